@@ -1,0 +1,41 @@
+#pragma once
+// Block formats: a fixed block of elements shares one scale stored in the
+// block. OCP Microscaling (MX) v1.0 and llama.cpp's GGUF legacy + K quants.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qs {
+
+// ---- OCP MX v1.0: block of 32, shared E8M0 scale X = 2^(floor(log2 amax) - emax_elem).
+enum class MxElement { Fp8E4M3, Fp8E5M2, Fp6E3M2, Fp6E2M3, Fp4E2M1, Int8 };
+constexpr int kMxBlock = 32;
+
+struct MxBlockOut {
+  uint8_t scaleE8M0 = 127; // biased exponent, 255 = NaN
+};
+// Quantizes n <= 32 values; writes element codes (bit patterns) and the
+// dequantized values. Reference (scalar) and fast versions agree bit-exactly.
+MxBlockOut mxQuantizeBlock(MxElement element, const float* x, int n, uint8_t* codes, float* dequantized);
+int mxElementBits(MxElement element);
+
+// ---- GGUF (llama.cpp) block types, sizes as in ggml-common.h.
+enum class GgufType : uint32_t {
+  F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7, Q8_0 = 8,
+  Q4_K = 12, Q6_K = 14, BF16 = 30,
+};
+struct GgufTypeInfo {
+  const char* name;   // "Q4_0"
+  int blockElements;  // 32, or 256 for K quants
+  int blockBytes;     // bytes per block
+};
+// Throws qs::Error for an unsupported type id.
+const GgufTypeInfo& ggufTypeInfo(GgufType type);
+bool ggufTypeSupported(uint32_t typeId);
+
+// quantize_row_*_ref: k values (multiple of the block) -> blocks bytes.
+void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k);
+// dequantize_row_*: blocks -> k floats, exactly as llama.cpp.
+void ggufDequantizeRow(GgufType type, const uint8_t* blocks, float* y, int64_t k);
+
+} // namespace qs

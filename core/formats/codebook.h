@@ -1,0 +1,29 @@
+#pragma once
+// Non-uniform grids: w ~ scale * levels[code]. Levels are sorted ascending and
+// normalised so that max |level| = 1; the scale of a group is its absmax.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qs {
+
+struct Codebook {
+  std::string name;
+  std::vector<float> levels; // ascending, max |level| == 1
+  int bits() const;          // ceil(log2(levels.size()))
+  // Index of the nearest level (ties to the lower index); levels must be sorted.
+  int nearest(float y) const;
+};
+
+const Codebook& nf4Codebook();     // the 16 QLoRA NF4 values
+const Codebook& fp4BnbCodebook();  // bitsandbytes FP4 (E2M1 with its bias), normalised
+const Codebook& iq4nlCodebook();   // llama.cpp kvalues_iq4nl / 127
+// Validates and sorts user levels (throws qs::Error on < 2 levels, NaN, > 256 levels).
+Codebook makeUserCodebook(std::vector<float> levels);
+
+// Weighted 1-D k-means (Lloyd), deterministic for a seed: returns `k` sorted
+// centroids for `values` (weights = 1 when `weights` is null).
+std::vector<float> kmeans1d(const float* values, const float* weights, int64_t n, int k,
+                            uint64_t seed, int maxIterations = 50);
+
+} // namespace qs

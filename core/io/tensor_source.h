@@ -1,0 +1,56 @@
+#pragma once
+// One reader interface for every tensor file format (npy, npz, safetensors,
+// HDF5, GGUF, ONNX). A source lists its entries without reading tensor data,
+// and reads one tensor (or a row range of it) as float32 on demand.
+#include "core/tensor.h"
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace qs {
+
+struct TensorEntry {
+  std::string name;          // full path inside the file, groups joined by '/'
+  Shape shape;
+  std::string storedDtype;   // as the file stores it: "float16", "bfloat16", "Q4_K", "int8"
+  uint64_t bytes = 0;        // bytes the stored data occupies in the file
+  std::map<std::string, std::string> metadata; // attributes, per-tensor info
+};
+
+// A contiguous range of the first dimension: rows [begin, end).
+struct RowSlice {
+  int64_t begin = 0;
+  int64_t end = 0;
+};
+
+class TensorSource {
+public:
+  virtual ~TensorSource() = default;
+
+  virtual std::string formatName() const = 0;               // "safetensors"
+  virtual const std::filesystem::path& path() const = 0;
+  virtual const std::vector<TensorEntry>& list() const = 0; // no data read
+  // File-level metadata (safetensors __metadata__, GGUF key/values, HDF5 root attributes).
+  virtual std::map<std::string, std::string> fileMetadata() const { return {}; }
+
+  // Reads a whole tensor as float32. Throws qs::Error naming file and tensor.
+  // `cancel`, when given, is polled between chunks (throws qs::Cancelled).
+  virtual Tensor read(const std::string& name, const std::atomic<bool>* cancel = nullptr) const = 0;
+  // Reads rows [slice.begin, slice.end) of the first dimension. The default
+  // reads everything and cuts; readers that can seek override it.
+  virtual Tensor readRows(const std::string& name, RowSlice slice,
+                          const std::atomic<bool>* cancel = nullptr) const;
+
+  const TensorEntry* find(const std::string& name) const;
+};
+
+// Opens a file by its content (magic bytes) first and its extension second.
+// Throws qs::Error with a clear message for unknown or refused formats
+// (PyTorch pickles are refused: unpickling can run code).
+std::unique_ptr<TensorSource> openTensorFile(const std::filesystem::path& path);
+
+} // namespace qs

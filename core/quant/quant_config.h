@@ -1,0 +1,81 @@
+#pragma once
+// QuantConfig: a plain value describing one way to quantize a tensor. It is
+// what the GUI edits, what is pinned and compared, and what is exported as
+// the versioned JSON of ARCHITECTURE.md ("schema": "quantscope.config/1").
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qs {
+
+enum class GranularityKind {
+  None,    // a plain cast to the format (FP16/BF16/TF32 default), scale 1
+  Tensor,  // one scale (and zero point) for the whole tensor
+  Channel, // one scale per index along `axis` (a weight [out, in] uses axis 0)
+  Group,   // runs of `groupSize` consecutive elements along `axis` share a scale
+  Token,   // one scale per row of the 2-D view [shape[0], rest]
+};
+
+struct Granularity {
+  GranularityKind kind = GranularityKind::Tensor;
+  int axis = 0;
+  int64_t groupSize = 128;
+  bool operator==(const Granularity&) const = default;
+};
+
+enum class ClipMethod {
+  MinMax,     // the full range of the data
+  Percentile, // percentile P of |x| (or P / 100-P of x when two-sided)
+  Mse,        // clip ratio minimizing the quantization MSE
+  Kl,         // TensorRT entropy calibration (2048-bin |x| histogram)
+  Fixed,      // the user's [fixedMin, fixedMax]
+};
+
+struct Clipping {
+  ClipMethod method = ClipMethod::MinMax;
+  double percentile = 99.99;
+  bool twoSided = false;
+  double fixedMin = -1.0;
+  double fixedMax = 1.0;
+  bool operator==(const Clipping&) const = default;
+};
+
+enum class Rounding { Nearest, Stochastic };
+
+// A per-tensor-name override, matched with '*' and '?' wildcards.
+struct FormatOverride {
+  std::string match;
+  std::string format;
+  bool operator==(const FormatOverride&) const = default;
+};
+
+struct QuantConfig {
+  std::string format = "int8";
+  bool symmetric = true;
+  // nullopt: the format's default granularity (none for FP16/BF16/TF32/FP32,
+  // tensor for FP8/FP6/FP4, channel along axis 0 for integers and codebooks,
+  // the fixed block of MX/GGUF formats).
+  std::optional<Granularity> granularity;
+  Clipping clipping;
+  Rounding rounding = Rounding::Nearest;
+  uint64_t seed = 0;
+  std::vector<float> codebook; // levels for format "codebook" (user codebook)
+  std::vector<FormatOverride> overrides;
+  bool operator==(const QuantConfig&) const = default;
+};
+
+// Names for display and JSON ("group", "percentile", "nearest").
+const char* toString(GranularityKind kind);
+const char* toString(ClipMethod method);
+const char* toString(Rounding rounding);
+
+// JSON round trip. Parsing throws qs::Error naming an unknown key or a bad
+// value; missing keys take the defaults above.
+std::string configToJson(const QuantConfig& config, int indent = 2);
+QuantConfig configFromJson(const std::string& json);
+
+// The format that applies to `tensorName` after overrides.
+QuantConfig resolveForTensor(const QuantConfig& config, const std::string& tensorName);
+
+} // namespace qs

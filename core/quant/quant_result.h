@@ -1,0 +1,84 @@
+#pragma once
+// QuantResult: everything one quantization run produces, immutable once
+// built. Views receive std::shared_ptr<const QuantResult> and only draw it.
+#include "core/quant/quant_config.h"
+#include "core/tensor.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qs {
+
+// Metric definitions (README and GUI tooltips use the same words):
+//   mse = mean((x-q)^2); rmse = sqrt(mse); maxAbsError = max|x-q|
+//   sqnrDb = 20*log10(||x||_2 / ||x-q||_2)  (PyTorch Numeric Suite / ONNX Runtime
+//            definition, in dB; +inf when the error is zero)
+//   cosine = <x,q> / (||x|| ||q||)
+//   clippedFraction = share of values outside the clip range
+//   bitsPerElement = code bits + (scale + zero-point bits) / group size
+//   codeEntropyBits = Shannon entropy of the code histogram
+struct Metrics {
+  double mse = 0, rmse = 0, maxAbsError = 0, sqnrDb = 0, cosine = 1;
+  double clippedFraction = 0, bitsPerElement = 0, codeEntropyBits = 0;
+  int64_t count = 0;     // finite values measured
+  int64_t nonFinite = 0; // NaN/Inf inputs (excluded from the metrics)
+};
+
+struct Histogram {
+  double lo = 0, hi = 0;       // bin i covers [lo + i*w, lo + (i+1)*w)
+  std::vector<double> counts;
+  double binWidth() const { return counts.empty() ? 0 : (hi - lo) / double(counts.size()); }
+};
+
+// Per-channel statistics along the 2-D view's rows (shape[0]).
+struct ChannelStats {
+  std::vector<float> absMax, mean, stdDev, kurtosis; // kurtosis: excess, Fisher
+  std::vector<int64_t> outlierChannels;              // absMax > 6 x median absMax
+};
+
+struct TopEntry {
+  int64_t index = 0; // flat index into the tensor
+  int64_t row = 0, col = 0; // in the 2-D view
+  float original = 0, dequantized = 0, error = 0;
+};
+
+// |error| over the 2-D view pooled to width x height cells.
+struct ErrorMap {
+  int width = 0, height = 0;
+  int64_t rows = 0, cols = 0; // the 2-D view it pools
+  std::vector<float> maxAbs, meanAbs, meanSigned; // row-major, height x width
+};
+
+struct QuantResult {
+  std::string tensorName;
+  Shape shape;
+  QuantConfig config;        // as resolved for this tensor (overrides applied)
+  Granularity granularity;   // the granularity actually used
+  std::string formatLabel;   // "INT4 sym · group 128 along axis 1"
+
+  std::vector<float> dequantized; // same shape as the input
+  std::vector<int32_t> codes;     // integer code per element (bit pattern for floats)
+  int codeBits = 0;
+
+  Shape scaleShape;               // e.g. [out, in/groupSize]
+  std::vector<float> scales;      // one per scale group
+  std::vector<int32_t> zeroPoints;// empty when symmetric
+  std::vector<float> clipLo, clipHi; // per scale group clip range
+
+  // Representable values of the first scale group (what the histogram draws as
+  // levels); for per-tensor scales they are exact for the whole tensor.
+  std::vector<float> levels;
+
+  Metrics metrics;
+  Histogram histOriginal, histDequantized, histError;
+  std::vector<double> codeCounts; // occupancy of each code
+  ChannelStats channels;
+  std::vector<TopEntry> topErrors;    // largest |error|
+  std::vector<TopEntry> topMagnitude; // largest |x|
+  ErrorMap errorMap;
+
+  double quantizeMs = 0, analyzeMs = 0;
+};
+
+} // namespace qs

@@ -1,0 +1,32 @@
+#pragma once
+// The one entry point everything (CLI, GUI, tests, layer methods) uses:
+// quantize a tensor under a config and analyse the result.
+#include "core/quant/quant_result.h"
+
+#include <atomic>
+#include <memory>
+
+namespace qs {
+
+struct AnalysisOptions {
+  int histogramBins = 256;
+  int mapWidth = 256, mapHeight = 256;
+  int topK = 20;
+  bool keepCodes = true; // false skips storing codes (saves memory for sweeps)
+};
+
+// Throws qs::Error for an unknown format or an impossible config (axis out of
+// range, group size < 1), qs::Cancelled when *cancel becomes true.
+std::shared_ptr<const QuantResult> quantize(const Tensor& tensor, const QuantConfig& config,
+                                            const AnalysisOptions& options = {},
+                                            const std::atomic<bool>* cancel = nullptr);
+
+// Dequantized values only, no analysis: for layer methods and sweeps.
+std::vector<float> fakeQuantize(const Tensor& tensor, const QuantConfig& config,
+                                const std::atomic<bool>* cancel = nullptr);
+
+// Re-pools |x - q| for a zoomed region of the 2-D view (rows [r0,r1), cols [c0,c1)).
+ErrorMap poolErrorMap(const Tensor& original, const QuantResult& result, int width, int height,
+                      int64_t r0, int64_t r1, int64_t c0, int64_t c1);
+
+} // namespace qs

@@ -1,0 +1,42 @@
+#include "core/tensor.h"
+
+#include "core/error.h"
+
+#include <limits>
+
+namespace qs {
+
+int64_t shapeNumel(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0)
+      throw Error("negative dimension " + std::to_string(d) + " in shape " + shapeToString(shape));
+    if (d != 0 && n > std::numeric_limits<int64_t>::max() / d)
+      throw Error("shape " + shapeToString(shape) + " has more elements than fit in 64 bits");
+    n *= d;
+  }
+  return n;
+}
+
+std::string shapeToString(const Shape& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      s += ", ";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+View2D view2D(const Shape& shape) {
+  if (shape.empty())
+    return {1, 1};
+  View2D v;
+  v.rows = shape[0];
+  v.cols = 1;
+  for (size_t i = 1; i < shape.size(); ++i)
+    v.cols *= shape[i];
+  return v;
+}
+
+} // namespace qs
