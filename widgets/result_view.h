@@ -1,0 +1,59 @@
+#pragma once
+// ResultView: the contract between the main window (which owns the Document
+// and the Analyzer) and every plot view in widgets/plots/.
+//
+// The main window creates the views, puts each in a dock or tab titled
+// title(), and calls setResult() on the GUI thread whenever the Analyzer
+// delivers a new result for the selected tensor and the current config.
+// Everything heavy (histograms, pooled error maps, top-k) was already
+// computed by the core on the worker thread: a view only draws what it gets.
+#include "core/quant/quant_result.h"
+#include "core/tensor.h"
+
+#include <QColor>
+#include <QList>
+#include <QString>
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+namespace qs {
+
+// One pinned configuration, for overlays in compare mode (at most 4).
+struct PinnedResult {
+  QString label; // "P1 · INT4 sym group 128"
+  QColor color;  // the colour the compare table and all overlays use
+  std::shared_ptr<const QuantResult> result;
+};
+
+class ResultView : public QWidget {
+  Q_OBJECT
+public:
+  using QWidget::QWidget;
+
+  // Short name for the dock/tab and for exported file names ("Histogram").
+  virtual QString title() const = 0;
+
+  // A new result for the current config. `result` is null when there is no
+  // tensor or the last job failed (the view then shows an empty state).
+  // `original` is the tensor that was quantized (never modified; may be
+  // null together with result). Called on the GUI thread only.
+  virtual void setResult(std::shared_ptr<const QuantResult> result,
+                         std::shared_ptr<const Tensor> original) = 0;
+
+  // Pinned configurations of the same tensor, to overlay (empty = none).
+  virtual void setPinned(const std::vector<PinnedResult>& pinned) { (void)pinned; }
+
+  // Widgets to export as images by "Export all plots" (QCustomPlot widgets
+  // are saved with their own savePng/saveSvg, others are grabbed).
+  // Default: the view itself.
+  virtual QList<QWidget*> exportables() { return {this}; }
+
+signals:
+  // The user asked to locate an element (e.g. clicked a heat map cell or a
+  // top-k row) in the 2-D view [rows = shape[0], cols = rest].
+  void locateRequested(qint64 row, qint64 col);
+};
+
+} // namespace qs
