@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev libomp-14-dev clang-format
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev libgl-dev
-  libhdf5-dev nlohmann-json3-dev libeigen3-dev libzip-dev zlib1g-dev
+  libhdf5-dev nlohmann-json3-dev libeigen3-dev libzip-dev zipcmp zipmerge ziptool zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-h5py python3-torch python3-onnx
   xvfb imagemagick
