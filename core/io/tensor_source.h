@@ -14,10 +14,10 @@
 namespace qs {
 
 struct TensorEntry {
-  std::string name;          // full path inside the file, groups joined by '/'
+  std::string name; // full path inside the file, groups joined by '/'
   Shape shape;
-  std::string storedDtype;   // as the file stores it: "float16", "bfloat16", "Q4_K", "int8"
-  uint64_t bytes = 0;        // bytes the stored data occupies in the file
+  std::string storedDtype;                     // as the file stores it: "float16", "bfloat16", "Q4_K", "int8"
+  uint64_t bytes = 0;                          // bytes the stored data occupies in the file
   std::map<std::string, std::string> metadata; // attributes, per-tensor info
 };
 
@@ -31,7 +31,7 @@ class TensorSource {
 public:
   virtual ~TensorSource() = default;
 
-  virtual std::string formatName() const = 0;               // "safetensors"
+  virtual std::string formatName() const = 0; // "safetensors"
   virtual const std::filesystem::path& path() const = 0;
   virtual const std::vector<TensorEntry>& list() const = 0; // no data read
   // File-level metadata (safetensors __metadata__, GGUF key/values, HDF5 root attributes).

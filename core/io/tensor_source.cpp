@@ -1,0 +1,93 @@
+#include "core/io/tensor_source.h"
+
+#include "core/error.h"
+#include "core/io/source_base.h"
+
+#include <unistd.h>
+
+namespace qs {
+
+const TensorEntry* TensorSource::find(const std::string& name) const {
+  for (const auto& e : list())
+    if (e.name == name)
+      return &e;
+  return nullptr;
+}
+
+Tensor TensorSource::readRows(const std::string& name, RowSlice slice,
+                              const std::atomic<bool>* cancel) const {
+  Tensor all = read(name, cancel);
+  const int64_t rows = all.shape.empty() ? 1 : all.shape[0];
+  if (slice.begin < 0 || slice.end < slice.begin || slice.end > rows)
+    throw Error(path().string() + ": tensor '" + name + "': row slice [" + std::to_string(slice.begin) +
+                ", " + std::to_string(slice.end) + ") outside [0, " + std::to_string(rows) + ")");
+  const int64_t per = rows == 0 ? 0 : all.numel() / rows;
+  Tensor out;
+  out.name = all.name;
+  out.storedDtype = all.storedDtype;
+  out.shape = all.shape;
+  if (out.shape.empty()) {
+    if (slice.end == slice.begin)
+      out.values.clear();
+    else
+      out.values = all.values;
+    return out;
+  }
+  out.shape[0] = slice.end - slice.begin;
+  out.values.assign(all.values.begin() + slice.begin * per, all.values.begin() + slice.end * per);
+  return out;
+}
+
+const TensorEntry& SourceBase::entryOrThrow(const std::string& name) const {
+  if (const TensorEntry* e = find(name))
+    return *e;
+  throw Error(label_ + ": no tensor named '" + name + "'");
+}
+
+void SourceBase::fail(const std::string& tensor, const std::string& message) const {
+  throw Error(label_ + ": tensor '" + tensor + "': " + message);
+}
+
+int64_t SourceBase::rowElements(const Shape& shape) {
+  if (shape.empty())
+    return 1;
+  Shape rest(shape.begin() + 1, shape.end());
+  return shapeNumel(rest);
+}
+
+void SourceBase::checkSlice(const TensorEntry& entry, RowSlice slice) const {
+  const int64_t rows = rowCount(entry.shape);
+  if (slice.begin < 0 || slice.end < slice.begin || slice.end > rows)
+    fail(entry.name, "row slice [" + std::to_string(slice.begin) + ", " + std::to_string(slice.end) +
+                         ") outside [0, " + std::to_string(rows) + ")");
+}
+
+Tensor SourceBase::makeTensor(const TensorEntry& entry, RowSlice slice) const {
+  checkSlice(entry, slice);
+  Tensor t;
+  t.name = entry.name;
+  t.storedDtype = entry.storedDtype;
+  t.shape = entry.shape;
+  const int64_t rows = slice.end - slice.begin;
+  if (!t.shape.empty())
+    t.shape[0] = rows;
+  const int64_t n = t.shape.empty() ? (rows > 0 ? 1 : 0) : shapeNumel(t.shape);
+  if (static_cast<uint64_t>(n) > maxTensorBytes() / sizeof(float))
+    fail(entry.name, std::to_string(n) + " elements (" + shapeToString(entry.shape) +
+                         ") do not fit in memory as float32");
+  t.values.resize(static_cast<size_t>(n));
+  return t;
+}
+
+uint64_t maxTensorBytes() {
+  static const uint64_t limit = [] {
+    long pages = ::sysconf(_SC_PHYS_PAGES);
+    long page = ::sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page <= 0)
+      return uint64_t(1) << 34;
+    return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page);
+  }();
+  return limit;
+}
+
+} // namespace qs
