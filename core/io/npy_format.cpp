@@ -232,7 +232,12 @@ NpyHeader parseNpyHeader(std::span<const uint8_t> bytes, const std::string& labe
   h.dtype = *type;
   h.fortranOrder = fortran.flag;
   h.shape = shape.tuple;
-  const int64_t n = shapeNumel(h.shape); // throws on overflow
+  int64_t n = 0;
+  try {
+    n = shapeNumel(h.shape);
+  } catch (const Error& e) {
+    throw Error(label + ": " + e.what());
+  }
   const uint64_t es = dtypeSize(h.dtype);
   if (static_cast<uint64_t>(n) > std::numeric_limits<uint64_t>::max() / es)
     throw Error(label + ": shape " + shapeToString(h.shape) + " overflows the byte count");

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,12 @@ inline std::filesystem::path outDir(const std::string& sub) {
 }
 
 // Runs tests/data/<script> OUT_DIR; a missing Python package is a failure.
+// Runs once per test process for each (script, sub).
 inline std::filesystem::path generateFixtures(const std::string& script, const std::string& sub) {
   auto dir = outDir(sub);
+  static std::set<std::string> done;
+  if (!done.insert(script + "|" + sub).second)
+    return dir;
   std::string cmd =
       std::string(QS_PYTHON) + " " + QS_SOURCE_DIR + "/tests/data/" + script + " " + dir.string();
   int rc = std::system(cmd.c_str());

@@ -1,0 +1,283 @@
+// The bad-input corpus: one test per hostile or broken file. Each must give a
+// qs::Error whose message names the file (and says what was wrong), never a
+// crash. Files are written to QS_TEST_OUT_DIR/bad by the tests themselves
+// (zip-based ones by tests/data/make_bad_zips.py).
+#include "io_test_util.h"
+
+using namespace qs;
+using namespace qs::test;
+
+namespace {
+
+std::filesystem::path badDir() {
+  return outDir("bad");
+}
+
+std::filesystem::path put(const std::string& name, const std::string& bytes) {
+  auto p = badDir() / name;
+  writeFile(p, bytes);
+  return p;
+}
+
+void expectOpenError(const std::filesystem::path& p, const std::string& fragment) {
+  expectError([&] { openTensorFile(p)->list(); }, p.string(), fragment);
+}
+
+// Opens fine but reading `tensor` must fail.
+void expectReadError(const std::filesystem::path& p, const std::string& tensor, const std::string& fragment) {
+  auto src = openTensorFile(p);
+  expectError([&] { src->read(tensor); }, p.string(), fragment);
+}
+
+std::string le64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i)
+    s[size_t(i)] = char((v >> (8 * i)) & 0xff);
+  return s;
+}
+
+// ---- .npy ---------------------------------------------------------------
+
+std::string npy(const std::string& dict, const std::string& payload, int version = 1) {
+  std::string h = dict;
+  const size_t fixed = version == 1 ? 10 : 12;
+  while ((fixed + h.size() + 1) % 64)
+    h += ' ';
+  h += '\n';
+  std::string s = "\x93NUMPY";
+  s += char(version);
+  s += '\0';
+  if (version == 1) {
+    s += char(h.size() & 0xff);
+    s += char(h.size() >> 8);
+  } else {
+    for (int i = 0; i < 4; ++i)
+      s += char((h.size() >> (8 * i)) & 0xff);
+  }
+  return s + h + payload;
+}
+
+const std::string kF4x2 = std::string(8, '\0');
+
+TEST(BadNpy, TruncatedMagic) {
+  expectOpenError(put("truncated_magic.npy", "\x93NUM"), "truncated");
+}
+
+TEST(BadNpy, UnknownVersion) {
+  auto s = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", kF4x2);
+  s[6] = 9;
+  expectOpenError(put("version9.npy", s), "unsupported .npy version 9");
+}
+
+TEST(BadNpy, HeaderLengthBeyondFile) {
+  auto s = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", kF4x2);
+  s[8] = char(0xff);
+  s[9] = char(0xff);
+  expectOpenError(put("lying_header_len.npy", s), "header length 65535 exceeds");
+}
+
+TEST(BadNpy, UnterminatedTuple) {
+  expectOpenError(
+      put("unterminated.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, }", kF4x2)),
+      "malformed .npy header");
+}
+
+TEST(BadNpy, ExtraKey) {
+  expectOpenError(
+      put("extra_key.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': True}", kF4x2)),
+      "expected exactly the keys");
+}
+
+TEST(BadNpy, UnknownDtype) {
+  expectOpenError(put("complex.npy", npy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", kF4x2)),
+                  "unsupported .npy dtype '<c8'");
+}
+
+TEST(BadNpy, StructuredDtype) {
+  expectOpenError(
+      put("structured.npy", npy("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", kF4x2)),
+      "structured dtypes are not supported");
+}
+
+TEST(BadNpy, PayloadShorterThanShape) {
+  expectOpenError(
+      put("short.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1000,), }", kF4x2)),
+      "the header describes 4000 bytes");
+}
+
+TEST(BadNpy, DimsOverflowSizeT) {
+  expectOpenError(put("overflow.npy", npy("{'descr': '<f8', 'fortran_order': False, "
+                                          "'shape': (4294967296, 4294967296, 16), }",
+                                          kF4x2)),
+                  "more elements than fit in 64 bits");
+}
+
+TEST(BadNpy, DimsOverflowBytes) {
+  expectOpenError(put("overflow_bytes.npy", npy("{'descr': '<f8', 'fortran_order': False, "
+                                                "'shape': (4611686018427387904,), }",
+                                                kF4x2)),
+                  "overflows the byte count");
+}
+
+TEST(BadNpy, NegativeDimension) {
+  expectOpenError(
+      put("negative.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }", kF4x2)),
+      "expected a non-negative integer dimension");
+}
+
+TEST(BadNpy, HugeDimensionDigits) {
+  expectOpenError(
+      put("huge_digits.npy",
+          npy("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }", kF4x2)),
+      "dimension too large");
+}
+
+TEST(BadNpy, EmptyFileWithNpyExtension) {
+  expectOpenError(put("empty.npy", ""), "truncated");
+}
+
+// ---- .npz / zip -----------------------------------------------------------
+
+class BadZip : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    dir_ = outDir("bad/zip");
+    ASSERT_EQ(runPython(std::string(QS_SOURCE_DIR) + "/tests/data/make_bad_zips.py " + dir_.string()), 0);
+  }
+  static std::filesystem::path dir_;
+};
+std::filesystem::path BadZip::dir_;
+
+TEST_F(BadZip, ZipBombIsRefusedBeforeAllocating) {
+  expectOpenError(dir_ / "bomb.npz", "zip bomb");
+}
+TEST_F(BadZip, MemberShorterThanHeader) {
+  expectOpenError(dir_ / "short_member.npz", "the .npy header describes");
+}
+TEST_F(BadZip, CorruptCrc) {
+  expectReadError(dir_ / "bad_crc.npz", "w", "CRC");
+}
+TEST_F(BadZip, TruncatedArchive) {
+  expectOpenError(dir_ / "truncated.npz", "zip");
+}
+TEST_F(BadZip, PyTorchZipIsRefused) {
+  expectOpenError(dir_ / "torch_zip.pt", "PyTorch zip checkpoint");
+}
+TEST_F(BadZip, RawPickleIsRefused) {
+  expectOpenError(dir_ / "legacy.bin", "unpickling can run arbitrary code");
+}
+TEST_F(BadZip, ZipWithoutNpy) {
+  expectOpenError(dir_ / "no_npy.npz", "no .npy members");
+}
+
+// ---- detection ------------------------------------------------------------
+
+TEST(BadDetect, UnknownFormat) {
+  expectOpenError(put("mystery.dat", "hello world, not a tensor"), "unrecognised");
+}
+TEST(BadDetect, EmptyUnknown) {
+  expectOpenError(put("empty.dat", ""), "empty");
+}
+TEST(BadDetect, MissingFile) {
+  expectOpenError(badDir() / "does_not_exist.npy", "no such file");
+}
+TEST(BadDetect, Directory) {
+  expectOpenError(badDir(), "directory");
+}
+TEST(BadDetect, PtExtensionWithoutMagic) {
+  expectOpenError(put("weights.pth", "xx"), "PyTorch pickle");
+}
+
+// ---- safetensors ----------------------------------------------------------
+
+std::string st(const std::string& header, const std::string& data) {
+  return le64(header.size()) + header + data;
+}
+
+TEST(BadSafetensors, Truncated) {
+  expectOpenError(put("trunc.safetensors", "\x10\0\0"), "truncated");
+}
+
+TEST(BadSafetensors, HeaderLengthBeyondFile) {
+  expectOpenError(put("lying_len.safetensors", le64(5000) + "{}"), "header length 5000 exceeds");
+}
+
+TEST(BadSafetensors, HeaderOver100MB) {
+  expectOpenError(put("huge_len.safetensors", le64(200'000'000) + "{}"), "100 MB");
+}
+
+TEST(BadSafetensors, InvalidJson) {
+  expectOpenError(put("badjson.safetensors", st("{\"a\":", "")), "not valid JSON");
+}
+
+TEST(BadSafetensors, NotAnObject) {
+  expectOpenError(put("array.safetensors", st("[1,2,3]", "")), "JSON object");
+}
+
+TEST(BadSafetensors, OffsetsOutOfBounds) {
+  expectOpenError(put("oob.safetensors",
+                      st(R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", std::string(8, 0))),
+                  "outside the data buffer");
+}
+
+TEST(BadSafetensors, OverlappingOffsets) {
+  expectOpenError(put("overlap.safetensors", st(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                                                R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+                                                std::string(12, 0))),
+                  "overlap");
+}
+
+TEST(BadSafetensors, GapBetweenTensors) {
+  expectOpenError(put("gap.safetensors", st(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                                            R"("b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})",
+                                            std::string(12, 0))),
+                  "gap");
+}
+
+TEST(BadSafetensors, TrailingBytesNotCovered) {
+  expectOpenError(put("trailing.safetensors",
+                      st(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", std::string(9, 0))),
+                  "cover 4 bytes but the data buffer holds 9");
+}
+
+TEST(BadSafetensors, ShapeDoesNotMatchBytes) {
+  expectOpenError(put("shape_bytes.safetensors",
+                      st(R"({"a":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}})", std::string(4, 0))),
+                  "needs 6 bytes but data_offsets span 4");
+}
+
+TEST(BadSafetensors, UnknownDtype) {
+  expectOpenError(put("dtype.safetensors",
+                      st(R"({"a":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}})", std::string(8, 0))),
+                  "unknown dtype 'C64'");
+}
+
+TEST(BadSafetensors, DimsOverflow) {
+  expectOpenError(
+      put("overflow.safetensors",
+          st(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,0]}})", "")),
+      "more elements than fit in 64 bits");
+}
+
+TEST(BadSafetensors, BytesOverflow) {
+  expectOpenError(put("overflow_bytes.safetensors",
+                      st(R"({"a":{"dtype":"F64","shape":[4611686018427387904],"data_offsets":[0,0]}})", "")),
+                  "more than 2^64");
+}
+
+TEST(BadSafetensors, NegativeDimension) {
+  expectOpenError(
+      put("negdim.safetensors", st(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}})", "")),
+      "non-negative integers");
+}
+
+TEST(BadSafetensors, MissingField) {
+  expectOpenError(put("missing.safetensors", st(R"({"a":{"dtype":"F32","shape":[1]}})", std::string(4, 0))),
+                  "data_offsets");
+}
+
+TEST(BadSafetensors, MetadataNotStrings) {
+  expectOpenError(put("meta.safetensors", st(R"({"__metadata__":{"k":1}})", "")), "must be a string");
+}
+
+} // namespace
