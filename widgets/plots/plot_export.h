@@ -1,0 +1,39 @@
+#pragma once
+// Export helpers every view uses: plots to PNG / SVG / PDF, tables to CSV, an
+// "Export…" context menu, and exportAll() for the main window's "Export all
+// plots of the current view". Failures throw qs::Error with one clear line.
+#include <QString>
+#include <QStringList>
+
+class QCustomPlot;
+class QTableWidget;
+class QWidget;
+
+namespace qs {
+class ResultView;
+}
+
+namespace qs::plotexport {
+
+// The format follows the suffix: .png, .svg or .pdf. Unshown plots are laid
+// out at 900 x 560 so exports never come out empty.
+void savePlot(QCustomPlot* plot, const QString& path);
+// RFC 4180 CSV of the visible cells, header row first (and the vertical
+// header as the first column when the table shows one).
+QString tableToCsv(const QTableWidget& table);
+void saveTableCsv(const QTableWidget& table, const QString& path);
+
+// Adds a context menu with "Export…" to a QCustomPlot (PNG/SVG/PDF) or a
+// QTableWidget (CSV); `baseName` seeds the file dialog ("histogram").
+void installExportMenu(QWidget* widget, const QString& baseName);
+
+// Writes every exportable of `view` into `directory` (created if needed):
+// plots as .png + .svg + .pdf, tables as .csv, other widgets grabbed to .png.
+// File names come from the view's title and the widget's objectName. Returns
+// the written paths.
+QStringList exportAll(ResultView& view, const QString& directory);
+
+// "Error map" -> "error_map": safe in file names.
+QString fileStem(const QString& text);
+
+} // namespace qs::plotexport

@@ -1,0 +1,43 @@
+#pragma once
+// One look for every plot: the colour roles (original = blue-grey,
+// dequantized = orange, error = red, pins = a fixed 4-colour palette), fonts,
+// axis labels and the palette-aware background, so views stay consistent.
+#include <QColor>
+#include <QString>
+
+#include <array>
+
+class QCustomPlot;
+class QCPAxis;
+class QCPGraph;
+class QWidget;
+
+namespace qs::plotstyle {
+
+QColor original();    // histogram of the input values
+QColor dequantized(); // histogram of q(x), the staircase
+QColor error();       // x - q
+QColor clip();        // clip thresholds
+QColor levels();      // quantization levels
+QColor outlier();     // highlighted outlier channels
+QColor reference();   // y = x and other guides
+// The pinned-configuration colours (gui-shell's Document hands them out in this order).
+const std::array<QColor, 4>& pinPalette();
+
+// Fonts, colours from the widget palette (dark or light), margins, legend look.
+void applyBase(QCustomPlot* plot);
+// Re-applies the palette colours after a QEvent::PaletteChange.
+void applyPalette(QCustomPlot* plot);
+// A visible "no data" message in the middle of an empty plot (removes the
+// previous one); empty text clears it.
+void setEmptyMessage(QCustomPlot* plot, const QString& text);
+
+// Human-readable number for labels and tooltips ("0.0123", "1.5e-07").
+QString num(double value, int precision = 4);
+
+// Metric definitions shared by tables and tooltips (ARCHITECTURE.md wording);
+// `key` is one of mse, rmse, maxAbsError, sqnrDb, cosine, clippedFraction,
+// bitsPerElement, codeEntropyBits.
+QString metricDefinition(const QString& key);
+
+} // namespace qs::plotstyle
