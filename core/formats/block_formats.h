@@ -1,6 +1,8 @@
 #pragma once
 // Block formats: a fixed block of elements shares one scale stored in the
 // block. OCP Microscaling (MX) v1.0 and llama.cpp's GGUF legacy + K quants.
+#include "core/formats/float_format.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,16 +20,35 @@ struct MxBlockOut {
 // dequantized values. Reference (scalar) and fast versions agree bit-exactly.
 MxBlockOut mxQuantizeBlock(MxElement element, const float* x, int n, uint8_t* codes, float* dequantized);
 int mxElementBits(MxElement element);
+// Scalar reference of mxQuantizeBlock (same contract); tests compare the two.
+MxBlockOut mxQuantizeBlockRef(MxElement element, const float* x, int n, uint8_t* codes, float* dequantized);
+// The element's FloatFormat (saturating, as MX requires); nullptr for Int8.
+const FloatFormat* mxElementFloatFormat(MxElement element);
+// emax of the element format: the exponent of its largest power of two
+// (E4M3 8, E5M2 15, E3M2 4, E2M3 2, E2M1 2, INT8 0).
+int mxElementEmax(MxElement element);
+// 2^(code - 127) for an E8M0 scale code; NaN for 255.
+float e8m0ToFloat(uint8_t code);
+// Element code -> element value before scaling (INT8: two's complement / 64).
+float mxDecodeElement(MxElement element, uint8_t code);
 
 // ---- GGUF (llama.cpp) block types, sizes as in ggml-common.h.
 enum class GgufType : uint32_t {
-  F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7, Q8_0 = 8,
-  Q4_K = 12, Q6_K = 14, BF16 = 30,
+  F32 = 0,
+  F16 = 1,
+  Q4_0 = 2,
+  Q4_1 = 3,
+  Q5_0 = 6,
+  Q5_1 = 7,
+  Q8_0 = 8,
+  Q4_K = 12,
+  Q6_K = 14,
+  BF16 = 30,
 };
 struct GgufTypeInfo {
-  const char* name;   // "Q4_0"
-  int blockElements;  // 32, or 256 for K quants
-  int blockBytes;     // bytes per block
+  const char* name;  // "Q4_0"
+  int blockElements; // 32, or 256 for K quants
+  int blockBytes;    // bytes per block
 };
 // Throws qs::Error for an unsupported type id.
 const GgufTypeInfo& ggufTypeInfo(GgufType type);

@@ -18,12 +18,19 @@ struct Codebook {
 const Codebook& nf4Codebook();     // the 16 QLoRA NF4 values
 const Codebook& fp4BnbCodebook();  // bitsandbytes FP4 (E2M1 with its bias), normalised
 const Codebook& iq4nlCodebook();   // llama.cpp kvalues_iq4nl / 127
-// Validates and sorts user levels (throws qs::Error on < 2 levels, NaN, > 256 levels).
+const Codebook& binaryCodebook();  // {-1, +1}: sign times the group's absmax
+const Codebook& ternaryCodebook(); // {-1, 0, +1}
+// Validates, sorts, de-duplicates and normalises (max |level| = 1) user levels (throws qs::Error on < 2
+// levels, NaN, > 256 levels).
 Codebook makeUserCodebook(std::vector<float> levels);
 
 // Weighted 1-D k-means (Lloyd), deterministic for a seed: returns `k` sorted
-// centroids for `values` (weights = 1 when `weights` is null).
-std::vector<float> kmeans1d(const float* values, const float* weights, int64_t n, int k,
-                            uint64_t seed, int maxIterations = 50);
+// centroids for `values` (weights = 1 when `weights` is null). Init at
+// weighted quantiles; an emptied cluster is re-seeded k-means++ style from a
+// splitmix64 stream of `seed`. Fewer than k distinct values: those values,
+// padded with copies of the largest. NaN/inf values are ignored; negative
+// weights or k < 1 throw qs::Error.
+std::vector<float> kmeans1d(const float* values, const float* weights, int64_t n, int k, uint64_t seed,
+                            int maxIterations = 50);
 
 } // namespace qs

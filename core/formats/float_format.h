@@ -14,14 +14,14 @@
 namespace qs {
 
 enum class FloatSpecials {
-  Ieee,            // all-ones exponent = inf (M == 0) / NaN (M != 0): FP32, FP16, BF16, E5M2
-  FiniteNanOnes,   // no inf; S.1111.111 is NaN, all-ones exponent otherwise finite: E4M3FN
-  FiniteNanNegZero,// no inf, no -0; 0x80 (sign only) is NaN: E4M3FNUZ, E5M2FNUZ
-  FiniteOnly,      // no inf, no NaN: FP6 E3M2/E2M3, FP4 E2M1
+  Ieee,             // all-ones exponent = inf (M == 0) / NaN (M != 0): FP32, FP16, BF16, E5M2
+  FiniteNanOnes,    // no inf; S.1111.111 is NaN, all-ones exponent otherwise finite: E4M3FN
+  FiniteNanNegZero, // no inf, no -0; 0x80 (sign only) is NaN: E4M3FNUZ, E5M2FNUZ
+  FiniteOnly,       // no inf, no NaN: FP6 E3M2/E2M3, FP4 E2M1
 };
 
 struct FloatFormat {
-  std::string name;     // "fp8_e4m3fn"
+  std::string name; // "fp8_e4m3fn"
   int exponentBits = 8;
   int mantissaBits = 23;
   int bias = 127;
@@ -39,6 +39,8 @@ struct FloatFormat {
   // mapping); +-0 preserved where the format has -0.
   uint32_t encode(float x) const;
   float decode(uint32_t code) const;
+  // Plain double-arithmetic reference for encode(); tests compare the two.
+  uint32_t encodeRef(float x) const;
   float round(float x) const { return decode(encode(x)); }
   // Stochastic rounding: rounds up with probability equal to the distance
   // fraction, `u` uniform in [0, 1).
@@ -65,7 +67,10 @@ const FloatFormat& fp4E2M1Format();
 FloatFormat makeFloatFormat(int exponentBits, int mantissaBits);
 
 // Fast bulk casts (round-to-nearest-even) with scalar references beside them.
+// out[i] = format.round(in[i]) bit-exactly; in == out is allowed. SIMD (F16C /
+// AVX2) inside, OpenMP over chunks for large n.
 void roundArray(const FloatFormat& format, const float* in, float* out, int64_t n);
+void roundArrayRef(const FloatFormat& format, const float* in, float* out, int64_t n);
 uint16_t floatToHalfBits(float x); // IEEE binary16, RNE
 float halfBitsToFloat(uint16_t h);
 uint16_t floatToBf16Bits(float x); // RNE, NaN stays quiet NaN

@@ -1,0 +1,235 @@
+// roundArray: bulk round-to-nearest-even onto a FloatFormat's grid.
+// Dispatch happens once per call: FP32 is a copy, FP16 uses the F16C
+// instructions, BF16 an integer add-and-mask, every other ExMy the generic
+// bit-level kernel of float_detail.h (normal binades: integer RNE on the
+// mantissa bits; subnormals: the (a + magic) - magic trick). Each path must
+// equal roundArrayRef bit for bit; the tests check that.
+#include "core/formats/float_detail.h"
+#include "core/formats/float_format.h"
+
+#include <bit>
+#include <cstring>
+
+#if defined(__AVX2__) && defined(__F16C__)
+#include <immintrin.h>
+#define QS_HAVE_AVX2_F16C 1
+#endif
+
+namespace qs {
+
+using detail::FloatGrid;
+using detail::kFloatInf;
+using detail::kFloatQNaN;
+
+namespace {
+
+constexpr int64_t kChunk = 1 << 16;             // elements per OpenMP work item
+constexpr int64_t kParallelThreshold = 1 << 18; // below this, threads cost more than they save
+
+// Scalar version of the generic kernel, used for tails and non-AVX2 builds.
+float roundOneGeneric(const FloatGrid& g, float x) {
+  const uint32_t u = std::bit_cast<uint32_t>(x);
+  const uint32_t sign = u & 0x80000000u;
+  const uint32_t a = u & 0x7FFFFFFFu;
+  if (a > kFloatInf) {
+    switch (g.specials) {
+    case FloatSpecials::Ieee:
+      return std::bit_cast<float>((u | 0x00400000u) & ~((1u << g.shift) - 1u));
+    case FloatSpecials::FiniteNanOnes:
+      return std::bit_cast<float>(sign | kFloatQNaN);
+    case FloatSpecials::FiniteNanNegZero:
+      return std::bit_cast<float>(kFloatQNaN);
+    case FloatSpecials::FiniteOnly:
+      return 0.0f;
+    }
+  }
+  uint32_t r = detail::roundMagnitude(g, a);
+  if (r > g.maxBits)
+    r = (a == kFloatInf && g.specials == FloatSpecials::Ieee) ? kFloatInf : g.overflowBits;
+  if (g.specials == FloatSpecials::FiniteNanNegZero && (r == 0 || r == kFloatQNaN))
+    return std::bit_cast<float>(r);
+  return std::bit_cast<float>(r | sign);
+}
+
+void roundGenericScalar(const FloatGrid& g, const float* in, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = roundOneGeneric(g, in[i]);
+}
+
+float roundOneBf16(float x) {
+  const uint32_t u = std::bit_cast<uint32_t>(x);
+  if ((u & 0x7FFFFFFFu) > kFloatInf)
+    return std::bit_cast<float>((u | 0x00400000u) & 0xFFFF0000u);
+  return std::bit_cast<float>((u + 0x7FFFu + ((u >> 16) & 1u)) & 0xFFFF0000u);
+}
+
+#ifdef QS_HAVE_AVX2_F16C
+
+void roundFp16Avx(const float* in, float* out, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(in + i), _MM_FROUND_TO_NEAREST_INT);
+    _mm256_storeu_ps(out + i, _mm256_cvtph_ps(h));
+  }
+  for (; i < n; ++i)
+    out[i] = halfBitsToFloat(floatToHalfBits(in[i]));
+}
+
+void roundBf16Avx(const float* in, float* out, int64_t n) {
+  const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+  const __m256i inf = _mm256_set1_epi32(static_cast<int>(kFloatInf));
+  const __m256i quiet = _mm256_set1_epi32(0x00400000);
+  const __m256i half = _mm256_set1_epi32(0x7FFF);
+  const __m256i one = _mm256_set1_epi32(1);
+  const __m256i keep = _mm256_set1_epi32(static_cast<int>(0xFFFF0000u));
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
+    const __m256i isNan = _mm256_cmpgt_epi32(_mm256_and_si256(u, absMask), inf);
+    const __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(u, 16), one);
+    const __m256i rounded = _mm256_add_epi32(_mm256_add_epi32(u, half), lsb);
+    const __m256i r = _mm256_blendv_epi8(rounded, _mm256_or_si256(u, quiet), isNan);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_and_si256(r, keep));
+  }
+  for (; i < n; ++i)
+    out[i] = roundOneBf16(in[i]);
+}
+
+void roundGenericAvx(const FloatGrid& g, const float* in, float* out, int64_t n) {
+  const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+  const __m256i signMask = _mm256_set1_epi32(static_cast<int>(0x80000000u));
+  const __m256i inf = _mm256_set1_epi32(static_cast<int>(kFloatInf));
+  const __m256i lsbBit = _mm256_set1_epi32(g.shift ? 1 : 0); // m = 23 keeps every bit
+  const __m256i zero = _mm256_setzero_si256();
+  const __m128i shiftCount = _mm_cvtsi32_si128(static_cast<int>(g.shift));
+  const __m256i halfMinusOne = _mm256_set1_epi32(g.shift ? static_cast<int>((1u << (g.shift - 1)) - 1u) : 0);
+  const __m256i lowMask = _mm256_set1_epi32(static_cast<int>((1u << g.shift) - 1u));
+  const __m256i minNormal = _mm256_set1_epi32(static_cast<int>(g.minNormalBits));
+  const __m256i maxBits = _mm256_set1_epi32(static_cast<int>(g.maxBits));
+  const __m256i overflow = _mm256_set1_epi32(static_cast<int>(g.overflowBits));
+  const __m256 magic = _mm256_set1_ps(g.magic);
+  const __m256i qnan = _mm256_set1_epi32(static_cast<int>(kFloatQNaN));
+  const __m256i quiet = _mm256_set1_epi32(0x00400000);
+  const bool ieee = g.specials == FloatSpecials::Ieee;
+  const bool ieeeSat = ieee && g.saturate;
+  const bool fnuz = g.specials == FloatSpecials::FiniteNanNegZero;
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
+    const __m256i a = _mm256_and_si256(u, absMask);
+    const __m256i sign = _mm256_and_si256(u, signMask);
+    // Normal binades: add half-ulp-minus-one plus the kept lsb, then mask.
+    const __m256i lsb = _mm256_and_si256(_mm256_srl_epi32(a, shiftCount), lsbBit);
+    const __m256i rn = _mm256_andnot_si256(lowMask, _mm256_add_epi32(_mm256_add_epi32(a, halfMinusOne), lsb));
+    // Subnormal binade: the FPU rounds to the format's fixed quantum.
+    const __m256 af = _mm256_castsi256_ps(a);
+    const __m256i rs = _mm256_castps_si256(_mm256_sub_ps(_mm256_add_ps(af, magic), magic));
+    const __m256i isSub = _mm256_cmpgt_epi32(minNormal, a);
+    __m256i r = _mm256_blendv_epi8(rn, rs, isSub);
+    // Overflow (a is not NaN here; NaN lanes are replaced below).
+    const __m256i over = _mm256_cmpgt_epi32(r, maxBits);
+    __m256i ov = overflow;
+    if (ieeeSat) // inf stays inf even when finite overflow saturates
+      ov = _mm256_blendv_epi8(overflow, inf, _mm256_cmpeq_epi32(a, inf));
+    r = _mm256_blendv_epi8(r, ov, over);
+    if (fnuz) { // no -0 and an unsigned NaN
+      const __m256i unsignedRes = _mm256_or_si256(_mm256_cmpeq_epi32(r, zero), _mm256_cmpeq_epi32(r, qnan));
+      r = _mm256_or_si256(r, _mm256_andnot_si256(unsignedRes, sign));
+    } else {
+      r = _mm256_or_si256(r, sign);
+    }
+    const __m256i isNan = _mm256_cmpgt_epi32(a, inf);
+    __m256i nanValue;
+    switch (g.specials) {
+    case FloatSpecials::Ieee:
+      nanValue = _mm256_andnot_si256(lowMask, _mm256_or_si256(u, quiet));
+      break;
+    case FloatSpecials::FiniteNanOnes:
+      nanValue = _mm256_or_si256(sign, qnan);
+      break;
+    case FloatSpecials::FiniteNanNegZero:
+      nanValue = qnan;
+      break;
+    default:
+      nanValue = zero;
+      break;
+    }
+    r = _mm256_blendv_epi8(r, nanValue, isNan);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), r);
+  }
+  roundGenericScalar(g, in + i, out + i, n - i);
+}
+
+#endif // QS_HAVE_AVX2_F16C
+
+enum class Path { Copy, Fp16, Bf16, Generic };
+
+Path choosePath(const FloatFormat& f, const FloatGrid& g) {
+  if (g.identity)
+    return Path::Copy;
+  const bool plainIeee = f.specials == FloatSpecials::Ieee && !f.saturate;
+  if (plainIeee && f.exponentBits == 5 && f.mantissaBits == 10 && f.bias == 15)
+    return Path::Fp16;
+  if (plainIeee && f.exponentBits == 8 && f.mantissaBits == 7 && f.bias == 127)
+    return Path::Bf16;
+  return Path::Generic;
+}
+
+void roundChunk(Path path, const FloatGrid& g, const float* in, float* out, int64_t n) {
+  switch (path) {
+  case Path::Copy:
+    if (in != out)
+      std::memmove(out, in, static_cast<size_t>(n) * sizeof(float));
+    return;
+#ifdef QS_HAVE_AVX2_F16C
+  case Path::Fp16:
+    roundFp16Avx(in, out, n);
+    return;
+  case Path::Bf16:
+    roundBf16Avx(in, out, n);
+    return;
+  case Path::Generic:
+    roundGenericAvx(g, in, out, n);
+    return;
+#else
+  case Path::Fp16:
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = halfBitsToFloat(floatToHalfBits(in[i]));
+    return;
+  case Path::Bf16:
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = roundOneBf16(in[i]);
+    return;
+  case Path::Generic:
+    roundGenericScalar(g, in, out, n);
+    return;
+#endif
+  }
+}
+
+} // namespace
+
+void roundArray(const FloatFormat& format, const float* in, float* out, int64_t n) {
+  if (n <= 0)
+    return;
+  const FloatGrid g = detail::makeGrid(format);
+  const Path path = choosePath(format, g);
+  if (n < kParallelThreshold) {
+    roundChunk(path, g, in, out, n);
+    return;
+  }
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < chunks; ++c) {
+    const int64_t begin = c * kChunk;
+    const int64_t len = begin + kChunk <= n ? kChunk : n - begin;
+    roundChunk(path, g, in + begin, out + begin, len);
+  }
+}
+
+void roundArrayRef(const FloatFormat& format, const float* in, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = format.decode(format.encodeRef(in[i]));
+}
+
+} // namespace qs

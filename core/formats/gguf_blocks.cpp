@@ -1,0 +1,353 @@
+// GGUF legacy blocks (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1) and the plain F32/F16/BF16
+// rows, reproducing llama.cpp's quantize_row_*_ref / dequantize_row_* to the
+// bit, including their rounding quirks (noted at each kernel). The k-quants
+// live in gguf_kquants.cpp. No FMA contraction: x*d + m stays two roundings
+// as in the C source.
+#pragma GCC optimize("fp-contract=off")
+#include "core/formats/block_formats.h"
+
+#include "core/error.h"
+#include "core/formats/float_format.h"
+#include "core/formats/gguf_detail.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+namespace qs {
+
+using namespace detail;
+
+namespace {
+
+template <class Block> Block loadBlock(const uint8_t* p) {
+  Block b;
+  std::memcpy(&b, p, sizeof b);
+  return b;
+}
+
+template <class Block> void storeBlock(uint8_t* p, const Block& b) {
+  std::memcpy(p, &b, sizeof b);
+}
+
+float amaxSigned(const float* x, int n, float& signedMax) {
+  float amax = 0.0f;
+  signedMax = 0.0f;
+  for (int j = 0; j < n; ++j) {
+    if (amax < std::fabs(x[j])) {
+      amax = std::fabs(x[j]);
+      signedMax = x[j];
+    }
+  }
+  return amax;
+}
+
+// Q8_0: d = amax / 127, q = roundf(x / d) (ties away from zero).
+void quantizeQ8_0(const float* x, uint8_t* out, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, x += kQK) {
+    float amax = 0.0f;
+    for (int j = 0; j < kQK; ++j)
+      amax = std::max(amax, std::fabs(x[j]));
+    const float d = amax / 127.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    BlockQ8_0 b;
+    b.d = floatToHalfBits(d);
+    for (int j = 0; j < kQK; ++j)
+      b.qs[j] = static_cast<int8_t>(std::roundf(x[j] * id));
+    storeBlock(out + i * sizeof b, b);
+  }
+}
+
+// Q4_0: d = (signed value of largest magnitude) / -8, so that value maps to
+// code 0 (= -8); q = min(15, (int8_t)(x / d + 8.5)), truncating.
+void quantizeQ4_0(const float* x, uint8_t* out, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, x += kQK) {
+    float max = 0.0f;
+    amaxSigned(x, kQK, max);
+    const float d = max / -8.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    BlockQ4_0 b;
+    b.d = floatToHalfBits(d);
+    for (int j = 0; j < kQK / 2; ++j) {
+      const uint8_t q0 =
+          static_cast<uint8_t>(std::min(15, static_cast<int>(static_cast<int8_t>(x[j] * id + 8.5f))));
+      const uint8_t q1 = static_cast<uint8_t>(
+          std::min(15, static_cast<int>(static_cast<int8_t>(x[kQK / 2 + j] * id + 8.5f))));
+      b.qs[j] = static_cast<uint8_t>(q0 | (q1 << 4));
+    }
+    storeBlock(out + i * sizeof b, b);
+  }
+}
+
+// Q4_1: d = (max - min) / 15, m = min, q = min(15, (int8_t)((x - min) / d + 0.5)).
+void quantizeQ4_1(const float* x, uint8_t* out, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, x += kQK) {
+    float min = FLT_MAX, max = -FLT_MAX;
+    for (int j = 0; j < kQK; ++j) {
+      min = std::min(min, x[j]);
+      max = std::max(max, x[j]);
+    }
+    const float d = (max - min) / 15.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    BlockQ4_1 b;
+    b.d = floatToHalfBits(d);
+    b.m = floatToHalfBits(min);
+    for (int j = 0; j < kQK / 2; ++j) {
+      const uint8_t q0 =
+          static_cast<uint8_t>(std::min(15, static_cast<int>(static_cast<int8_t>((x[j] - min) * id + 0.5f))));
+      const uint8_t q1 = static_cast<uint8_t>(
+          std::min(15, static_cast<int>(static_cast<int8_t>((x[kQK / 2 + j] - min) * id + 0.5f))));
+      b.qs[j] = static_cast<uint8_t>(q0 | (q1 << 4));
+    }
+    storeBlock(out + i * sizeof b, b);
+  }
+}
+
+// Q5_0: as Q4_0 with 5 bits: d = max / -16, q = min(31, (int8_t)(x / d + 16.5));
+// the 5th bits of element j and j + 16 go to bit j and j + 16 of qh.
+void quantizeQ5_0(const float* x, uint8_t* out, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, x += kQK) {
+    float max = 0.0f;
+    amaxSigned(x, kQK, max);
+    const float d = max / -16.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    BlockQ5_0 b;
+    b.d = floatToHalfBits(d);
+    uint32_t qh = 0;
+    for (int j = 0; j < kQK / 2; ++j) {
+      const uint32_t q0 =
+          static_cast<uint32_t>(std::min(31, static_cast<int>(static_cast<int8_t>(x[j] * id + 16.5f))));
+      const uint32_t q1 = static_cast<uint32_t>(
+          std::min(31, static_cast<int>(static_cast<int8_t>(x[kQK / 2 + j] * id + 16.5f))));
+      b.qs[j] = static_cast<uint8_t>((q0 & 0x0F) | ((q1 & 0x0F) << 4));
+      qh |= ((q0 & 0x10u) >> 4) << j;
+      qh |= ((q1 & 0x10u) >> 4) << (j + kQK / 2);
+    }
+    std::memcpy(b.qh, &qh, sizeof qh);
+    storeBlock(out + i * sizeof b, b);
+  }
+}
+
+// Q5_1: d = (max - min) / 31, q = (uint8_t)((x - min) / d + 0.5) (no clamp).
+void quantizeQ5_1(const float* x, uint8_t* out, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, x += kQK) {
+    float min = FLT_MAX, max = -FLT_MAX;
+    for (int j = 0; j < kQK; ++j) {
+      min = std::min(min, x[j]);
+      max = std::max(max, x[j]);
+    }
+    const float d = (max - min) / 31.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    BlockQ5_1 b;
+    b.d = floatToHalfBits(d);
+    b.m = floatToHalfBits(min);
+    uint32_t qh = 0;
+    for (int j = 0; j < kQK / 2; ++j) {
+      const uint32_t q0 = static_cast<uint8_t>((x[j] - min) * id + 0.5f);
+      const uint32_t q1 = static_cast<uint8_t>((x[kQK / 2 + j] - min) * id + 0.5f);
+      b.qs[j] = static_cast<uint8_t>((q0 & 0x0F) | ((q1 & 0x0F) << 4));
+      qh |= ((q0 & 0x10u) >> 4) << j;
+      qh |= ((q1 & 0x10u) >> 4) << (j + kQK / 2);
+    }
+    std::memcpy(b.qh, &qh, sizeof qh);
+    storeBlock(out + i * sizeof b, b);
+  }
+}
+
+void dequantizeQ8_0(const uint8_t* in, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, y += kQK) {
+    const auto b = loadBlock<BlockQ8_0>(in + i * sizeof(BlockQ8_0));
+    const float d = halfBitsToFloat(b.d);
+    for (int j = 0; j < kQK; ++j)
+      y[j] = b.qs[j] * d;
+  }
+}
+
+void dequantizeQ4_0(const uint8_t* in, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, y += kQK) {
+    const auto b = loadBlock<BlockQ4_0>(in + i * sizeof(BlockQ4_0));
+    const float d = halfBitsToFloat(b.d);
+    for (int j = 0; j < kQK / 2; ++j) {
+      y[j] = static_cast<float>((b.qs[j] & 0x0F) - 8) * d;
+      y[j + kQK / 2] = static_cast<float>((b.qs[j] >> 4) - 8) * d;
+    }
+  }
+}
+
+void dequantizeQ4_1(const uint8_t* in, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, y += kQK) {
+    const auto b = loadBlock<BlockQ4_1>(in + i * sizeof(BlockQ4_1));
+    const float d = halfBitsToFloat(b.d), m = halfBitsToFloat(b.m);
+    for (int j = 0; j < kQK / 2; ++j) {
+      y[j] = static_cast<float>(b.qs[j] & 0x0F) * d + m;
+      y[j + kQK / 2] = static_cast<float>(b.qs[j] >> 4) * d + m;
+    }
+  }
+}
+
+void dequantizeQ5_0(const uint8_t* in, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, y += kQK) {
+    const auto b = loadBlock<BlockQ5_0>(in + i * sizeof(BlockQ5_0));
+    const float d = halfBitsToFloat(b.d);
+    uint32_t qh;
+    std::memcpy(&qh, b.qh, sizeof qh);
+    for (int j = 0; j < kQK / 2; ++j) {
+      const int h0 = static_cast<int>(((qh >> j) << 4) & 0x10);
+      const int h1 = static_cast<int>((qh >> (j + 12)) & 0x10);
+      y[j] = static_cast<float>(((b.qs[j] & 0x0F) | h0) - 16) * d;
+      y[j + kQK / 2] = static_cast<float>(((b.qs[j] >> 4) | h1) - 16) * d;
+    }
+  }
+}
+
+void dequantizeQ5_1(const uint8_t* in, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, y += kQK) {
+    const auto b = loadBlock<BlockQ5_1>(in + i * sizeof(BlockQ5_1));
+    const float d = halfBitsToFloat(b.d), m = halfBitsToFloat(b.m);
+    uint32_t qh;
+    std::memcpy(&qh, b.qh, sizeof qh);
+    for (int j = 0; j < kQK / 2; ++j) {
+      const int h0 = static_cast<int>(((qh >> j) << 4) & 0x10);
+      const int h1 = static_cast<int>((qh >> (j + 12)) & 0x10);
+      y[j] = static_cast<float>((b.qs[j] & 0x0F) | h0) * d + m;
+      y[j + kQK / 2] = static_cast<float>((b.qs[j] >> 4) | h1) * d + m;
+    }
+  }
+}
+
+const GgufTypeInfo kTypes[] = {
+    {"F32", 1, 4},
+    {"F16", 1, 2},
+    {"Q4_0", kQK, static_cast<int>(sizeof(BlockQ4_0))},
+    {"Q4_1", kQK, static_cast<int>(sizeof(BlockQ4_1))},
+    {"Q5_0", kQK, static_cast<int>(sizeof(BlockQ5_0))},
+    {"Q5_1", kQK, static_cast<int>(sizeof(BlockQ5_1))},
+    {"Q8_0", kQK, static_cast<int>(sizeof(BlockQ8_0))},
+    {"Q4_K", kQKK, static_cast<int>(sizeof(BlockQ4_K))},
+    {"Q6_K", kQKK, static_cast<int>(sizeof(BlockQ6_K))},
+    {"BF16", 1, 2},
+};
+
+int typeIndex(uint32_t id) {
+  switch (static_cast<GgufType>(id)) {
+  case GgufType::F32:
+    return 0;
+  case GgufType::F16:
+    return 1;
+  case GgufType::Q4_0:
+    return 2;
+  case GgufType::Q4_1:
+    return 3;
+  case GgufType::Q5_0:
+    return 4;
+  case GgufType::Q5_1:
+    return 5;
+  case GgufType::Q8_0:
+    return 6;
+  case GgufType::Q4_K:
+    return 7;
+  case GgufType::Q6_K:
+    return 8;
+  case GgufType::BF16:
+    return 9;
+  }
+  return -1;
+}
+
+int64_t blockCount(GgufType type, int64_t k) {
+  const GgufTypeInfo& t = ggufTypeInfo(type);
+  if (k < 0 || k % t.blockElements != 0)
+    throw Error(std::string("GGUF ") + t.name + ": row length " + std::to_string(k) +
+                " is not a multiple of the block size " + std::to_string(t.blockElements));
+  return k / t.blockElements;
+}
+
+} // namespace
+
+bool ggufTypeSupported(uint32_t typeId) {
+  return typeIndex(typeId) >= 0;
+}
+
+const GgufTypeInfo& ggufTypeInfo(GgufType type) {
+  const int i = typeIndex(static_cast<uint32_t>(type));
+  if (i < 0)
+    throw Error("unsupported GGUF tensor type " + std::to_string(static_cast<uint32_t>(type)) +
+                " (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K)");
+  return kTypes[i];
+}
+
+void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k) {
+  const int64_t nb = blockCount(type, k);
+  switch (type) {
+  case GgufType::F32:
+    std::memcpy(blocks, x, static_cast<size_t>(k) * sizeof(float));
+    return;
+  case GgufType::F16:
+    for (int64_t i = 0; i < k; ++i) {
+      const uint16_t h = floatToHalfBits(x[i]);
+      std::memcpy(blocks + 2 * i, &h, 2);
+    }
+    return;
+  case GgufType::BF16:
+    for (int64_t i = 0; i < k; ++i) {
+      const uint16_t h = floatToBf16Bits(x[i]);
+      std::memcpy(blocks + 2 * i, &h, 2);
+    }
+    return;
+  case GgufType::Q4_0:
+    return quantizeQ4_0(x, blocks, nb);
+  case GgufType::Q4_1:
+    return quantizeQ4_1(x, blocks, nb);
+  case GgufType::Q5_0:
+    return quantizeQ5_0(x, blocks, nb);
+  case GgufType::Q5_1:
+    return quantizeQ5_1(x, blocks, nb);
+  case GgufType::Q8_0:
+    return quantizeQ8_0(x, blocks, nb);
+  case GgufType::Q4_K:
+    return quantizeRowQ4K(x, blocks, k);
+  case GgufType::Q6_K:
+    return quantizeRowQ6K(x, blocks, k);
+  }
+}
+
+void ggufDequantizeRow(GgufType type, const uint8_t* blocks, float* y, int64_t k) {
+  const int64_t nb = blockCount(type, k);
+  switch (type) {
+  case GgufType::F32:
+    std::memcpy(y, blocks, static_cast<size_t>(k) * sizeof(float));
+    return;
+  case GgufType::F16:
+    for (int64_t i = 0; i < k; ++i) {
+      uint16_t h;
+      std::memcpy(&h, blocks + 2 * i, 2);
+      y[i] = halfBitsToFloat(h);
+    }
+    return;
+  case GgufType::BF16:
+    for (int64_t i = 0; i < k; ++i) {
+      uint16_t h;
+      std::memcpy(&h, blocks + 2 * i, 2);
+      y[i] = bf16BitsToFloat(h);
+    }
+    return;
+  case GgufType::Q4_0:
+    return dequantizeQ4_0(blocks, y, nb);
+  case GgufType::Q4_1:
+    return dequantizeQ4_1(blocks, y, nb);
+  case GgufType::Q5_0:
+    return dequantizeQ5_0(blocks, y, nb);
+  case GgufType::Q5_1:
+    return dequantizeQ5_1(blocks, y, nb);
+  case GgufType::Q8_0:
+    return dequantizeQ8_0(blocks, y, nb);
+  case GgufType::Q4_K:
+    return dequantizeRowQ4K(blocks, y, k);
+  case GgufType::Q6_K:
+    return dequantizeRowQ6K(blocks, y, k);
+  }
+}
+
+} // namespace qs

@@ -1,0 +1,83 @@
+#pragma once
+// Internal: llama.cpp block layouts (ggml-common.h) and helpers shared by the
+// GGUF block kernels. Blocks are read and written with memcpy, so the byte
+// buffers need no alignment.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+namespace qs::detail {
+
+constexpr int kQK = 32;   // legacy block
+constexpr int kQKK = 256; // k-quant super-block
+constexpr int kKScaleSize = 12;
+
+struct BlockQ4_0 {
+  uint16_t d; // fp16 scale
+  uint8_t qs[kQK / 2];
+};
+struct BlockQ4_1 {
+  uint16_t d, m;
+  uint8_t qs[kQK / 2];
+};
+struct BlockQ5_0 {
+  uint16_t d;
+  uint8_t qh[4]; // 5th bits
+  uint8_t qs[kQK / 2];
+};
+struct BlockQ5_1 {
+  uint16_t d, m;
+  uint8_t qh[4];
+  uint8_t qs[kQK / 2];
+};
+struct BlockQ8_0 {
+  uint16_t d;
+  int8_t qs[kQK];
+};
+struct BlockQ4_K {
+  uint16_t d, dmin;            // super-block scales for the 6-bit scales and mins
+  uint8_t scales[kKScaleSize]; // 8 scales + 8 mins, 6 bits each (get_scale_min_k4)
+  uint8_t qs[kQKK / 2];
+};
+struct BlockQ6_K {
+  uint8_t ql[kQKK / 2]; // low 4 bits
+  uint8_t qh[kQKK / 4]; // high 2 bits
+  int8_t scales[kQKK / 16];
+  uint16_t d;
+};
+
+// Sizes as static_assert-ed in ggml-common.h.
+static_assert(sizeof(BlockQ4_0) == 2 + kQK / 2, "wrong q4_0 block size");
+static_assert(sizeof(BlockQ4_1) == 4 + kQK / 2, "wrong q4_1 block size");
+static_assert(sizeof(BlockQ5_0) == 2 + 4 + kQK / 2, "wrong q5_0 block size");
+static_assert(sizeof(BlockQ5_1) == 4 + 4 + kQK / 2, "wrong q5_1 block size");
+static_assert(sizeof(BlockQ8_0) == 2 + kQK, "wrong q8_0 block size");
+static_assert(sizeof(BlockQ4_K) == 4 + kKScaleSize + kQKK / 2, "wrong q4_K block size");
+static_assert(sizeof(BlockQ6_K) == 2 + kQKK / 16 + 3 * kQKK / 4, "wrong q6_K block size");
+
+// Round to nearest, ties to even, for |x| <= 2^22: adding 1.5 * 2^23 puts the
+// units digit at the float's last mantissa bit (llama.cpp's nearest_int).
+inline int nearestInt(float x) {
+  const float v = x + 12582912.0f;
+  int32_t i;
+  std::memcpy(&i, &v, sizeof i);
+  return (i & 0x007FFFFF) - 0x00400000;
+}
+
+// The 6-bit scale and min of sub-block j (0..7) of a Q4_K/Q5_K block.
+inline void scaleMinK4(int j, const uint8_t* q, uint8_t& d, uint8_t& m) {
+  if (j < 4) {
+    d = q[j] & 63;
+    m = q[j + 4] & 63;
+  } else {
+    d = static_cast<uint8_t>((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
+    m = static_cast<uint8_t>((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+  }
+}
+
+void quantizeRowQ4K(const float* x, uint8_t* blocks, int64_t k);
+void dequantizeRowQ4K(const uint8_t* blocks, float* y, int64_t k);
+void quantizeRowQ6K(const float* x, uint8_t* blocks, int64_t k);
+void dequantizeRowQ6K(const uint8_t* blocks, float* y, int64_t k);
+
+} // namespace qs::detail

@@ -1,0 +1,310 @@
+// GGUF k-quants Q4_K and Q6_K: quantize_row_*_ref and dequantize_row_* as in
+// llama.cpp's ggml-quants.c, including the search for the best sub-block
+// scale (make_qkx2_quants / make_qx_quants) so that files we write are the
+// ones llama-quantize would write without an importance matrix.
+//
+// No FMA contraction: llama.cpp's reference kernels are plain C expressions;
+// fusing x*d + m would change the last bit.
+#pragma GCC optimize("fp-contract=off")
+#include "core/formats/float_format.h"
+#include "core/formats/gguf_detail.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace qs::detail {
+
+namespace {
+
+constexpr float kGroupMaxEps = 1e-15f;
+
+// Asymmetric sub-block fit: scale and min (returned negated in theMin) that
+// minimise the weighted error over a small sweep of candidate scales.
+float makeQkx2Quants(int n, int nmax, const float* x, const float* weights, uint8_t* L, float* theMin,
+                     uint8_t* Laux, float rmin, float rdelta, int nstep, bool useMad) {
+  float min = x[0], max = x[0];
+  float sumW = weights[0];
+  float sumX = sumW * x[0];
+  for (int i = 1; i < n; ++i) {
+    if (x[i] < min)
+      min = x[i];
+    if (x[i] > max)
+      max = x[i];
+    const float w = weights[i];
+    sumW += w;
+    sumX += w * x[i];
+  }
+  if (min > 0)
+    min = 0;
+  if (max == min) {
+    for (int i = 0; i < n; ++i)
+      L[i] = 0;
+    *theMin = -min;
+    return 0.0f;
+  }
+  float iscale = nmax / (max - min);
+  float scale = 1 / iscale;
+  float bestError = 0;
+  for (int i = 0; i < n; ++i) {
+    const int l = nearestInt(iscale * (x[i] - min));
+    L[i] = static_cast<uint8_t>(std::max(0, std::min(nmax, l)));
+    float diff = scale * L[i] + min - x[i];
+    diff = useMad ? std::fabs(diff) : diff * diff;
+    bestError += weights[i] * diff;
+  }
+  if (nstep < 1) {
+    *theMin = -min;
+    return scale;
+  }
+  for (int is = 0; is <= nstep; ++is) {
+    iscale = (rmin + rdelta * is + nmax) / (max - min);
+    float sumL = 0, sumL2 = 0, sumXL = 0;
+    for (int i = 0; i < n; ++i) {
+      int l = nearestInt(iscale * (x[i] - min));
+      l = std::max(0, std::min(nmax, l));
+      Laux[i] = static_cast<uint8_t>(l);
+      const float w = weights[i];
+      sumL += w * l;
+      sumL2 += w * l * l;
+      sumXL += w * l * x[i];
+    }
+    const float D = sumW * sumL2 - sumL * sumL;
+    if (D > 0) {
+      float thisScale = (sumW * sumXL - sumX * sumL) / D;
+      float thisMin = (sumL2 * sumX - sumL * sumXL) / D;
+      if (thisMin > 0) {
+        thisMin = 0;
+        thisScale = sumXL / sumL2;
+      }
+      float curError = 0;
+      for (int i = 0; i < n; ++i) {
+        float diff = thisScale * Laux[i] + thisMin - x[i];
+        diff = useMad ? std::fabs(diff) : diff * diff;
+        curError += weights[i] * diff;
+      }
+      if (curError < bestError) {
+        std::copy(Laux, Laux + n, L);
+        bestError = curError;
+        scale = thisScale;
+        min = thisMin;
+      }
+    }
+  }
+  *theMin = -min;
+  return scale;
+}
+
+// Symmetric sub-block fit with weights x^2 (rmse_type 1, no importance).
+float makeQxQuants(int n, int nmax, const float* x, int8_t* L) {
+  float max = 0, amax = 0;
+  for (int i = 0; i < n; ++i) {
+    const float ax = std::fabs(x[i]);
+    if (ax > amax) {
+      amax = ax;
+      max = x[i];
+    }
+  }
+  if (amax < kGroupMaxEps) {
+    for (int i = 0; i < n; ++i)
+      L[i] = 0;
+    return 0.0f;
+  }
+  float iscale = -nmax / max;
+  float sumlx = 0, suml2 = 0;
+  for (int i = 0; i < n; ++i) {
+    int l = nearestInt(iscale * x[i]);
+    l = std::max(-nmax, std::min(nmax - 1, l));
+    L[i] = static_cast<int8_t>(l + nmax);
+    const float w = x[i] * x[i];
+    sumlx += w * x[i] * l;
+    suml2 += w * l * l;
+  }
+  float scale = suml2 ? sumlx / suml2 : 0.0f;
+  float best = scale * sumlx;
+  for (int is = -9; is <= 9; ++is) {
+    if (is == 0)
+      continue;
+    iscale = -(nmax + 0.1f * is) / max;
+    sumlx = suml2 = 0;
+    for (int i = 0; i < n; ++i) {
+      int l = nearestInt(iscale * x[i]);
+      l = std::max(-nmax, std::min(nmax - 1, l));
+      const float w = x[i] * x[i];
+      sumlx += w * x[i] * l;
+      suml2 += w * l * l;
+    }
+    if (suml2 > 0 && sumlx * sumlx > best * suml2) {
+      for (int i = 0; i < n; ++i) {
+        const int l = nearestInt(iscale * x[i]);
+        L[i] = static_cast<int8_t>(nmax + std::max(-nmax, std::min(nmax - 1, l)));
+      }
+      scale = sumlx / suml2;
+      best = scale * sumlx;
+    }
+  }
+  return scale;
+}
+
+} // namespace
+
+void quantizeRowQ4K(const float* x, uint8_t* blocks, int64_t k) {
+  const int64_t nb = k / kQKK;
+  uint8_t L[kQKK];
+  uint8_t Laux[32];
+  float weights[32];
+  float mins[kQKK / 32];
+  float scales[kQKK / 32];
+  for (int64_t i = 0; i < nb; ++i, x += kQKK) {
+    BlockQ4_K y{};
+    float maxScale = 0, maxMin = 0;
+    for (int j = 0; j < kQKK / 32; ++j) {
+      float sumX2 = 0;
+      for (int l = 0; l < 32; ++l)
+        sumX2 += x[32 * j + l] * x[32 * j + l];
+      const float avX = std::sqrt(sumX2 / 32);
+      for (int l = 0; l < 32; ++l)
+        weights[l] = avX + std::fabs(x[32 * j + l]);
+      scales[j] =
+          makeQkx2Quants(32, 15, x + 32 * j, weights, L + 32 * j, &mins[j], Laux, -1.0f, 0.1f, 20, false);
+      maxScale = std::max(maxScale, scales[j]);
+      maxMin = std::max(maxMin, mins[j]);
+    }
+    const float invScale = maxScale > 0 ? 63.0f / maxScale : 0.0f;
+    const float invMin = maxMin > 0 ? 63.0f / maxMin : 0.0f;
+    for (int j = 0; j < kQKK / 32; ++j) {
+      uint8_t ls = static_cast<uint8_t>(nearestInt(invScale * scales[j]));
+      uint8_t lm = static_cast<uint8_t>(nearestInt(invMin * mins[j]));
+      ls = std::min<uint8_t>(63, ls);
+      lm = std::min<uint8_t>(63, lm);
+      if (j < 4) {
+        y.scales[j] = ls;
+        y.scales[j + 4] = lm;
+      } else {
+        y.scales[j + 4] = static_cast<uint8_t>((ls & 0xF) | ((lm & 0xF) << 4));
+        y.scales[j - 4] |= static_cast<uint8_t>((ls >> 4) << 6);
+        y.scales[j] |= static_cast<uint8_t>((lm >> 4) << 6);
+      }
+    }
+    y.d = floatToHalfBits(maxScale / 63.0f);
+    y.dmin = floatToHalfBits(maxMin / 63.0f);
+    for (int j = 0; j < kQKK / 32; ++j) {
+      uint8_t sc, m;
+      scaleMinK4(j, y.scales, sc, m);
+      const float d = halfBitsToFloat(y.d) * sc;
+      if (!d)
+        continue;
+      const float dm = halfBitsToFloat(y.dmin) * m;
+      for (int ii = 0; ii < 32; ++ii) {
+        const int l = nearestInt((x[32 * j + ii] + dm) / d);
+        L[32 * j + ii] = static_cast<uint8_t>(std::max(0, std::min(15, l)));
+      }
+    }
+    uint8_t* q = y.qs;
+    for (int j = 0; j < kQKK; j += 64, q += 32)
+      for (int l = 0; l < 32; ++l)
+        q[l] = static_cast<uint8_t>(L[j + l] | (L[j + l + 32] << 4));
+    std::memcpy(blocks + i * sizeof y, &y, sizeof y);
+  }
+}
+
+void dequantizeRowQ4K(const uint8_t* blocks, float* y, int64_t k) {
+  const int64_t nb = k / kQKK;
+  for (int64_t i = 0; i < nb; ++i) {
+    BlockQ4_K b;
+    std::memcpy(&b, blocks + i * sizeof b, sizeof b);
+    const float d = halfBitsToFloat(b.d);
+    const float min = halfBitsToFloat(b.dmin);
+    const uint8_t* q = b.qs;
+    int is = 0;
+    for (int j = 0; j < kQKK; j += 64, q += 32, is += 2) {
+      uint8_t sc, m;
+      scaleMinK4(is, b.scales, sc, m);
+      const float d1 = d * sc, m1 = min * m;
+      scaleMinK4(is + 1, b.scales, sc, m);
+      const float d2 = d * sc, m2 = min * m;
+      for (int l = 0; l < 32; ++l)
+        *y++ = d1 * (q[l] & 0xF) - m1;
+      for (int l = 0; l < 32; ++l)
+        *y++ = d2 * (q[l] >> 4) - m2;
+    }
+  }
+}
+
+void quantizeRowQ6K(const float* x, uint8_t* blocks, int64_t k) {
+  const int64_t nb = k / kQKK;
+  int8_t L[kQKK];
+  float scales[kQKK / 16];
+  for (int64_t i = 0; i < nb; ++i, x += kQKK) {
+    BlockQ6_K y{};
+    float maxScale = 0, maxAbsScale = 0;
+    for (int ib = 0; ib < kQKK / 16; ++ib) {
+      const float scale = makeQxQuants(16, 32, x + 16 * ib, L + 16 * ib);
+      scales[ib] = scale;
+      if (std::fabs(scale) > maxAbsScale) {
+        maxAbsScale = std::fabs(scale);
+        maxScale = scale;
+      }
+    }
+    if (maxAbsScale < kGroupMaxEps) { // all zero: an all-zero block
+      y.d = floatToHalfBits(0.0f);
+      std::memcpy(blocks + i * sizeof y, &y, sizeof y);
+      continue;
+    }
+    const float iscale = -128.0f / maxScale;
+    y.d = floatToHalfBits(1 / iscale);
+    for (int ib = 0; ib < kQKK / 16; ++ib)
+      y.scales[ib] = static_cast<int8_t>(std::min(127, nearestInt(iscale * scales[ib])));
+    for (int j = 0; j < kQKK / 16; ++j) {
+      const float d = halfBitsToFloat(y.d) * y.scales[j];
+      if (!d)
+        continue;
+      for (int ii = 0; ii < 16; ++ii) {
+        const int l = nearestInt(x[16 * j + ii] / d);
+        L[16 * j + ii] = static_cast<int8_t>(std::max(-32, std::min(31, l)) + 32);
+      }
+    }
+    uint8_t* ql = y.ql;
+    uint8_t* qh = y.qh;
+    for (int j = 0; j < kQKK; j += 128, ql += 64, qh += 32) {
+      for (int l = 0; l < 32; ++l) {
+        const uint8_t q1 = L[j + l] & 0xF;
+        const uint8_t q2 = L[j + l + 32] & 0xF;
+        const uint8_t q3 = L[j + l + 64] & 0xF;
+        const uint8_t q4 = L[j + l + 96] & 0xF;
+        ql[l] = static_cast<uint8_t>(q1 | (q3 << 4));
+        ql[l + 32] = static_cast<uint8_t>(q2 | (q4 << 4));
+        qh[l] = static_cast<uint8_t>((L[j + l] >> 4) | ((L[j + l + 32] >> 4) << 2) |
+                                     ((L[j + l + 64] >> 4) << 4) | ((L[j + l + 96] >> 4) << 6));
+      }
+    }
+    std::memcpy(blocks + i * sizeof y, &y, sizeof y);
+  }
+}
+
+void dequantizeRowQ6K(const uint8_t* blocks, float* y, int64_t k) {
+  const int64_t nb = k / kQKK;
+  for (int64_t i = 0; i < nb; ++i) {
+    BlockQ6_K b;
+    std::memcpy(&b, blocks + i * sizeof b, sizeof b);
+    const float d = halfBitsToFloat(b.d);
+    const uint8_t* ql = b.ql;
+    const uint8_t* qh = b.qh;
+    const int8_t* sc = b.scales;
+    for (int n = 0; n < kQKK; n += 128, y += 128, ql += 64, qh += 32, sc += 8) {
+      for (int l = 0; l < 32; ++l) {
+        const int is = l / 16;
+        const int q1 = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+        const int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+        const int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+        const int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+        y[l] = d * sc[is] * q1;
+        y[l + 32] = d * sc[is + 2] * q2;
+        y[l + 64] = d * sc[is + 4] * q3;
+        y[l + 96] = d * sc[is + 6] * q4;
+      }
+    }
+  }
+}
+
+} // namespace qs::detail

@@ -1,0 +1,178 @@
+// OCP Microscaling (MX) v1.0 blocks: 32 elements share an E8M0 scale
+//   X = 2^(floor(log2(amax)) - emax_elem),  E8M0 exponent clamped to >= -127,
+// elements P_i = cast(V_i / X) with round-to-nearest-even and saturation to
+// the element's largest normal (spec section 6.3). Choices the spec leaves
+// open, made as in Microsoft's reference library (microxcaling):
+//   - an all-zero block uses amax = FP32_MIN_NORMAL, i.e. X = 2^max(-126 - emax, -127);
+//   - any NaN or inf in the block makes X NaN (code 255): every value decodes
+//     to NaN and the element codes are 0;
+//   - MXINT8 elements are two's complement with an implicit 2^-6 (1.6 fixed
+//     point) clamped symmetrically to [-127, 127] (-128 is never produced).
+#include "core/formats/block_formats.h"
+
+#include "core/error.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+namespace qs {
+
+namespace {
+
+constexpr uint8_t kE8M0NaN = 255;
+
+void checkBlock(const float* x, int n, const uint8_t* codes, const float* dequantized) {
+  if (n < 0 || n > kMxBlock)
+    throw Error("MX block holds 1.." + std::to_string(kMxBlock) + " values, got " + std::to_string(n));
+  if (n > 0 && (x == nullptr || codes == nullptr || dequantized == nullptr))
+    throw Error("MX block: null buffer");
+}
+
+// Shared exponent, or nullopt-like flag via return false for NaN blocks.
+bool sharedExponent(MxElement element, const float* x, int n, int& exp) {
+  float amax = 0.0f;
+  for (int i = 0; i < n; ++i) {
+    if (!std::isfinite(x[i]))
+      return false;
+    amax = std::max(amax, std::fabs(x[i]));
+  }
+  if (amax == 0.0f)
+    amax = 0x1p-126f; // FP32_MIN_NORMAL
+  int e2 = 0;
+  std::frexp(amax, &e2); // amax in [2^(e2-1), 2^e2)
+  exp = std::max(e2 - 1 - mxElementEmax(element), -127);
+  return true;
+}
+
+MxBlockOut nanBlock(int n, uint8_t* codes, float* dequantized) {
+  std::fill(codes, codes + n, uint8_t{0});
+  std::fill(dequantized, dequantized + n, std::nanf(""));
+  MxBlockOut out;
+  out.scaleE8M0 = kE8M0NaN;
+  return out;
+}
+
+uint8_t int8Code(float v) {
+  // v * 64 is exact (power of two); RNE, then the symmetric clamp.
+  const float q = std::clamp(std::nearbyint(v * 64.0f), -127.0f, 127.0f);
+  return static_cast<uint8_t>(static_cast<int8_t>(q));
+}
+
+} // namespace
+
+int mxElementBits(MxElement element) {
+  switch (element) {
+  case MxElement::Fp8E4M3:
+  case MxElement::Fp8E5M2:
+  case MxElement::Int8:
+    return 8;
+  case MxElement::Fp6E3M2:
+  case MxElement::Fp6E2M3:
+    return 6;
+  case MxElement::Fp4E2M1:
+    return 4;
+  }
+  return 8;
+}
+
+int mxElementEmax(MxElement element) {
+  switch (element) {
+  case MxElement::Fp8E4M3:
+    return 8;
+  case MxElement::Fp8E5M2:
+    return 15;
+  case MxElement::Fp6E3M2:
+    return 4;
+  case MxElement::Fp6E2M3:
+  case MxElement::Fp4E2M1:
+    return 2;
+  case MxElement::Int8:
+    return 0;
+  }
+  return 0;
+}
+
+const FloatFormat* mxElementFloatFormat(MxElement element) {
+  switch (element) {
+  case MxElement::Fp8E4M3:
+    return &fp8E4M3Format();
+  case MxElement::Fp8E5M2:
+    return &fp8E5M2Format(); // saturating: MX clamps to the largest normal
+  case MxElement::Fp6E3M2:
+    return &fp6E3M2Format();
+  case MxElement::Fp6E2M3:
+    return &fp6E2M3Format();
+  case MxElement::Fp4E2M1:
+    return &fp4E2M1Format();
+  case MxElement::Int8:
+    return nullptr;
+  }
+  return nullptr;
+}
+
+float e8m0ToFloat(uint8_t code) {
+  if (code == kE8M0NaN)
+    return std::nanf("");
+  return std::ldexp(1.0f, static_cast<int>(code) - 127);
+}
+
+float mxDecodeElement(MxElement element, uint8_t code) {
+  if (element == MxElement::Int8)
+    return static_cast<float>(static_cast<int8_t>(code)) * 0x1p-6f;
+  return mxElementFloatFormat(element)->decode(code);
+}
+
+// Reference: double-arithmetic encode of V_i / X, one element at a time.
+MxBlockOut mxQuantizeBlockRef(MxElement element, const float* x, int n, uint8_t* codes, float* dequantized) {
+  checkBlock(x, n, codes, dequantized);
+  int exp = 0;
+  if (!sharedExponent(element, x, n, exp))
+    return nanBlock(n, codes, dequantized);
+  const FloatFormat* f = mxElementFloatFormat(element);
+  for (int i = 0; i < n; ++i) {
+    const float v = static_cast<float>(std::ldexp(static_cast<double>(x[i]), -exp));
+    if (f) {
+      codes[i] = static_cast<uint8_t>(f->encodeRef(v));
+      dequantized[i] = static_cast<float>(std::ldexp(static_cast<double>(f->decode(codes[i])), exp));
+    } else {
+      codes[i] = int8Code(v);
+      dequantized[i] =
+          static_cast<float>(std::ldexp(static_cast<double>(static_cast<int8_t>(codes[i])), exp - 6));
+    }
+  }
+  MxBlockOut out;
+  out.scaleE8M0 = static_cast<uint8_t>(exp + 127);
+  return out;
+}
+
+// Fast: one multiply by 1/X (exact: a power of two, normal for every clamped
+// exponent), the integer encoder, and a 256-entry decode table.
+MxBlockOut mxQuantizeBlock(MxElement element, const float* x, int n, uint8_t* codes, float* dequantized) {
+  checkBlock(x, n, codes, dequantized);
+  int exp = 0;
+  if (!sharedExponent(element, x, n, exp))
+    return nanBlock(n, codes, dequantized);
+  // 2^-exp may exceed float range for exp = -127, so scale in two steps there.
+  const float inv = std::ldexp(1.0f, -std::max(exp, -126));
+  const float inv2 = exp < -126 ? 2.0f : 1.0f;
+  const float scale = std::ldexp(1.0f, exp);
+  const FloatFormat* f = mxElementFloatFormat(element);
+  if (f) {
+    for (int i = 0; i < n; ++i) {
+      const uint32_t c = f->encode(x[i] * inv * inv2);
+      codes[i] = static_cast<uint8_t>(c);
+      dequantized[i] = f->decode(c) * scale;
+    }
+  } else {
+    for (int i = 0; i < n; ++i) {
+      codes[i] = int8Code(x[i] * inv * inv2);
+      dequantized[i] = static_cast<float>(static_cast<int8_t>(codes[i])) * 0x1p-6f * scale;
+    }
+  }
+  MxBlockOut out;
+  out.scaleE8M0 = static_cast<uint8_t>(exp + 127);
+  return out;
+}
+
+} // namespace qs

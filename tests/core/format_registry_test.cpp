@@ -1,0 +1,83 @@
+// Registry: every name resolves, kinds point at real objects, errors are clear.
+#include "core/formats/format_registry.h"
+
+#include "core/error.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace qs {
+namespace {
+
+TEST(FormatRegistry, AllRequiredNamesResolve) {
+  const char* names[] = {"fp32",     "tf32",         "fp16",         "bf16",       "fp8_e4m3",   "fp8_e4m3fn",
+                         "fp8_e5m2", "fp8_e4m3fnuz", "fp8_e5m2fnuz", "fp6_e3m2",   "fp6_e2m3",   "fp4_e2m1",
+                         "e3m4",     "int1",         "int2",         "int3",       "int4",       "int5",
+                         "int6",     "int7",         "int8",         "int16",      "binary",     "ternary",
+                         "nf4",      "fp4_bnb",      "iq4_nl",       "codebook",   "kmeans1",    "kmeans4",
+                         "kmeans8",  "mxfp8_e4m3",   "mxfp8_e5m2",   "mxfp6_e3m2", "mxfp6_e2m3", "mxfp4",
+                         "mxint8",   "q8_0",         "q4_0",         "q4_1",       "q5_0",       "q5_1",
+                         "q4_k",     "q6_k"};
+  for (const char* n : names)
+    EXPECT_NO_THROW(findFormat(n)) << n;
+}
+
+TEST(FormatRegistry, UniqueNamesAndFamilies) {
+  std::set<std::string> seen;
+  const std::set<std::string> families = {"float", "integer", "codebook", "block"};
+  for (const FormatInfo& f : allFormats()) {
+    EXPECT_TRUE(seen.insert(f.name).second) << f.name;
+    for (const std::string& a : f.aliases)
+      EXPECT_TRUE(seen.insert(a).second) << a;
+    EXPECT_TRUE(families.count(f.family)) << f.name;
+    EXPECT_FALSE(f.label.empty()) << f.name;
+    EXPECT_GT(f.description.size(), 20u) << f.name;
+    EXPECT_EQ(&findFormat(f.name), &f);
+  }
+}
+
+TEST(FormatRegistry, KindsCarryTheirObjects) {
+  EXPECT_EQ(findFormat("fp8_e4m3fn").name, "fp8_e4m3");
+  EXPECT_EQ(findFormat("FP8_E4M3").floatFormat.maxValue(), 448.0);
+  EXPECT_EQ(findFormat("int4").kind, FormatKind::Integer);
+  EXPECT_EQ(findFormat("int4").intBits, 4);
+  EXPECT_EQ(findFormat("int16").intBits, 16);
+  EXPECT_EQ(findFormat("nf4").codebook, &nf4Codebook());
+  EXPECT_EQ(findFormat("kmeans3").kmeansBits, 3);
+  EXPECT_EQ(findFormat("mxfp4").mxElement, MxElement::Fp4E2M1);
+  EXPECT_DOUBLE_EQ(findFormat("mxfp4").bitsPerElement, 4.25);
+  EXPECT_EQ(findFormat("Q4_0").ggufType, GgufType::Q4_0);
+  EXPECT_DOUBLE_EQ(findFormat("q4_0").bitsPerElement, 4.5);
+  EXPECT_DOUBLE_EQ(findFormat("q4_k").bitsPerElement, 4.5);
+  EXPECT_DOUBLE_EQ(findFormat("q6_k").bitsPerElement, 6.5625);
+  EXPECT_DOUBLE_EQ(findFormat("q8_0").bitsPerElement, 8.5);
+}
+
+TEST(FormatRegistry, UserFloatIsParsed) {
+  const FormatInfo& f = findFormat("e3m4");
+  EXPECT_EQ(f.kind, FormatKind::Float);
+  EXPECT_EQ(f.floatFormat.exponentBits, 3);
+  EXPECT_EQ(f.floatFormat.mantissaBits, 4);
+  EXPECT_EQ(f.floatFormat.bias, 3);
+  EXPECT_EQ(f.bits, 8);
+  EXPECT_DOUBLE_EQ(f.floatFormat.maxValue(), 31.0); // 2^4 * (1 + 15/16)
+  EXPECT_EQ(&findFormat("E3M4"), &f);               // cached, case-insensitive
+  EXPECT_THROW(findFormat("e9m2"), Error);
+}
+
+TEST(FormatRegistry, UnknownNameListsKnownOnes) {
+  try {
+    findFormat("int99");
+    FAIL();
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("unknown format 'int99'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("nf4"), std::string::npos) << msg;
+  }
+  EXPECT_FALSE(isKnownFormat("bogus"));
+  EXPECT_TRUE(isKnownFormat("Q6_K"));
+}
+
+} // namespace
+} // namespace qs
