@@ -1,0 +1,175 @@
+#include "widgets/analyzer.h"
+
+#include "core/error.h"
+
+#include <QtConcurrent>
+
+namespace qs {
+
+struct Analyzer::Job {
+  quint64 generation = 0;
+  std::shared_ptr<const Tensor> tensor;
+  QuantConfig config;
+  std::shared_ptr<const QuantResult> currentKnown; // reused when only pins changed
+  std::vector<QuantConfig> pinnedConfigs;
+  std::vector<std::shared_ptr<const QuantResult>> pinnedKnown; // null = compute
+  AnalysisOptions options;
+  std::atomic<bool> cancel{false};
+  double changeAtMs = 0;
+
+  AnalysisOutput output;
+  QString error;
+  bool cancelled = false;
+
+  // Runs on the worker thread.
+  void run() {
+    QElapsedTimer timer;
+    timer.start();
+    output.tensor = tensor;
+    output.generation = generation;
+    try {
+      if (cancel.load())
+        throw Cancelled();
+      if (tensor) {
+        output.current = currentKnown ? currentKnown : quantize(*tensor, config, options, &cancel);
+        AnalysisOptions light = options;
+        light.keepCodes = false; // pinned results only feed overlays and the table
+        for (size_t i = 0; i < pinnedConfigs.size(); ++i) {
+          if (pinnedKnown[i])
+            output.pinned.push_back(pinnedKnown[i]);
+          else if (pinnedConfigs[i] == config)
+            output.pinned.push_back(output.current);
+          else
+            output.pinned.push_back(quantize(*tensor, pinnedConfigs[i], light, &cancel));
+        }
+      }
+    } catch (const Cancelled&) {
+      cancelled = true;
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+    }
+    output.jobMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+  }
+};
+
+Analyzer::Analyzer(QObject* parent) : QObject(parent) {
+  qRegisterMetaType<AnalysisOutput>();
+  clock_.start();
+  pool_.setMaxThreadCount(1); // one job at a time; the core parallelises inside
+  pool_.setObjectName(QStringLiteral("qs-analyzer"));
+  debounce_.setSingleShot(true);
+  debounce_.setInterval(30);
+  connect(&debounce_, &QTimer::timeout, this, [this] {
+    if (pending_ && !running_)
+      launch();
+  });
+}
+
+Analyzer::~Analyzer() {
+  if (runningJob_)
+    runningJob_->cancel.store(true);
+  pool_.waitForDone();
+}
+
+void Analyzer::waitForWorker() {
+  pool_.waitForDone();
+}
+
+void Analyzer::setDebounceMs(int ms) {
+  debounce_.setInterval(ms);
+}
+
+void Analyzer::setOptions(const AnalysisOptions& options) {
+  options_ = options;
+  cache_.clear();
+  lastCurrent_.reset();
+  changed();
+}
+
+void Analyzer::setTensor(std::shared_ptr<const Tensor> tensor) {
+  tensor_ = std::move(tensor);
+  cache_.clear();
+  lastCurrent_.reset();
+  changed();
+}
+
+void Analyzer::setConfig(const QuantConfig& config) {
+  if (config == config_ && (running_ || pending_ || lastCurrent_))
+    return;
+  config_ = config;
+  changed();
+}
+
+void Analyzer::setPinned(const std::vector<QuantConfig>& configs) {
+  if (configs == pinnedConfigs_)
+    return;
+  pinnedConfigs_ = configs;
+  changed();
+}
+
+void Analyzer::changed() {
+  const bool wasBusy = isBusy();
+  ++generation_;
+  if (!pending_)
+    firstPendingChangeMs_ = static_cast<double>(clock_.nsecsElapsed()) / 1e6;
+  pending_ = true;
+  if (running_ && !runningJob_->cancel.exchange(true))
+    ++jobsCancelled_; // its result would be stale
+  if (!running_ && !debounce_.isActive())
+    launch();        // the first change after a quiet period starts at once
+  debounce_.start(); // later changes of a burst wait for the burst to end
+  if (isBusy() != wasBusy)
+    emit busyChanged(isBusy());
+}
+
+void Analyzer::launch() {
+  auto job = std::make_shared<Job>();
+  job->generation = generation_;
+  job->tensor = tensor_;
+  job->config = config_;
+  job->options = options_;
+  job->changeAtMs = firstPendingChangeMs_;
+  if (lastCurrent_ && lastConfig_ == config_)
+    job->currentKnown = lastCurrent_;
+  job->pinnedConfigs = pinnedConfigs_;
+  for (const QuantConfig& pinned : pinnedConfigs_) {
+    std::shared_ptr<const QuantResult> known;
+    for (const CachedResult& cached : cache_)
+      if (cached.config == pinned)
+        known = cached.result;
+    if (!known && lastCurrent_ && lastConfig_ == pinned)
+      known = lastCurrent_;
+    job->pinnedKnown.push_back(known);
+  }
+  pending_ = false;
+  running_ = true;
+  runningJob_ = job;
+  ++jobsStarted_;
+  QtConcurrent::run(&pool_, [job] { job->run(); }).then(this, [this, job] { finished(job); });
+}
+
+void Analyzer::finished(const std::shared_ptr<Job>& job) {
+  running_ = false;
+  runningJob_.reset();
+  const bool stale = job->cancelled || job->generation != generation_;
+  if (!stale) {
+    if (!job->error.isEmpty()) {
+      emit failed(job->error);
+    } else {
+      cache_.clear();
+      for (size_t i = 0; i < job->pinnedConfigs.size(); ++i)
+        cache_.push_back({job->pinnedConfigs[i], job->output.pinned[i]});
+      lastCurrent_ = job->output.current;
+      lastConfig_ = job->config;
+      job->output.latencyMs = static_cast<double>(clock_.nsecsElapsed()) / 1e6 - job->changeAtMs;
+      last_ = job->output;
+      emit resultReady(last_);
+    }
+  }
+  if (pending_ && !debounce_.isActive())
+    launch();
+  if (!isBusy())
+    emit busyChanged(false);
+}
+
+} // namespace qs

@@ -1,0 +1,131 @@
+#include "widgets/compare_panel.h"
+
+#include "widgets/document.h"
+#include "widgets/metric_rows.h"
+#include "widgets/plots/plot_style.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QPainter>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace qs {
+
+namespace {
+
+QIcon swatch(const QColor& color) {
+  QPixmap pixmap(12, 12);
+  pixmap.fill(Qt::transparent);
+  QPainter painter(&pixmap);
+  painter.setRenderHint(QPainter::Antialiasing);
+  painter.setBrush(color);
+  painter.setPen(color.darker(140));
+  painter.drawRoundedRect(QRectF(0.5, 0.5, 11, 11), 2, 2);
+  return QIcon(pixmap);
+}
+
+} // namespace
+
+QColor ComparePanel::currentColor() {
+  return plotstyle::dequantized();
+}
+
+ComparePanel::ComparePanel(Document* document, QWidget* parent)
+    : QWidget(parent), document_(document), table_(new QTableWidget(this)),
+      pin_(new QPushButton(tr("Pin current"), this)), unpin_(new QPushButton(tr("Unpin"), this)),
+      clear_(new QPushButton(tr("Clear"), this)) {
+  pin_->setToolTip(
+      tr("Keep the current config to compare against (up to %1), Ctrl+P").arg(Document::kMaxPins));
+  unpin_->setToolTip(tr("Remove the selected pinned column"));
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setSelectionBehavior(QAbstractItemView::SelectColumns);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  table_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->setWordWrap(true);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(pin_);
+  buttons->addWidget(unpin_);
+  buttons->addWidget(clear_);
+  buttons->addStretch();
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addLayout(buttons);
+  layout->addWidget(table_);
+
+  connect(pin_, &QPushButton::clicked, document_, &Document::pinCurrent);
+  connect(clear_, &QPushButton::clicked, document_, &Document::clearPins);
+  connect(unpin_, &QPushButton::clicked, this, [this] {
+    const int column = table_->currentColumn();
+    if (column >= 1)
+      document_->unpin(column - 1);
+  });
+  connect(table_, &QTableWidget::currentCellChanged, this, &ComparePanel::updateButtons);
+  connect(document_, &Document::pinsChanged, this, &ComparePanel::updateButtons);
+  connect(document_, &Document::configChanged, this, &ComparePanel::updateButtons);
+  setResults(nullptr, {});
+}
+
+void ComparePanel::updateButtons() {
+  const auto& pins = document_->pins();
+  bool pinned = false;
+  for (const PinnedConfig& pin : pins)
+    pinned = pinned || pin.config == document_->config();
+  pin_->setEnabled(static_cast<int>(pins.size()) < Document::kMaxPins && !pinned);
+  unpin_->setEnabled(table_->currentColumn() >= 1);
+  clear_->setEnabled(!pins.empty());
+}
+
+void ComparePanel::setResults(const std::shared_ptr<const QuantResult>& current,
+                              const std::vector<std::shared_ptr<const QuantResult>>& pinned) {
+  const auto& rows = metricRows();
+  const auto& pins = document_->pins();
+  const int columns = 1 + static_cast<int>(pins.size());
+  table_->setRowCount(static_cast<int>(rows.size()));
+  table_->setColumnCount(columns);
+
+  std::vector<const QuantResult*> results{current.get()};
+  auto* head = new QTableWidgetItem(swatch(currentColor()), tr("Current"));
+  head->setToolTip(current ? QString::fromStdString(current->formatLabel) : QString());
+  table_->setHorizontalHeaderItem(0, head);
+  for (size_t p = 0; p < pins.size(); ++p) {
+    results.push_back(p < pinned.size() ? pinned[p].get() : nullptr);
+    auto* item = new QTableWidgetItem(swatch(pins[p].color), pins[p].label.section(QLatin1Char(' '), 0, 0));
+    item->setToolTip(pins[p].label);
+    table_->setHorizontalHeaderItem(static_cast<int>(p) + 1, item);
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const MetricRow& row = rows[r];
+    auto* header = new QTableWidgetItem(row.label);
+    header->setToolTip(row.tooltip);
+    table_->setVerticalHeaderItem(static_cast<int>(r), header);
+    // The best finite value of the row is bold when there is more than one column.
+    double best = std::nan("");
+    for (const QuantResult* result : results) {
+      if (!result || row.better == MetricRow::Better::None)
+        continue;
+      const double v = row.value(*result);
+      if (std::isnan(best) || (row.better == MetricRow::Better::Lower ? v < best : v > best))
+        best = v;
+    }
+    for (int c = 0; c < columns; ++c) {
+      const QuantResult* result = results[c];
+      auto* item = new QTableWidgetItem(result ? row.text(row.value(*result)) : QStringLiteral("…"));
+      item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      item->setToolTip(row.tooltip);
+      if (result && columns > 1 && row.value(*result) == best) {
+        QFont font = item->font();
+        font.setBold(true);
+        item->setFont(font);
+      }
+      table_->setItem(static_cast<int>(r), c, item);
+    }
+  }
+  updateButtons();
+}
+
+} // namespace qs

@@ -1,0 +1,382 @@
+#include "widgets/config_panel.h"
+
+#include "core/formats/format_registry.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace qs {
+
+namespace {
+
+// Group sizes step by powers of two (32, 64, 128 …) but any value can be typed.
+class PowerOfTwoSpinBox : public QSpinBox {
+public:
+  using QSpinBox::QSpinBox;
+  void stepBy(int steps) override {
+    int v = value();
+    for (; steps > 0; --steps)
+      v = v < maximum() / 2 ? v * 2 : maximum();
+    for (; steps < 0; ++steps)
+      v = std::max(minimum(), v / 2);
+    setValue(v);
+  }
+};
+
+constexpr double kSliderLowNines = 1.0;  // p = 90
+constexpr double kSliderHighNines = 5.0; // p = 99.999
+
+// The registry entry for a name, or null for a name it does not know.
+const FormatInfo* lookup(const std::string& name) {
+  return isKnownFormat(name) ? &findFormat(name) : nullptr;
+}
+
+// The integer format with `bits` bits, or null.
+const FormatInfo* integerFormat(int bits) {
+  for (const FormatInfo& info : allFormats())
+    if (info.kind == FormatKind::Integer && info.intBits == bits)
+      return &info;
+  return nullptr;
+}
+
+QString familyTitle(const std::string& family) {
+  if (family == "float")
+    return QObject::tr("Floating point");
+  if (family == "integer")
+    return QObject::tr("Integer");
+  if (family == "codebook")
+    return QObject::tr("Codebook (non-uniform)");
+  if (family == "block")
+    return QObject::tr("Block (MX, GGUF)");
+  return QString::fromStdString(family);
+}
+
+QString describeFormat(const FormatInfo& info) {
+  QString text = QString::fromStdString(info.description);
+  if (info.bitsPerElement > 0 && info.bitsPerElement != info.bits)
+    text += QObject::tr(" %1 bits per element with its block scales.").arg(info.bitsPerElement);
+  return text;
+}
+
+int comboIndexOfData(const QComboBox* combo, const QVariant& data) {
+  return combo->findData(data);
+}
+
+} // namespace
+
+int ConfigPanel::percentileToSlider(double percentile) {
+  const double tail = std::max(100.0 - percentile, 1e-12);
+  const double nines = std::clamp(-std::log10(tail / 100.0), kSliderLowNines, kSliderHighNines);
+  return static_cast<int>(
+      std::lround((nines - kSliderLowNines) / (kSliderHighNines - kSliderLowNines) * kSliderSteps));
+}
+
+double ConfigPanel::sliderToPercentile(int position) {
+  const double nines =
+      kSliderLowNines + (kSliderHighNines - kSliderLowNines) * position / double(kSliderSteps);
+  const double p = 100.0 - 100.0 * std::pow(10.0, -nines);
+  return std::round(p * 1e5) / 1e5; // what the spin box shows (5 decimals)
+}
+
+ConfigPanel::ConfigPanel(QWidget* parent)
+    : QWidget(parent), format_(new QComboBox(this)), formatInfo_(new QLabel(this)), bits_(new QSpinBox(this)),
+      symmetric_(new QComboBox(this)), granularity_(new QComboBox(this)), axis_(new QSpinBox(this)),
+      groupSize_(new PowerOfTwoSpinBox(this)), clip_(new QComboBox(this)),
+      percentile_(new QDoubleSpinBox(this)), percentileSlider_(new QSlider(Qt::Horizontal, this)),
+      twoSided_(new QCheckBox(tr("Two-sided (P and 100−P of x)"), this)), fixedMin_(new QDoubleSpinBox(this)),
+      fixedMax_(new QDoubleSpinBox(this)), rounding_(new QComboBox(this)), seed_(new QSpinBox(this)) {
+  buildFormatCombo();
+  formatInfo_->setWordWrap(true);
+  formatInfo_->setStyleSheet(QStringLiteral("color: palette(mid);"));
+  bits_->setRange(1, 32);
+  bits_->setSuffix(tr(" bit"));
+  bits_->setToolTip(tr("Bit width of the integer grid (int2 … int8); fixed by the format otherwise"));
+  symmetric_->addItem(tr("Symmetric (zero point 0)"), true);
+  symmetric_->addItem(tr("Asymmetric (zero point)"), false);
+  symmetric_->setToolTip(
+      tr("Symmetric: scale = amax / (2^(k−1) − 1). Asymmetric: PyTorch MinMaxObserver affine "
+         "scheme with an integer zero point"));
+
+  granularity_->addItem(tr("Format default"), -1);
+  granularity_->addItem(tr("None (plain cast)"), int(GranularityKind::None));
+  granularity_->addItem(tr("Per tensor"), int(GranularityKind::Tensor));
+  granularity_->addItem(tr("Per channel"), int(GranularityKind::Channel));
+  granularity_->addItem(tr("Per group"), int(GranularityKind::Group));
+  granularity_->addItem(tr("Per token (row)"), int(GranularityKind::Token));
+  granularity_->setToolTip(tr("Which values share one scale. Channel: one scale per index along "
+                              "the axis (a weight [out, in] uses axis 0). Group: runs of group "
+                              "size consecutive elements along the axis (axis 1 for weights)."));
+  axis_->setRange(0, 1);
+  axis_->setToolTip(tr("Axis of the channel or group"));
+  groupSize_->setRange(1, 1 << 20);
+  groupSize_->setToolTip(tr("Elements per group (arrows step by powers of two)"));
+
+  clip_->addItem(tr("Min / max"), int(ClipMethod::MinMax));
+  clip_->addItem(tr("Percentile"), int(ClipMethod::Percentile));
+  clip_->addItem(tr("MSE-optimal"), int(ClipMethod::Mse));
+  clip_->addItem(tr("KL divergence (TensorRT)"), int(ClipMethod::Kl));
+  clip_->addItem(tr("Fixed range"), int(ClipMethod::Fixed));
+  clip_->setToolTip(tr("How the range the grid covers is chosen; values outside it are clipped"));
+  percentile_->setRange(50.0, 100.0);
+  percentile_->setDecimals(5);
+  percentile_->setSingleStep(0.01);
+  percentile_->setSuffix(QStringLiteral(" %"));
+  percentile_->setKeyboardTracking(false);
+  percentileSlider_->setRange(0, kSliderSteps);
+  percentileSlider_->setToolTip(tr("Percentile on a 'nines' scale: 90 … 99.999"));
+  for (QDoubleSpinBox* spin : {fixedMin_, fixedMax_}) {
+    spin->setRange(-1e30, 1e30);
+    spin->setDecimals(6);
+    spin->setKeyboardTracking(false);
+  }
+  rounding_->addItem(tr("Nearest (ties to even)"), int(Rounding::Nearest));
+  rounding_->addItem(tr("Stochastic"), int(Rounding::Stochastic));
+  seed_->setRange(0, std::numeric_limits<int>::max());
+  seed_->setPrefix(tr("seed "));
+  seed_->setKeyboardTracking(false);
+
+  auto* formatBox = new QGroupBox(tr("Format"), this);
+  auto* formatForm = new QFormLayout(formatBox);
+  formatForm->addRow(tr("Format"), format_);
+  formatForm->addRow(tr("Bits"), bits_);
+  formatForm->addRow(formatInfo_);
+  auto* scaleBox = new QGroupBox(tr("Scale"), this);
+  auto* scaleForm = new QFormLayout(scaleBox);
+  scaleForm->addRow(tr("Mode"), symmetric_);
+  scaleForm->addRow(tr("Granularity"), granularity_);
+  auto* axisRow = new QHBoxLayout;
+  axisRow->addWidget(axis_);
+  axisRow->addWidget(new QLabel(tr("group"), this));
+  axisRow->addWidget(groupSize_, 1);
+  scaleForm->addRow(tr("Axis"), axisRow);
+  auto* clipBox = new QGroupBox(tr("Clipping"), this);
+  auto* clipForm = new QFormLayout(clipBox);
+  clipForm->addRow(tr("Method"), clip_);
+  clipForm->addRow(tr("Percentile"), percentile_);
+  clipForm->addRow(percentileSlider_);
+  clipForm->addRow(twoSided_);
+  auto* fixedRow = new QHBoxLayout;
+  fixedRow->addWidget(fixedMin_);
+  fixedRow->addWidget(new QLabel(QStringLiteral("…"), this));
+  fixedRow->addWidget(fixedMax_);
+  clipForm->addRow(tr("Range"), fixedRow);
+  auto* roundBox = new QGroupBox(tr("Rounding"), this);
+  auto* roundForm = new QFormLayout(roundBox);
+  roundForm->addRow(rounding_);
+  roundForm->addRow(seed_);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  for (QGroupBox* box : {formatBox, scaleBox, clipBox, roundBox})
+    layout->addWidget(box);
+  layout->addStretch();
+
+  // ---- edits
+  connect(format_, &QComboBox::activated, this, [this](int index) {
+    QuantConfig c = config_;
+    c.format = format_->itemData(index).toString().toStdString();
+    edit(c, tr("Format %1").arg(QString::fromStdString(c.format)));
+  });
+  connect(bits_, &QSpinBox::valueChanged, this, [this](int bits) {
+    QuantConfig c = config_;
+    const FormatInfo* info = integerFormat(bits);
+    if (!info)
+      return; // no integer format that wide: keep the current one
+    c.format = info->name;
+    edit(c, tr("Bits %1").arg(bits));
+  });
+  connect(symmetric_, &QComboBox::activated, this, [this](int index) {
+    QuantConfig c = config_;
+    c.symmetric = symmetric_->itemData(index).toBool();
+    edit(c, c.symmetric ? tr("Symmetric") : tr("Asymmetric"));
+  });
+  connect(granularity_, &QComboBox::activated, this, [this](int index) {
+    QuantConfig c = config_;
+    const int kind = granularity_->itemData(index).toInt();
+    if (kind < 0) {
+      c.granularity.reset();
+    } else {
+      Granularity g = c.granularity.value_or(Granularity{});
+      g.kind = static_cast<GranularityKind>(kind);
+      // Weights [out, in]: channels along axis 0, groups along the last axis.
+      if (!c.granularity || c.granularity->kind != g.kind)
+        g.axis = g.kind == GranularityKind::Group ? std::max(0, rank_ - 1) : 0;
+      g.groupSize = groupSize_->value();
+      c.granularity = g;
+    }
+    edit(c, tr("Granularity %1").arg(granularity_->itemText(index)));
+  });
+  connect(axis_, &QSpinBox::valueChanged, this, [this](int axis) {
+    if (!config_.granularity)
+      return;
+    QuantConfig c = config_;
+    c.granularity->axis = axis;
+    edit(c, tr("Axis %1").arg(axis));
+  });
+  connect(groupSize_, &QSpinBox::valueChanged, this, [this](int size) {
+    if (!config_.granularity)
+      return;
+    QuantConfig c = config_;
+    c.granularity->groupSize = size;
+    edit(c, tr("Group size %1").arg(size));
+  });
+  connect(clip_, &QComboBox::activated, this, [this](int index) {
+    QuantConfig c = config_;
+    c.clipping.method = static_cast<ClipMethod>(clip_->itemData(index).toInt());
+    edit(c, tr("Clipping %1").arg(clip_->itemText(index)));
+  });
+  connect(percentile_, &QDoubleSpinBox::valueChanged, this, [this](double p) {
+    QuantConfig c = config_;
+    c.clipping.percentile = p;
+    c.clipping.method = ClipMethod::Percentile;
+    edit(c, tr("Percentile %1").arg(p));
+  });
+  connect(percentileSlider_, &QSlider::sliderPressed, this, [this] { dragKey_ = nextDragKey_++; });
+  connect(percentileSlider_, &QSlider::sliderReleased, this, [this] { dragKey_ = 0; });
+  connect(percentileSlider_, &QSlider::valueChanged, this, [this](int position) {
+    QuantConfig c = config_;
+    c.clipping.percentile = sliderToPercentile(position);
+    c.clipping.method = ClipMethod::Percentile;
+    edit(c, tr("Percentile %1").arg(c.clipping.percentile), dragKey_);
+  });
+  connect(twoSided_, &QCheckBox::toggled, this, [this](bool on) {
+    QuantConfig c = config_;
+    c.clipping.twoSided = on;
+    edit(c, on ? tr("Two-sided percentile") : tr("One-sided percentile"));
+  });
+  connect(fixedMin_, &QDoubleSpinBox::valueChanged, this, [this](double v) {
+    QuantConfig c = config_;
+    c.clipping.fixedMin = v;
+    edit(c, tr("Clip minimum %1").arg(v));
+  });
+  connect(fixedMax_, &QDoubleSpinBox::valueChanged, this, [this](double v) {
+    QuantConfig c = config_;
+    c.clipping.fixedMax = v;
+    edit(c, tr("Clip maximum %1").arg(v));
+  });
+  connect(rounding_, &QComboBox::activated, this, [this](int index) {
+    QuantConfig c = config_;
+    c.rounding = static_cast<Rounding>(rounding_->itemData(index).toInt());
+    edit(c, tr("Rounding %1").arg(rounding_->itemText(index)));
+  });
+  connect(seed_, &QSpinBox::valueChanged, this, [this](int seed) {
+    QuantConfig c = config_;
+    c.seed = static_cast<uint64_t>(seed);
+    edit(c, tr("Seed %1").arg(seed));
+  });
+  showConfig();
+}
+
+void ConfigPanel::buildFormatCombo() {
+  // One combo, grouped by family with unselectable bold headers.
+  auto* model = new QStandardItemModel(format_);
+  std::string lastFamily;
+  for (const FormatInfo& info : allFormats()) {
+    if (info.family != lastFamily) {
+      auto* header = new QStandardItem(familyTitle(info.family));
+      header->setFlags(Qt::NoItemFlags);
+      QFont font = header->font();
+      font.setBold(true);
+      header->setFont(font);
+      model->appendRow(header);
+      lastFamily = info.family;
+    }
+    const QString name = QString::fromStdString(info.name);
+    auto* item =
+        new QStandardItem(QStringLiteral("   %1  (%2)").arg(QString::fromStdString(info.label), name));
+    item->setData(name, Qt::UserRole);
+    item->setToolTip(describeFormat(info));
+    model->appendRow(item);
+  }
+  format_->setModel(model);
+  format_->setMaxVisibleItems(24);
+}
+
+void ConfigPanel::setTensorRank(int rank) {
+  rank_ = std::max(1, rank);
+  QSignalBlocker block(axis_);
+  axis_->setRange(0, rank_ - 1);
+}
+
+void ConfigPanel::setConfig(const QuantConfig& config) {
+  config_ = config;
+  showConfig();
+}
+
+void ConfigPanel::edit(const QuantConfig& config, const QString& text, int mergeKey) {
+  if (config == config_)
+    return;
+  config_ = config;
+  showConfig();
+  emit configEdited(config_, text, mergeKey);
+}
+
+void ConfigPanel::showConfig() {
+  const QuantConfig& c = config_;
+  const QString name = QString::fromStdString(c.format);
+  const FormatInfo* info = lookup(c.format);
+  {
+    QSignalBlocker b1(format_), b2(bits_), b3(symmetric_), b4(granularity_), b5(axis_), b6(groupSize_),
+        b7(clip_), b8(percentile_), b9(percentileSlider_), b10(twoSided_), b11(fixedMin_), b12(fixedMax_),
+        b13(rounding_), b14(seed_);
+    int index = comboIndexOfData(format_, name);
+    if (index < 0) { // a name the catalog does not list (from JSON): show it anyway
+      format_->addItem(name, name);
+      index = format_->count() - 1;
+    }
+    format_->setCurrentIndex(index);
+    bits_->setValue(info ? info->bits : 0);
+    formatInfo_->setText(info ? describeFormat(*info) : tr("Unknown format"));
+    symmetric_->setCurrentIndex(c.symmetric ? 0 : 1);
+    const int kind = c.granularity ? int(c.granularity->kind) : -1;
+    granularity_->setCurrentIndex(comboIndexOfData(granularity_, kind));
+    if (c.granularity) {
+      axis_->setRange(0, std::max(rank_ - 1, c.granularity->axis));
+      axis_->setValue(c.granularity->axis);
+      groupSize_->setValue(static_cast<int>(c.granularity->groupSize));
+    }
+    clip_->setCurrentIndex(comboIndexOfData(clip_, int(c.clipping.method)));
+    percentile_->setValue(c.clipping.percentile);
+    percentileSlider_->setValue(percentileToSlider(c.clipping.percentile));
+    twoSided_->setChecked(c.clipping.twoSided);
+    fixedMin_->setValue(c.clipping.fixedMin);
+    fixedMax_->setValue(c.clipping.fixedMax);
+    rounding_->setCurrentIndex(comboIndexOfData(rounding_, int(c.rounding)));
+    seed_->setValue(static_cast<int>(std::min<uint64_t>(c.seed, std::numeric_limits<int>::max())));
+  }
+  updateEnabled();
+}
+
+void ConfigPanel::updateEnabled() {
+  const QuantConfig& c = config_;
+  const FormatInfo* info = lookup(c.format);
+  const bool integer = info && info->kind == FormatKind::Integer;
+  const bool block = info && info->family == "block";
+  bits_->setEnabled(integer);
+  symmetric_->setEnabled(integer);
+  granularity_->setEnabled(!block); // MX/GGUF blocks fix their own scale groups
+  const bool hasGranularity = c.granularity && !block;
+  const auto kind = hasGranularity ? c.granularity->kind : GranularityKind::Tensor;
+  axis_->setEnabled(kind == GranularityKind::Channel || kind == GranularityKind::Group);
+  groupSize_->setEnabled(kind == GranularityKind::Group);
+  const bool percentile = c.clipping.method == ClipMethod::Percentile;
+  percentile_->setEnabled(percentile);
+  percentileSlider_->setEnabled(percentile);
+  twoSided_->setEnabled(percentile);
+  fixedMin_->setEnabled(c.clipping.method == ClipMethod::Fixed);
+  fixedMax_->setEnabled(c.clipping.method == ClipMethod::Fixed);
+  seed_->setEnabled(c.rounding == Rounding::Stochastic);
+}
+
+} // namespace qs

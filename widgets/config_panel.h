@@ -1,0 +1,83 @@
+#pragma once
+// ConfigPanel: edits a QuantConfig. It never owns the config: the Document
+// does. Every user edit emits configEdited(new config, undo text, merge key);
+// setConfig() shows a config without emitting anything, so undo/redo and
+// loading a JSON file flow back into the controls. A slider drag carries one
+// merge key from press to release, so the whole drag is one undo step.
+#include "core/quant/quant_config.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QGroupBox;
+class QLabel;
+class QSlider;
+class QSpinBox;
+
+namespace qs {
+
+class ConfigPanel : public QWidget {
+  Q_OBJECT
+public:
+  explicit ConfigPanel(QWidget* parent = nullptr);
+
+  void setConfig(const QuantConfig& config);
+  const QuantConfig& config() const { return config_; }
+  // The selected tensor's rank bounds the axis spin box.
+  void setTensorRank(int rank);
+
+  // Percentile <-> slider position (0..kSliderSteps): a "nines" scale, so the
+  // range 90 .. 99.999 is spread evenly by -log10(100 - p).
+  static constexpr int kSliderSteps = 1000;
+  static int percentileToSlider(double percentile);
+  static double sliderToPercentile(int position);
+
+  // For tests: the controls.
+  QComboBox* formatCombo() const { return format_; }
+  QSpinBox* bitsSpin() const { return bits_; }
+  QComboBox* symmetryCombo() const { return symmetric_; }
+  QComboBox* granularityCombo() const { return granularity_; }
+  QSpinBox* axisSpin() const { return axis_; }
+  QSpinBox* groupSizeSpin() const { return groupSize_; }
+  QComboBox* clipCombo() const { return clip_; }
+  QDoubleSpinBox* percentileSpin() const { return percentile_; }
+  QSlider* percentileSlider() const { return percentileSlider_; }
+  QCheckBox* twoSidedCheck() const { return twoSided_; }
+  QDoubleSpinBox* fixedMinSpin() const { return fixedMin_; }
+  QDoubleSpinBox* fixedMaxSpin() const { return fixedMax_; }
+  QComboBox* roundingCombo() const { return rounding_; }
+
+signals:
+  void configEdited(const qs::QuantConfig& config, const QString& text, int mergeKey);
+
+private:
+  void buildFormatCombo();
+  void showConfig();    // config_ -> controls (signals blocked)
+  void updateEnabled(); // which controls apply to the format/granularity/clipping
+  void edit(const QuantConfig& config, const QString& text, int mergeKey = 0);
+
+  QuantConfig config_;
+  int rank_ = 2;
+  int dragKey_ = 0; // merge key of the slider drag in progress (0 = none)
+  int nextDragKey_ = 1;
+
+  QComboBox* format_;
+  QLabel* formatInfo_;
+  QSpinBox* bits_;
+  QComboBox* symmetric_;
+  QComboBox* granularity_;
+  QSpinBox* axis_;
+  QSpinBox* groupSize_;
+  QComboBox* clip_;
+  QDoubleSpinBox* percentile_;
+  QSlider* percentileSlider_;
+  QCheckBox* twoSided_;
+  QDoubleSpinBox* fixedMin_;
+  QDoubleSpinBox* fixedMax_;
+  QComboBox* rounding_;
+  QSpinBox* seed_;
+};
+
+} // namespace qs

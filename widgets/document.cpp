@@ -1,0 +1,303 @@
+#include "widgets/document.h"
+
+#include "core/error.h"
+#include "widgets/plots/plot_style.h"
+#include "widgets/undo_commands.h"
+
+#include <QFileInfo>
+#include <QPointer>
+#include <QtConcurrent>
+
+#include <functional>
+
+namespace qs {
+
+namespace {
+
+struct OpenOutcome {
+  std::shared_ptr<const TensorSource> source;
+  QString error;
+};
+
+struct LoadOutcome {
+  std::shared_ptr<const Tensor> tensor;
+  QString error;
+  bool cancelled = false;
+};
+
+// Readers whose readRows seeks to the rows instead of reading everything.
+bool readsRowsCheaply(const TensorSource& source) {
+  const std::string format = source.formatName();
+  return format == "npy" || format == "safetensors";
+}
+
+// Reads a tensor in row chunks of about 16 MiB so a long read reports its
+// progress and can be cancelled between chunks; small tensors in one go.
+Tensor readInChunks(const TensorSource& source, const std::string& name, const std::atomic<bool>& cancel,
+                    const std::function<void(double)>& progress) {
+  constexpr uint64_t kChunkBytes = 16u << 20;
+  const TensorEntry* entry = source.find(name);
+  if (!entry || entry->shape.empty() || !readsRowsCheaply(source))
+    return source.read(name, &cancel);
+  const int64_t rows = entry->shape[0];
+  const int64_t numel = shapeNumel(entry->shape);
+  if (rows < 2 || static_cast<uint64_t>(numel) * sizeof(float) < 4 * kChunkBytes)
+    return source.read(name, &cancel);
+  const int64_t rowElements = numel / rows;
+  const int64_t chunkRows = std::max<int64_t>(1, static_cast<int64_t>(kChunkBytes / sizeof(float)) /
+                                                     std::max<int64_t>(1, rowElements));
+  Tensor whole;
+  for (int64_t begin = 0; begin < rows; begin += chunkRows) {
+    if (cancel.load())
+      throw Cancelled();
+    const int64_t end = std::min(rows, begin + chunkRows);
+    Tensor part = source.readRows(name, {begin, end}, &cancel);
+    if (begin == 0) {
+      whole.name = part.name.empty() ? name : part.name;
+      whole.shape = entry->shape;
+      whole.storedDtype = part.storedDtype;
+      whole.values.reserve(static_cast<size_t>(numel));
+    }
+    whole.values.insert(whole.values.end(), part.values.begin(), part.values.end());
+    progress(static_cast<double>(end) / static_cast<double>(rows));
+  }
+  if (whole.numel() != numel)
+    throw Error(name + ": read " + std::to_string(whole.numel()) + " values, expected " +
+                std::to_string(numel));
+  return whole;
+}
+
+} // namespace
+
+Document::Document(QObject* parent) : QObject(parent) {
+  pool_.setMaxThreadCount(2); // one open and one read may overlap
+  pool_.setObjectName(QStringLiteral("qs-document-io"));
+}
+
+Document::~Document() {
+  abortLoad();
+  pool_.waitForDone();
+}
+
+void Document::waitForWorkers() {
+  pool_.waitForDone();
+}
+
+void Document::openFile(const QString& path) {
+  QtConcurrent::run(&pool_, [path]() {
+    OpenOutcome out;
+    try {
+      out.source = openTensorFile(path.toStdString());
+    } catch (const std::exception& e) {
+      out.error = QString::fromStdString(e.what());
+    }
+    return out;
+  }).then(this, [this, path](const OpenOutcome& out) {
+    if (!out.source) {
+      emit openFailed(path, out.error);
+      return;
+    }
+    addSource(out.source, QFileInfo(path).fileName(), QFileInfo(path).absoluteFilePath());
+  });
+}
+
+int Document::addSource(std::shared_ptr<const TensorSource> source, const QString& label,
+                        const QString& path) {
+  sources_.push_back({path, label, std::move(source)});
+  const int index = static_cast<int>(sources_.size()) - 1;
+  emit sourceAdded(index);
+  return index;
+}
+
+void Document::closeSource(int index) {
+  if (index < 0 || index >= static_cast<int>(sources_.size()))
+    return;
+  // A read in flight refers to the source by index, which is about to shift.
+  cancelLoad();
+  sources_.erase(sources_.begin() + index);
+  if (tensorSource_ == index) {
+    tensorSource_ = -1;
+    tensorName_.clear();
+    tensor_.reset();
+    emit tensorChanged(nullptr);
+  } else if (tensorSource_ > index) {
+    --tensorSource_;
+  }
+  emit sourceRemoved(index);
+}
+
+int Document::indexOfPath(const QString& path) const {
+  const QString wanted = path.startsWith(QLatin1String("demo:")) ? path : QFileInfo(path).absoluteFilePath();
+  for (size_t i = 0; i < sources_.size(); ++i)
+    if (sources_[i].path == wanted)
+      return static_cast<int>(i);
+  return -1;
+}
+
+void Document::selectTensor(int sourceIndex, const QString& name) {
+  if (sourceIndex < 0 || sourceIndex >= static_cast<int>(sources_.size()))
+    return;
+  abortLoad();
+  auto source = sources_[sourceIndex].source;
+  const std::string stdName = name.toStdString();
+  const TensorEntry* entry = source->find(stdName);
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  loading_ = cancel;
+  loadingName_ = name;
+  emit loadStarted(name, entry ? entry->bytes : 0);
+  QPointer<Document> self(this);
+  QtConcurrent::run(&pool_, [source, stdName, cancel, self]() {
+    LoadOutcome out;
+    try {
+      auto progress = [self, cancel](double fraction) {
+        QMetaObject::invokeMethod(
+            self,
+            [self, cancel, fraction] {
+              if (self && self->loading_ == cancel)
+                emit self->loadProgress(fraction);
+            },
+            Qt::QueuedConnection);
+      };
+      out.tensor = std::make_shared<const Tensor>(readInChunks(*source, stdName, *cancel, progress));
+    } catch (const Cancelled&) {
+      out.cancelled = true;
+    } catch (const std::exception& e) {
+      out.error = QString::fromStdString(e.what());
+    }
+    if (cancel->load())
+      out.cancelled = true;
+    return out;
+  }).then(this, [this, cancel, sourceIndex, name](const LoadOutcome& out) {
+    if (loading_ != cancel)
+      return; // superseded or cancelled by the user (who was told already)
+    loading_.reset();
+    if (out.cancelled) {
+      emit loadCancelled(name);
+      return;
+    }
+    if (!out.tensor) {
+      emit loadFailed(name, out.error);
+      return;
+    }
+    tensor_ = out.tensor;
+    tensorSource_ = sourceIndex;
+    tensorName_ = name;
+    emit tensorChanged(tensor_);
+  });
+}
+
+void Document::cancelLoad() {
+  if (!loading_)
+    return;
+  abortLoad();
+  emit loadCancelled(loadingName_);
+}
+
+void Document::abortLoad() {
+  if (loading_) {
+    loading_->store(true);
+    loading_.reset();
+  }
+}
+
+void Document::editConfig(const QuantConfig& config, const QString& text, int mergeKey) {
+  if (config == config_)
+    return;
+  undoStack_.push(new ConfigEditCommand(this, config_, config, text, mergeKey));
+}
+
+void Document::applyConfig(const QuantConfig& config) {
+  if (config == config_)
+    return;
+  config_ = config;
+  emit configChanged(config_);
+}
+
+bool Document::pinCurrent() {
+  if (static_cast<int>(pins_.size()) >= kMaxPins)
+    return false;
+  for (const PinnedConfig& pin : pins_)
+    if (pin.config == config_)
+      return false;
+  // The first colour no other pin uses keeps colours stable when unpinning.
+  QColor color;
+  for (const QColor& candidate : plotstyle::pinPalette()) {
+    bool used = false;
+    for (const PinnedConfig& pin : pins_)
+      used = used || pin.color == candidate;
+    if (!used) {
+      color = candidate;
+      break;
+    }
+  }
+  auto taken = [this](int n) {
+    for (const PinnedConfig& pin : pins_)
+      if (pin.label.startsWith(QStringLiteral("P%1 ").arg(n)))
+        return true;
+    return false;
+  };
+  int number = 1;
+  while (taken(number))
+    ++number;
+  pins_.push_back({QStringLiteral("P%1 · %2").arg(number).arg(describe(config_)), color, config_});
+  emit pinsChanged();
+  return true;
+}
+
+void Document::unpin(int index) {
+  if (index < 0 || index >= static_cast<int>(pins_.size()))
+    return;
+  pins_.erase(pins_.begin() + index);
+  emit pinsChanged();
+}
+
+void Document::clearPins() {
+  if (pins_.empty())
+    return;
+  pins_.clear();
+  emit pinsChanged();
+}
+
+QString Document::describe(const QuantConfig& config) {
+  QString text = QString::fromStdString(config.format);
+  text += config.symmetric ? QStringLiteral(" sym") : QStringLiteral(" asym");
+  if (config.granularity) {
+    const Granularity& g = *config.granularity;
+    switch (g.kind) {
+    case GranularityKind::None:
+      text += QStringLiteral(" · cast");
+      break;
+    case GranularityKind::Tensor:
+      text += QStringLiteral(" · tensor");
+      break;
+    case GranularityKind::Channel:
+      text += QStringLiteral(" · channel (axis %1)").arg(g.axis);
+      break;
+    case GranularityKind::Group:
+      text += QStringLiteral(" · group %1 (axis %2)").arg(g.groupSize).arg(g.axis);
+      break;
+    case GranularityKind::Token:
+      text += QStringLiteral(" · token");
+      break;
+    }
+  }
+  switch (config.clipping.method) {
+  case ClipMethod::MinMax:
+    break;
+  case ClipMethod::Percentile:
+    text += QStringLiteral(" · p%1").arg(config.clipping.percentile, 0, 'g', 6);
+    break;
+  case ClipMethod::Fixed:
+    text += QStringLiteral(" · clip [%1, %2]")
+                .arg(config.clipping.fixedMin, 0, 'g', 4)
+                .arg(config.clipping.fixedMax, 0, 'g', 4);
+    break;
+  default:
+    text += QStringLiteral(" · ") + QString::fromLatin1(toString(config.clipping.method));
+  }
+  if (config.rounding == Rounding::Stochastic)
+    text += QStringLiteral(" · stochastic");
+  return text;
+}
+
+} // namespace qs

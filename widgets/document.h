@@ -1,0 +1,110 @@
+#pragma once
+// Document: the state one workbench window edits. It owns the open tensor
+// sources, the selected tensor, the current quantization config (edited only
+// through its undo stack) and up to four pinned configs, and tells the views
+// what changed through typed signals. Files are opened and tensors read on a
+// worker thread; the GUI thread never waits for a read.
+#include "core/io/tensor_source.h"
+#include "core/quant/quant_config.h"
+#include "core/tensor.h"
+
+#include <QColor>
+#include <QObject>
+#include <QString>
+#include <QThreadPool>
+#include <QUndoStack>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace qs {
+
+struct OpenSource {
+  QString path;  // file path, or "demo:" for generated tensors
+  QString label; // what the browser shows ("model.safetensors", "Demo tensors")
+  std::shared_ptr<const TensorSource> source;
+};
+
+struct PinnedConfig {
+  QString label;
+  QColor color;
+  QuantConfig config;
+};
+
+class Document : public QObject {
+  Q_OBJECT
+public:
+  static constexpr int kMaxPins = 4;
+
+  explicit Document(QObject* parent = nullptr);
+  ~Document() override;
+
+  // ---- sources
+  // Opens a file on the worker; emits sourceAdded or openFailed.
+  void openFile(const QString& path);
+  // Adds an already open source (demo tensors, tests). Returns its index.
+  int addSource(std::shared_ptr<const TensorSource> source, const QString& label, const QString& path);
+  void closeSource(int index);
+  const std::vector<OpenSource>& sources() const { return sources_; }
+  int indexOfPath(const QString& path) const; // -1 when not open
+
+  // ---- selected tensor
+  // Reads the tensor on the worker (cancelling a read in progress); emits
+  // loadStarted, then tensorChanged or loadFailed / loadCancelled.
+  void selectTensor(int sourceIndex, const QString& name);
+  void cancelLoad();
+  bool isLoading() const { return loading_ != nullptr; }
+  std::shared_ptr<const Tensor> tensor() const { return tensor_; }
+  int tensorSource() const { return tensorSource_; }
+  QString tensorName() const { return tensorName_; }
+
+  // ---- config (undoable)
+  const QuantConfig& config() const { return config_; }
+  // Pushes an undo step from the current config to `config` (no-op when
+  // equal). Edits with the same non-zero mergeKey merge into one step.
+  void editConfig(const QuantConfig& config, const QString& text, int mergeKey = 0);
+  QUndoStack* undoStack() { return &undoStack_; }
+  // Sets the config without an undo step (undo commands, loading a session).
+  void applyConfig(const QuantConfig& config);
+
+  // ---- pinned configs (compare mode)
+  const std::vector<PinnedConfig>& pins() const { return pins_; }
+  // Pins the current config; false when kMaxPins are pinned already or the
+  // config is pinned already.
+  bool pinCurrent();
+  void unpin(int index);
+  void clearPins();
+  static QString describe(const QuantConfig& config); // "int4 sym · group 128 (axis 1)"
+
+  // Blocks until background work is done (tests, --screenshot).
+  void waitForWorkers();
+
+signals:
+  void sourceAdded(int index);
+  void sourceRemoved(int index);
+  void openFailed(const QString& path, const QString& message);
+  void loadStarted(const QString& name, quint64 bytes);
+  void loadProgress(double fraction); // 0..1, only for long reads
+  void loadFailed(const QString& name, const QString& message);
+  void loadCancelled(const QString& name);
+  void tensorChanged(std::shared_ptr<const qs::Tensor> tensor);
+  void configChanged(const qs::QuantConfig& config);
+  void pinsChanged();
+
+private:
+  void abortLoad(); // cancels the read in progress without a signal
+
+  std::vector<OpenSource> sources_;
+  std::shared_ptr<const Tensor> tensor_;
+  int tensorSource_ = -1;
+  QString tensorName_;
+  QuantConfig config_;
+  std::vector<PinnedConfig> pins_;
+  QUndoStack undoStack_;
+  std::shared_ptr<std::atomic<bool>> loading_; // cancel flag of the read in progress
+  QString loadingName_;
+  QThreadPool pool_; // file opening and reading
+};
+
+} // namespace qs

@@ -1,0 +1,47 @@
+#pragma once
+// TensorBrowser: the open files as a tree (file -> groups -> tensors) with
+// shape, stored dtype and size columns and a filter box. Selecting a tensor
+// asks the Document to load it; the browser itself never reads tensor data.
+#include <QWidget>
+
+class QLineEdit;
+class QStandardItem;
+class QStandardItemModel;
+class QSortFilterProxyModel;
+class QTreeView;
+
+namespace qs {
+
+class Document;
+
+class TensorBrowser : public QWidget {
+  Q_OBJECT
+public:
+  explicit TensorBrowser(Document* document, QWidget* parent = nullptr);
+
+  // Selects (and so loads) a tensor by name in a source; false if absent.
+  bool selectTensor(int sourceIndex, const QString& name);
+  // Selects the first tensor of a source (after opening a file).
+  void selectFirstTensor(int sourceIndex);
+  QTreeView* view() const { return view_; }
+  QLineEdit* filterEdit() const { return filter_; }
+
+  static QString formatBytes(quint64 bytes); // "64.0 MiB"
+
+signals:
+  void closeRequested(int sourceIndex);
+
+private:
+  void rebuild();
+  void markCurrent();
+  void activated(const QModelIndex& proxyIndex);
+  QStandardItem* findTensorItem(int sourceIndex, const QString& name) const;
+
+  Document* document_;
+  QLineEdit* filter_;
+  QTreeView* view_;
+  QStandardItemModel* model_;
+  QSortFilterProxyModel* proxy_;
+};
+
+} // namespace qs

@@ -1,0 +1,39 @@
+#include "widgets/undo_commands.h"
+
+#include "widgets/document.h"
+
+namespace qs {
+
+namespace {
+constexpr int kConfigEditId = 0x5153; // "QS": one id for every mergeable config edit
+}
+
+ConfigEditCommand::ConfigEditCommand(Document* document, QuantConfig before, QuantConfig after,
+                                     const QString& text, int mergeKey)
+    : QUndoCommand(text), document_(document), before_(std::move(before)), after_(std::move(after)),
+      mergeKey_(mergeKey) {}
+
+void ConfigEditCommand::undo() {
+  document_->applyConfig(before_);
+}
+
+void ConfigEditCommand::redo() {
+  document_->applyConfig(after_);
+}
+
+int ConfigEditCommand::id() const {
+  return mergeKey_ != 0 ? kConfigEditId : -1;
+}
+
+bool ConfigEditCommand::mergeWith(const QUndoCommand* other) {
+  const auto* edit = static_cast<const ConfigEditCommand*>(other);
+  if (edit->mergeKey_ != mergeKey_ || edit->document_ != document_)
+    return false;
+  after_ = edit->after_;
+  // A drag that ends where it started leaves nothing to undo.
+  if (after_ == before_)
+    setObsolete(true);
+  return true;
+}
+
+} // namespace qs
