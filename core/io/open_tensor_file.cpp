@@ -45,6 +45,8 @@ bool looksLikeSafetensors(std::span<const uint8_t> b) {
   return n >= 2 && n <= b.size() - 8 && b[8] == '{';
 }
 
+constexpr char kHdf5Magic[] = "\x89HDF\r\n\x1a\n";
+
 } // namespace
 
 std::unique_ptr<TensorSource> openTensorFile(const std::filesystem::path& path) {
@@ -62,6 +64,10 @@ std::unique_ptr<TensorSource> openTensorFile(const std::filesystem::path& path) 
     return openNpy(bytes, path);
   if (startsWith(b, "PK\x03\x04", 4) || startsWith(b, "PK\x05\x06", 4))
     return openNpz(bytes, path); // refuses PyTorch zip checkpoints itself
+  if (startsWith(b, kHdf5Magic, 8)) {
+    bytes.reset();
+    return openHdf5(path);
+  }
   if (isPickle(b))
     refusePickle(label);
   if (looksLikeSafetensors(b))
@@ -75,6 +81,10 @@ std::unique_ptr<TensorSource> openTensorFile(const std::filesystem::path& path) 
     return openNpz(bytes, path);
   if (ext == ".safetensors")
     return openSafetensors(bytes, path);
+  if (ext == ".h5" || ext == ".hdf5" || ext == ".hdf" || ext == ".keras") {
+    bytes.reset();
+    return openHdf5(path); // HDF5 also finds superblocks after a user block
+  }
   if (ext == ".pt" || ext == ".pth" || ext == ".ckpt" || ext == ".pkl")
     refusePickle(label);
   if (b.empty())
