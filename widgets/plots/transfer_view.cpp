@@ -1,0 +1,183 @@
+#include "widgets/plots/transfer_view.h"
+
+#include "widgets/plots/plot_data.h"
+#include "widgets/plots/plot_style.h"
+
+#include <QRegularExpression>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace qs {
+
+namespace {
+constexpr size_t kMaxLevelMarkers = 300;
+}
+
+TransferView::TransferView(QWidget* parent) : PlotViewBase(parent) {
+  legendBelow(3);
+  plot()->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  plot()->setToolTip(tr("Drag to pan, wheel to zoom. Each flat step maps a whole interval of inputs to one "
+                        "representable value; the jumps sit halfway between neighbouring levels."));
+  installExport();
+  rebuild();
+}
+
+void TransferView::setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor>) {
+  result_ = std::move(result);
+  rebuild();
+}
+
+std::vector<double> TransferView::transferLevels(const QuantResult& r) {
+  static const QRegularExpression intFormat(QStringLiteral("^u?int(\\d+)$"));
+  const auto match = intFormat.match(QString::fromStdString(r.config.format).toLower());
+  std::vector<double> levels;
+  if (match.hasMatch() && !r.scales.empty()) {
+    // q(x) = s * (clamp(round(x / s) + zp, qmin, qmax) - zp): the grid is s * (k - zp).
+    const int bits = match.captured(1).toInt();
+    if (bits >= 1 && bits <= 16) {
+      const float s = r.scales.front(); // float32 arithmetic, as the dequantizer does
+      const int64_t zp = r.zeroPoints.empty() ? 0 : r.zeroPoints.front();
+      const bool isSigned = r.zeroPoints.empty() && r.config.symmetric;
+      const int64_t qmin = isSigned ? -(int64_t(1) << (bits - 1)) : 0;
+      const int64_t qmax = isSigned ? (int64_t(1) << (bits - 1)) - 1 : (int64_t(1) << bits) - 1;
+      for (int64_t k = qmin; k <= qmax; ++k)
+        levels.push_back(double(s * float(k - zp)));
+    }
+  }
+  if (levels.empty())
+    levels.assign(r.levels.begin(), r.levels.end());
+  levels.erase(std::remove_if(levels.begin(), levels.end(), [](double v) { return !std::isfinite(v); }),
+               levels.end());
+  std::sort(levels.begin(), levels.end());
+  levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+  return levels;
+}
+
+std::vector<std::pair<double, double>> TransferView::staircase(const std::vector<double>& levels, double a,
+                                                               double b) {
+  std::vector<std::pair<double, double>> points;
+  if (levels.empty() || !(a < b))
+    return points;
+  auto nearest = [&](double x) {
+    auto it = std::lower_bound(levels.begin(), levels.end(), x);
+    if (it == levels.end())
+      return levels.back();
+    if (it == levels.begin())
+      return levels.front();
+    const double above = *it, below = *(it - 1);
+    return (x - below) <= (above - x) ? below : above;
+  };
+  points.emplace_back(a, nearest(a));
+  for (size_t j = 0; j + 1 < levels.size(); ++j) {
+    const double mid = 0.5 * (levels[j] + levels[j + 1]);
+    if (mid > a && mid < b)
+      points.emplace_back(mid, levels[j + 1]);
+  }
+  points.emplace_back(b, points.back().second);
+  return points;
+}
+
+void TransferView::rebuild() {
+  QCustomPlot* p = plot();
+  clearPlot();
+  p->xAxis->setLabel(tr("input x (original value, tensor units)"));
+  p->yAxis->setLabel(tr("output q(x) (dequantized value)"));
+  p->yAxis2->setLabel(tr("error q(x) − x"));
+  p->yAxis2->setVisible(false);
+  const std::vector<double> levels = result_ ? transferLevels(*result_) : std::vector<double>{};
+  if (!result_ || levels.size() < 2) {
+    setPlotTitle(tr("Transfer function"));
+    plotstyle::setEmptyMessage(p, !result_ ? tr("no tensor selected")
+                                           : tr("no quantization grid: this format is a plain cast"));
+    p->replot();
+    return;
+  }
+  const QuantResult& r = *result_;
+  double lo = levels.front(), hi = levels.back();
+  if (!r.clipLo.empty() && !r.clipHi.empty() && r.clipLo.front() < r.clipHi.front()) {
+    lo = r.clipLo.front();
+    hi = r.clipHi.front();
+  }
+  const double margin = 0.25 * (hi - lo);
+  const double a = lo - margin, b = hi + margin;
+  const auto steps = staircase(levels, a, b);
+
+  QString info = tr("%1 — %2 — group 0: %3 levels")
+                     .arg(QString::fromStdString(r.tensorName), QString::fromStdString(r.formatLabel))
+                     .arg(levels.size());
+  if (!r.scales.empty())
+    info += tr(", scale s = %1").arg(plotstyle::num(r.scales.front()));
+  if (!r.zeroPoints.empty())
+    info += tr(", zero point %1").arg(r.zeroPoints.front());
+  setPlotTitle(info);
+
+  QCPGraph* ref = p->addGraph();
+  ref->setObjectName(QStringLiteral("identity"));
+  ref->setName(tr("y = x (no quantization)"));
+  ref->setPen(QPen(plotstyle::reference(), 1, Qt::DashLine));
+  ref->setData(QVector<double>{a, b}, QVector<double>{a, b}, true);
+
+  QCPGraph* err = p->addGraph(p->xAxis, p->yAxis2);
+  err->setObjectName(QStringLiteral("transferError"));
+  err->setName(tr("error q(x) − x (right axis)"));
+  QColor errColor = plotstyle::error();
+  errColor.setAlpha(150);
+  err->setPen(QPen(errColor, 1));
+  QVector<double> ek, ev;
+  double errMax = 0;
+  for (size_t i = 0; i + 1 < steps.size(); ++i) {
+    const auto [x0, q] = steps[i];
+    const double x1 = steps[i + 1].first;
+    ek << x0 << x1;
+    ev << q - x0 << q - x1;
+    errMax = std::max({errMax, std::fabs(q - x0), std::fabs(q - x1)});
+  }
+  err->setData(ek, ev, true);
+  p->yAxis2->setVisible(true);
+  p->yAxis2->setRange(-errMax * 1.1, errMax * 1.1);
+
+  QCPGraph* stair = p->addGraph();
+  stair->setObjectName(QStringLiteral("staircase"));
+  stair->setName(tr("q(x): round to nearest level, clamp"));
+  stair->setLineStyle(QCPGraph::lsStepLeft);
+  stair->setPen(QPen(plotstyle::dequantized(), 2));
+  QVector<double> sk, sv;
+  for (const auto& [x, q] : steps) {
+    sk << x;
+    sv << q;
+  }
+  stair->setData(sk, sv, true);
+
+  size_t inRange = 0;
+  for (double l : levels)
+    inRange += (l >= a && l <= b);
+  if (inRange <= kMaxLevelMarkers) {
+    QCPGraph* marks = p->addGraph();
+    marks->setObjectName(QStringLiteral("levels"));
+    marks->setName(tr("levels (q(x) = x exactly)"));
+    marks->setLineStyle(QCPGraph::lsNone);
+    marks->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, plotstyle::levels(), 5));
+    QVector<double> lk;
+    for (double l : levels)
+      if (l >= a && l <= b)
+        lk << l;
+    marks->setData(lk, lk, true);
+  }
+  if (!r.clipLo.empty() && !r.clipHi.empty()) {
+    const QPen clipPen(plotstyle::clip(), 1.3, Qt::DashLine);
+    plotdata::addVerticalLine(p, r.clipLo.front(), clipPen, QStringLiteral("clip"));
+    plotdata::addVerticalLine(p, r.clipHi.front(), clipPen, QStringLiteral("clip"));
+    plotdata::addLegendEntry(
+        p, tr("clip range [%1, %2]").arg(plotstyle::num(r.clipLo.front()), plotstyle::num(r.clipHi.front())),
+        clipPen);
+  }
+  p->xAxis->setRange(a, b);
+  const double yPad = 0.05 * (b - a);
+  p->yAxis->setRange(std::min(a, steps.front().second) - yPad, std::max(b, steps.back().second) + yPad);
+  plotstyle::setEmptyMessage(p, QString());
+  p->replot();
+}
+
+} // namespace qs
