@@ -68,6 +68,8 @@ std::unique_ptr<TensorSource> openTensorFile(const std::filesystem::path& path) 
     bytes.reset();
     return openHdf5(path);
   }
+  if (startsWith(b, "GGUF", 4))
+    return openGguf(bytes, path);
   if (isPickle(b))
     refusePickle(label);
   if (looksLikeSafetensors(b))
@@ -81,6 +83,8 @@ std::unique_ptr<TensorSource> openTensorFile(const std::filesystem::path& path) 
     return openNpz(bytes, path);
   if (ext == ".safetensors")
     return openSafetensors(bytes, path);
+  if (ext == ".gguf")
+    return openGguf(bytes, path);
   if (ext == ".h5" || ext == ".hdf5" || ext == ".hdf" || ext == ".keras") {
     bytes.reset();
     return openHdf5(path); // HDF5 also finds superblocks after a user block
@@ -102,6 +106,8 @@ std::unique_ptr<TensorSource> openTensorBytes(const std::string& format, std::ve
     return openNpz(bytes, {});
   if (format == "safetensors")
     return openSafetensors(bytes, {});
+  if (format == "gguf")
+    return openGguf(bytes, {});
   throw Error("openTensorBytes: unknown format '" + format + "'");
 }
 

@@ -50,7 +50,8 @@ def invchol(args):
 def gptq(args):
     """fasterquant() of the GPTQ reference (IST-DASLab/gptq, gptq.py) with the
     grid of QuantScope's symmetric int format: scale = amax / (2^(b-1) - 1),
-    codes clamped to [-2^(b-1), 2^(b-1) - 1]. H and its factor in float64,
+    codes round(w * (1 / scale)) (torch fake_quantize's form) clamped to
+    [-2^(b-1), 2^(b-1) - 1]. H and its factor in float64,
     the column loop in float32, as the C++ code."""
     rows, cols, tokens, bits, group, actorder, block = (int(a) for a in args[3:10])
     W = torch.from_numpy(np.fromfile(args[0], dtype=np.float32).reshape(rows, cols)).clone()
@@ -65,7 +66,7 @@ def gptq(args):
         return torch.clamp(amax / qmax, min=eps)
 
     def quant(w, s):
-        return torch.clamp(torch.round(w / s), qmin, qmax) * s
+        return torch.clamp(torch.round(w * (1.0 / s)), qmin, qmax) * s
 
     scale = params(W) if group <= 0 else None
     dead = torch.diag(H) == 0

@@ -281,3 +281,113 @@ TEST(BadSafetensors, MetadataNotStrings) {
 }
 
 } // namespace
+
+// ---- GGUF -----------------------------------------------------------------
+
+namespace gguf {
+std::string u32(uint32_t v) {
+  return le64(v).substr(0, 4);
+}
+std::string str(const std::string& s) {
+  return le64(s.size()) + s;
+}
+std::string header(uint64_t tensors, uint64_t kvs, uint32_t version = 3) {
+  return "GGUF" + u32(version) + le64(tensors) + le64(kvs);
+}
+// One tensor info: name, dims (innermost first), type, offset.
+std::string info(const std::string& name, std::vector<uint64_t> ne, uint32_t type, uint64_t offset) {
+  std::string s = str(name) + u32(uint32_t(ne.size()));
+  for (auto n : ne)
+    s += le64(n);
+  return s + u32(type) + le64(offset);
+}
+std::string pad(std::string s) {
+  while (s.size() % 32)
+    s += '\0';
+  return s;
+}
+} // namespace gguf
+
+TEST(BadGguf, Truncated) {
+  expectOpenError(put("trunc.gguf", "GGUF\3\0"), "truncated");
+}
+
+TEST(BadGguf, UnsupportedVersion) {
+  expectOpenError(put("v1.gguf", gguf::header(0, 0, 1)), "unsupported GGUF version 1");
+}
+
+TEST(BadGguf, AbsurdTensorCount) {
+  expectOpenError(put("count.gguf", gguf::header(1ull << 60, 0)), "tensor count");
+}
+
+TEST(BadGguf, AbsurdKvCount) {
+  expectOpenError(put("kvcount.gguf", gguf::header(0, 1ull << 62)), "key/value count");
+}
+
+TEST(BadGguf, LyingStringLength) {
+  expectOpenError(put("strlen.gguf", gguf::header(0, 1) + le64(1ull << 40) + "abcdefghijklmnop"),
+                  "metadata key length");
+}
+
+TEST(BadGguf, UnknownValueType) {
+  expectOpenError(put("vtype.gguf", gguf::header(0, 1) + gguf::str("k") + gguf::u32(99) + le64(0)),
+                  "unknown metadata value type 99");
+}
+
+TEST(BadGguf, LyingArrayLength) {
+  expectOpenError(put("arrlen.gguf", gguf::header(0, 1) + gguf::str("k") + gguf::u32(9) + gguf::u32(4) +
+                                         le64(1ull << 50) + "xxxx"),
+                  "array of");
+}
+
+TEST(BadGguf, ArraysNestedTooDeep) {
+  std::string s = gguf::header(0, 1) + gguf::str("k") + gguf::u32(9);
+  for (int i = 0; i < 10; ++i)
+    s += gguf::u32(9) + le64(1);
+  expectOpenError(put("deep.gguf", s + gguf::u32(0) + le64(0)), "nested deeper");
+}
+
+TEST(BadGguf, TooManyDims) {
+  expectOpenError(put("dims.gguf", gguf::pad(gguf::header(1, 0) + gguf::info("w", {32, 1, 1, 1, 1}, 0, 0))),
+                  "5 dimensions");
+}
+
+TEST(BadGguf, UnknownTensorType) {
+  expectOpenError(put("ttype.gguf", gguf::pad(gguf::header(1, 0) + gguf::info("w", {32}, 77, 0))),
+                  "unsupported GGUF type id 77");
+}
+
+TEST(BadGguf, DimsOverflow) {
+  expectOpenError(put("overflow.gguf",
+                      gguf::pad(gguf::header(1, 0) + gguf::info("w", {1ull << 32, 1ull << 32, 16}, 0, 0))),
+                  "more elements than fit in 64 bits");
+}
+
+TEST(BadGguf, RowNotMultipleOfBlock) {
+  expectOpenError(put("block.gguf", gguf::pad(gguf::header(1, 0) + gguf::info("w", {33}, 8, 0))),
+                  "not a multiple of the Q8_0 block of 32");
+}
+
+TEST(BadGguf, DataBeyondFile) {
+  expectOpenError(put("oob.gguf", gguf::pad(gguf::header(1, 0) + gguf::info("w", {64, 64}, 0, 0))),
+                  "lies beyond");
+}
+
+TEST(BadGguf, MisalignedOffset) {
+  expectOpenError(
+      put("align.gguf", gguf::pad(gguf::header(1, 0) + gguf::info("w", {8}, 0, 4)) + std::string(64, 0)),
+      "not a multiple of the alignment");
+}
+
+TEST(BadGguf, BadAlignmentValue) {
+  expectOpenError(put("alignval.gguf",
+                      gguf::header(0, 1) + gguf::str("general.alignment") + gguf::u32(4) + gguf::u32(48)),
+                  "not a power of two");
+}
+
+TEST(BadGguf, DuplicateTensorNames) {
+  expectOpenError(put("dup.gguf", gguf::pad(gguf::header(2, 0) + gguf::info("w", {8}, 0, 0) +
+                                            gguf::info("w", {8}, 0, 32)) +
+                                      std::string(64, 0)),
+                  "duplicate tensor name");
+}
