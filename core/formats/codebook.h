@@ -24,10 +24,12 @@ const Codebook& ternaryCodebook(); // {-1, 0, +1}
 // levels, NaN, > 256 levels).
 Codebook makeUserCodebook(std::vector<float> levels);
 
-// Weighted 1-D k-means (Lloyd), deterministic for a seed: returns `k` sorted
-// centroids for `values` (weights = 1 when `weights` is null). Init at
-// weighted quantiles; an emptied cluster is re-seeded k-means++ style from a
-// splitmix64 stream of `seed`. Fewer than k distinct values: those values,
+// Weighted 1-D k-means, deterministic for a seed: returns `k` sorted
+// centroids for `values` (weights = 1 when `weights` is null). Small inputs
+// (k * d * log2 d <= 4e6 for d distinct values) are solved exactly by dynamic
+// programming; larger ones by Lloyd from a weighted-quantile start plus
+// k-means++ starts (splitmix64 stream of `seed`), keeping the lowest cost;
+// `maxIterations` bounds each Lloyd run. Fewer than k distinct values: those values,
 // padded with copies of the largest. NaN/inf values are ignored; negative
 // weights or k < 1 throw qs::Error.
 std::vector<float> kmeans1d(const float* values, const float* weights, int64_t n, int k, uint64_t seed,
