@@ -11,8 +11,8 @@ namespace qs {
 std::vector<float> histc(const float* x, int64_t n, int bins, float lo, float hi) {
   if (bins < 1)
     throw Error("histogram needs at least one bin");
-  std::vector<float> h(size_t(bins), 0.0f);
-  std::vector<int64_t> counts(size_t(bins), 0);
+  std::vector<float> h(static_cast<size_t>(bins), 0.0f);
+  std::vector<int64_t> counts(static_cast<size_t>(bins), 0);
   if (!(hi > lo)) { // torch widens a degenerate range by 1 on each side
     lo -= 1.0f;
     hi += 1.0f;

@@ -69,13 +69,20 @@ struct QuantConfig {
 const char* toString(GranularityKind kind);
 const char* toString(ClipMethod method);
 const char* toString(Rounding rounding);
+// Inverses of toString; throw qs::Error listing the accepted names.
+GranularityKind granularityKindFromString(const std::string& s);
+ClipMethod clipMethodFromString(const std::string& s);
+Rounding roundingFromString(const std::string& s);
 
-// JSON round trip. Parsing throws qs::Error naming an unknown key or a bad
-// value; missing keys take the defaults above.
+// JSON round trip. Parsing throws qs::Error naming an unknown key with its path
+// ("clipping.percentil") or a value of the wrong type; missing keys take the
+// defaults above. A missing or null "granularity" means the format's default.
 std::string configToJson(const QuantConfig& config, int indent = 2);
 QuantConfig configFromJson(const std::string& json);
 
-// The format that applies to `tensorName` after overrides.
+// The format that applies to `tensorName` after overrides: the first override
+// whose pattern matches the whole name wins ('*' any run, '?' one character).
 QuantConfig resolveForTensor(const QuantConfig& config, const std::string& tensorName);
+bool wildcardMatches(const std::string& pattern, const std::string& text);
 
 } // namespace qs

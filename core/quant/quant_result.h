@@ -26,7 +26,7 @@ struct Metrics {
 };
 
 struct Histogram {
-  double lo = 0, hi = 0;       // bin i covers [lo + i*w, lo + (i+1)*w)
+  double lo = 0, hi = 0; // bin i covers [lo + i*w, lo + (i+1)*w)
   std::vector<double> counts;
   double binWidth() const { return counts.empty() ? 0 : (hi - lo) / double(counts.size()); }
 };
@@ -38,7 +38,7 @@ struct ChannelStats {
 };
 
 struct TopEntry {
-  int64_t index = 0; // flat index into the tensor
+  int64_t index = 0;        // flat index into the tensor
   int64_t row = 0, col = 0; // in the 2-D view
   float original = 0, dequantized = 0, error = 0;
 };
@@ -46,25 +46,28 @@ struct TopEntry {
 // |error| over the 2-D view pooled to width x height cells.
 struct ErrorMap {
   int width = 0, height = 0;
-  int64_t rows = 0, cols = 0; // the 2-D view it pools
+  int64_t rows = 0, cols = 0;                     // the 2-D view it pools
   std::vector<float> maxAbs, meanAbs, meanSigned; // row-major, height x width
 };
 
 struct QuantResult {
   std::string tensorName;
   Shape shape;
-  QuantConfig config;        // as resolved for this tensor (overrides applied)
-  Granularity granularity;   // the granularity actually used
-  std::string formatLabel;   // "INT4 sym · group 128 along axis 1"
+  QuantConfig config;      // as resolved for this tensor (overrides applied)
+  Granularity granularity; // the granularity actually used
+  std::string formatLabel; // "INT4 sym · group 128 along axis 1"
 
   std::vector<float> dequantized; // same shape as the input
   std::vector<int32_t> codes;     // integer code per element (bit pattern for floats)
   int codeBits = 0;
+  int32_t codeMin = 0; // codeCounts[i] counts code codeMin + i
 
-  Shape scaleShape;               // e.g. [out, in/groupSize]
-  std::vector<float> scales;      // one per scale group
-  std::vector<int32_t> zeroPoints;// empty when symmetric
-  std::vector<float> clipLo, clipHi; // per scale group clip range
+  Shape scaleShape;                  // e.g. [out, in/groupSize]
+  std::vector<float> scales;         // one per scale group
+  std::vector<int32_t> zeroPoints;   // empty when symmetric
+  std::vector<float> clipLo, clipHi; // per scale group clip range (empty for MX/GGUF blocks)
+  std::vector<float> offsets;        // GGUF Q4_1/Q5_1: per block minimum m (x ~ d*q + m)
+  std::vector<float> segmentLevels;  // k-means: 2^K centroids per scale group, segment after segment
 
   // Representable values of the first scale group (what the histogram draws as
   // levels); for per-tensor scales they are exact for the whole tensor.
@@ -72,7 +75,7 @@ struct QuantResult {
 
   Metrics metrics;
   Histogram histOriginal, histDequantized, histError;
-  std::vector<double> codeCounts; // occupancy of each code
+  std::vector<double> codeCounts; // occupancy of each code (empty when > 2^16 codes)
   ChannelStats channels;
   std::vector<TopEntry> topErrors;    // largest |error|
   std::vector<TopEntry> topMagnitude; // largest |x|

@@ -1,0 +1,141 @@
+#include "core/calib/clip_range.h"
+
+#include "core/calib/kl_threshold.h"
+#include "core/calib/percentile.h"
+#include "core/error.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+
+namespace qs {
+
+float DataStats::absMax() const {
+  return std::max(std::fabs(min), std::fabs(max));
+}
+
+DataStats dataStats(const float* x, int64_t n) {
+  // Eight independent lanes so the compiler can keep them in one vector register.
+  constexpr int W = 8;
+  float mn[W], mx[W];
+  int64_t cnt[W] = {};
+  for (int k = 0; k < W; ++k) {
+    mn[k] = FLT_MAX;
+    mx[k] = -FLT_MAX;
+  }
+  int64_t i = 0;
+  for (; i + W <= n; i += W) {
+    for (int k = 0; k < W; ++k) {
+      const float v = x[i + k];
+      const bool f = std::fabs(v) <= FLT_MAX;
+      mn[k] = f && v < mn[k] ? v : mn[k];
+      mx[k] = f && v > mx[k] ? v : mx[k];
+      cnt[k] += f;
+    }
+  }
+  for (; i < n; ++i) {
+    const float v = x[i];
+    if (std::fabs(v) <= FLT_MAX) {
+      mn[0] = std::min(mn[0], v);
+      mx[0] = std::max(mx[0], v);
+      ++cnt[0];
+    }
+  }
+  DataStats s;
+  float lo = FLT_MAX, hi = -FLT_MAX;
+  for (int k = 0; k < W; ++k) {
+    lo = std::min(lo, mn[k]);
+    hi = std::max(hi, mx[k]);
+    s.finite += cnt[k];
+  }
+  if (s.finite > 0) {
+    s.min = lo;
+    s.max = hi;
+  }
+  return s;
+}
+
+DataStats dataStatsParallel(const float* x, int64_t n) {
+  constexpr int64_t kChunk = 1 << 16;
+  if (n <= 2 * kChunk)
+    return dataStats(x, n);
+  DataStats total;
+  float lo = FLT_MAX, hi = -FLT_MAX;
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+#pragma omp parallel
+  {
+    float l = FLT_MAX, h = -FLT_MAX;
+    int64_t f = 0;
+#pragma omp for schedule(static) nowait
+    for (int64_t c = 0; c < chunks; ++c) {
+      const DataStats s = dataStats(x + c * kChunk, std::min(kChunk, n - c * kChunk));
+      if (s.finite) {
+        l = std::min(l, s.min);
+        h = std::max(h, s.max);
+        f += s.finite;
+      }
+    }
+#pragma omp critical
+    {
+      lo = std::min(lo, l);
+      hi = std::max(hi, h);
+      total.finite += f;
+    }
+  }
+  if (total.finite) {
+    total.min = lo;
+    total.max = hi;
+  }
+  return total;
+}
+
+namespace {
+
+ClipRange symmetricCut(const DataStats& s, double t) {
+  const float tf = static_cast<float>(t);
+  return {std::max(s.min, -tf), std::min(s.max, tf)};
+}
+
+} // namespace
+
+ClipRange clipRange(const Clipping& c, const float* x, int64_t n, const DataStats& s, int bits) {
+  switch (c.method) {
+  case ClipMethod::MinMax:
+  case ClipMethod::Mse:
+    return {s.min, s.max};
+  case ClipMethod::Fixed:
+    if (!std::isfinite(c.fixedMin) || !std::isfinite(c.fixedMax) || c.fixedMin > c.fixedMax)
+      throw Error("fixed clip range needs finite min <= max (got [" + std::to_string(c.fixedMin) + ", " +
+                  std::to_string(c.fixedMax) + "])");
+    return {static_cast<float>(c.fixedMin), static_cast<float>(c.fixedMax)};
+  case ClipMethod::Percentile: {
+    if (!(c.percentile >= 0 && c.percentile <= 100))
+      throw Error("percentile must be in [0, 100] (got " + std::to_string(c.percentile) + ")");
+    if (s.finite == 0)
+      return {0, 0};
+    if (c.twoSided) {
+      const double p = std::max(c.percentile, 100.0 - c.percentile);
+      double lo = 0, hi = 0;
+      percentilePair(x, n, 100.0 - p, p, lo, hi);
+      return {static_cast<float>(lo), static_cast<float>(hi)};
+    }
+    return symmetricCut(s, percentile(x, n, c.percentile, true));
+  }
+  case ClipMethod::Kl: {
+    const float amax = s.absMax();
+    if (s.finite == 0 || amax == 0)
+      return {s.min, s.max};
+    return symmetricCut(s, klThreshold(absHistogram(x, n, amax), amax, bits));
+  }
+  }
+  return {s.min, s.max};
+}
+
+int64_t countOutside(const float* x, int64_t n, ClipRange r) {
+  int64_t c = 0;
+  for (int64_t i = 0; i < n; ++i)
+    c += ((x[i] < r.lo) | (x[i] > r.hi)) & (std::fabs(x[i]) <= FLT_MAX); // finite values only
+  return c;
+}
+
+} // namespace qs

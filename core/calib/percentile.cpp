@@ -1,0 +1,257 @@
+#include "core/calib/percentile.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+namespace qs {
+
+namespace {
+
+constexpr int64_t kSmall = int64_t{1} << 15; // below this: copy + nth_element
+
+// numpy's virtual index for method "linear" (alpha = beta = 1), same float64 steps.
+struct RankPlan {
+  double virtualIndex = 0;
+  int64_t prev = 0, next = 0;
+  double gamma = 0;
+};
+
+RankPlan planRank(int64_t m, double p) {
+  const double q = p / 100.0;
+  RankPlan r;
+  r.virtualIndex = (double(m) * q + (1.0 + q * (1.0 - 1.0 - 1.0))) - 1.0;
+  if (r.virtualIndex >= double(m - 1)) {
+    r.prev = r.next = m - 1;
+    r.gamma = 0;
+  } else if (r.virtualIndex < 0) {
+    r.prev = r.next = 0;
+    r.gamma = 0;
+  } else {
+    const double f = std::floor(r.virtualIndex);
+    r.prev = int64_t(f);
+    r.next = r.prev + 1;
+    r.gamma = r.virtualIndex - f;
+  }
+  return r;
+}
+
+// numpy _lerp: the difference is taken in float32 (the array dtype), the rest in float64.
+double lerp(float a, float b, double t) {
+  const float diff = b - a;
+  if (t >= 0.5)
+    return double(b) - double(diff) * (1.0 - t);
+  return double(a) + double(diff) * t;
+}
+
+inline bool finiteF(float v) {
+  return std::fabs(v) <= FLT_MAX;
+}
+
+// The value a rank is taken over: |x| or x.
+inline float valueOf(float x, bool absolute) {
+  return absolute ? std::fabs(x) : x;
+}
+
+// Monotonic unsigned key of a finite float.
+inline uint32_t keyOf(float v) {
+  uint32_t b;
+  std::memcpy(&b, &v, 4);
+  return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
+}
+
+// Order statistics `ranks` (sorted, < m) of the finite values in [lo, hi] windows.
+struct Window {
+  float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+  int64_t below = 0;
+  std::vector<float> values;
+};
+
+// One pass: finite count, per window the count below it and the values inside it.
+int64_t gatherWindows(const float* x, int64_t n, bool absolute, std::vector<Window>& windows) {
+  const int nw = static_cast<int>(windows.size());
+  int64_t finite = 0;
+#pragma omp parallel if (n > (1 << 16))
+  {
+    std::vector<Window> local(windows.size());
+    for (int w = 0; w < nw; ++w) {
+      local[w].lo = windows[w].lo;
+      local[w].hi = windows[w].hi;
+    }
+    int64_t localFinite = 0;
+#pragma omp for schedule(static) nowait
+    for (int64_t c = 0; c < (n + 4095) / 4096; ++c) {
+      const int64_t e = std::min(n, (c + 1) * 4096);
+      for (int w = 0; w < nw; ++w) {
+        const float lo = local[w].lo, hi = local[w].hi;
+        int64_t below = 0;
+        for (int64_t i = c * 4096; i < e; ++i) {
+          const float v = valueOf(x[i], absolute);
+          below += (v < lo) & finiteF(v);
+        }
+        local[w].below += below;
+        for (int64_t i = c * 4096; i < e; ++i) {
+          const float v = valueOf(x[i], absolute);
+          if (v >= lo && v <= hi && finiteF(v)) [[unlikely]]
+            local[w].values.push_back(v);
+        }
+      }
+      int64_t f = 0;
+      for (int64_t i = c * 4096; i < e; ++i)
+        f += finiteF(x[i]);
+      localFinite += f;
+    }
+#pragma omp critical
+    {
+      finite += localFinite;
+      for (int w = 0; w < nw; ++w) {
+        windows[w].below += local[w].below;
+        windows[w].values.insert(windows[w].values.end(), local[w].values.begin(), local[w].values.end());
+      }
+    }
+  }
+  return finite;
+}
+
+// The k-th and (k+1)-th smallest of v (k+1 clamped), destroying v's order.
+std::pair<float, float> selectPair(std::vector<float>& v, int64_t k, int64_t k2) {
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  const float a = v[size_t(k)];
+  if (k2 == k)
+    return {a, a};
+  const float b = *std::min_element(v.begin() + k + 1, v.end());
+  return {a, b};
+}
+
+// Exact fallback: histogram of the top 16 key bits, then select within the bucket(s).
+std::pair<float, float> selectByHistogram(const float* x, int64_t n, bool absolute, int64_t k, int64_t k2) {
+  std::vector<int64_t> hist(65536, 0);
+#pragma omp parallel if (n > (1 << 16))
+  {
+    std::vector<int64_t> local(65536, 0);
+#pragma omp for schedule(static) nowait
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = valueOf(x[i], absolute);
+      if (finiteF(v))
+        ++local[keyOf(v) >> 16];
+    }
+#pragma omp critical
+    for (int b = 0; b < 65536; ++b)
+      hist[b] += local[b];
+  }
+  int64_t cum = 0;
+  uint32_t b0 = 0;
+  int64_t below = 0;
+  while (cum + hist[b0] <= k) {
+    cum += hist[b0];
+    ++b0;
+  }
+  below = cum;
+  uint32_t b1 = b0;
+  int64_t cum1 = cum;
+  while (cum1 + hist[b1] <= k2) {
+    cum1 += hist[b1];
+    ++b1;
+  }
+  std::vector<float> vals;
+  vals.reserve(size_t(cum1 + hist[b1] - below));
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = valueOf(x[i], absolute);
+    if (finiteF(v)) {
+      const uint32_t b = keyOf(v) >> 16;
+      if (b >= b0 && b <= b1)
+        vals.push_back(v);
+    }
+  }
+  return selectPair(vals, k - below, k2 - below);
+}
+
+// Values at ranks prev/next for each plan, exact.
+void selectRanks(const float* x, int64_t n, bool absolute, const double* ps, int np, double* out) {
+  if (n <= kSmall) {
+    std::vector<float> v;
+    v.reserve(size_t(n));
+    for (int64_t i = 0; i < n; ++i) {
+      const float a = valueOf(x[i], absolute);
+      if (finiteF(a))
+        v.push_back(a);
+    }
+    const int64_t m = int64_t(v.size());
+    for (int j = 0; j < np; ++j) {
+      if (m == 0) {
+        out[j] = std::numeric_limits<double>::quiet_NaN();
+        continue;
+      }
+      const RankPlan r = planRank(m, ps[j]);
+      auto [a, b] = selectPair(v, r.prev, r.next);
+      out[j] = lerp(a, b, r.gamma);
+    }
+    return;
+  }
+  // Sample 1024 short blocks spread over the data to place the windows.
+  constexpr int kBlocks = 1024, kBlockLen = 16;
+  std::vector<float> sample;
+  sample.reserve(kBlocks * kBlockLen);
+  for (int b = 0; b < kBlocks; ++b) {
+    const int64_t start = (n - kBlockLen) * b / (kBlocks - 1);
+    for (int64_t i = start; i < start + kBlockLen; ++i) {
+      const float a = valueOf(x[i], absolute);
+      if (finiteF(a))
+        sample.push_back(a);
+    }
+  }
+  std::vector<Window> windows(static_cast<size_t>(np));
+  const int64_t s = int64_t(sample.size());
+  if (s > 0) {
+    std::sort(sample.begin(), sample.end());
+    for (int j = 0; j < np; ++j) {
+      const double q = ps[j] / 100.0;
+      const double pos = q * double(s - 1);
+      const double margin = 4.0 * std::sqrt(double(s) * std::max(q * (1 - q), 1e-4)) + 16.0;
+      const int64_t lo = int64_t(std::floor(pos - margin)), hi = int64_t(std::ceil(pos + margin));
+      if (lo > 0)
+        windows[size_t(j)].lo = sample[size_t(lo)];
+      if (hi < s - 1)
+        windows[size_t(j)].hi = sample[size_t(hi)];
+    }
+  }
+  const int64_t m = gatherWindows(x, n, absolute, windows);
+  for (int j = 0; j < np; ++j) {
+    if (m == 0) {
+      out[j] = std::numeric_limits<double>::quiet_NaN();
+      continue;
+    }
+    const RankPlan r = planRank(m, ps[j]);
+    Window& w = windows[size_t(j)];
+    const int64_t inside = int64_t(w.values.size());
+    std::pair<float, float> ab;
+    if (w.below <= r.prev && r.next < w.below + inside)
+      ab = selectPair(w.values, r.prev - w.below, r.next - w.below);
+    else
+      ab = selectByHistogram(x, n, absolute, r.prev, r.next);
+    out[j] = lerp(ab.first, ab.second, r.gamma);
+  }
+}
+
+} // namespace
+
+double percentile(const float* x, int64_t n, double p, bool absolute) {
+  double out = 0;
+  selectRanks(x, n, absolute, &p, 1, &out);
+  return out;
+}
+
+void percentilePair(const float* x, int64_t n, double pLo, double pHi, double& lo, double& hi) {
+  const double ps[2] = {pLo, pHi};
+  double out[2];
+  selectRanks(x, n, false, ps, 2, out);
+  lo = out[0];
+  hi = out[1];
+}
+
+} // namespace qs

@@ -1,0 +1,294 @@
+#include "core/quant/quant_config.h"
+
+#include "core/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <initializer_list>
+
+namespace qs {
+
+using nlohmann::json;
+
+const char* toString(GranularityKind kind) {
+  switch (kind) {
+  case GranularityKind::None:
+    return "none";
+  case GranularityKind::Tensor:
+    return "tensor";
+  case GranularityKind::Channel:
+    return "channel";
+  case GranularityKind::Group:
+    return "group";
+  case GranularityKind::Token:
+    return "token";
+  }
+  return "?";
+}
+
+const char* toString(ClipMethod method) {
+  switch (method) {
+  case ClipMethod::MinMax:
+    return "minmax";
+  case ClipMethod::Percentile:
+    return "percentile";
+  case ClipMethod::Mse:
+    return "mse";
+  case ClipMethod::Kl:
+    return "kl";
+  case ClipMethod::Fixed:
+    return "fixed";
+  }
+  return "?";
+}
+
+const char* toString(Rounding rounding) {
+  return rounding == Rounding::Nearest ? "nearest" : "stochastic";
+}
+
+GranularityKind granularityKindFromString(const std::string& s) {
+  for (auto k : {GranularityKind::None, GranularityKind::Tensor, GranularityKind::Channel,
+                 GranularityKind::Group, GranularityKind::Token})
+    if (s == toString(k))
+      return k;
+  throw Error("unknown granularity '" + s + "' (expected none, tensor, channel, group or token)");
+}
+
+ClipMethod clipMethodFromString(const std::string& s) {
+  for (auto m :
+       {ClipMethod::MinMax, ClipMethod::Percentile, ClipMethod::Mse, ClipMethod::Kl, ClipMethod::Fixed})
+    if (s == toString(m))
+      return m;
+  throw Error("unknown clipping method '" + s + "' (expected minmax, percentile, mse, kl or fixed)");
+}
+
+Rounding roundingFromString(const std::string& s) {
+  if (s == "nearest")
+    return Rounding::Nearest;
+  if (s == "stochastic")
+    return Rounding::Stochastic;
+  throw Error("unknown rounding '" + s + "' (expected nearest or stochastic)");
+}
+
+namespace {
+
+constexpr const char* kSchema = "quantscope.config/1";
+
+json granularityJson(const Granularity& g) {
+  return json{{"kind", toString(g.kind)}, {"axis", g.axis}, {"group_size", g.groupSize}};
+}
+
+// Strict reader over one JSON object: every key must be consumed, so that a
+// typo ("percentil") is an error naming its path instead of a silent default.
+class ObjectReader {
+public:
+  ObjectReader(const json& j, std::string path) : j_(j), path_(std::move(path)) {
+    if (!j_.is_object())
+      throw Error("config: " + where() + " must be a JSON object");
+  }
+
+  const json* get(const char* key) {
+    seen_.push_back(key);
+    auto it = j_.find(key);
+    return it == j_.end() ? nullptr : &*it;
+  }
+  std::string keyPath(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  std::string string(const char* key, const std::string& fallback) {
+    const json* v = get(key);
+    if (!v)
+      return fallback;
+    if (!v->is_string())
+      throw Error("config: '" + keyPath(key) + "' must be a string");
+    return v->get<std::string>();
+  }
+  bool boolean(const char* key, bool fallback) {
+    const json* v = get(key);
+    if (!v)
+      return fallback;
+    if (!v->is_boolean())
+      throw Error("config: '" + keyPath(key) + "' must be true or false");
+    return v->get<bool>();
+  }
+  double number(const char* key, double fallback) {
+    const json* v = get(key);
+    if (!v)
+      return fallback;
+    if (!v->is_number())
+      throw Error("config: '" + keyPath(key) + "' must be a number");
+    return v->get<double>();
+  }
+  int64_t integer(const char* key, int64_t fallback) {
+    const json* v = get(key);
+    if (!v)
+      return fallback;
+    if (!v->is_number_integer())
+      throw Error("config: '" + keyPath(key) + "' must be an integer");
+    return v->get<int64_t>();
+  }
+  uint64_t unsignedInteger(const char* key, uint64_t fallback) {
+    const json* v = get(key);
+    if (!v)
+      return fallback;
+    if (v->is_number_unsigned())
+      return v->get<uint64_t>();
+    if (v->is_number_integer() && v->get<int64_t>() >= 0)
+      return static_cast<uint64_t>(v->get<int64_t>());
+    throw Error("config: '" + keyPath(key) + "' must be a non-negative integer");
+  }
+
+  // Throws for the first key that was never asked for.
+  void finish() const {
+    for (auto it = j_.begin(); it != j_.end(); ++it) {
+      bool known = false;
+      for (const char* k : seen_)
+        known = known || it.key() == k;
+      if (!known)
+        throw Error("config: unknown key '" + keyPath(it.key().c_str()) + "'");
+    }
+  }
+
+private:
+  std::string where() const { return path_.empty() ? "the top level" : "'" + path_ + "'"; }
+  const json& j_;
+  std::string path_;
+  std::vector<const char*> seen_;
+};
+
+bool wildcardMatch(const char* pattern, const char* text) {
+  // Iterative '*' / '?' matcher with single backtrack point (linear-ish).
+  const char* starP = nullptr;
+  const char* starT = nullptr;
+  while (*text) {
+    if (*pattern == '*') {
+      starP = pattern++;
+      starT = text;
+    } else if (*pattern == '?' || *pattern == *text) {
+      ++pattern;
+      ++text;
+    } else if (starP) {
+      pattern = starP + 1;
+      text = ++starT;
+    } else {
+      return false;
+    }
+  }
+  while (*pattern == '*')
+    ++pattern;
+  return *pattern == '\0';
+}
+
+} // namespace
+
+bool wildcardMatches(const std::string& pattern, const std::string& text) {
+  return wildcardMatch(pattern.c_str(), text.c_str());
+}
+
+std::string configToJson(const QuantConfig& c, int indent) {
+  json j;
+  j["schema"] = kSchema;
+  j["format"] = c.format;
+  j["symmetric"] = c.symmetric;
+  if (c.granularity)
+    j["granularity"] = granularityJson(*c.granularity);
+  json clip{{"method", toString(c.clipping.method)},
+            {"percentile", c.clipping.percentile},
+            {"two_sided", c.clipping.twoSided},
+            {"min", c.clipping.fixedMin},
+            {"max", c.clipping.fixedMax}};
+  j["clipping"] = clip;
+  j["rounding"] = toString(c.rounding);
+  j["seed"] = c.seed;
+  if (!c.codebook.empty())
+    j["codebook"] = c.codebook;
+  json overrides = json::array();
+  for (const auto& o : c.overrides)
+    overrides.push_back(json{{"match", o.match}, {"format", o.format}});
+  j["overrides"] = overrides;
+  return j.dump(indent);
+}
+
+QuantConfig configFromJson(const std::string& text) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw Error(std::string("config: invalid JSON: ") + e.what());
+  }
+  QuantConfig c;
+  ObjectReader top(j, "");
+  const std::string schema = top.string("schema", kSchema);
+  if (schema != kSchema)
+    throw Error("config: unsupported schema '" + schema + "' (expected " + kSchema + ")");
+  c.format = top.string("format", c.format);
+  if (c.format.empty())
+    throw Error("config: 'format' must not be empty");
+  c.symmetric = top.boolean("symmetric", c.symmetric);
+  if (const json* g = top.get("granularity"); g && !g->is_null()) {
+    ObjectReader r(*g, "granularity");
+    Granularity gr;
+    gr.kind = granularityKindFromString(r.string("kind", toString(gr.kind)));
+    const int64_t axis = r.integer("axis", gr.axis);
+    if (axis < -64 || axis > 64)
+      throw Error("config: 'granularity.axis' out of range: " + std::to_string(axis));
+    gr.axis = static_cast<int>(axis);
+    gr.groupSize = r.integer("group_size", gr.groupSize);
+    if (gr.groupSize < 1)
+      throw Error("config: 'granularity.group_size' must be >= 1");
+    r.finish();
+    c.granularity = gr;
+  }
+  if (const json* cl = top.get("clipping"); cl && !cl->is_null()) {
+    ObjectReader r(*cl, "clipping");
+    c.clipping.method = clipMethodFromString(r.string("method", toString(c.clipping.method)));
+    c.clipping.percentile = r.number("percentile", c.clipping.percentile);
+    if (!(c.clipping.percentile >= 0 && c.clipping.percentile <= 100))
+      throw Error("config: 'clipping.percentile' must be in [0, 100]");
+    c.clipping.twoSided = r.boolean("two_sided", c.clipping.twoSided);
+    c.clipping.fixedMin = r.number("min", c.clipping.fixedMin);
+    c.clipping.fixedMax = r.number("max", c.clipping.fixedMax);
+    r.finish();
+  }
+  c.rounding = roundingFromString(top.string("rounding", toString(c.rounding)));
+  c.seed = top.unsignedInteger("seed", c.seed);
+  if (const json* cb = top.get("codebook"); cb && !cb->is_null()) {
+    if (!cb->is_array())
+      throw Error("config: 'codebook' must be an array of numbers");
+    for (const auto& v : *cb) {
+      if (!v.is_number())
+        throw Error("config: 'codebook' must be an array of numbers");
+      c.codebook.push_back(v.get<float>());
+    }
+  }
+  if (const json* ov = top.get("overrides"); ov && !ov->is_null()) {
+    if (!ov->is_array())
+      throw Error("config: 'overrides' must be an array");
+    for (size_t i = 0; i < ov->size(); ++i) {
+      ObjectReader r((*ov)[i], "overrides[" + std::to_string(i) + "]");
+      FormatOverride o;
+      o.match = r.string("match", "");
+      o.format = r.string("format", "");
+      if (o.match.empty() || o.format.empty())
+        throw Error("config: 'overrides[" + std::to_string(i) + "]' needs 'match' and 'format'");
+      r.finish();
+      c.overrides.push_back(std::move(o));
+    }
+  }
+  top.finish();
+  return c;
+}
+
+QuantConfig resolveForTensor(const QuantConfig& config, const std::string& tensorName) {
+  QuantConfig out = config;
+  // The first matching override wins (most specific patterns go first).
+  for (const auto& o : config.overrides) {
+    if (wildcardMatch(o.match.c_str(), tensorName.c_str())) {
+      out.format = o.format;
+      break;
+    }
+  }
+  return out;
+}
+
+} // namespace qs

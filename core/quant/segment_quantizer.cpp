@@ -1,0 +1,453 @@
+#include "core/quant/segment_quantizer.h"
+
+#include "core/error.h"
+#include "core/formats/int_format.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+
+namespace qs {
+
+namespace {
+
+inline bool finiteF(float v) {
+  return std::fabs(v) <= FLT_MAX;
+}
+
+inline float clampF(float v, float lo, float hi) {
+  return std::min(std::max(v, lo), hi);
+}
+
+// Index of the nearest of sorted `lv` (ties to the lower index).
+inline int nearestIn(const float* lv, int count, float y) {
+  const float* it = std::lower_bound(lv, lv + count, y);
+  if (it == lv)
+    return 0;
+  if (it == lv + count)
+    return count - 1;
+  const int hi = int(it - lv);
+  return (lv[hi] - y) < (y - lv[hi - 1]) ? hi : hi - 1;
+}
+
+// Stochastic pick between the two levels around y: up with probability
+// (y - below) / (above - below), so E[q] = y inside the grid.
+inline int stochasticIn(const float* lv, int count, float y, float u) {
+  const float* it = std::lower_bound(lv, lv + count, y);
+  if (it == lv)
+    return 0;
+  if (it == lv + count)
+    return count - 1;
+  const int hi = int(it - lv);
+  if (lv[hi] == y)
+    return hi;
+  const float t = (y - lv[hi - 1]) / (lv[hi] - lv[hi - 1]);
+  return u < t ? hi : hi - 1;
+}
+
+uint16_t load16(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+
+} // namespace
+
+SegmentQuantizer::SegmentQuantizer(const Scheme& scheme, bool stochastic, uint64_t seed)
+    : scheme_(scheme), stochastic_(stochastic), seed_(seed) {}
+
+int32_t SegmentQuantizer::codeMin() const {
+  switch (scheme_.kind) {
+  case SchemeKind::Int:
+    return scheme_.qmin();
+  case SchemeKind::Ternary:
+    return -1;
+  case SchemeKind::Gguf:
+    return scheme_.ggufType == GgufType::Q8_0 ? -128 : 0;
+  default:
+    return 0;
+  }
+}
+
+int SegmentQuantizer::codeCount() const {
+  switch (scheme_.kind) {
+  case SchemeKind::Int:
+    return scheme_.qmax() - scheme_.qmin() + 1;
+  case SchemeKind::Binary:
+    return 2;
+  case SchemeKind::Ternary:
+    return 3;
+  case SchemeKind::Codebook:
+    return int(scheme_.codebook.levels.size());
+  case SchemeKind::KMeans:
+    return 1 << scheme_.kmeansBits;
+  case SchemeKind::Float:
+  case SchemeKind::Mx:
+    return scheme_.bits <= 16 ? 1 << scheme_.bits : 0;
+  case SchemeKind::Gguf:
+    switch (scheme_.ggufType) {
+    case GgufType::Q8_0:
+      return 256;
+    case GgufType::Q4_0:
+    case GgufType::Q4_1:
+      return 16;
+    case GgufType::Q5_0:
+    case GgufType::Q5_1:
+      return 32;
+    default:
+      return 0; // K quants: codes are not unpacked
+    }
+  }
+  return 0;
+}
+
+void SegmentQuantizer::reserveSegments(int64_t segments) {
+  if (scheme_.kind == SchemeKind::KMeans)
+    centroids_.assign(size_t(segments), {});
+}
+
+SegmentParams SegmentQuantizer::fit(const float* x, int64_t n, ClipRange r, int64_t segment) {
+  SegmentParams p;
+  p.lo = r.lo;
+  p.hi = r.hi;
+  const float amax = std::max(std::fabs(r.lo), std::fabs(r.hi));
+  switch (scheme_.kind) {
+  case SchemeKind::Int: {
+    const AffineParams a = scheme_.symmetric ? symmetricParams(amax, scheme_.bits)
+                                             : affineParams(r.lo, r.hi, scheme_.qmin(), scheme_.qmax());
+    p.scale = a.scale;
+    p.zeroPoint = a.zeroPoint;
+    p.invScale = 1.0f / a.scale; // as torch: x * (1 / scale)
+    break;
+  }
+  case SchemeKind::Binary:
+  case SchemeKind::Ternary: {
+    double sum = 0;
+    int64_t cnt = 0;
+    for (int64_t i = 0; i < n; ++i)
+      if (finiteF(x[i])) {
+        sum += std::fabs(clampF(x[i], r.lo, r.hi));
+        ++cnt;
+      }
+    const double mean = cnt ? sum / double(cnt) : 0.0;
+    if (scheme_.kind == SchemeKind::Binary) {
+      p.scale = float(mean);
+    } else {
+      // TWN (Li & Liu 2016): delta = 0.7 E|w|, alpha = mean of |w| above delta.
+      p.threshold = float(0.7 * mean);
+      double s = 0;
+      int64_t c = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const float a = std::fabs(clampF(x[i], r.lo, r.hi));
+        if (finiteF(x[i]) && a > p.threshold) {
+          s += a;
+          ++c;
+        }
+      }
+      p.scale = c ? float(s / double(c)) : 0.0f;
+    }
+    p.invScale = p.scale > 0 ? 1.0f / p.scale : 0.0f;
+    break;
+  }
+  case SchemeKind::Codebook:
+    p.scale = amax;
+    p.invScale = amax > 0 ? 1.0f / amax : 0.0f;
+    break;
+  case SchemeKind::KMeans: {
+    std::vector<float> v;
+    v.reserve(size_t(n));
+    for (int64_t i = 0; i < n; ++i)
+      if (finiteF(x[i]))
+        v.push_back(clampF(x[i], r.lo, r.hi));
+    std::vector<float> c;
+    const int k = 1 << scheme_.kmeansBits;
+    if (v.empty())
+      c.assign(size_t(k), 0.0f);
+    else
+      c = kmeans1d(v.data(), nullptr, int64_t(v.size()), k,
+                   seed_ ^ (0x9E3779B97F4A7C15ull * uint64_t(segment + 1)));
+    float cmax = 0;
+    for (float f : c)
+      cmax = std::max(cmax, std::fabs(f));
+    p.scale = cmax;
+    if (segment >= 0 && size_t(segment) < centroids_.size())
+      centroids_[size_t(segment)] = std::move(c); // slots are pre-sized: safe in parallel
+    break;
+  }
+  case SchemeKind::Float: {
+    const double fmax = scheme_.floatFormat.maxValue();
+    p.scale = amax > 0 ? float(double(amax) / fmax) : 1.0f;
+    if (!(p.scale > 0) || !std::isfinite(p.scale))
+      p.scale = 1.0f;
+    p.invScale = 1.0f / p.scale;
+    break;
+  }
+  case SchemeKind::Mx:
+  case SchemeKind::Gguf:
+    break; // per block, see applyBlock
+  }
+  return p;
+}
+
+void SegmentQuantizer::apply(const SegmentParams& p, int64_t segment, const float* x, int64_t n, float* deq,
+                             int32_t* codes, uint64_t index0) const {
+  const uint64_t seed = seed_;
+  switch (scheme_.kind) {
+  case SchemeKind::Int: {
+    const float inv = p.invScale, scale = p.scale;
+    const float zp = float(p.zeroPoint);
+    const float qmin = float(scheme_.qmin()), qmax = float(scheme_.qmax());
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = x[i];
+      float t =
+          stochastic_ ? std::floor(v * inv + uniformAt(seed, index0 + uint64_t(i))) : std::nearbyint(v * inv);
+      t = clampF(t + zp, qmin, qmax);
+      const bool f = finiteF(v);
+      const int32_t c = f ? int32_t(t) : p.zeroPoint;
+      deq[i] = f ? float(c - p.zeroPoint) * scale : v;
+      if (codes)
+        codes[i] = c;
+    }
+    return;
+  }
+  case SchemeKind::Binary:
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = x[i];
+      int32_t c;
+      if (stochastic_ && p.scale > 0) {
+        const float prob = 0.5f * (clampF(v * p.invScale, -1.0f, 1.0f) + 1.0f);
+        c = uniformAt(seed, index0 + uint64_t(i)) < prob ? 1 : 0;
+      } else {
+        c = v >= 0 ? 1 : 0;
+      }
+      const bool f = finiteF(v);
+      deq[i] = f ? (c ? p.scale : -p.scale) : v;
+      if (codes)
+        codes[i] = f ? c : 0;
+    }
+    return;
+  case SchemeKind::Ternary:
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = clampF(x[i], p.lo, p.hi);
+      int32_t c;
+      if (stochastic_ && p.scale > 0) {
+        const float a = std::fabs(v) * p.invScale;
+        c = (a >= 1.0f || uniformAt(seed, index0 + uint64_t(i)) < a) ? (v < 0 ? -1 : 1) : 0;
+      } else {
+        c = v > p.threshold ? 1 : (v < -p.threshold ? -1 : 0);
+      }
+      const bool f = finiteF(x[i]);
+      deq[i] = f ? float(c) * p.scale : x[i];
+      if (codes)
+        codes[i] = f ? c : 0;
+    }
+    return;
+  case SchemeKind::Codebook:
+  case SchemeKind::KMeans: {
+    const bool km = scheme_.kind == SchemeKind::KMeans;
+    const std::vector<float>& lv = km ? centroids_[size_t(segment)] : scheme_.codebook.levels;
+    const int count = int(lv.size());
+    const float inv = km ? 1.0f : p.invScale, scale = km ? 1.0f : p.scale;
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = x[i];
+      const float y = clampF(v, p.lo, p.hi) * inv;
+      const int c = stochastic_ ? stochasticIn(lv.data(), count, y, uniformAt(seed, index0 + uint64_t(i)))
+                                : nearestIn(lv.data(), count, y);
+      const bool f = finiteF(v);
+      deq[i] = f ? lv[size_t(c)] * scale : v;
+      if (codes)
+        codes[i] = f ? c : 0;
+    }
+    return;
+  }
+  case SchemeKind::Float: {
+    const FloatFormat& fmt = scheme_.floatFormat;
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = x[i];
+      if (!finiteF(v)) {
+        deq[i] = v;
+        if (codes)
+          codes[i] = 0;
+        continue;
+      }
+      const float y = clampF(v, p.lo, p.hi) / p.scale;
+      const float r =
+          stochastic_ ? fmt.roundStochastic(y, uniformAt(seed, index0 + uint64_t(i))) : fmt.round(y);
+      deq[i] = r * p.scale;
+      if (codes)
+        codes[i] = int32_t(fmt.encode(r));
+    }
+    return;
+  }
+  case SchemeKind::Mx:
+  case SchemeKind::Gguf:
+    throw Error("internal: block formats are quantized per block");
+  }
+}
+
+void SegmentQuantizer::applyCast(const float* x, int64_t n, float* deq, int32_t* codes,
+                                 uint64_t index0) const {
+  const FloatFormat& fmt = scheme_.floatFormat;
+  if (stochastic_) {
+    for (int64_t i = 0; i < n; ++i)
+      deq[i] = finiteF(x[i]) ? fmt.roundStochastic(x[i], uniformAt(seed_, index0 + uint64_t(i))) : x[i];
+  } else {
+    roundArray(fmt, x, deq, n);
+  }
+  if (!codes)
+    return;
+  // The rounded values are exact in the format: their bit patterns are the codes.
+  if (fmt.exponentBits == 8 && fmt.mantissaBits <= 23 && fmt.specials == FloatSpecials::Ieee) {
+    const int shift = 23 - fmt.mantissaBits; // fp32, tf32, bf16: the top bits of the float32 pattern
+    for (int64_t i = 0; i < n; ++i) {
+      uint32_t b;
+      std::memcpy(&b, deq + i, 4);
+      codes[i] = int32_t(b >> shift);
+    }
+    return;
+  }
+  if (fmt.exponentBits == 5 && fmt.mantissaBits == 10 && fmt.specials == FloatSpecials::Ieee) {
+    for (int64_t i = 0; i < n; ++i)
+      codes[i] = floatToHalfBits(deq[i]);
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    codes[i] = int32_t(fmt.encode(deq[i]));
+}
+
+SegmentParams SegmentQuantizer::applyBlock(const float* x, int64_t n, float* deq, int32_t* codes) const {
+  SegmentParams p;
+  const int B = scheme_.fixedBlock;
+  float in[256], out[256];
+  // Non-finite values are left out of the block's scale (replaced by a finite
+  // neighbour) and passed through afterwards; a short last block is padded
+  // with its first value, which changes neither its max nor its min.
+  float fill = 0;
+  for (int64_t i = 0; i < n; ++i)
+    if (finiteF(x[i])) {
+      fill = x[i];
+      break;
+    }
+  for (int i = 0; i < B; ++i)
+    in[i] = (i < n && finiteF(x[i])) ? x[i] : fill;
+  int32_t c32[256] = {};
+  if (scheme_.kind == SchemeKind::Mx) {
+    uint8_t c8[kMxBlock];
+    const MxBlockOut o = mxQuantizeBlock(scheme_.mxElement, in, int(n), c8, out);
+    p.scale = e8m0ToFloat(o.scaleE8M0);
+    for (int64_t i = 0; i < n; ++i)
+      c32[i] = c8[i];
+  } else {
+    uint8_t bytes[512];
+    ggufQuantizeRow(scheme_.ggufType, in, bytes, B);
+    ggufDequantizeRow(scheme_.ggufType, bytes, out, B);
+    p.scale = halfBitsToFloat(load16(bytes));
+    const GgufType t = scheme_.ggufType;
+    if (t == GgufType::Q4_1 || t == GgufType::Q5_1)
+      p.offset = halfBitsToFloat(load16(bytes + 2));
+    if (t == GgufType::Q8_0) {
+      for (int j = 0; j < 32; ++j)
+        c32[j] = int8_t(bytes[2 + j]);
+    } else if (t == GgufType::Q4_0 || t == GgufType::Q4_1) {
+      const uint8_t* qs = bytes + (t == GgufType::Q4_0 ? 2 : 4);
+      for (int j = 0; j < 16; ++j) {
+        c32[j] = qs[j] & 0x0F;
+        c32[j + 16] = qs[j] >> 4;
+      }
+    } else if (t == GgufType::Q5_0 || t == GgufType::Q5_1) {
+      const uint8_t* qhp = bytes + (t == GgufType::Q5_0 ? 2 : 4);
+      uint32_t qh;
+      std::memcpy(&qh, qhp, 4);
+      const uint8_t* qs = qhp + 4;
+      for (int j = 0; j < 16; ++j) {
+        c32[j] = (qs[j] & 0x0F) | int32_t(((qh >> j) & 1u) << 4);
+        c32[j + 16] = (qs[j] >> 4) | int32_t(((qh >> (j + 16)) & 1u) << 4);
+      }
+    }
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const bool f = finiteF(x[i]);
+    deq[i] = f ? out[i] : x[i];
+    if (codes)
+      codes[i] = f ? c32[i] : 0;
+  }
+  return p;
+}
+
+std::vector<float> SegmentQuantizer::levels(const SegmentParams& p, int64_t segment) const {
+  std::vector<float> v;
+  auto floatValues = [&](const FloatFormat& f, float scale) {
+    if (f.bits() > 12)
+      return;
+    for (float a : f.nonNegativeValues()) {
+      v.push_back(a * scale);
+      v.push_back(-a * scale);
+    }
+  };
+  switch (scheme_.kind) {
+  case SchemeKind::Int:
+    if (codeCount() <= 4096)
+      for (int32_t q = scheme_.qmin(); q <= scheme_.qmax(); ++q)
+        v.push_back(float(q - p.zeroPoint) * p.scale);
+    break;
+  case SchemeKind::Binary:
+    v = {-p.scale, p.scale};
+    break;
+  case SchemeKind::Ternary:
+    v = {-p.scale, 0.0f, p.scale};
+    break;
+  case SchemeKind::Codebook:
+    for (float l : scheme_.codebook.levels)
+      v.push_back(l * p.scale);
+    break;
+  case SchemeKind::KMeans:
+    if (size_t(segment) < centroids_.size())
+      v = centroids_[size_t(segment)];
+    break;
+  case SchemeKind::Float:
+    floatValues(scheme_.floatFormat, p.scale);
+    break;
+  case SchemeKind::Mx:
+    for (int c = 0; c < (1 << scheme_.bits); ++c) {
+      const float e = mxDecodeElement(scheme_.mxElement, uint8_t(c));
+      if (std::isfinite(e))
+        v.push_back(e * p.scale);
+    }
+    break;
+  case SchemeKind::Gguf: {
+    const GgufType t = scheme_.ggufType;
+    const int count = codeCount();
+    const int bias = t == GgufType::Q4_0 ? 8 : t == GgufType::Q5_0 ? 16 : 0;
+    for (int c = 0; c < count; ++c)
+      v.push_back(float(c + codeMin() - bias) * p.scale + p.offset);
+    break;
+  }
+  }
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+double SegmentQuantizer::trialMse(const float* x, int64_t n, ClipRange r, std::vector<float>& scratch) const {
+  // Thread-safe (called in parallel over segments): nothing is stored.
+  scratch.resize(size_t(n));
+  SegmentQuantizer nearest(scheme_, false, seed_);
+  if (scheme_.kind == SchemeKind::KMeans) {
+    nearest.centroids_.resize(1);
+    const SegmentParams p = nearest.fit(x, n, r, 0);
+    nearest.apply(p, 0, x, n, scratch.data(), nullptr, 0);
+  } else {
+    const SegmentParams p = nearest.fit(x, n, r, -1);
+    nearest.apply(p, -1, x, n, scratch.data(), nullptr, 0);
+  }
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i)
+    if (finiteF(x[i])) {
+      const double e = double(x[i]) - scratch[size_t(i)];
+      s += e * e;
+    }
+  return s;
+}
+
+} // namespace qs
