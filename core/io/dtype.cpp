@@ -27,6 +27,8 @@ size_t dtypeSize(DType t) {
     return 2;
   case DType::F8E4M3:
   case DType::F8E5M2:
+  case DType::F8E4M3Fnuz:
+  case DType::F8E5M2Fnuz:
   case DType::I8:
   case DType::U8:
   case DType::Bool:
@@ -47,6 +49,8 @@ constexpr NameEntry kNames[] = {
     {DType::BF16, "bfloat16"},
     {DType::F8E4M3, "float8_e4m3fn"},
     {DType::F8E5M2, "float8_e5m2"},
+    {DType::F8E4M3Fnuz, "float8_e4m3fnuz"},
+    {DType::F8E5M2Fnuz, "float8_e5m2fnuz"},
     {DType::I64, "int64"},
     {DType::I32, "int32"},
     {DType::I16, "int16"},
@@ -114,7 +118,18 @@ const std::array<float, 256>& fp8Table(DType t) {
   };
   static const std::array<float, 256> e4m3 = make(fp8E4M3Format());
   static const std::array<float, 256> e5m2 = make(fp8E5M2Format());
-  return t == DType::F8E4M3 ? e4m3 : e5m2;
+  static const std::array<float, 256> e4m3fnuz = make(fp8E4M3FnuzFormat());
+  static const std::array<float, 256> e5m2fnuz = make(fp8E5M2FnuzFormat());
+  switch (t) {
+  case DType::F8E4M3:
+    return e4m3;
+  case DType::F8E4M3Fnuz:
+    return e4m3fnuz;
+  case DType::F8E5M2Fnuz:
+    return e5m2fnuz;
+  default:
+    return e5m2;
+  }
 }
 
 template <typename U> U load(const uint8_t* p, bool swap) {
@@ -172,7 +187,9 @@ void convertChunk(DType t, const uint8_t* src, float* dst, int64_t n, bool swap)
       dst[i] = bf16BitsToFloat(load<uint16_t>(src + 2 * i, swap));
     return;
   case DType::F8E4M3:
-  case DType::F8E5M2: {
+  case DType::F8E5M2:
+  case DType::F8E4M3Fnuz:
+  case DType::F8E5M2Fnuz: {
     const auto& table = fp8Table(t);
     for (int64_t i = 0; i < n; ++i)
       dst[i] = table[src[i]];
@@ -210,8 +227,8 @@ void convertToFloat(DType t, const uint8_t* src, float* dst, int64_t n, bool big
   checkCancel(cancel);
   if (t == DType::F16)
     halfTable(); // build outside the parallel region
-  if (t == DType::F8E4M3 || t == DType::F8E5M2)
-    fp8Table(t);
+  if (dtypeSize(t) == 1)
+    fp8Table(t); // (builds all FP8 tables once, outside the parallel region)
   const size_t es = dtypeSize(t);
   // 1 Mi elements per chunk: large enough to amortise scheduling, small
   // enough for prompt cancellation.

@@ -14,6 +14,8 @@ enum class DType : uint8_t {
   BF16,
   F8E4M3,
   F8E5M2,
+  F8E4M3Fnuz,
+  F8E5M2Fnuz,
   I64,
   I32,
   I16,
@@ -27,7 +29,8 @@ enum class DType : uint8_t {
 
 size_t dtypeSize(DType t);
 // The name shown to users and stored in TensorEntry::storedDtype:
-// "float32", "float16", "bfloat16", "float8_e4m3fn", "float8_e5m2", "int8", "uint8", "bool", ...
+// "float32", "float16", "bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "int8", "uint8",
+// "bool", ...
 const char* dtypeName(DType t);
 std::optional<DType> dtypeFromName(const std::string& name);
 // True when every value of the type is exactly representable in float32.

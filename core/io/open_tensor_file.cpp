@@ -85,6 +85,8 @@ std::unique_ptr<TensorSource> openTensorFile(const std::filesystem::path& path) 
     return openSafetensors(bytes, path);
   if (ext == ".gguf")
     return openGguf(bytes, path);
+  if (ext == ".onnx")
+    return openOnnx(bytes, path);
   if (ext == ".h5" || ext == ".hdf5" || ext == ".hdf" || ext == ".keras") {
     bytes.reset();
     return openHdf5(path); // HDF5 also finds superblocks after a user block
@@ -108,6 +110,8 @@ std::unique_ptr<TensorSource> openTensorBytes(const std::string& format, std::ve
     return openSafetensors(bytes, {});
   if (format == "gguf")
     return openGguf(bytes, {});
+  if (format == "onnx")
+    return openOnnx(bytes, {});
   throw Error("openTensorBytes: unknown format '" + format + "'");
 }
 

@@ -391,3 +391,112 @@ TEST(BadGguf, DuplicateTensorNames) {
                                       std::string(64, 0)),
                   "duplicate tensor name");
 }
+
+// ---- ONNX (hand-built protobuf) ------------------------------------------
+
+namespace pbw {
+std::string varint(uint64_t v) {
+  std::string s;
+  do {
+    uint8_t b = v & 0x7f;
+    v >>= 7;
+    s += char(b | (v ? 0x80 : 0));
+  } while (v);
+  return s;
+}
+std::string len(uint32_t field, const std::string& payload) {
+  return varint(uint64_t(field) << 3 | 2) + varint(payload.size()) + payload;
+}
+std::string var(uint32_t field, uint64_t v) {
+  return varint(uint64_t(field) << 3) + varint(v);
+}
+// A model whose graph holds one initializer.
+std::string model(const std::string& tensor) {
+  return var(1, 8) + len(7, len(5, tensor));
+}
+std::string tensor(const std::string& name, std::vector<uint64_t> dims, int type, const std::string& rest) {
+  std::string s;
+  for (auto d : dims)
+    s += var(1, d);
+  return s + var(2, uint64_t(type)) + len(8, name) + rest;
+}
+} // namespace pbw
+
+TEST(BadOnnx, DeepSubgraphNesting) {
+  // graph{node{attribute{g: graph{...}}}} 40 levels deep.
+  std::string g = pbw::len(5, pbw::tensor("w", {1}, 1, pbw::len(9, std::string(4, 0))));
+  for (int i = 0; i < 40; ++i)
+    g = pbw::len(1, pbw::len(4, "If") + pbw::len(5, pbw::len(1, "then_branch") + pbw::len(6, g)));
+  expectOpenError(put("deep.onnx", pbw::var(1, 8) + pbw::len(7, g)), "nested deeper than 32");
+}
+
+TEST(BadOnnx, TruncatedVarint) {
+  expectOpenError(put("varint.onnx", "\x08\xff\xff"), "truncated");
+}
+
+TEST(BadOnnx, OverlongVarint) {
+  expectOpenError(put("overlong.onnx", "\x08" + std::string(11, char(0xff)) + "\x01"), "varint");
+}
+
+TEST(BadOnnx, LyingLength) {
+  expectOpenError(put("length.onnx", pbw::varint(7 << 3 | 2) + pbw::varint(100000) + "abc"),
+                  "claims 100000 bytes");
+}
+
+TEST(BadOnnx, GroupWireType) {
+  expectOpenError(put("group.onnx", pbw::varint(7 << 3 | 3)), "wire type 3");
+}
+
+TEST(BadOnnx, NoGraph) {
+  expectOpenError(put("nograph.onnx", pbw::var(1, 8)), "no graph");
+}
+
+TEST(BadOnnx, RawDataSizeMismatch) {
+  expectOpenError(
+      put("rawsize.onnx", pbw::model(pbw::tensor("w", {3, 3}, 1, pbw::len(9, std::string(8, 0))))),
+      "raw_data holds 8 bytes");
+}
+
+TEST(BadOnnx, UnknownDataType) {
+  expectOpenError(put("dtype.onnx", pbw::model(pbw::tensor("w", {1}, 99, ""))), "unknown ONNX data type 99");
+}
+
+TEST(BadOnnx, DimsOverflow) {
+  expectOpenError(put("dims.onnx", pbw::model(pbw::tensor("w", {1ull << 32, 1ull << 32, 16}, 1, ""))),
+                  "more elements than fit in 64 bits");
+}
+
+TEST(BadOnnx, TypedCountMismatch) {
+  // float_data packed with 2 floats for a [3] tensor.
+  expectReadError(
+      put("typedcount.onnx", pbw::model(pbw::tensor("w", {3}, 1, pbw::len(4, std::string(8, 0))))), "w",
+      "float_data holds 2 values");
+}
+
+TEST(BadOnnx, TypedFieldOfWrongKind) {
+  expectReadError(put("typedkind.onnx", pbw::model(pbw::tensor("w", {1}, 1, pbw::var(7, 5)))), "w",
+                  "onnx.proto says float_data");
+}
+
+TEST(BadOnnx, ExternalWithoutLocation) {
+  expectOpenError(put("extloc.onnx", pbw::model(pbw::tensor("w", {1}, 1, pbw::var(14, 1)))),
+                  "external data without a location");
+}
+
+TEST(BadOnnx, ExternalBeyondFile) {
+  auto dir = outDir("bad");
+  writeFile(dir / "tiny_weights.bin", std::string(16, 0));
+  std::string ext = pbw::len(13, pbw::len(1, "location") + pbw::len(2, "tiny_weights.bin")) +
+                    pbw::len(13, pbw::len(1, "offset") + pbw::len(2, "8")) + pbw::var(14, 1);
+  expectReadError(put("extbeyond.onnx", pbw::model(pbw::tensor("w", {4}, 1, ext))), "w", "lies beyond");
+}
+
+TEST(BadOnnx, ExternalSymlinkEscape) {
+  auto dir = outDir("bad");
+  std::filesystem::remove(dir / "escape_link");
+  std::filesystem::create_directory_symlink("/etc", dir / "escape_link");
+  std::string ext =
+      pbw::len(13, pbw::len(1, "location") + pbw::len(2, "escape_link/passwd")) + pbw::var(14, 1);
+  expectReadError(put("symlink.onnx", pbw::model(pbw::tensor("w", {4}, 1, ext))), "w",
+                  "resolves outside the model's directory");
+}
