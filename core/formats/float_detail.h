@@ -14,11 +14,13 @@ struct FloatGrid {
   uint32_t minNormalBits = 0;           // float32 bits of 2^emin
   uint32_t maxBits = 0;                 // float32 bits of maxValue()
   float magic = 0.0f;                   // 2^(emin - m + 23): (a + magic) - magic rounds to the subnormal grid
+  float subUnit = 0.0f;                 // 2^(emin - m): the value of subnormal code 1
   uint32_t maxE = 0, maxM = 0;          // largest finite biased exponent / mantissa at maxE
   uint32_t overflowBits = 0;            // what an overflow becomes (sign added by the caller)
   FloatSpecials specials = FloatSpecials::Ieee;
   bool saturate = true;
   bool identity = false; // FP32: encode/round are the identity
+  uint32_t negZero = 1;  // 0 for FNUZ formats, which have no -0
 };
 
 inline constexpr uint32_t kFloatInf = 0x7F800000u;
@@ -35,8 +37,12 @@ inline FloatGrid makeGrid(const FloatFormat& f) {
   g.identity =
       f.exponentBits == 8 && f.mantissaBits == 23 && f.bias == 127 && f.specials == FloatSpecials::Ieee;
   g.shift = static_cast<uint32_t>(23 - g.m);
+  g.negZero = f.specials == FloatSpecials::FiniteNanNegZero ? 0u : 1u;
   g.minNormalBits = static_cast<uint32_t>(127 + g.emin) << 23;
   g.magic = std::bit_cast<float>(static_cast<uint32_t>(127 + g.emin - g.m + 23) << 23);
+  const int unitExp = g.emin - g.m; // >= -149 for every valid format
+  g.subUnit = unitExp >= -126 ? std::bit_cast<float>(static_cast<uint32_t>(127 + unitExp) << 23)
+                              : std::bit_cast<float>(1u << (149 + unitExp));
   const uint32_t allOnesE = (1u << g.e) - 1u;
   const uint32_t allOnesM = (1u << g.m) - 1u;
   switch (f.specials) {
@@ -77,5 +83,37 @@ inline uint32_t roundMagnitude(const FloatGrid& g, uint32_t a) {
   const uint32_t lsb = (a >> g.shift) & 1u;
   return (a + half + lsb) & ~((1u << g.shift) - 1u);
 }
+
+// FP32 identity, NaN, inf and overflow codes (out of line: rare).
+uint32_t encodeSpecial(const FloatGrid& g, float x);
+
+// encode() with the grid already computed (hot loops build it once).
+// Branch-light: both roundings are computed and selected, because whether a
+// value is subnormal in the target format is data-dependent.
+//  - normal binades: integer RNE on the float32 bits; the code is the kept
+//    bits minus the exponent re-bias;
+//  - subnormal binade: bits(a + magic) - bits(magic) is the mantissa count M
+//    directly (magic's ulp is the format's subnormal quantum), and a carry to
+//    M = 2^m is exactly the code of the smallest normal.
+inline uint32_t encodeWithGrid(const FloatGrid& g, float x) {
+  const uint32_t u = std::bit_cast<uint32_t>(x);
+  const uint32_t a = u & 0x7FFFFFFFu;
+  if (g.identity || a >= kFloatInf)
+    return encodeSpecial(g, x);
+  const uint32_t half = g.shift ? (1u << (g.shift - 1)) - 1u : 0u;
+  const uint32_t lsb = g.shift ? (a >> g.shift) & 1u : 0u;
+  const uint32_t normalCode = ((a + half + lsb) >> g.shift) - (static_cast<uint32_t>(127 - g.bias) << g.m);
+  const float sum = std::bit_cast<float>(a) + g.magic;
+  const uint32_t subCode = std::bit_cast<uint32_t>(sum) - std::bit_cast<uint32_t>(g.magic);
+  const uint32_t mag = a < g.minNormalBits ? subCode : normalCode;
+  if (mag > ((g.maxE << g.m) | g.maxM))
+    return encodeSpecial(g, x);
+  // FNUZ has no -0: its zero drops the sign. Bit arithmetic, not a branch:
+  // zeros are common and unpredictable in narrow formats.
+  const uint32_t keepSign = static_cast<uint32_t>(mag != 0) | g.negZero;
+  return (((u >> 31) & keepSign) << (g.e + g.m)) | mag;
+}
+
+float decodeWithGrid(const FloatGrid& g, uint32_t code);
 
 } // namespace qs::detail

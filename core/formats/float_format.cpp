@@ -98,7 +98,11 @@ double FloatFormat::minSubnormal() const {
 
 // Fast encode: integer RNE on the float32 bits (see float_detail.h).
 uint32_t FloatFormat::encode(float x) const {
-  const FloatGrid g = makeGrid(*this);
+  return detail::encodeWithGrid(makeGrid(*this), x);
+}
+
+// The rare cases of encodeWithGrid (float_detail.h): FP32, NaN, inf, overflow.
+uint32_t detail::encodeSpecial(const FloatGrid& g, float x) {
   const uint32_t u = std::bit_cast<uint32_t>(x);
   if (g.identity)
     return u;
@@ -106,25 +110,7 @@ uint32_t FloatFormat::encode(float x) const {
   const uint32_t a = u & 0x7FFFFFFFu;
   if (a > kFloatInf)
     return nanCode(g, sign, u);
-  if (a == kFloatInf)
-    return overflowCode(g, sign, true);
-  const uint32_t r = detail::roundMagnitude(g, a);
-  if (r > g.maxBits)
-    return overflowCode(g, sign, false);
-  if (r == 0)
-    return zeroCode(g, sign);
-  const uint32_t s = sign << (g.e + g.m);
-  if (r < g.minNormalBits) {
-    // Subnormal in the format: M = value / 2^(emin - m), an exact integer.
-    const uint32_t fe = r >> 23;
-    const uint32_t mant = fe ? ((r & 0x7FFFFFu) | 0x800000u) : r;
-    const int shiftUp = static_cast<int>(fe ? fe : 1u) - 150 + g.m - g.emin;
-    const uint32_t mcode = shiftUp >= 0 ? mant << shiftUp : (-shiftUp >= 32 ? 0u : mant >> -shiftUp);
-    return s | mcode;
-  }
-  const uint32_t biasedE = (r >> 23) - 127u + static_cast<uint32_t>(bias);
-  const uint32_t mcode = (r >> g.shift) & ((1u << g.m) - 1u);
-  return s | (biasedE << g.m) | mcode;
+  return overflowCode(g, sign, a == kFloatInf);
 }
 
 // Reference encode in double arithmetic: a = n * 2^(eq - m) with n rounded
@@ -166,15 +152,18 @@ uint32_t FloatFormat::encodeRef(float x) const {
 }
 
 float FloatFormat::decode(uint32_t code) const {
-  const FloatGrid g = makeGrid(*this);
+  return detail::decodeWithGrid(makeGrid(*this), code);
+}
+
+float detail::decodeWithGrid(const FloatGrid& g, uint32_t code) {
   if (g.identity)
     return std::bit_cast<float>(code);
-  const uint32_t e = static_cast<uint32_t>(exponentBits), m = static_cast<uint32_t>(mantissaBits);
+  const uint32_t e = static_cast<uint32_t>(g.e), m = static_cast<uint32_t>(g.m);
   const uint32_t sign = (code >> (e + m)) & 1u;
   const uint32_t biasedE = (code >> m) & ((1u << e) - 1u);
   const uint32_t mcode = code & ((1u << m) - 1u);
   const uint32_t allOnesE = (1u << e) - 1u;
-  switch (specials) {
+  switch (g.specials) {
   case FloatSpecials::Ieee:
     if (biasedE == allOnesE) {
       if (mcode == 0)
@@ -195,9 +184,10 @@ float FloatFormat::decode(uint32_t code) const {
   }
   float mag = 0.0f;
   if (biasedE == 0)
-    mag = std::ldexp(static_cast<float>(mcode), g.emin - mantissaBits);
+    mag = static_cast<float>(mcode) * g.subUnit; // exact: a multiple of the subnormal quantum
   else
-    mag = std::bit_cast<float>(((biasedE - static_cast<uint32_t>(bias) + 127u) << 23) | (mcode << (23u - m)));
+    mag =
+        std::bit_cast<float>(((biasedE - static_cast<uint32_t>(g.bias) + 127u) << 23) | (mcode << (23u - m)));
   return sign ? -mag : mag;
 }
 

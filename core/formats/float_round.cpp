@@ -8,6 +8,7 @@
 #include "core/formats/float_format.h"
 
 #include <bit>
+#include <cstdint>
 #include <cstring>
 
 #if defined(__AVX2__) && defined(__F16C__)
@@ -25,6 +26,7 @@ namespace {
 
 constexpr int64_t kChunk = 1 << 16;             // elements per OpenMP work item
 constexpr int64_t kParallelThreshold = 1 << 18; // below this, threads cost more than they save
+constexpr int64_t kStreamThreshold = 1 << 22;   // 16 MiB of output: beyond the last-level cache
 
 // Scalar version of the generic kernel, used for tails and non-AVX2 builds.
 float roundOneGeneric(const FloatGrid& g, float x) {
@@ -65,37 +67,57 @@ float roundOneBf16(float x) {
 
 #ifdef QS_HAVE_AVX2_F16C
 
-void roundFp16Avx(const float* in, float* out, int64_t n) {
-  int64_t i = 0;
+// Elements to process one by one until out + i is 32-byte aligned (for streaming stores).
+int64_t alignHead(const float* out, int64_t n, bool stream) {
+  if (!stream)
+    return 0;
+  const auto mis = reinterpret_cast<uintptr_t>(out) & 31u;
+  const int64_t head = mis ? static_cast<int64_t>((32u - mis) / sizeof(float)) : 0;
+  return head < n ? head : n;
+}
+
+inline void store8(float* p, __m256 v, bool stream) {
+  if (stream)
+    _mm256_stream_ps(p, v);
+  else
+    _mm256_storeu_ps(p, v);
+}
+
+void roundFp16Avx(const float* in, float* out, int64_t n, bool stream) {
+  int64_t i = alignHead(out, n, stream);
+  for (int64_t j = 0; j < i; ++j)
+    out[j] = halfBitsToFloat(floatToHalfBits(in[j]));
   for (; i + 8 <= n; i += 8) {
     const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(in + i), _MM_FROUND_TO_NEAREST_INT);
-    _mm256_storeu_ps(out + i, _mm256_cvtph_ps(h));
+    store8(out + i, _mm256_cvtph_ps(h), stream);
   }
   for (; i < n; ++i)
     out[i] = halfBitsToFloat(floatToHalfBits(in[i]));
 }
 
-void roundBf16Avx(const float* in, float* out, int64_t n) {
+void roundBf16Avx(const float* in, float* out, int64_t n, bool stream) {
   const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
   const __m256i inf = _mm256_set1_epi32(static_cast<int>(kFloatInf));
   const __m256i quiet = _mm256_set1_epi32(0x00400000);
   const __m256i half = _mm256_set1_epi32(0x7FFF);
   const __m256i one = _mm256_set1_epi32(1);
   const __m256i keep = _mm256_set1_epi32(static_cast<int>(0xFFFF0000u));
-  int64_t i = 0;
+  int64_t i = alignHead(out, n, stream);
+  for (int64_t j = 0; j < i; ++j)
+    out[j] = roundOneBf16(in[j]);
   for (; i + 8 <= n; i += 8) {
     const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
     const __m256i isNan = _mm256_cmpgt_epi32(_mm256_and_si256(u, absMask), inf);
     const __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(u, 16), one);
     const __m256i rounded = _mm256_add_epi32(_mm256_add_epi32(u, half), lsb);
     const __m256i r = _mm256_blendv_epi8(rounded, _mm256_or_si256(u, quiet), isNan);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_and_si256(r, keep));
+    store8(out + i, _mm256_castsi256_ps(_mm256_and_si256(r, keep)), stream);
   }
   for (; i < n; ++i)
     out[i] = roundOneBf16(in[i]);
 }
 
-void roundGenericAvx(const FloatGrid& g, const float* in, float* out, int64_t n) {
+void roundGenericAvx(const FloatGrid& g, const float* in, float* out, int64_t n, bool stream) {
   const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
   const __m256i signMask = _mm256_set1_epi32(static_cast<int>(0x80000000u));
   const __m256i inf = _mm256_set1_epi32(static_cast<int>(kFloatInf));
@@ -113,7 +135,8 @@ void roundGenericAvx(const FloatGrid& g, const float* in, float* out, int64_t n)
   const bool ieee = g.specials == FloatSpecials::Ieee;
   const bool ieeeSat = ieee && g.saturate;
   const bool fnuz = g.specials == FloatSpecials::FiniteNanNegZero;
-  int64_t i = 0;
+  int64_t i = alignHead(out, n, stream);
+  roundGenericScalar(g, in, out, i);
   for (; i + 8 <= n; i += 8) {
     const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
     const __m256i a = _mm256_and_si256(u, absMask);
@@ -155,7 +178,7 @@ void roundGenericAvx(const FloatGrid& g, const float* in, float* out, int64_t n)
       break;
     }
     r = _mm256_blendv_epi8(r, nanValue, isNan);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), r);
+    store8(out + i, _mm256_castsi256_ps(r), stream);
   }
   roundGenericScalar(g, in + i, out + i, n - i);
 }
@@ -175,7 +198,8 @@ Path choosePath(const FloatFormat& f, const FloatGrid& g) {
   return Path::Generic;
 }
 
-void roundChunk(Path path, const FloatGrid& g, const float* in, float* out, int64_t n) {
+void roundChunk(Path path, const FloatGrid& g, const float* in, float* out, int64_t n, bool stream) {
+  (void)stream; // only the SIMD paths stream
   switch (path) {
   case Path::Copy:
     if (in != out)
@@ -183,13 +207,13 @@ void roundChunk(Path path, const FloatGrid& g, const float* in, float* out, int6
     return;
 #ifdef QS_HAVE_AVX2_F16C
   case Path::Fp16:
-    roundFp16Avx(in, out, n);
+    roundFp16Avx(in, out, n, stream);
     return;
   case Path::Bf16:
-    roundBf16Avx(in, out, n);
+    roundBf16Avx(in, out, n, stream);
     return;
   case Path::Generic:
-    roundGenericAvx(g, in, out, n);
+    roundGenericAvx(g, in, out, n, stream);
     return;
 #else
   case Path::Fp16:
@@ -215,16 +239,23 @@ void roundArray(const FloatFormat& format, const float* in, float* out, int64_t 
   const FloatGrid g = detail::makeGrid(format);
   const Path path = choosePath(format, g);
   if (n < kParallelThreshold) {
-    roundChunk(path, g, in, out, n);
+    roundChunk(path, g, in, out, n, false);
     return;
   }
+  // A large out-of-place result will not be in cache anyway: streaming stores
+  // skip reading the destination lines first (what memcpy does too).
+  const bool stream = n >= kStreamThreshold && in != out;
   const int64_t chunks = (n + kChunk - 1) / kChunk;
 #pragma omp parallel for schedule(static)
   for (int64_t c = 0; c < chunks; ++c) {
     const int64_t begin = c * kChunk;
     const int64_t len = begin + kChunk <= n ? kChunk : n - begin;
-    roundChunk(path, g, in + begin, out + begin, len);
+    roundChunk(path, g, in + begin, out + begin, len, stream);
   }
+#ifdef QS_HAVE_AVX2_F16C
+  if (stream)
+    _mm_sfence(); // make the streamed stores visible before returning
+#endif
 }
 
 void roundArrayRef(const FloatFormat& format, const float* in, float* out, int64_t n) {

@@ -11,10 +11,12 @@
 #include "core/formats/block_formats.h"
 
 #include "core/error.h"
+#include "core/formats/float_detail.h"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 
 namespace qs {
 
@@ -53,11 +55,25 @@ MxBlockOut nanBlock(int n, uint8_t* codes, float* dequantized) {
   return out;
 }
 
+// 2^e for e in [-127, 127] without ldexp.
+float pow2f(int e) {
+  return e >= -126 ? std::bit_cast<float>(static_cast<uint32_t>(127 + e) << 23)
+                   : std::bit_cast<float>(1u << (149 + e));
+}
+
 uint8_t int8Code(float v) {
   // v * 64 is exact (power of two); RNE, then the symmetric clamp.
   const float q = std::clamp(std::nearbyint(v * 64.0f), -127.0f, 127.0f);
   return static_cast<uint8_t>(static_cast<int8_t>(q));
 }
+
+// Per element type: the float grid and a decode table of every code, built once.
+struct ElementTables {
+  detail::FloatGrid grid;
+  float value[256];
+};
+
+const ElementTables& elementTables(MxElement element);
 
 } // namespace
 
@@ -114,7 +130,7 @@ const FloatFormat* mxElementFloatFormat(MxElement element) {
 float e8m0ToFloat(uint8_t code) {
   if (code == kE8M0NaN)
     return std::nanf("");
-  return std::ldexp(1.0f, static_cast<int>(code) - 127);
+  return pow2f(static_cast<int>(code) - 127);
 }
 
 float mxDecodeElement(MxElement element, uint8_t code) {
@@ -146,30 +162,51 @@ MxBlockOut mxQuantizeBlockRef(MxElement element, const float* x, int n, uint8_t*
   return out;
 }
 
+namespace {
+const ElementTables& elementTables(MxElement element) {
+  static const auto tables = [] {
+    std::vector<ElementTables> t(6);
+    for (int e = 0; e < 6; ++e) {
+      const MxElement el = static_cast<MxElement>(e);
+      const FloatFormat* f = mxElementFloatFormat(el);
+      if (f)
+        t[static_cast<size_t>(e)].grid = detail::makeGrid(*f);
+      for (int c = 0; c < 256; ++c)
+        t[static_cast<size_t>(e)].value[c] =
+            c < (1 << mxElementBits(el)) ? mxDecodeElement(el, static_cast<uint8_t>(c)) : 0.0f;
+    }
+    return t;
+  }();
+  return tables[static_cast<size_t>(element)];
+}
+} // namespace
+
 // Fast: one multiply by 1/X (exact: a power of two, normal for every clamped
-// exponent), the integer encoder, and a 256-entry decode table.
+// exponent), the integer encoder with a prebuilt grid, a 256-entry decode table.
 MxBlockOut mxQuantizeBlock(MxElement element, const float* x, int n, uint8_t* codes, float* dequantized) {
   checkBlock(x, n, codes, dequantized);
   int exp = 0;
   if (!sharedExponent(element, x, n, exp))
     return nanBlock(n, codes, dequantized);
   // 2^-exp may exceed float range for exp = -127, so scale in two steps there.
-  const float inv = std::ldexp(1.0f, -std::max(exp, -126));
+  const float inv = pow2f(-std::max(exp, -126));
   const float inv2 = exp < -126 ? 2.0f : 1.0f;
-  const float scale = std::ldexp(1.0f, exp);
-  const FloatFormat* f = mxElementFloatFormat(element);
-  if (f) {
-    for (int i = 0; i < n; ++i) {
-      const uint32_t c = f->encode(x[i] * inv * inv2);
-      codes[i] = static_cast<uint8_t>(c);
-      dequantized[i] = f->decode(c) * scale;
-    }
+  const float scale = pow2f(exp);
+  const ElementTables& t = elementTables(element);
+  // Local copies: stores through uint8_t* may alias anything, which would
+  // force the grid to be reloaded for every element.
+  const detail::FloatGrid g = t.grid;
+  uint8_t local[kMxBlock];
+  if (element != MxElement::Int8) {
+    for (int i = 0; i < n; ++i)
+      local[i] = static_cast<uint8_t>(detail::encodeWithGrid(g, x[i] * inv * inv2));
   } else {
-    for (int i = 0; i < n; ++i) {
-      codes[i] = int8Code(x[i] * inv * inv2);
-      dequantized[i] = static_cast<float>(static_cast<int8_t>(codes[i])) * 0x1p-6f * scale;
-    }
+    for (int i = 0; i < n; ++i)
+      local[i] = int8Code(x[i] * inv * inv2);
   }
+  for (int i = 0; i < n; ++i)
+    dequantized[i] = t.value[local[i]] * scale;
+  std::memcpy(codes, local, static_cast<size_t>(n));
   MxBlockOut out;
   out.scaleE8M0 = static_cast<uint8_t>(exp + 127);
   return out;
