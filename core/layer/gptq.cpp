@@ -244,6 +244,8 @@ GptqResult gptqQuantizeWithHessian(const Tensor& weight, std::vector<double> hes
             wj[r] -= ei[r] * hij;
         }
       }
+      // A group may continue into the next block: keep its parameters (rows are owned by this chunk).
+      std::copy(local.begin(), local.end(), params.begin() + r0);
     }
     if (i2 < in)
       W.rightCols(in - i2).noalias() -= E1 * U.block(i1, i2, count, in - i2);

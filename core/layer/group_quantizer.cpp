@@ -37,14 +37,18 @@ GroupQuantizer::Params GroupQuantizer::fit(float lo, float hi) const {
     }
     break;
   case SchemeKind::Float:
-    p.scale = amax > 0 ? amax / float(scheme_.floatFormat.maxValue()) : 1.0f;
+    p.scale = amax > 0 ? float(double(amax) / scheme_.floatFormat.maxValue()) : 1.0f;
+    if (!(p.scale > 0) || !std::isfinite(p.scale))
+      p.scale = 1.0f;
     break;
   case SchemeKind::Codebook:
-    p.scale = amax > 0 ? amax : 1.0f;
-    break;
+    p.scale = amax;
+    p.invScale = amax > 0 ? 1.0f / amax : 0.0f;
+    return p;
   default:
     break;
   }
+  p.invScale = 1.0f / p.scale;
   return p;
 }
 
@@ -65,13 +69,13 @@ GroupQuantizer::Params GroupQuantizer::fitValues(const float* x, int64_t n, int6
 float GroupQuantizer::quantize(float x, const Params& p) const {
   switch (scheme_.kind) {
   case SchemeKind::Int: {
-    const float q = std::clamp(roundHalfEven(x / p.scale) + p.zeroPoint, qmin_, qmax_);
+    const float q = std::clamp(roundHalfEven(x * p.invScale) + p.zeroPoint, qmin_, qmax_);
     return (q - p.zeroPoint) * p.scale;
   }
   case SchemeKind::Float:
     return scheme_.floatFormat.round(x / p.scale) * p.scale;
   case SchemeKind::Codebook:
-    return scheme_.codebook.levels[size_t(scheme_.codebook.nearest(x / p.scale))] * p.scale;
+    return scheme_.codebook.levels[size_t(scheme_.codebook.nearest(x * p.invScale))] * p.scale;
   default:
     return x;
   }

@@ -1,8 +1,9 @@
 #pragma once
 // A synthetic linear layer that looks like an LLM projection: Gaussian weights
-// and activations whose channels have mildly varying scales plus a few
-// outlier channels 50-100x larger (the pattern LLM.int8 and SmoothQuant
-// describe). Used by the demo (GUI, `quantscope-cli layer --demo`) and tests.
+// and activations whose channels are correlated (a low-rank latent mix plus
+// noise), have mildly varying scales, and include a few outlier channels
+// 50-100x larger (the pattern LLM.int8 and SmoothQuant describe). Used by the demo (GUI, `quantscope-cli
+// layer --demo`) and tests.
 #include "core/tensor.h"
 
 #include <cstdint>
@@ -18,7 +19,8 @@ struct SyntheticLayerSpec {
   double outlierMin = 50.0; // outlier scale drawn uniformly in [min, max]
   double outlierMax = 100.0;
   double weightStd = 0.02;
-  // W = I + N(0, weightStd^2) (needs out == in) and no outlier channels.
+  // W = I + N(0, weightStd^2) (needs out == in); X independent unit-variance
+  // channels, no outliers, no per-token or per-channel scale.
   bool identityLike = false;
   uint64_t seed = 0;
 };

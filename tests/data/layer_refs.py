@@ -2,7 +2,7 @@
 """Independent PyTorch references for the layer workbench tests (core/layer).
 
   layer_refs.py hist_l2   X.f32 BITS OUT.json        HistogramObserver search
-  layer_refs.py smooth    ACT.f32 W.f32 ALPHA OUT.f32 SmoothQuant scales (smooth.py)
+  layer_refs.py smooth    ACT.f32 W.f32 A1,A2.. OUT.f32 SmoothQuant scales (smooth.py)
   layer_refs.py invchol   H.f64 N LAMBDA OUT.f64      chol(cholesky_inverse(chol(H)), upper)
   layer_refs.py gptq      W.f32 X.f32 OUT ROWS COLS TOKENS BITS GROUP ACTORDER BLOCK
 
@@ -33,10 +33,11 @@ def hist_l2(args):
 def smooth(args):
     act = torch.from_numpy(np.fromfile(args[0], dtype=np.float32))
     w = torch.from_numpy(np.fromfile(args[1], dtype=np.float32))
-    alpha = float(args[2])
-    weight_scales = w.clamp(min=1e-5)
-    scales = (act.pow(alpha) / weight_scales.pow(1 - alpha)).clamp(min=1e-5)
-    scales.numpy().astype(np.float32).tofile(args[3])
+    out = []
+    for alpha in (float(a) for a in args[2].split(",")):
+        weight_scales = w.clamp(min=1e-5)
+        out.append((act.pow(alpha) / weight_scales.pow(1 - alpha)).clamp(min=1e-5))
+    torch.cat(out).numpy().astype(np.float32).tofile(args[3])
 
 
 def invchol(args):
