@@ -57,7 +57,7 @@ DataStats dataStats(const float* x, int64_t n) {
 
 DataStats dataStatsParallel(const float* x, int64_t n) {
   constexpr int64_t kChunk = 1 << 16;
-  if (n <= 2 * kChunk)
+  if (n < (int64_t{1} << 18))
     return dataStats(x, n);
   DataStats total;
   float lo = FLT_MAX, hi = -FLT_MAX;

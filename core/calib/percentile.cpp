@@ -76,7 +76,7 @@ struct Window {
 int64_t gatherWindows(const float* x, int64_t n, bool absolute, std::vector<Window>& windows) {
   const int nw = static_cast<int>(windows.size());
   int64_t finite = 0;
-#pragma omp parallel if (n > (1 << 16))
+#pragma omp parallel if (n > (1 << 18))
   {
     std::vector<Window> local(windows.size());
     for (int w = 0; w < nw; ++w) {
@@ -131,7 +131,7 @@ std::pair<float, float> selectPair(std::vector<float>& v, int64_t k, int64_t k2)
 // Exact fallback: histogram of the top 16 key bits, then select within the bucket(s).
 std::pair<float, float> selectByHistogram(const float* x, int64_t n, bool absolute, int64_t k, int64_t k2) {
   std::vector<int64_t> hist(65536, 0);
-#pragma omp parallel if (n > (1 << 16))
+#pragma omp parallel if (n > (1 << 18))
   {
     std::vector<int64_t> local(65536, 0);
 #pragma omp for schedule(static) nowait

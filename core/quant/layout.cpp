@@ -88,7 +88,7 @@ namespace {
 // dst[c][r][k] = src[r][c][k] for src [R][C][run]: a blocked transpose of runs.
 template <class T> void transposeRuns(const T* src, T* dst, int64_t R, int64_t C, int64_t run) {
   if (run >= 16) {
-#pragma omp parallel for schedule(static) if (R * C * run > (1 << 16))
+#pragma omp parallel for schedule(static) if (R * C * run > (1 << 18))
     for (int64_t c = 0; c < C; ++c)
       for (int64_t r = 0; r < R; ++r)
         std::memcpy(dst + (c * R + r) * run, src + (r * C + c) * run, sizeof(T) * size_t(run));
@@ -96,7 +96,7 @@ template <class T> void transposeRuns(const T* src, T* dst, int64_t R, int64_t C
   }
   constexpr int64_t B = 32;
   const int64_t tilesR = (R + B - 1) / B, tilesC = (C + B - 1) / B;
-#pragma omp parallel for schedule(static) if (R * C * run > (1 << 16))
+#pragma omp parallel for schedule(static) if (R * C * run > (1 << 18))
   for (int64_t t = 0; t < tilesR * tilesC; ++t) {
     const int64_t r0 = (t / tilesC) * B, c0 = (t % tilesC) * B;
     const int64_t r1 = std::min(R, r0 + B), c1 = std::min(C, c0 + B);

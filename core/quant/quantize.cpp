@@ -172,6 +172,8 @@ std::shared_ptr<QuantResult> run(const Job& job) {
   r.codeMin = codeMin;
   const float* x = t.values.data();
   ParallelErrors errors(job.cancel);
+  // Threads only pay off for large tensors (and an idle second core).
+  const bool parallel = n >= (int64_t{1} << 18);
 
   // ---- working layout
   std::vector<float> permuted;
@@ -197,7 +199,7 @@ std::shared_ptr<QuantResult> run(const Job& job) {
     }
   } else {
     const Clipping& clip = r.config.clipping;
-#pragma omp parallel for schedule(dynamic, 16) if (S > 1)
+#pragma omp parallel for schedule(dynamic, 16) if (S > 1 && parallel)
     for (int64_t s = 0; s < S; ++s) {
       errors.run([&] {
         const float* seg = work + L.segmentBegin(s);
@@ -318,7 +320,7 @@ std::shared_ptr<QuantResult> run(const Job& job) {
     const int64_t perChunk = std::max<int64_t>(1, (int64_t{1} << 16) / std::max<int64_t>(segLen, 1));
     const int64_t chunkElems = cast ? (int64_t{1} << 16) : 0;
     const int64_t chunks = cast ? (n + chunkElems - 1) / chunkElems : (S + perChunk - 1) / perChunk;
-#pragma omp parallel
+#pragma omp parallel if (parallel)
     {
       std::vector<int32_t> scratch;
       const int tid = omp_get_thread_num();
@@ -348,7 +350,7 @@ std::shared_ptr<QuantResult> run(const Job& job) {
 
   if (job.analyse && n > 0) {
     const float* q = r.dequantized.data();
-#pragma omp parallel
+#pragma omp parallel if (parallel)
     {
       std::vector<int32_t> scratch;
       const int tid = omp_get_thread_num();

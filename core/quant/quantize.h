@@ -26,7 +26,7 @@ std::vector<float> fakeQuantize(const Tensor& tensor, const QuantConfig& config,
                                 const std::atomic<bool>* cancel = nullptr);
 
 // Re-pools |x - q| for a zoomed region of the 2-D view (rows [r0,r1), cols [c0,c1)).
-ErrorMap poolErrorMap(const Tensor& original, const QuantResult& result, int width, int height,
-                      int64_t r0, int64_t r1, int64_t c0, int64_t c1);
+ErrorMap poolErrorMap(const Tensor& original, const QuantResult& result, int width, int height, int64_t r0,
+                      int64_t r1, int64_t c0, int64_t c1);
 
 } // namespace qs

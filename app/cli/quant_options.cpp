@@ -1,0 +1,120 @@
+#include "app/cli/quant_options.h"
+
+#include "core/error.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace qs::cli {
+
+const char* const kQuantOptionsHelp = R"(quantization options
+  --format F             number format (see `quantscope-cli formats`), e.g. int8, int4, nf4, fp8_e4m3, q4_0
+  --granularity G        none|tensor|channel|group|token (default: the format's: none for FP16/BF16/TF32/FP32,
+                         tensor for FP8/FP6/FP4, channel axis 0 for integers and codebooks, the block of MX/GGUF)
+  --axis A               channel/group axis (default 0 for channel, the last axis for group)
+  --group-size G         elements per group (default 128)
+  --asymmetric           affine grid with a zero point (PyTorch MinMaxObserver) instead of symmetric
+  --clip M               minmax|percentile|mse|kl|fixed (default minmax)
+  --percentile P         for --clip percentile (default 99.99)
+  --two-sided            percentile of x on both sides instead of |x|
+  --clip-min X --clip-max Y   for --clip fixed
+  --rounding R           nearest|stochastic (default nearest)
+  --seed S               seed for stochastic rounding and k-means (default 0)
+  --codebook a,b,c       levels for --format codebook
+  --config CFG.json      start from a quantscope.config/1 file (options above override it)
+)";
+
+std::vector<OptionSpec> quantOptionSpecs() {
+  return {{"format", true},      {"granularity", true}, {"axis", true},       {"group-size", true},
+          {"asymmetric", false}, {"clip", true},        {"percentile", true}, {"two-sided", false},
+          {"clip-min", true},    {"clip-max", true},    {"rounding", true},   {"seed", true},
+          {"codebook", true},    {"config", true}};
+}
+
+namespace {
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error("cannot open config file '" + path + "'");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+} // namespace
+
+QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
+  QuantConfig c;
+  bool haveFormat = false;
+  if (a.has("config")) {
+    const std::string path = a.get("config");
+    try {
+      c = configFromJson(readFile(path));
+    } catch (const Error& e) {
+      throw Error(path + ": " + e.what());
+    }
+    haveFormat = true;
+  }
+  if (a.has("format")) {
+    c.format = a.get("format");
+    haveFormat = true;
+  }
+  if (requireFormat && !haveFormat)
+    throw UsageError("--format is required", a.usage);
+  if (a.has("granularity") || a.has("axis") || a.has("group-size")) {
+    Granularity g = c.granularity.value_or(Granularity{});
+    if (a.has("granularity")) {
+      g.kind = granularityKindFromString(a.get("granularity"));
+      if (!a.has("axis") && !c.granularity)
+        g.axis = g.kind == GranularityKind::Group ? -1 : 0;
+    } else if (!c.granularity) {
+      throw UsageError("--axis and --group-size need --granularity", a.usage);
+    }
+    g.axis = int(a.getInt("axis", g.axis));
+    g.groupSize = a.getInt("group-size", g.groupSize);
+    if (g.groupSize < 1)
+      throw UsageError("--group-size must be >= 1", a.usage);
+    c.granularity = g;
+  }
+  if (a.has("asymmetric"))
+    c.symmetric = false;
+  if (a.has("clip"))
+    c.clipping.method = clipMethodFromString(a.get("clip"));
+  c.clipping.percentile = a.getDouble("percentile", c.clipping.percentile);
+  if (!(c.clipping.percentile >= 0 && c.clipping.percentile <= 100))
+    throw UsageError("--percentile must be in [0, 100]", a.usage);
+  if (a.has("two-sided"))
+    c.clipping.twoSided = true;
+  if (a.has("clip-min") != a.has("clip-max"))
+    throw UsageError("--clip-min and --clip-max go together", a.usage);
+  if (a.has("clip-min")) {
+    c.clipping.fixedMin = a.getDouble("clip-min", 0);
+    c.clipping.fixedMax = a.getDouble("clip-max", 0);
+    if (!a.has("clip"))
+      c.clipping.method = ClipMethod::Fixed;
+    if (c.clipping.fixedMin > c.clipping.fixedMax)
+      throw UsageError("--clip-min must not exceed --clip-max", a.usage);
+  }
+  if (a.has("rounding"))
+    c.rounding = roundingFromString(a.get("rounding"));
+  c.seed = a.getUnsigned("seed", c.seed);
+  if (a.has("codebook")) {
+    c.codebook.clear();
+    for (const std::string& s : a.getList("codebook")) {
+      size_t used = 0;
+      float v = 0;
+      try {
+        v = std::stof(s, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != s.size())
+        throw UsageError("--codebook needs numbers separated by commas (got '" + s + "')", a.usage);
+      c.codebook.push_back(v);
+    }
+  }
+  return c;
+}
+
+} // namespace qs::cli

@@ -1,0 +1,15 @@
+#pragma once
+// QuantResult -> the JSON the CLI prints. Non-finite numbers (sqnr_db = +inf
+// when the error is zero) are written as null.
+#include "core/quant/quant_result.h"
+
+#include <nlohmann/json.hpp>
+
+namespace qs::cli {
+
+nlohmann::json metricsJson(const Metrics& m);
+// "tensor", "shape", "stored_dtype", "format_label", "config", "granularity",
+// "scale_shape", "metrics", "outlier_channels", "top_errors", "timing_ms".
+nlohmann::json resultJson(const QuantResult& r, const std::string& storedDtype);
+
+} // namespace qs::cli
