@@ -1,0 +1,49 @@
+#pragma once
+// OutlierView: per-channel statistics as bars (abs max, std or kurtosis) with
+// the outlier channels (abs max > 6 x median) in a contrasting colour, and a
+// top-k table of the largest errors or magnitudes. Clicking a bar or a row
+// emits locateRequested(row, col) so the error map centres there.
+#include "widgets/plots/plot_view_base.h"
+
+class QComboBox;
+class QCPBars;
+class QTableWidget;
+
+namespace qs {
+
+class OutlierView : public PlotViewBase {
+  Q_OBJECT
+public:
+  enum class Stat { AbsMax, StdDev, Kurtosis };
+  enum class TopList { Errors, Magnitudes };
+  // The core's outlier rule, drawn as a dashed line in abs-max mode.
+  static constexpr double kOutlierFactor = 6.0;
+
+  explicit OutlierView(QWidget* parent = nullptr);
+  QString title() const override { return tr("Outliers"); }
+  void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
+  QList<QWidget*> exportables() override;
+
+  void setStat(Stat stat);
+  void setTopList(TopList list);
+  QTableWidget* table() const { return table_; }
+  QCPBars* channelBars() const { return bars_; }
+  QCPBars* outlierBars() const { return outliers_; }
+  // What a click on channel `channel`'s bar locates: that channel's worst
+  // listed element, or (channel, -1) when the top-k lists have none.
+  std::pair<qint64, qint64> locateForChannel(qint64 channel) const;
+
+private:
+  void rebuildPlot();
+  void rebuildTable();
+  const std::vector<TopEntry>* currentList() const;
+
+  QComboBox* statBox_ = nullptr;
+  QComboBox* listBox_ = nullptr;
+  QTableWidget* table_ = nullptr;
+  QCPBars* bars_ = nullptr;
+  QCPBars* outliers_ = nullptr;
+  std::shared_ptr<const QuantResult> result_;
+};
+
+} // namespace qs

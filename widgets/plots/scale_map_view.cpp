@@ -1,0 +1,201 @@
+#include "widgets/plots/scale_map_view.h"
+
+#include "widgets/plots/plot_style.h"
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QMouseEvent>
+#include <QToolTip>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace qs {
+
+namespace {
+
+QCPColorGradient viridis() {
+  QCPColorGradient g;
+  g.clearColorStops();
+  g.setColorStopAt(0.0, QColor(68, 1, 84));
+  g.setColorStopAt(0.25, QColor(59, 82, 139));
+  g.setColorStopAt(0.5, QColor(33, 145, 140));
+  g.setColorStopAt(0.75, QColor(94, 201, 98));
+  g.setColorStopAt(1.0, QColor(253, 231, 37));
+  g.setLevelCount(256);
+  return g;
+}
+
+} // namespace
+
+ScaleMapView::ScaleMapView(QWidget* parent) : PlotViewBase(parent) {
+  log_ = new QCheckBox(tr("Log scale"), this);
+  log_->setToolTip(
+      tr("Scales often span orders of magnitude across channels; a log scale shows all of them."));
+  controls()->addWidget(log_);
+  connect(log_, &QCheckBox::toggled, this, [this] { rebuild(); });
+  QCustomPlot* p = plot();
+  p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  map_ = new QCPColorMap(p->xAxis, p->yAxis);
+  map_->setObjectName(QStringLiteral("scaleMap"));
+  map_->setInterpolate(false);
+  scale_ = new QCPColorScale(p);
+  p->plotLayout()->addElement(1, 1, scale_);
+  scale_->setBarWidth(14);
+  map_->setColorScale(scale_);
+  auto* margins = new QCPMarginGroup(p);
+  p->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+  scale_->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+  plotstyle::applyPalette(p);
+  connect(p, &QCustomPlot::mouseMove, this, &ScaleMapView::onMouseMove);
+  installExport();
+  rebuild();
+}
+
+void ScaleMapView::setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor>) {
+  result_ = std::move(result);
+  rebuild();
+}
+
+void ScaleMapView::setLogColor(bool on) {
+  log_->setChecked(on);
+}
+
+QString ScaleMapView::groupTooltip(qint64 row, qint64 col) const {
+  if (!result_ || row < 0 || col < 0 || row >= rows_ || col >= cols_)
+    return {};
+  const size_t at = size_t(row * cols_ + col);
+  if (at >= result_->scales.size())
+    return {};
+  QString text = tr("scale group [%1, %2] (#%3)\nscale s = %4")
+                     .arg(row)
+                     .arg(col)
+                     .arg(at)
+                     .arg(plotstyle::num(result_->scales[at], 6));
+  if (at < result_->zeroPoints.size())
+    text += tr("\nzero point = %1").arg(result_->zeroPoints[at]);
+  if (at < result_->clipLo.size() && at < result_->clipHi.size())
+    text += tr("\nclip range [%1, %2]")
+                .arg(plotstyle::num(result_->clipLo[at]), plotstyle::num(result_->clipHi[at]));
+  return text;
+}
+
+void ScaleMapView::rebuild() {
+  QCustomPlot* p = plot();
+  for (int i = p->graphCount() - 1; i >= 0; --i)
+    p->removeGraph(i);
+  map_->data()->clear();
+  map_->setVisible(false);
+  scale_->setVisible(false);
+  // An invisible colour scale still takes its column; take it out of the layout.
+  if (p->plotLayout()->take(scale_))
+    p->plotLayout()->simplify();
+  p->yAxis->setRangeReversed(false);
+  p->yAxis->setScaleType(QCPAxis::stLinear);
+  p->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  rows_ = cols_ = 0;
+  if (!result_ || result_->scales.empty()) {
+    setPlotTitle(tr("Scales"));
+    p->xAxis->setLabel(QString());
+    p->yAxis->setLabel(QString());
+    plotstyle::setEmptyMessage(p, result_ ? tr("this format stores no scales (a plain cast)")
+                                          : tr("no tensor selected"));
+    p->replot();
+    return;
+  }
+  const QuantResult& r = *result_;
+  const Shape& shape = r.scaleShape;
+  rows_ = shape.empty() ? 1 : shape[0];
+  cols_ = 1;
+  for (size_t i = 1; i < shape.size(); ++i)
+    cols_ *= shape[i];
+  if (rows_ * cols_ != qint64(r.scales.size())) { // a shape the producer did not fill in: one row
+    rows_ = 1;
+    cols_ = qint64(r.scales.size());
+  }
+  setPlotTitle(tr("%1 — %2 — %3 scales %4")
+                   .arg(QString::fromStdString(r.tensorName), QString::fromStdString(r.formatLabel))
+                   .arg(r.scales.size())
+                   .arg(QString::fromStdString(shapeToString(shape))));
+  const auto [mn, mx] = std::minmax_element(r.scales.begin(), r.scales.end());
+  if (r.scales.size() == 1) {
+    p->xAxis->setLabel(QString());
+    p->yAxis->setLabel(QString());
+    plotstyle::setEmptyMessage(p, tr("one scale for the whole tensor: s = %1").arg(plotstyle::num(*mn, 6)));
+    p->replot();
+    return;
+  }
+  plotstyle::setEmptyMessage(p, QString());
+  const bool log = log_->isChecked() && *mn > 0;
+  if (rows_ == 1 || cols_ == 1) {
+    // A vector of scales (per channel / per token): a line reads better than a 1-pixel strip.
+    QCPGraph* g = p->addGraph();
+    g->setObjectName(QStringLiteral("scales"));
+    g->setLineStyle(QCPGraph::lsStepCenter);
+    g->setPen(QPen(plotstyle::original(), 1.3));
+    QVector<double> k(qsizetype(r.scales.size())), v(qsizetype(r.scales.size()));
+    for (size_t i = 0; i < r.scales.size(); ++i) {
+      k[qsizetype(i)] = double(i);
+      v[qsizetype(i)] = r.scales[i];
+    }
+    g->setData(k, v, true);
+    p->xAxis->setLabel(rows_ == 1 ? tr("scale group (dims 1…n)") : tr("channel / row (dim 0)"));
+    p->yAxis->setLabel(tr("scale s (tensor units per code step)"));
+    p->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (log)
+      p->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog));
+    p->xAxis->setRange(-0.5, double(r.scales.size()) - 0.5);
+    if (log)
+      p->yAxis->setRange(*mn / 1.5, *mx * 1.5);
+    else
+      p->yAxis->setRange(0, *mx * 1.08);
+    p->replot();
+    return;
+  }
+  // Heat map; grids bigger than kMaxCells per axis are max-pooled.
+  const qint64 fy = (rows_ + kMaxCells - 1) / kMaxCells, fx = (cols_ + kMaxCells - 1) / kMaxCells;
+  const int ny = int((rows_ + fy - 1) / fy), nx = int((cols_ + fx - 1) / fx);
+  map_->data()->setSize(nx, ny);
+  map_->data()->setRange(QCPRange(0.5 * double(fx), double(cols_) - 0.5 * double(fx)),
+                         QCPRange(0.5 * double(fy), double(rows_) - 0.5 * double(fy)));
+  for (int j = 0; j < ny; ++j)
+    for (int i = 0; i < nx; ++i) {
+      float v = 0;
+      for (qint64 rr = j * fy; rr < std::min(rows_, (j + 1) * fy); ++rr)
+        for (qint64 cc = i * fx; cc < std::min(cols_, (i + 1) * fx); ++cc)
+          v = std::max(v, r.scales[size_t(rr * cols_ + cc)]);
+      map_->data()->setCell(i, j, v);
+    }
+  map_->setVisible(true);
+  scale_->setVisible(true);
+  p->plotLayout()->addElement(1, 1, scale_);
+  map_->setGradient(viridis());
+  map_->setDataScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+  scale_->axis()->setTicker(log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
+                                : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  map_->setDataRange(QCPRange(log ? *mn : std::min(0.0f, *mn), *mx > *mn ? *mx : *mn + 1));
+  scale_->axis()->setLabel(fx * fy > 1 ? tr("scale s (max of %1 × %2 groups)").arg(fy).arg(fx)
+                                       : tr("scale s"));
+  p->yAxis->setRangeReversed(true);
+  p->xAxis->setLabel(tr("scale column (dims 1…n, one per group)"));
+  p->yAxis->setLabel(tr("scale row (dim 0)"));
+  p->xAxis->setRange(0, double(cols_));
+  p->yAxis->setRange(0, double(rows_));
+  p->replot();
+}
+
+void ScaleMapView::onMouseMove(QMouseEvent* event) {
+  if (event->buttons() != Qt::NoButton || !map_->visible())
+    return;
+  const QPointF pos = event->position();
+  const qint64 col = qint64(std::floor(plot()->xAxis->pixelToCoord(pos.x())));
+  const qint64 row = qint64(std::floor(plot()->yAxis->pixelToCoord(pos.y())));
+  const QString text = groupTooltip(row, col);
+  if (text.isEmpty())
+    QToolTip::hideText();
+  else
+    QToolTip::showText(event->globalPosition().toPoint(), text, plot());
+}
+
+} // namespace qs

@@ -1,0 +1,38 @@
+#pragma once
+// ScaleMapView: the quantization scales, one per scale group, as a heat map
+// over scaleShape (rows = dim 0, columns = the rest); a per-channel scale
+// vector is drawn as a line instead, a single scale as a sentence.
+#include "widgets/plots/plot_view_base.h"
+
+class QCheckBox;
+class QCPColorMap;
+class QCPColorScale;
+
+namespace qs {
+
+class ScaleMapView : public PlotViewBase {
+  Q_OBJECT
+public:
+  // Larger scale grids are max-pooled to this many cells per axis for drawing.
+  static constexpr int kMaxCells = 2048;
+
+  explicit ScaleMapView(QWidget* parent = nullptr);
+  QString title() const override { return tr("Scales"); }
+  void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
+  QCPColorMap* colorMap() const { return map_; }
+  void setLogColor(bool on);
+  // Hover text for scale group (row, col) of the scale grid.
+  QString groupTooltip(qint64 row, qint64 col) const;
+
+private:
+  void rebuild();
+  void onMouseMove(QMouseEvent* event);
+
+  QCheckBox* log_ = nullptr;
+  QCPColorMap* map_ = nullptr;
+  QCPColorScale* scale_ = nullptr;
+  std::shared_ptr<const QuantResult> result_;
+  qint64 rows_ = 0, cols_ = 0;
+};
+
+} // namespace qs
