@@ -93,5 +93,3 @@ private:
 };
 
 } // namespace qs
-
-Q_DECLARE_METATYPE(qs::AnalysisOutput)

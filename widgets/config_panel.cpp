@@ -86,8 +86,10 @@ int ConfigPanel::percentileToSlider(double percentile) {
 double ConfigPanel::sliderToPercentile(int position) {
   const double nines =
       kSliderLowNines + (kSliderHighNines - kSliderLowNines) * position / double(kSliderSteps);
-  const double p = 100.0 - 100.0 * std::pow(10.0, -nines);
-  return std::round(p * 1e5) / 1e5; // what the spin box shows (5 decimals)
+  // The tail 100 - p to three significant digits: 99.9, 99.99, 99.99899 …
+  const double tail = 100.0 * std::pow(10.0, -nines);
+  const double unit = std::pow(10.0, std::floor(std::log10(tail)) - 2);
+  return 100.0 - std::round(tail / unit) * unit;
 }
 
 ConfigPanel::ConfigPanel(QWidget* parent)

@@ -28,7 +28,7 @@ struct LoadOutcome {
 // Readers whose readRows seeks to the rows instead of reading everything.
 bool readsRowsCheaply(const TensorSource& source) {
   const std::string format = source.formatName();
-  return format == "npy" || format == "safetensors";
+  return format == "npy" || format == "safetensors" || format == "hdf5" || format == "gguf";
 }
 
 // Reads a tensor in row chunks of about 16 MiB so a long read reports its
@@ -70,6 +70,8 @@ Tensor readInChunks(const TensorSource& source, const std::string& name, const s
 } // namespace
 
 Document::Document(QObject* parent) : QObject(parent) {
+  qRegisterMetaType<QuantConfig>();
+  qRegisterMetaType<std::shared_ptr<const Tensor>>();
   pool_.setMaxThreadCount(2); // one open and one read may overlap
   pool_.setObjectName(QStringLiteral("qs-document-io"));
 }

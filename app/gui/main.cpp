@@ -1,0 +1,133 @@
+// quantscope: the workbench. With --screenshot it renders the main window
+// offscreen-capable to a PNG once the first result is drawn, then exits.
+#include "core/error.h"
+#include "core/quant/quant_config.h"
+#include "widgets/analyzer.h"
+#include "widgets/document.h"
+#include "widgets/main_window.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFile>
+#include <QRegularExpression>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+int fail(const QString& message, int code = 2) {
+  std::fprintf(stderr, "quantscope: %s\n", qPrintable(message));
+  return code;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("QuantScope"));
+  QApplication::setApplicationName(QStringLiteral("QuantScope"));
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/quantscope.svg")));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QStringLiteral("QuantScope: see what quantization does to a tensor."));
+  parser.addHelpOption();
+  const QCommandLineOption screenshot(
+      QStringLiteral("screenshot"),
+      QStringLiteral("Render the main window to FILE.png once the first result is drawn, then exit."),
+      QStringLiteral("FILE.png"));
+  const QCommandLineOption open(QStringLiteral("open"), QStringLiteral("Open a tensor file."),
+                                QStringLiteral("FILE"));
+  const QCommandLineOption tensor(QStringLiteral("tensor"),
+                                  QStringLiteral("Select this tensor (in --open's file, or a demo "
+                                                 "tensor)."),
+                                  QStringLiteral("NAME"));
+  const QCommandLineOption config(QStringLiteral("config"),
+                                  QStringLiteral("Start with this config (quantscope.config/1 JSON)."),
+                                  QStringLiteral("CFG.json"));
+  const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."),
+                                QStringLiteral("WxH"));
+  const QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Raise this plot tab."),
+                               QStringLiteral("NAME"));
+  parser.addOptions({screenshot, open, tensor, config, size, tab});
+  parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Tensor files to open."),
+                               QStringLiteral("[files...]"));
+  parser.process(app);
+
+  const bool offscreenShot = parser.isSet(screenshot);
+  qs::MainWindow::Options options;
+  options.useSettings = !offscreenShot; // screenshots must not depend on a saved layout
+  qs::MainWindow window(options);
+
+  if (parser.isSet(size)) {
+    const auto m = QRegularExpression(QStringLiteral("^(\\d+)x(\\d+)$")).match(parser.value(size));
+    if (!m.hasMatch() || m.captured(1).toInt() < 200 || m.captured(2).toInt() < 150)
+      return fail(QStringLiteral("--size wants WxH, at least 200x150 (got '%1')").arg(parser.value(size)));
+    window.resize(m.captured(1).toInt(), m.captured(2).toInt());
+  }
+  if (parser.isSet(config)) {
+    QFile file(parser.value(config));
+    if (!file.open(QIODevice::ReadOnly))
+      return fail(QStringLiteral("%1: %2").arg(file.fileName(), file.errorString()));
+    try {
+      window.document()->applyConfig(qs::configFromJson(file.readAll().toStdString()));
+    } catch (const qs::Error& e) {
+      return fail(QStringLiteral("%1: %2").arg(file.fileName(), QString::fromUtf8(e.what())));
+    }
+  }
+  if (parser.isSet(tab) && !window.raiseView(parser.value(tab))) {
+    QStringList titles;
+    for (const qs::ResultView* view : window.views())
+      titles << view->title();
+    return fail(QStringLiteral("no plot tab '%1' (tabs: %2)")
+                    .arg(parser.value(tab), titles.join(QStringLiteral(", "))));
+  }
+
+  QStringList files = parser.positionalArguments();
+  if (parser.isSet(open))
+    files.prepend(parser.value(open));
+  if (files.isEmpty()) {
+    window.openDemo(parser.value(tensor));
+  } else {
+    window.openFile(files.front(), parser.value(tensor));
+    for (qsizetype i = 1; i < files.size(); ++i)
+      window.openFile(files[i]);
+  }
+
+  if (offscreenShot) {
+    const QString path = parser.value(screenshot);
+    auto quitWith = [&app](const QString& message) {
+      std::fprintf(stderr, "quantscope: %s\n", qPrintable(message));
+      app.exit(2);
+    };
+    QObject::connect(window.document(), &qs::Document::openFailed, &app,
+                     [quitWith](const QString& file, const QString& message) {
+                       quitWith(QStringLiteral("%1: %2").arg(file, message));
+                     });
+    QObject::connect(window.document(), &qs::Document::loadFailed, &app,
+                     [quitWith](const QString& name, const QString& message) {
+                       quitWith(QStringLiteral("%1: %2").arg(name, message));
+                     });
+    QObject::connect(window.analyzer(), &qs::Analyzer::failed, &app,
+                     [quitWith](const QString& message) { quitWith(message); });
+    // The picture is taken when a result for a loaded tensor is on screen and
+    // nothing newer is on its way.
+    QObject::connect(&window, &qs::MainWindow::resultsShown, &app,
+                     [&window, &app, path](const qs::AnalysisOutput& output, double) {
+                       if (!output.tensor || window.analyzer()->isBusy() || window.document()->isLoading())
+                         return;
+                       if (!window.grab().save(path, "PNG")) {
+                         std::fprintf(stderr, "quantscope: cannot write %s\n", qPrintable(path));
+                         app.exit(1);
+                         return;
+                       }
+                       std::printf("%s\n", qPrintable(path));
+                       app.exit(0);
+                     });
+    QTimer::singleShot(120000, &app, [quitWith] {
+      quitWith(QStringLiteral("no result after 120 s; no screenshot written"));
+    });
+  }
+  window.show();
+  return app.exec();
+}

@@ -1,0 +1,188 @@
+// Analyzer: results match a direct qs::quantize call, a burst of 1000
+// config changes ends on the last config with few jobs, stale jobs are
+// cancelled, refused configs report an error, pinned results are reused and
+// nothing outlives the analyzer.
+#include "core/quant/quantize.h"
+#include "widgets/analyzer.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <random>
+
+using namespace qs;
+
+namespace {
+
+std::shared_ptr<const Tensor> gaussian(int64_t rows, int64_t cols, uint32_t seed = 1) {
+  auto t = std::make_shared<Tensor>();
+  t->name = "w";
+  t->shape = {rows, cols};
+  t->values.resize(static_cast<size_t>(rows * cols));
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, 0.02f);
+  for (float& v : t->values)
+    v = dist(rng);
+  return t;
+}
+
+QuantConfig configNumber(int i) {
+  static const char* formats[] = {"int8", "int4", "fp8_e4m3", "nf4", "int6", "mxfp4", "int2"};
+  QuantConfig c;
+  c.format = formats[i % 7];
+  c.symmetric = (i / 7) % 2 == 0;
+  c.clipping.method = ClipMethod::Percentile;
+  c.clipping.percentile = 99.0 + (i % 100) * 0.0099;
+  return c;
+}
+
+bool waitIdle(Analyzer& analyzer, int timeoutMs = 60000) {
+  return QTest::qWaitFor([&] { return !analyzer.isBusy(); }, timeoutMs);
+}
+
+} // namespace
+
+class AnalyzerTest : public QObject {
+  Q_OBJECT
+private slots:
+  void resultMatchesDirectQuantize();
+  void burstOf1000EndsOnTheLastConfig();
+  void burstWithEventsInBetween();
+  void refusedConfigReportsAnError();
+  void pinnedResultsAreReused();
+  void destroyWhileRunning();
+};
+
+void AnalyzerTest::resultMatchesDirectQuantize() {
+  auto tensor = gaussian(128, 256);
+  QuantConfig config;
+  config.format = "int4";
+  config.granularity = Granularity{GranularityKind::Group, 1, 64};
+  Analyzer analyzer;
+  QSignalSpy ready(&analyzer, &Analyzer::resultReady);
+  analyzer.setTensor(tensor);
+  analyzer.setConfig(config);
+  QVERIFY(waitIdle(analyzer));
+  QVERIFY(ready.count() >= 1);
+  const AnalysisOutput out = ready.last().at(0).value<AnalysisOutput>();
+  QVERIFY(out.tensor == tensor);
+  QVERIFY(out.current);
+  auto direct = quantize(*tensor, config);
+  QCOMPARE(out.current->metrics.mse, direct->metrics.mse);
+  QCOMPARE(out.current->metrics.sqnrDb, direct->metrics.sqnrDb);
+  QVERIFY(out.current->dequantized == direct->dequantized);
+  QVERIFY(out.jobMs > 0);
+}
+
+void AnalyzerTest::burstOf1000EndsOnTheLastConfig() {
+  auto tensor = gaussian(512, 512);
+  Analyzer analyzer;
+  QSignalSpy ready(&analyzer, &Analyzer::resultReady);
+  analyzer.setTensor(tensor);
+  for (int i = 0; i < 1000; ++i)
+    analyzer.setConfig(configNumber(i));
+  QVERIFY(waitIdle(analyzer));
+  QTest::qWait(50); // nothing else arrives afterwards
+  QVERIFY(ready.count() >= 1);
+  const AnalysisOutput out = ready.last().at(0).value<AnalysisOutput>();
+  const QuantConfig lastConfig = configNumber(999);
+  QCOMPARE(out.current->config.format, lastConfig.format);
+  QCOMPARE(out.current->config.clipping.percentile, lastConfig.clipping.percentile);
+  QCOMPARE(out.current->metrics.mse, quantize(*tensor, lastConfig)->metrics.mse);
+  // Coalesced: the leading-edge job (cancelled) and the one for the last config.
+  QVERIFY2(analyzer.jobsStarted() <= 3, qPrintable(QString::number(analyzer.jobsStarted())));
+  QCOMPARE(ready.count(), 1);
+}
+
+void AnalyzerTest::burstWithEventsInBetween() {
+  // Changes spread over time, with the event loop running between them, so
+  // jobs start, get cancelled and finish while changes keep arriving.
+  auto tensor = gaussian(1024, 1024, 7);
+  std::vector<std::weak_ptr<const QuantResult>> seen;
+  {
+    Analyzer analyzer;
+    analyzer.setDebounceMs(5);
+    connect(&analyzer, &Analyzer::resultReady, this,
+            [&seen](const AnalysisOutput& out) { seen.push_back(out.current); });
+    analyzer.setTensor(tensor);
+    for (int i = 0; i < 1000; ++i) {
+      analyzer.setConfig(configNumber(i));
+      if (i % 10 == 0)
+        QTest::qWait(1 + i % 7);
+    }
+    QVERIFY(waitIdle(analyzer));
+    QVERIFY(!seen.empty());
+    auto last = seen.back().lock();
+    QVERIFY(last);
+    QCOMPARE(last->config.format, configNumber(999).format);
+    QCOMPARE(last->config.clipping.percentile, configNumber(999).clipping.percentile);
+    QVERIFY(analyzer.jobsCancelled() > 0);
+    QVERIFY(analyzer.jobsStarted() < 1000);
+  }
+  // The analyzer held the only references: nothing leaks past it.
+  for (const auto& weak : seen)
+    QVERIFY(weak.expired());
+}
+
+void AnalyzerTest::refusedConfigReportsAnError() {
+  auto tensor = gaussian(16, 16);
+  Analyzer analyzer;
+  QSignalSpy ready(&analyzer, &Analyzer::resultReady);
+  QSignalSpy failed(&analyzer, &Analyzer::failed);
+  analyzer.setTensor(tensor);
+  analyzer.setConfig(QuantConfig{});
+  QVERIFY(waitIdle(analyzer));
+  QuantConfig bad;
+  bad.format = "int4";
+  bad.granularity = Granularity{GranularityKind::Channel, 5, 128}; // no axis 5 in a 2-D tensor
+  QTest::qWait(40);
+  analyzer.setConfig(bad);
+  QVERIFY(waitIdle(analyzer));
+  QCOMPARE(failed.count(), 1);
+  QVERIFY(failed.first().at(0).toString().contains("axis"));
+  QCOMPARE(ready.count(), 1);
+  QCOMPARE(analyzer.last().current->config.format, std::string("int8")); // the last good one
+}
+
+void AnalyzerTest::pinnedResultsAreReused() {
+  auto tensor = gaussian(64, 64);
+  Analyzer analyzer;
+  analyzer.setTensor(tensor);
+  QuantConfig int8;
+  QuantConfig int4;
+  int4.format = "int4";
+  analyzer.setConfig(int8);
+  QVERIFY(waitIdle(analyzer));
+  auto current = analyzer.last().current;
+  QTest::qWait(40);
+  analyzer.setPinned({int8, int4}); // pinning the current config costs nothing
+  QVERIFY(waitIdle(analyzer));
+  QCOMPARE(int(analyzer.last().pinned.size()), 2);
+  QVERIFY(analyzer.last().pinned[0] == current);
+  QVERIFY(analyzer.last().current == current);
+  QCOMPARE(analyzer.last().pinned[1]->metrics.mse, quantize(*tensor, int4)->metrics.mse);
+  auto pinned4 = analyzer.last().pinned[1];
+  QTest::qWait(40);
+  QuantConfig int6;
+  int6.format = "int6";
+  analyzer.setConfig(int6); // pins are not recomputed for a config change
+  QVERIFY(waitIdle(analyzer));
+  QVERIFY(analyzer.last().pinned[1] == pinned4);
+  QVERIFY(analyzer.last().pinned[0] == current);
+  QCOMPARE(analyzer.last().current->config.format, std::string("int6"));
+}
+
+void AnalyzerTest::destroyWhileRunning() {
+  auto tensor = gaussian(2048, 2048, 3);
+  for (int i = 0; i < 3; ++i) {
+    auto analyzer = std::make_unique<Analyzer>();
+    analyzer->setTensor(tensor);
+    analyzer->setConfig(configNumber(i));
+    QTest::qWait(i * 3);
+    analyzer.reset(); // cancels and waits for the worker
+  }
+  QVERIFY(tensor.use_count() == 1);
+}
+
+QTEST_GUILESS_MAIN(AnalyzerTest)
+#include "analyzer_test.moc"

@@ -1,0 +1,256 @@
+// Document: config edits through the undo stack (with slider-drag merging),
+// pins, opening files and reading tensors on the worker (progress, cancel).
+#include "fake_source.h"
+#include "widgets/document.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace qs;
+
+class DocumentTest : public QObject {
+  Q_OBJECT
+private slots:
+  void editsAreUndoable();
+  void mergeKeysCollapseADrag();
+  void dragBackToStartLeavesNothingToUndo();
+  void pinsAreLimitedAndDistinct();
+  void selectTensorReadsOnTheWorker();
+  void longReadsReportProgressInChunks();
+  void cancelStopsABlockedRead();
+  void badTensorNameFails();
+  void openFileListsANpyFile();
+  void openFileRefusesGarbage();
+  void closeSourceClearsTheTensor();
+};
+
+static QuantConfig withBits(int bits) {
+  QuantConfig c;
+  c.format = "int" + std::to_string(bits);
+  return c;
+}
+
+void DocumentTest::editsAreUndoable() {
+  Document doc;
+  QSignalSpy changed(&doc, &Document::configChanged);
+  const QuantConfig start = doc.config();
+  doc.editConfig(withBits(4), "bits 4");
+  doc.editConfig(withBits(4), "same config: no step");
+  doc.editConfig(withBits(2), "bits 2");
+  QCOMPARE(doc.undoStack()->count(), 2);
+  QCOMPARE(changed.count(), 2);
+  QCOMPARE(doc.config().format, std::string("int2"));
+  doc.undoStack()->undo();
+  QCOMPARE(doc.config().format, std::string("int4"));
+  doc.undoStack()->undo();
+  QVERIFY(doc.config() == start);
+  doc.undoStack()->redo();
+  QCOMPARE(doc.config().format, std::string("int4"));
+  QCOMPARE(changed.count(), 5);
+  QCOMPARE(changed.last().at(0).value<QuantConfig>().format, std::string("int4"));
+}
+
+void DocumentTest::mergeKeysCollapseADrag() {
+  Document doc;
+  QuantConfig c = doc.config();
+  c.clipping.method = ClipMethod::Percentile;
+  for (int i = 0; i < 50; ++i) { // one drag: key 7
+    c.clipping.percentile = 99.0 + i * 0.01;
+    doc.editConfig(c, "percentile", 7);
+  }
+  QCOMPARE(doc.undoStack()->count(), 1);
+  for (int i = 0; i < 10; ++i) { // a second drag: key 8, its own step
+    c.clipping.percentile = 98.0 + i * 0.01;
+    doc.editConfig(c, "percentile", 8);
+  }
+  QCOMPARE(doc.undoStack()->count(), 2);
+  c.format = "int4"; // key 0 never merges
+  doc.editConfig(c, "bits");
+  c.format = "int3";
+  doc.editConfig(c, "bits");
+  QCOMPARE(doc.undoStack()->count(), 4);
+  doc.undoStack()->undo();
+  doc.undoStack()->undo();
+  QCOMPARE(doc.config().clipping.percentile, 98.09);
+  doc.undoStack()->undo(); // the whole second drag at once
+  QCOMPARE(doc.config().clipping.percentile, 99.49);
+  doc.undoStack()->undo(); // the whole first drag
+  QVERIFY(doc.config() == QuantConfig{});
+}
+
+void DocumentTest::dragBackToStartLeavesNothingToUndo() {
+  Document doc;
+  QuantConfig c = doc.config();
+  c.clipping.percentile = 99.5;
+  doc.editConfig(c, "percentile", 3);
+  doc.editConfig(QuantConfig{}, "percentile", 3);
+  QVERIFY(doc.config() == QuantConfig{});
+  QCOMPARE(doc.undoStack()->count(), 0);
+}
+
+void DocumentTest::pinsAreLimitedAndDistinct() {
+  Document doc;
+  QSignalSpy spy(&doc, &Document::pinsChanged);
+  for (int bits = 8; bits >= 3; --bits) {
+    doc.applyConfig(withBits(bits));
+    const bool pinned = doc.pinCurrent();
+    QCOMPARE(pinned, bits > 4); // four pins at most
+  }
+  QCOMPARE(int(doc.pins().size()), Document::kMaxPins);
+  QCOMPARE(spy.count(), 4);
+  doc.applyConfig(withBits(8));
+  doc.unpin(3);
+  QVERIFY(!doc.pinCurrent()); // int8 is pinned already
+  QCOMPARE(int(doc.pins().size()), 3);
+  for (size_t i = 0; i < doc.pins().size(); ++i)
+    for (size_t j = i + 1; j < doc.pins().size(); ++j)
+      QVERIFY(doc.pins()[i].color != doc.pins()[j].color);
+  // P1 keeps its label and colour when P2 goes; the next pin reuses P2.
+  const QColor p2 = doc.pins()[1].color;
+  doc.unpin(1);
+  QVERIFY(doc.pins()[0].label.startsWith("P1 · int8"));
+  doc.applyConfig(withBits(2));
+  QVERIFY(doc.pinCurrent());
+  QVERIFY(doc.pins().back().label.startsWith("P2 · int2"));
+  QCOMPARE(doc.pins().back().color, p2);
+  doc.clearPins();
+  QVERIFY(doc.pins().empty());
+}
+
+void DocumentTest::selectTensorReadsOnTheWorker() {
+  Document doc;
+  auto source = std::make_shared<test::FakeSource>();
+  source->add("layers/0/weight", {64, 32});
+  source->add("layers/0/bias", {64});
+  const int index = doc.addSource(source, "fake", "/tmp/fake.npy");
+  QSignalSpy changed(&doc, &Document::tensorChanged);
+  doc.selectTensor(index, "layers/0/weight");
+  QVERIFY(doc.isLoading());
+  QVERIFY(changed.wait(5000));
+  QVERIFY(!doc.isLoading());
+  auto tensor = doc.tensor();
+  QVERIFY(tensor);
+  QCOMPARE(tensor->shape, (Shape{64, 32}));
+  for (int64_t i = 0; i < tensor->numel(); ++i)
+    QCOMPARE(tensor->values[static_cast<size_t>(i)], test::FakeSource::value(i));
+  QCOMPARE(doc.tensorName(), QString("layers/0/weight"));
+  QCOMPARE(doc.tensorSource(), index);
+}
+
+void DocumentTest::longReadsReportProgressInChunks() {
+  Document doc;
+  auto source = std::make_shared<test::FakeSource>("npy");
+  source->add("big", {4096, 4096}); // 64 MiB of float32: read in 16 MiB chunks
+  const int index = doc.addSource(source, "fake", "/tmp/big.npy");
+  QSignalSpy progress(&doc, &Document::loadProgress);
+  QSignalSpy changed(&doc, &Document::tensorChanged);
+  doc.selectTensor(index, "big");
+  QVERIFY(changed.wait(30000));
+  QCOMPARE(source->rowReads.load(), 4);
+  QCOMPARE(progress.count(), 4);
+  double last = 0;
+  for (const auto& args : progress) {
+    QVERIFY(args.at(0).toDouble() > last);
+    last = args.at(0).toDouble();
+  }
+  QCOMPARE(last, 1.0);
+  auto tensor = doc.tensor();
+  QCOMPARE(tensor->numel(), int64_t{4096} * 4096);
+  for (int64_t i : {int64_t{0}, int64_t{4096 * 1024 - 1}, int64_t{4096 * 1024}, int64_t{4096} * 4096 - 1})
+    QCOMPARE(tensor->values[static_cast<size_t>(i)], test::FakeSource::value(i));
+}
+
+void DocumentTest::cancelStopsABlockedRead() {
+  Document doc;
+  auto source = std::make_shared<test::FakeSource>();
+  source->add("slow", {8, 8});
+  source->blockUntilCancelled = true;
+  const int index = doc.addSource(source, "fake", "/tmp/slow.npy");
+  QSignalSpy cancelled(&doc, &Document::loadCancelled);
+  QSignalSpy changed(&doc, &Document::tensorChanged);
+  doc.selectTensor(index, "slow");
+  QTest::qWait(20);
+  QVERIFY(doc.isLoading());
+  doc.cancelLoad();
+  QCOMPARE(cancelled.count(), 1);
+  QVERIFY(!doc.isLoading());
+  doc.waitForWorkers(); // the worker saw the flag and returned
+  QTest::qWait(20);
+  QCOMPARE(changed.count(), 0);
+  QCOMPARE(cancelled.count(), 1);
+  QVERIFY(!doc.tensor());
+}
+
+void DocumentTest::badTensorNameFails() {
+  Document doc;
+  auto source = std::make_shared<test::FakeSource>();
+  source->add("a", {4});
+  const int index = doc.addSource(source, "fake", "/tmp/a.npy");
+  QSignalSpy failed(&doc, &Document::loadFailed);
+  doc.selectTensor(index, "missing");
+  QVERIFY(failed.wait(5000));
+  QVERIFY(failed.first().at(1).toString().contains("missing"));
+}
+
+void DocumentTest::openFileListsANpyFile() {
+  const QString path = QStringLiteral(QS_TEST_OUT_DIR "/document_test_w.npy");
+  const QString script =
+      QStringLiteral("import numpy as np; np.save('%1', (np.arange(12, dtype=np.float32) - 5.5)"
+                     ".reshape(3, 4))")
+          .arg(path);
+  QCOMPARE(std::system(qPrintable(QStringLiteral(QS_PYTHON " -c \"%1\"").arg(script))), 0);
+  Document doc;
+  QSignalSpy added(&doc, &Document::sourceAdded);
+  doc.openFile(path);
+  QVERIFY(added.wait(10000));
+  const OpenSource& source = doc.sources().front();
+  QCOMPARE(source.path, path);
+  QCOMPARE(doc.indexOfPath(path), 0);
+  QCOMPARE(int(source.source->list().size()), 1);
+  const std::string name = source.source->list().front().name;
+  QSignalSpy changed(&doc, &Document::tensorChanged);
+  doc.selectTensor(0, QString::fromStdString(name));
+  QVERIFY(changed.wait(10000));
+  QCOMPARE(doc.tensor()->shape, (Shape{3, 4}));
+  QCOMPARE(doc.tensor()->values[0], -5.5f);
+  QCOMPARE(doc.tensor()->values[11], 5.5f);
+}
+
+void DocumentTest::openFileRefusesGarbage() {
+  const QString path = QStringLiteral(QS_TEST_OUT_DIR "/document_test_garbage.bin");
+  QFile file(path);
+  QVERIFY(file.open(QIODevice::WriteOnly));
+  file.write("definitely not a tensor file");
+  file.close();
+  Document doc;
+  QSignalSpy failed(&doc, &Document::openFailed);
+  doc.openFile(path);
+  QVERIFY(failed.wait(10000));
+  QCOMPARE(failed.first().at(0).toString(), path);
+  QVERIFY(!failed.first().at(1).toString().isEmpty());
+  QVERIFY(doc.sources().empty());
+}
+
+void DocumentTest::closeSourceClearsTheTensor() {
+  Document doc;
+  auto a = std::make_shared<test::FakeSource>();
+  a->add("x", {4});
+  auto b = std::make_shared<test::FakeSource>();
+  b->add("y", {5});
+  doc.addSource(a, "a", "/tmp/a.npy");
+  doc.addSource(b, "b", "/tmp/b.npy");
+  QSignalSpy changed(&doc, &Document::tensorChanged);
+  doc.selectTensor(1, "y");
+  QVERIFY(changed.wait(5000));
+  doc.closeSource(0); // the selected tensor's source shifts to index 0
+  QCOMPARE(doc.tensorSource(), 0);
+  QVERIFY(doc.tensor());
+  doc.closeSource(0);
+  QVERIFY(!doc.tensor());
+  QCOMPARE(doc.tensorSource(), -1);
+  QVERIFY(changed.last().at(0).value<std::shared_ptr<const Tensor>>() == nullptr);
+}
+
+QTEST_GUILESS_MAIN(DocumentTest)
+#include "document_test.moc"

@@ -1,0 +1,132 @@
+// The assembled window, offscreen: demo tensors load and reach every view,
+// a burst of 1000 edits through the Document ends on the last config,
+// Ctrl+Z undoes, pins fill the compare table, plots export to files.
+#include "widgets/analyzer.h"
+#include "widgets/config_panel.h"
+#include "widgets/document.h"
+#include "widgets/main_window.h"
+#include "widgets/metrics_panel.h"
+
+#include <QAction>
+#include <QDir>
+#include <QFileInfo>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTest>
+
+using namespace qs;
+
+namespace {
+
+// Waits for a shown result whose config is `config` (format and percentile).
+bool waitShown(MainWindow& window, const QuantConfig& config, int timeoutMs = 60000) {
+  return QTest::qWaitFor(
+      [&] {
+        const auto& out = window.analyzer()->last();
+        return !window.analyzer()->isBusy() && out.current && out.current->config.format == config.format &&
+               out.current->config.clipping == config.clipping;
+      },
+      timeoutMs);
+}
+
+} // namespace
+
+class MainWindowTest : public QObject {
+  Q_OBJECT
+private slots:
+  void initTestCase();
+  void demoReachesEveryView();
+  void burstOf1000EditsEndsOnTheLast();
+  void undoShortcutRestoresTheConfig();
+  void pinsFillTheCompareTable();
+  void exportAllPlotsWritesFiles();
+
+private:
+  std::unique_ptr<MainWindow> window_;
+};
+
+void MainWindowTest::initTestCase() {
+  window_ = std::make_unique<MainWindow>(MainWindow::Options{false});
+  window_->resize(1400, 900);
+  window_->show();
+  QSignalSpy shown(window_.get(), &MainWindow::resultsShown);
+  window_->openDemo();
+  QVERIFY(QTest::qWaitFor([&] { return window_->document()->tensor() != nullptr; }, 30000));
+  QVERIFY(waitShown(*window_, window_->document()->config()));
+  QVERIFY(shown.wait(10000) || shown.count() > 0);
+}
+
+void MainWindowTest::demoReachesEveryView() {
+  QVERIFY(!window_->views().empty());
+  auto* metrics = window_->findChild<MetricsPanel*>();
+  QVERIFY(metrics);
+  QVERIFY(metrics->table()->item(0, 0)->text().endsWith("dB")); // SQNR filled in
+  QVERIFY(window_->windowTitle().contains(window_->document()->tensorName()));
+}
+
+void MainWindowTest::burstOf1000EditsEndsOnTheLast() {
+  Document* doc = window_->document();
+  QuantConfig c = doc->config();
+  c.clipping.method = ClipMethod::Percentile;
+  const char* formats[] = {"int8", "int4", "fp8_e4m3", "nf4", "int3"};
+  for (int i = 0; i < 1000; ++i) {
+    c.format = formats[i % 5];
+    c.clipping.percentile = 99.0 + (i % 97) * 0.01;
+    doc->editConfig(c, "burst", i % 3 == 0 ? 0 : 42);
+    if (i % 50 == 0)
+      QTest::qWait(2);
+  }
+  QVERIFY(waitShown(*window_, c));
+  QCOMPARE(window_->configPanel()->config().format, c.format);
+  QCOMPARE(window_->analyzer()->last().current->config.clipping.percentile, c.clipping.percentile);
+}
+
+void MainWindowTest::undoShortcutRestoresTheConfig() {
+  Document* doc = window_->document();
+  const QuantConfig before = doc->config();
+  QuantConfig c = before;
+  c.format = "int2";
+  doc->editConfig(c, "int2");
+  QVERIFY(waitShown(*window_, c));
+  QAction* undo = nullptr;
+  for (QAction* action : window_->findChildren<QAction*>())
+    if (action->shortcut() == QKeySequence(QKeySequence::Undo))
+      undo = action;
+  QVERIFY(undo);
+  undo->trigger();
+  QVERIFY(doc->config() == before);
+  QVERIFY(waitShown(*window_, before));
+}
+
+void MainWindowTest::pinsFillTheCompareTable() {
+  Document* doc = window_->document();
+  QVERIFY(doc->pinCurrent());
+  QuantConfig c = doc->config();
+  c.format = "int4";
+  doc->editConfig(c, "int4");
+  QVERIFY(doc->pinCurrent());
+  QVERIFY(waitShown(*window_, c));
+  QVERIFY(QTest::qWaitFor([&] { return window_->analyzer()->last().pinned.size() == 2; }, 30000));
+  QTableWidget* table = nullptr;
+  for (QTableWidget* t : window_->findChildren<QTableWidget*>())
+    if (t->columnCount() == 3)
+      table = t;
+  QVERIFY(table);
+  QCOMPARE(table->horizontalHeaderItem(0)->text(), QString("Current"));
+  QCOMPARE(table->horizontalHeaderItem(1)->text(), QString("P1"));
+  for (int col = 0; col < 3; ++col)
+    QVERIFY(table->item(0, col)->text().endsWith("dB"));
+  doc->clearPins();
+}
+
+void MainWindowTest::exportAllPlotsWritesFiles() {
+  const QString dir = QStringLiteral(QS_TEST_OUT_DIR "/main_window_export");
+  QDir(dir).removeRecursively();
+  const QStringList written = window_->exportAllPlots(dir);
+  QVERIFY(written.size() >= int(window_->views().size()));
+  for (const QString& path : written)
+    QVERIFY2(QFileInfo(path).size() > 1000, qPrintable(path));
+}
+
+QTEST_MAIN(MainWindowTest)
+#include "main_window_test.moc"

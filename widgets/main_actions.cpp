@@ -1,0 +1,153 @@
+// MainWindow's menus and the file dialogs behind them (split from
+// main_window.cpp so that file stays about layout and wiring).
+#include "widgets/main_window.h"
+
+#include "core/error.h"
+#include "widgets/config_panel.h"
+#include "widgets/demo_source.h"
+#include "widgets/document.h"
+#include "widgets/tensor_browser.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
+
+namespace qs {
+
+namespace {
+
+constexpr int kMaxRecent = 10;
+
+QString tensorFileFilter() {
+  return QObject::tr("Tensor files (*.npy *.npz *.safetensors *.h5 *.hdf5 *.gguf *.onnx);;All files (*)");
+}
+
+} // namespace
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openFileDialog);
+  QMenu* demo = file->addMenu(tr("Open &demo tensor"));
+  for (const QString& name : demoTensorNames())
+    demo->addAction(name, this, [this, name] { openDemo(name); });
+  recentMenu_ = file->addMenu(tr("Open &recent"));
+  connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
+  file->addSeparator();
+  file->addAction(tr("&Load config…"), QKeySequence(tr("Ctrl+L")), this, &MainWindow::loadConfigDialog);
+  file->addAction(tr("&Save config…"), QKeySequence::Save, this, &MainWindow::saveConfigDialog);
+  file->addSeparator();
+  file->addAction(tr("Export &all plots…"), QKeySequence(tr("Ctrl+Shift+E")), this,
+                  &MainWindow::exportPlotsDialog);
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* undo = document_->undoStack()->createUndoAction(this, tr("&Undo"));
+  undo->setShortcut(QKeySequence::Undo);
+  QAction* redo = document_->undoStack()->createRedoAction(this, tr("&Redo"));
+  redo->setShortcut(QKeySequence::Redo);
+  edit->addAction(undo);
+  edit->addAction(redo);
+  edit->addSeparator();
+  edit->addAction(tr("&Pin current config"), QKeySequence(tr("Ctrl+P")), document_, &Document::pinCurrent);
+  edit->addAction(tr("&Clear pins"), document_, &Document::clearPins);
+
+  viewMenu_ = menuBar()->addMenu(tr("&View"));
+  for (QDockWidget* dock : findChildren<QDockWidget*>())
+    viewMenu_->addAction(dock->toggleViewAction());
+  viewMenu_->addSeparator();
+  viewMenu_->addAction(tr("&Reset layout"), this, [this] {
+    restoreState(defaultState_);
+    plotArea_->restoreState(defaultPlotState_);
+  });
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About QuantScope"), this, [this] {
+    QMessageBox::about(this, tr("About QuantScope"),
+                       tr("<b>QuantScope</b><p>A workbench for seeing what quantization does "
+                          "to a tensor: formats, bit widths, granularity, clipping.</p>"));
+  });
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+  for (const QString& path : recent)
+    recentMenu_->addAction(QFileInfo(path).fileName(), this, [this, path] { openFile(path); })
+        ->setToolTip(path);
+  if (recent.isEmpty())
+    recentMenu_->addAction(tr("(none)"))->setEnabled(false);
+  recentMenu_->setToolTipsVisible(true);
+}
+
+void MainWindow::addRecent(const QString& path) {
+  if (!options_.useSettings)
+    return;
+  QSettings settings;
+  QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > kMaxRecent)
+    recent.removeLast();
+  settings.setValue(QStringLiteral("recentFiles"), recent);
+}
+
+void MainWindow::openFileDialog() {
+  const QStringList paths =
+      QFileDialog::getOpenFileNames(this, tr("Open tensor files"), {}, tensorFileFilter());
+  for (const QString& path : paths)
+    openFile(path);
+}
+
+void MainWindow::saveConfigDialog() {
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save config"), QStringLiteral("config.json"),
+                                                    tr("Config JSON (*.json)"));
+  if (path.isEmpty())
+    return;
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+      file.write(QByteArray::fromStdString(configToJson(document_->config()) + "\n")) < 0)
+    showError(tr("Could not save config"), tr("%1: %2").arg(path, file.errorString()));
+  else
+    statusBar()->showMessage(tr("Config saved to %1").arg(path), 4000);
+}
+
+void MainWindow::loadConfigDialog() {
+  const QString path =
+      QFileDialog::getOpenFileName(this, tr("Load config"), {}, tr("Config JSON (*.json);;All files (*)"));
+  if (path.isEmpty())
+    return;
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) {
+    showError(tr("Could not load config"), tr("%1: %2").arg(path, file.errorString()));
+    return;
+  }
+  try {
+    document_->editConfig(configFromJson(file.readAll().toStdString()),
+                          tr("Load config %1").arg(QFileInfo(path).fileName()));
+  } catch (const Error& e) {
+    showError(tr("Could not load config"), tr("%1: %2").arg(path, QString::fromUtf8(e.what())));
+  }
+}
+
+void MainWindow::exportPlotsDialog() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Export all plots to"));
+  if (dir.isEmpty())
+    return;
+  try {
+    const QStringList written = exportAllPlots(dir);
+    statusBar()->showMessage(tr("%1 files written to %2").arg(written.size()).arg(dir), 6000);
+  } catch (const Error& e) {
+    showError(tr("Could not export plots"), QString::fromUtf8(e.what()));
+  }
+}
+
+} // namespace qs

@@ -1,0 +1,351 @@
+#include "widgets/main_window.h"
+
+#include "widgets/compare_panel.h"
+#include "widgets/config_panel.h"
+#include "widgets/demo_source.h"
+#include "widgets/document.h"
+#include "widgets/metric_rows.h"
+#include "widgets/metrics_panel.h"
+#include "widgets/plots/plot_export.h"
+#include "widgets/tensor_browser.h"
+#include "widgets/view_factory.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTimer>
+#include <QToolButton>
+
+namespace qs {
+
+namespace {
+
+// Posted at low priority after the views got a result: it is handled after
+// the queued replots and the repaints they caused.
+const QEvent::Type kPlotsFlushed = static_cast<QEvent::Type>(QEvent::registerEventType());
+
+QDockWidget* makeDock(const QString& title, const QString& name, QWidget* content, QWidget* parent) {
+  auto* dock = new QDockWidget(title, parent);
+  dock->setObjectName(name);
+  dock->setWidget(content);
+  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                    QDockWidget::DockWidgetClosable);
+  return dock;
+}
+
+} // namespace
+
+MainWindow::MainWindow(Options options, QWidget* parent)
+    : QMainWindow(parent), options_(options), document_(new Document(this)), analyzer_(new Analyzer(this)) {
+  setWindowTitle(tr("QuantScope"));
+  setWindowIcon(QIcon(QStringLiteral(":/icons/quantscope.svg")));
+  setAcceptDrops(true);
+  setDockNestingEnabled(true);
+  buildDocks();
+  buildStatusBar();
+  buildMenus();
+  wire();
+  resize(1600, 1000);
+  defaultState_ = saveState();
+  defaultPlotState_ = plotArea_->saveState();
+  if (options_.useSettings) {
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    plotArea_->restoreState(settings.value(QStringLiteral("window/plots")).toByteArray());
+  }
+  configPanel_->setConfig(document_->config());
+  analyzer_->setConfig(document_->config());
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildDocks() {
+  // The plot views: docks in an inner window that fills the centre.
+  plotArea_ = new QMainWindow(this);
+  plotArea_->setObjectName(QStringLiteral("plotArea"));
+  plotArea_->setDockNestingEnabled(true);
+  plotArea_->setDockOptions(QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks |
+                            QMainWindow::AnimatedDocks);
+  auto* empty = new QWidget(plotArea_);
+  empty->setMaximumSize(0, 0); // all space goes to the docks
+  plotArea_->setCentralWidget(empty);
+  views_ = createPlotViews(plotArea_);
+  for (ResultView* view : views_) {
+    auto* dock = makeDock(view->title(), QStringLiteral("plot:") + plotexport::fileStem(view->title()), view,
+                          plotArea_);
+    plotArea_->addDockWidget(Qt::TopDockWidgetArea, dock);
+    if (!viewDocks_.empty())
+      plotArea_->tabifyDockWidget(viewDocks_.front(), dock);
+    viewDocks_.push_back(dock);
+  }
+  if (!viewDocks_.empty())
+    viewDocks_.front()->raise();
+  setCentralWidget(plotArea_);
+
+  browser_ = new TensorBrowser(document_, this);
+  configPanel_ = new ConfigPanel(this);
+  auto* configScroll = new QScrollArea(this);
+  configScroll->setWidget(configPanel_);
+  configScroll->setWidgetResizable(true);
+  configScroll->setFrameShape(QFrame::NoFrame);
+  metrics_ = new MetricsPanel(this);
+  compare_ = new ComparePanel(document_, this);
+
+  auto* browserDock = makeDock(tr("Tensors"), QStringLiteral("tensors"), browser_, this);
+  auto* configDock = makeDock(tr("Configuration"), QStringLiteral("config"), configScroll, this);
+  auto* metricsDock = makeDock(tr("Metrics"), QStringLiteral("metrics"), metrics_, this);
+  auto* compareDock = makeDock(tr("Compare"), QStringLiteral("compare"), compare_, this);
+  addDockWidget(Qt::LeftDockWidgetArea, browserDock);
+  addDockWidget(Qt::LeftDockWidgetArea, configDock);
+  addDockWidget(Qt::RightDockWidgetArea, metricsDock);
+  addDockWidget(Qt::RightDockWidgetArea, compareDock);
+  resizeDocks({browserDock, metricsDock}, {380, 360}, Qt::Horizontal);
+  resizeDocks({browserDock, configDock}, {300, 560}, Qt::Vertical);
+}
+
+void MainWindow::buildStatusBar() {
+  message_ = new QLabel(this);
+  timing_ = new QLabel(this);
+  timing_->setToolTip(tr("Values in the tensor · time the core took on the worker · time the "
+                         "views took to draw"));
+  progress_ = new QProgressBar(this);
+  progress_->setMaximumWidth(200);
+  progress_->setTextVisible(false);
+  progress_->hide();
+  cancel_ = new QToolButton(this);
+  cancel_->setText(tr("Cancel"));
+  cancel_->setToolTip(tr("Cancel reading the tensor"));
+  cancel_->hide();
+  statusBar()->addWidget(message_, 1);
+  statusBar()->addPermanentWidget(progress_);
+  statusBar()->addPermanentWidget(cancel_);
+  statusBar()->addPermanentWidget(timing_);
+  connect(cancel_, &QToolButton::clicked, document_, &Document::cancelLoad);
+}
+
+void MainWindow::wire() {
+  connect(configPanel_, &ConfigPanel::configEdited, document_,
+          [this](const QuantConfig& config, const QString& text, int mergeKey) {
+            document_->editConfig(config, text, mergeKey);
+          });
+  connect(document_, &Document::configChanged, this, [this](const QuantConfig& config) {
+    configPanel_->setConfig(config);
+    analyzer_->setConfig(config);
+  });
+  connect(document_, &Document::tensorChanged, this, [this](std::shared_ptr<const Tensor> tensor) {
+    configPanel_->setTensorRank(tensor ? tensor->rank() : 2);
+    analyzer_->setTensor(tensor);
+    setWindowTitle(tensor ? tr("%1 — QuantScope").arg(document_->tensorName()) : tr("QuantScope"));
+  });
+  connect(document_, &Document::pinsChanged, this, [this] {
+    std::vector<QuantConfig> configs;
+    for (const PinnedConfig& pin : document_->pins())
+      configs.push_back(pin.config);
+    analyzer_->setPinned(configs);
+    updatePinned();
+  });
+  connect(analyzer_, &Analyzer::resultReady, this, &MainWindow::deliver);
+  connect(analyzer_, &Analyzer::failed, this,
+          [this](const QString& message) { message_->setText(tr("Config refused: %1").arg(message)); });
+
+  // Loading: a busy bar with Cancel, shown only when a read takes a while.
+  auto* showProgress = new QTimer(this);
+  showProgress->setSingleShot(true);
+  showProgress->setInterval(150);
+  connect(showProgress, &QTimer::timeout, this, [this] {
+    progress_->show();
+    cancel_->show();
+  });
+  auto hideProgress = [this, showProgress] {
+    showProgress->stop();
+    progress_->hide();
+    cancel_->hide();
+  };
+  connect(document_, &Document::loadStarted, this, [this, showProgress](const QString& name, quint64 bytes) {
+    message_->setText(tr("Reading %1 (%2)…").arg(name, TensorBrowser::formatBytes(bytes)));
+    progress_->setRange(0, 0);
+    showProgress->start();
+  });
+  connect(document_, &Document::loadProgress, this, [this](double fraction) {
+    progress_->setRange(0, 1000);
+    progress_->setValue(static_cast<int>(fraction * 1000));
+  });
+  connect(document_, &Document::tensorChanged, this, [this, hideProgress] {
+    hideProgress();
+    message_->setText(document_->tensor() ? document_->tensorName() : QString());
+  });
+  connect(document_, &Document::loadCancelled, this, [this, hideProgress](const QString& name) {
+    hideProgress();
+    message_->setText(tr("Reading %1 cancelled").arg(name));
+  });
+  connect(document_, &Document::loadFailed, this,
+          [this, hideProgress](const QString& name, const QString& message) {
+            hideProgress();
+            message_->setText(tr("Could not read %1").arg(name));
+            showError(tr("Could not read tensor"), message);
+          });
+  connect(document_, &Document::openFailed, this, [this](const QString& path, const QString& message) {
+    if (path == pendingOpenPath_)
+      pendingOpenPath_.clear();
+    showError(tr("Could not open %1").arg(path), message);
+  });
+  connect(document_, &Document::sourceAdded, this, [this](int index) {
+    const OpenSource& source = document_->sources()[index];
+    if (!source.path.startsWith(QLatin1String("demo:")))
+      addRecent(source.path);
+    if (source.path != pendingOpenPath_ && !pendingOpenPath_.isEmpty())
+      return;
+    pendingOpenPath_.clear();
+    if (pendingTensor_.isEmpty() || !browser_->selectTensor(index, pendingTensor_))
+      browser_->selectFirstTensor(index);
+    pendingTensor_.clear();
+  });
+  connect(browser_, &TensorBrowser::closeRequested, document_, &Document::closeSource);
+}
+
+void MainWindow::deliver(const AnalysisOutput& output) {
+  plotsClock_.start();
+  shown_ = output;
+  for (ResultView* view : views_)
+    view->setResult(output.current, output.tensor);
+  metrics_->setResult(output.current);
+  updatePinned();
+  plotsMs_ = static_cast<double>(plotsClock_.nsecsElapsed()) / 1e6;
+  // Two hops: the queued call runs after replots the views queued, and the
+  // low-priority event after the repaints those replots requested.
+  QMetaObject::invokeMethod(
+      this, [this] { QCoreApplication::postEvent(this, new QEvent(kPlotsFlushed), Qt::LowEventPriority); },
+      Qt::QueuedConnection);
+}
+
+bool MainWindow::event(QEvent* event) {
+  if (event->type() != kPlotsFlushed)
+    return QMainWindow::event(event);
+  const double plotsMs = static_cast<double>(plotsClock_.nsecsElapsed()) / 1e6;
+  if (shown_.tensor) {
+    timing_->setText(tr("%1 values · quantize %2 ms · plots %3 ms")
+                         .arg(formatCount(static_cast<double>(shown_.tensor->numel())))
+                         .arg(shown_.jobMs, 0, 'f', 0)
+                         .arg(plotsMs, 0, 'f', 0));
+  } else {
+    timing_->clear();
+  }
+  emit resultsShown(shown_, plotsMs);
+  return true;
+}
+
+void MainWindow::updatePinned() {
+  const auto& pins = document_->pins();
+  const AnalysisOutput& out = analyzer_->last();
+  std::vector<PinnedResult> overlays;
+  std::vector<std::shared_ptr<const QuantResult>> pinnedResults;
+  const bool fresh = out.pinned.size() == pins.size();
+  for (size_t i = 0; i < pins.size(); ++i) {
+    auto result = fresh ? out.pinned[i] : nullptr;
+    pinnedResults.push_back(result);
+    if (result)
+      overlays.push_back({pins[i].label, pins[i].color, result});
+  }
+  for (ResultView* view : views_)
+    view->setPinned(overlays);
+  compare_->setResults(out.current, pinnedResults);
+}
+
+bool MainWindow::raiseView(const QString& title) {
+  // An exact title ("Transfer function"), its file stem ("transfer_function")
+  // or a prefix ("transfer"), in that order.
+  auto matches = [&](const ResultView* view, int pass) {
+    const QString t = view->title();
+    if (pass == 0)
+      return t.compare(title, Qt::CaseInsensitive) == 0 ||
+             plotexport::fileStem(t) == plotexport::fileStem(title);
+    return t.startsWith(title, Qt::CaseInsensitive);
+  };
+  for (int pass = 0; pass < 2; ++pass)
+    for (size_t i = 0; i < views_.size(); ++i)
+      if (matches(views_[i], pass)) {
+        viewDocks_[i]->show();
+        viewDocks_[i]->raise();
+        return true;
+      }
+  return false;
+}
+
+QStringList MainWindow::exportAllPlots(const QString& directory) {
+  QStringList written;
+  for (ResultView* view : views_)
+    written += plotexport::exportAll(*view, directory);
+  return written;
+}
+
+void MainWindow::openFile(const QString& path, const QString& tensor) {
+  const int open = document_->indexOfPath(path);
+  if (open >= 0) { // already open: just select
+    if (tensor.isEmpty() || !browser_->selectTensor(open, tensor))
+      browser_->selectFirstTensor(open);
+    return;
+  }
+  pendingOpenPath_ = QFileInfo(path).absoluteFilePath();
+  pendingTensor_ = tensor;
+  document_->openFile(path);
+}
+
+void MainWindow::openDemo(const QString& tensor) {
+  int index = document_->indexOfPath(QStringLiteral("demo:"));
+  if (index < 0) {
+    pendingOpenPath_ = QStringLiteral("demo:");
+    pendingTensor_ = tensor.isEmpty() ? defaultDemoTensor() : tensor;
+    document_->addSource(makeDemoSource(), tr("Demo tensors"), QStringLiteral("demo:"));
+    return;
+  }
+  if (!browser_->selectTensor(index, tensor.isEmpty() ? defaultDemoTensor() : tensor))
+    browser_->selectFirstTensor(index);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  for (const QUrl& url : event->mimeData()->urls())
+    if (url.isLocalFile()) {
+      event->acceptProposedAction();
+      return;
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  for (const QUrl& url : event->mimeData()->urls())
+    if (url.isLocalFile())
+      openFile(url.toLocalFile());
+  event->acceptProposedAction();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (options_.useSettings) {
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/plots"), plotArea_->saveState());
+  }
+  document_->cancelLoad();
+  event->accept();
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+  if (QGuiApplication::platformName() == QLatin1String("offscreen")) {
+    qWarning("%s: %s", qPrintable(title), qPrintable(message)); // nobody could click OK
+    return;
+  }
+  QMessageBox::warning(this, title, message);
+}
+
+} // namespace qs

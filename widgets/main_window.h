@@ -1,0 +1,103 @@
+#pragma once
+// MainWindow: assembles the Document, the Analyzer and the views; it holds no
+// analysis logic. Panels are docks; the plot views are docks inside a central
+// dock area, tabbed by default and rearrangeable (state saved in QSettings).
+#include "widgets/analyzer.h"
+#include "widgets/result_view.h"
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+
+#include <vector>
+
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QToolButton;
+
+namespace qs {
+
+class ComparePanel;
+class ConfigPanel;
+class Document;
+class MetricsPanel;
+class TensorBrowser;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+public:
+  struct Options {
+    bool useSettings = true; // restore/save layout and recent files (off for --screenshot)
+  };
+  explicit MainWindow(Options options, QWidget* parent = nullptr);
+  explicit MainWindow(QWidget* parent = nullptr) : MainWindow(Options{}, parent) {}
+  ~MainWindow() override;
+
+  Document* document() const { return document_; }
+  Analyzer* analyzer() const { return analyzer_; }
+  ConfigPanel* configPanel() const { return configPanel_; }
+  TensorBrowser* browser() const { return browser_; }
+  const std::vector<ResultView*>& views() const { return views_; }
+
+  // Opens a file (async); when it is open, selects `tensor` (or the first).
+  void openFile(const QString& path, const QString& tensor = {});
+  // Adds the generated demo tensors and selects `tensor` (or the default).
+  void openDemo(const QString& tensor = {});
+  // Raises the plot tab whose title matches (case-insensitive); false if none.
+  bool raiseView(const QString& title);
+  // Writes every view's plots into `directory`; returns the written paths.
+  QStringList exportAllPlots(const QString& directory);
+
+signals:
+  // A result reached every view and the resulting repaints were processed.
+  void resultsShown(const qs::AnalysisOutput& output, double plotsMs);
+
+protected:
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+  void closeEvent(QCloseEvent* event) override;
+  bool event(QEvent* event) override;
+
+private:
+  void buildDocks();
+  void buildMenus(); // main_actions.cpp
+  void buildStatusBar();
+  void wire();
+  void deliver(const AnalysisOutput& output);
+  void updatePinned();
+  void rebuildRecentMenu(); // main_actions.cpp
+  void addRecent(const QString& path);
+  void openFileDialog();
+  void saveConfigDialog();
+  void loadConfigDialog();
+  void exportPlotsDialog();
+  void showError(const QString& title, const QString& message);
+
+  Options options_;
+  Document* document_;
+  Analyzer* analyzer_;
+  TensorBrowser* browser_ = nullptr;
+  ConfigPanel* configPanel_ = nullptr;
+  MetricsPanel* metrics_ = nullptr;
+  ComparePanel* compare_ = nullptr;
+  QMainWindow* plotArea_ = nullptr;
+  std::vector<ResultView*> views_;
+  std::vector<QDockWidget*> viewDocks_;
+  QMenu* recentMenu_ = nullptr;
+  QMenu* viewMenu_ = nullptr;
+  QLabel* message_ = nullptr;
+  QLabel* timing_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QToolButton* cancel_ = nullptr;
+  QByteArray defaultState_, defaultPlotState_;
+
+  // Selection waiting for an open to finish (openFile/openDemo with a tensor).
+  QString pendingOpenPath_, pendingTensor_;
+  // Timing of the result being shown.
+  AnalysisOutput shown_;
+  QElapsedTimer plotsClock_;
+  double plotsMs_ = 0;
+};
+
+} // namespace qs
