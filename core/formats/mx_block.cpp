@@ -14,6 +14,10 @@
 #include "core/formats/float_detail.h"
 
 #include <algorithm>
+
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -179,10 +183,73 @@ const ElementTables& elementTables(MxElement element) {
   }();
   return tables[static_cast<size_t>(element)];
 }
+#ifdef __AVX2__
+// A full block of float elements, 8 lanes at a time: the same two roundings
+// as detail::encodeWithGrid, then the MX saturation. Inputs are finite here.
+void floatBlockAvx(const detail::FloatGrid& g, const float* x, float inv, float inv2, float scale,
+                   uint8_t* codes, float* dq) {
+  const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+  const __m256i signMask = _mm256_set1_epi32(static_cast<int>(0x80000000u));
+  const __m128i shift = _mm_cvtsi32_si128(static_cast<int>(g.shift));
+  const __m256i half = _mm256_set1_epi32(static_cast<int>((1u << (g.shift - 1)) - 1u)); // shift >= 20 here
+  const __m256i one = _mm256_set1_epi32(1);
+  const __m256i lowMask = _mm256_set1_epi32(static_cast<int>((1u << g.shift) - 1u));
+  const __m256i rebias = _mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(127 - g.bias) << g.m));
+  const __m256 magic = _mm256_set1_ps(g.magic);
+  const __m256i magicBits = _mm256_set1_epi32(static_cast<int>(std::bit_cast<uint32_t>(g.magic)));
+  const __m256i minNormal = _mm256_set1_epi32(static_cast<int>(g.minNormalBits));
+  const __m256i maxMag = _mm256_set1_epi32(static_cast<int>((g.maxE << g.m) | g.maxM));
+  const __m256i maxBits = _mm256_set1_epi32(static_cast<int>(g.maxBits));
+  const __m128i signShift = _mm_cvtsi32_si128(31 - (g.e + g.m));
+  const __m256 vinv = _mm256_set1_ps(inv), vinv2 = _mm256_set1_ps(inv2), vscale = _mm256_set1_ps(scale);
+  alignas(32) uint32_t c32[kMxBlock];
+  for (int i = 0; i < kMxBlock; i += 8) {
+    const __m256i u = _mm256_castps_si256(_mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), vinv), vinv2));
+    const __m256i a = _mm256_and_si256(u, absMask);
+    const __m256i sign = _mm256_and_si256(u, signMask);
+    const __m256i lsb = _mm256_and_si256(_mm256_srl_epi32(a, shift), one);
+    const __m256i up = _mm256_add_epi32(_mm256_add_epi32(a, half), lsb);
+    const __m256i normalCode = _mm256_sub_epi32(_mm256_srl_epi32(up, shift), rebias);
+    const __m256i normalBits = _mm256_andnot_si256(lowMask, up);
+    const __m256 sum = _mm256_add_ps(_mm256_castsi256_ps(a), magic);
+    const __m256i subCode = _mm256_sub_epi32(_mm256_castps_si256(sum), magicBits);
+    const __m256i subBits = _mm256_castps_si256(_mm256_sub_ps(sum, magic));
+    const __m256i isSub = _mm256_cmpgt_epi32(minNormal, a);
+    const __m256i mag = _mm256_min_epu32(_mm256_blendv_epi8(normalCode, subCode, isSub), maxMag);
+    const __m256i r = _mm256_min_epu32(_mm256_blendv_epi8(normalBits, subBits, isSub), maxBits);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(c32 + i),
+                       _mm256_or_si256(mag, _mm256_srl_epi32(sign, signShift)));
+    _mm256_storeu_ps(dq + i, _mm256_mul_ps(_mm256_castsi256_ps(_mm256_or_si256(r, sign)), vscale));
+  }
+  for (int i = 0; i < kMxBlock; ++i)
+    codes[i] = static_cast<uint8_t>(c32[i]);
+}
+
+void int8BlockAvx(const float* x, float inv, float inv2, float scale, uint8_t* codes, float* dq) {
+  // 64 is applied after 1/X: inv * 64 would overflow for X = 2^-126.
+  const __m256 vinv = _mm256_set1_ps(inv), vinv2 = _mm256_set1_ps(inv2 * 64.0f),
+               vscale = _mm256_set1_ps(scale);
+  const __m256 lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f), unit = _mm256_set1_ps(0x1p-6f);
+  alignas(32) int32_t c32[kMxBlock];
+  for (int i = 0; i < kMxBlock; i += 8) {
+    const __m256 v = _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), vinv), vinv2);
+    const __m256 q = _mm256_min_ps(
+        _mm256_max_ps(_mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), lo), hi);
+    const __m256i qi = _mm256_cvtps_epi32(q);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(c32 + i), qi);
+    // Through the integer: no -0 (the scalar decode table has +0 for code 0).
+    _mm256_storeu_ps(dq + i, _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(qi), unit), vscale));
+  }
+  for (int i = 0; i < kMxBlock; ++i)
+    codes[i] = static_cast<uint8_t>(static_cast<int8_t>(c32[i]));
+}
+#endif
+
 } // namespace
 
 // Fast: one multiply by 1/X (exact: a power of two, normal for every clamped
-// exponent), the integer encoder with a prebuilt grid, a 256-entry decode table.
+// exponent); full blocks use AVX2, partial ones the integer encoder with a
+// prebuilt grid and a 256-entry decode table.
 MxBlockOut mxQuantizeBlock(MxElement element, const float* x, int n, uint8_t* codes, float* dequantized) {
   checkBlock(x, n, codes, dequantized);
   int exp = 0;
@@ -193,6 +260,17 @@ MxBlockOut mxQuantizeBlock(MxElement element, const float* x, int n, uint8_t* co
   const float inv2 = exp < -126 ? 2.0f : 1.0f;
   const float scale = pow2f(exp);
   const ElementTables& t = elementTables(element);
+#ifdef __AVX2__
+  if (n == kMxBlock) {
+    if (element == MxElement::Int8)
+      int8BlockAvx(x, inv, inv2, scale, codes, dequantized);
+    else
+      floatBlockAvx(t.grid, x, inv, inv2, scale, codes, dequantized);
+    MxBlockOut out;
+    out.scaleE8M0 = static_cast<uint8_t>(exp + 127);
+    return out;
+  }
+#endif
   // Local copies: stores through uint8_t* may alias anything, which would
   // force the grid to be reloaded for every element.
   const detail::FloatGrid g = t.grid;
