@@ -116,4 +116,33 @@ inline uint32_t encodeWithGrid(const FloatGrid& g, float x) {
 
 float decodeWithGrid(const FloatGrid& g, uint32_t code);
 
+// round() with the grid already computed: decode(encode(x)) without the
+// code, straight on the float32 bits. Also the scalar form of roundArray's
+// generic SIMD kernel (tails, non-AVX2 builds).
+inline float roundWithGrid(const FloatGrid& g, float x) {
+  if (g.identity)
+    return x;
+  const uint32_t u = std::bit_cast<uint32_t>(x);
+  const uint32_t sign = u & 0x80000000u;
+  const uint32_t a = u & 0x7FFFFFFFu;
+  if (a > kFloatInf) {
+    switch (g.specials) {
+    case FloatSpecials::Ieee:
+      return std::bit_cast<float>((u | 0x00400000u) & ~((1u << g.shift) - 1u));
+    case FloatSpecials::FiniteNanOnes:
+      return std::bit_cast<float>(sign | kFloatQNaN);
+    case FloatSpecials::FiniteNanNegZero:
+      return std::bit_cast<float>(kFloatQNaN);
+    case FloatSpecials::FiniteOnly:
+      return 0.0f;
+    }
+  }
+  uint32_t r = roundMagnitude(g, a);
+  if (r > g.maxBits)
+    r = (a == kFloatInf && g.specials == FloatSpecials::Ieee) ? kFloatInf : g.overflowBits;
+  if (g.specials == FloatSpecials::FiniteNanNegZero && (r == 0 || r == kFloatQNaN))
+    return std::bit_cast<float>(r);
+  return std::bit_cast<float>(r | sign);
+}
+
 } // namespace qs::detail

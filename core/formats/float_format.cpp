@@ -113,6 +113,10 @@ uint32_t detail::encodeSpecial(const FloatGrid& g, float x) {
   return overflowCode(g, sign, a == kFloatInf);
 }
 
+float FloatFormat::round(float x) const {
+  return detail::roundWithGrid(makeGrid(*this), x);
+}
+
 // Reference encode in double arithmetic: a = n * 2^(eq - m) with n rounded
 // half-to-even; written independently of the bit tricks above.
 uint32_t FloatFormat::encodeRef(float x) const {

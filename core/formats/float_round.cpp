@@ -28,34 +28,9 @@ constexpr int64_t kChunk = 1 << 16;             // elements per OpenMP work item
 constexpr int64_t kParallelThreshold = 1 << 18; // below this, threads cost more than they save
 constexpr int64_t kStreamThreshold = 1 << 22;   // 16 MiB of output: beyond the last-level cache
 
-// Scalar version of the generic kernel, used for tails and non-AVX2 builds.
-float roundOneGeneric(const FloatGrid& g, float x) {
-  const uint32_t u = std::bit_cast<uint32_t>(x);
-  const uint32_t sign = u & 0x80000000u;
-  const uint32_t a = u & 0x7FFFFFFFu;
-  if (a > kFloatInf) {
-    switch (g.specials) {
-    case FloatSpecials::Ieee:
-      return std::bit_cast<float>((u | 0x00400000u) & ~((1u << g.shift) - 1u));
-    case FloatSpecials::FiniteNanOnes:
-      return std::bit_cast<float>(sign | kFloatQNaN);
-    case FloatSpecials::FiniteNanNegZero:
-      return std::bit_cast<float>(kFloatQNaN);
-    case FloatSpecials::FiniteOnly:
-      return 0.0f;
-    }
-  }
-  uint32_t r = detail::roundMagnitude(g, a);
-  if (r > g.maxBits)
-    r = (a == kFloatInf && g.specials == FloatSpecials::Ieee) ? kFloatInf : g.overflowBits;
-  if (g.specials == FloatSpecials::FiniteNanNegZero && (r == 0 || r == kFloatQNaN))
-    return std::bit_cast<float>(r);
-  return std::bit_cast<float>(r | sign);
-}
-
 void roundGenericScalar(const FloatGrid& g, const float* in, float* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
-    out[i] = roundOneGeneric(g, in[i]);
+    out[i] = detail::roundWithGrid(g, in[i]);
 }
 
 float roundOneBf16(float x) {
@@ -256,6 +231,20 @@ void roundArray(const FloatFormat& format, const float* in, float* out, int64_t 
   if (stream)
     _mm_sfence(); // make the streamed stores visible before returning
 #endif
+}
+
+void encodeArray(const FloatFormat& format, const float* in, uint32_t* codes, int64_t n) {
+  if (n <= 0)
+    return;
+  const FloatGrid g = detail::makeGrid(format);
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+#pragma omp parallel for schedule(static) if (n >= kParallelThreshold)
+  for (int64_t c = 0; c < chunks; ++c) {
+    const FloatGrid local = g; // a private copy: the code stores cannot alias it
+    const int64_t end = c * kChunk + kChunk < n ? c * kChunk + kChunk : n;
+    for (int64_t i = c * kChunk; i < end; ++i)
+      codes[i] = detail::encodeWithGrid(local, in[i]);
+  }
 }
 
 void roundArrayRef(const FloatFormat& format, const float* in, float* out, int64_t n) {

@@ -411,12 +411,20 @@ TEST(FloatFormat, FastEncodeAndRoundArrayMatchReference) {
     std::vector<float> fast(in.size()), ref(in.size());
     roundArray(f, in.data(), fast.data(), static_cast<int64_t>(in.size()));
     roundArrayRef(f, in.data(), ref.data(), static_cast<int64_t>(in.size()));
+    std::vector<uint32_t> codes(in.size());
+    encodeArray(f, in.data(), codes.data(), static_cast<int64_t>(in.size()));
     int bad = 0;
     for (size_t i = 0; i < in.size() && bad < 5; ++i) {
       if (f.encode(in[i]) != f.encodeRef(in[i])) {
         ADD_FAILURE() << f.name << " e" << f.exponentBits << "m" << f.mantissaBits << " sat=" << f.saturate
                       << " encode(" << std::hex << bitsOf(in[i]) << ") = " << f.encode(in[i]) << " ref "
                       << f.encodeRef(in[i]);
+        ++bad;
+      }
+      if (codes[i] != f.encodeRef(in[i]) || !sameFloat(f.round(in[i]), ref[i])) {
+        ADD_FAILURE() << f.name << " e" << f.exponentBits << "m" << f.mantissaBits << " sat=" << f.saturate
+                      << " encodeArray/round(" << std::hex << bitsOf(in[i]) << ") = " << codes[i] << " / "
+                      << bitsOf(f.round(in[i])) << " ref " << f.encodeRef(in[i]) << " / " << bitsOf(ref[i]);
         ++bad;
       }
       if (!sameFloat(fast[i], ref[i])) {
