@@ -1,39 +1,37 @@
 // `quantscope-cli list FILE [--json]`: the tensors of a file (name, shape,
 // stored dtype, bytes) and its metadata, without reading tensor data.
+#include "app/cli/commands.h"
+#include "app/cli/options.h"
 #include "core/io/listing.h"
 #include "core/io/tensor_source.h"
 
 #include <iostream>
-#include <string>
-#include <vector>
 
 namespace qs::cli {
 
-int runList(const std::vector<std::string>& args) {
-  std::string file;
-  bool json = false;
-  for (const auto& a : args) {
-    if (a == "--json")
-      json = true;
-    else if (a == "-h" || a == "--help") {
-      std::cout << "usage: quantscope-cli list FILE [--json]\n";
-      return 0;
-    } else if (!a.empty() && a[0] == '-') {
-      std::cerr << "list: unknown option " << a << '\n';
-      return 2;
-    } else if (file.empty())
-      file = a;
-    else {
-      std::cerr << "list: more than one file given\n";
-      return 2;
-    }
+namespace {
+const char* kListUsage = R"(usage: quantscope-cli list FILE [--json]
+Lists the tensors of FILE (.npy .npz .safetensors .h5/.hdf5 .gguf .onnx):
+name, shape, stored dtype and bytes in the file, then the file's metadata
+(safetensors __metadata__, GGUF key/values, HDF5 root attributes, ONNX model
+properties). No tensor data is read, so huge files list instantly.
+  --json     machine-readable output
+)";
+} // namespace
+
+int runList(const Args& args) {
+  if (!args.empty() && (args[0] == "-h" || args[0] == "--help")) {
+    std::cout << kListUsage;
+    return 0;
   }
-  if (file.empty()) {
-    std::cerr << "usage: quantscope-cli list FILE [--json]\n";
-    return 2;
-  }
-  auto source = openTensorFile(file);
-  std::cout << (json ? listingJson(*source) + "\n" : listingText(*source));
+  ParsedArgs a = parseArgs(args, {{"json", false}}, kListUsage);
+  if (a.positional.size() != 1)
+    throw UsageError(a.positional.empty() ? "no file given" : "list takes exactly one file", kListUsage);
+  auto source = openTensorFile(a.positional[0]);
+  if (a.has("json"))
+    std::cout << listingJson(*source) << '\n';
+  else
+    std::cout << listingText(*source);
   return 0;
 }
 
