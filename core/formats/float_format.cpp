@@ -195,7 +195,30 @@ float detail::decodeWithGrid(const FloatGrid& g, uint32_t code) {
   return sign ? -mag : mag;
 }
 
+// Fast: on the float32 bits. In a normal binade the dropped mantissa bits,
+// read as a fraction, are exactly (a - lo) / ulp; in the subnormal binade
+// a / quantum is an exact float whose fractional part is the same thing.
 float FloatFormat::roundStochastic(float x, float u) const {
+  const FloatGrid g = makeGrid(*this);
+  const uint32_t bits = std::bit_cast<uint32_t>(x);
+  const uint32_t a = bits & 0x7FFFFFFFu;
+  if (g.identity || a >= g.maxBits) // FP32, or at/beyond the top of the range (incl. inf/NaN): deterministic
+    return detail::roundWithGrid(g, x);
+  uint32_t mag = 0;
+  if (a < g.minNormalBits) {
+    const float t = std::bit_cast<float>(a) / g.subUnit; // exact: < 2^m
+    const float fl = std::floor(t);
+    mag = std::bit_cast<uint32_t>((u < t - fl ? fl + 1.0f : fl) * g.subUnit);
+  } else {
+    const uint32_t low = (1u << g.shift) - 1u;
+    const float frac = static_cast<float>(a & low) / static_cast<float>(low + 1u);
+    mag = (a & ~low) + (u < frac ? low + 1u : 0u); // a carry moves into the next binade, as it should
+  }
+  return detail::roundWithGrid(g, std::bit_cast<float>((bits & 0x80000000u) | mag)); // FNUZ: no -0
+}
+
+// Reference in double arithmetic, independent of the bit tricks above.
+float FloatFormat::roundStochasticRef(float x, float u) const {
   const FloatGrid g = makeGrid(*this);
   if (g.identity || !std::isfinite(x))
     return round(x);

@@ -45,6 +45,7 @@ struct FloatFormat {
   // Stochastic rounding: rounds up with probability equal to the distance
   // fraction, `u` uniform in [0, 1).
   float roundStochastic(float x, float u) const;
+  float roundStochasticRef(float x, float u) const; // double-arithmetic reference
 
   // Every finite non-negative value, ascending (for level plots); empty for
   // formats with more than 16 bits.

@@ -34,6 +34,33 @@ const FloatFormat* allNamed[] = {&fp32Format(),        &tf32Format(),        &fp
                                  &fp8E4M3FnuzFormat(), &fp8E5M2FnuzFormat(), &fp6E3M2Format(),
                                  &fp6E2M3Format(),     &fp4E2M1Format()};
 
+// Random float32 bit patterns (all exponents, NaNs, infs, subnormals) plus
+// values scattered around each format's range.
+std::vector<float> probeValues(const FloatFormat& f, size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<float> v;
+  v.reserve(n + 64);
+  for (size_t i = 0; i < n / 2; ++i)
+    v.push_back(std::bit_cast<float>(static_cast<uint32_t>(rng())));
+  const double hi = f.maxValue() * 1.2, lo = f.minSubnormal() * 0.25;
+  std::uniform_real_distribution<double> logu(std::log2(lo), std::log2(hi));
+  for (size_t i = n / 2; i < n; ++i) {
+    const float m = static_cast<float>(std::exp2(logu(rng)));
+    v.push_back((rng() & 1) ? -m : m);
+  }
+  const float specials[] = {0.0f,
+                            -0.0f,
+                            std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(),
+                            std::numeric_limits<float>::quiet_NaN(),
+                            std::bit_cast<float>(0xFF800001u),
+                            std::numeric_limits<float>::denorm_min(),
+                            std::numeric_limits<float>::max(),
+                            -std::numeric_limits<float>::max()};
+  v.insert(v.end(), std::begin(specials), std::end(specials));
+  return v;
+}
+
 // ---- spec constants -----------------------------------------------------------
 
 TEST(FloatFormat, RangesMatchTheSpecs) {
@@ -304,6 +331,17 @@ TEST(FloatFormat, StochasticRoundingIsUnbiased) {
     EXPECT_GE(seenHi, x);
   }
   EXPECT_EQ(f.roundStochastic(2.0f, 0.999f), 2.0f); // grid points stay put
+  // Fast (bit-level) == reference (double arithmetic) for every format.
+  std::mt19937 rng(8);
+  std::uniform_real_distribution<float> uu(0.0f, 1.0f);
+  for (const FloatFormat* fp : allNamed) {
+    const std::vector<float> in = probeValues(*fp, 20000, 3);
+    for (float x : in) {
+      const float u = uu(rng);
+      ASSERT_EQ(bitsOf(fp->roundStochastic(x, u)), bitsOf(fp->roundStochasticRef(x, u)))
+          << fp->name << " x=" << x << " u=" << u;
+    }
+  }
   EXPECT_EQ(f.roundStochastic(1e6f, 0.5f), 448.0f);
 }
 
@@ -367,33 +405,6 @@ TEST(FloatFormat, NarrowFormatsMatchNumpyBruteForce) {
 }
 
 // ---- fast kernels vs the double-arithmetic reference ----------------------------
-
-// Random float32 bit patterns (all exponents, NaNs, infs, subnormals) plus
-// values scattered around each format's range.
-std::vector<float> probeValues(const FloatFormat& f, size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<float> v;
-  v.reserve(n + 64);
-  for (size_t i = 0; i < n / 2; ++i)
-    v.push_back(std::bit_cast<float>(static_cast<uint32_t>(rng())));
-  const double hi = f.maxValue() * 1.2, lo = f.minSubnormal() * 0.25;
-  std::uniform_real_distribution<double> logu(std::log2(lo), std::log2(hi));
-  for (size_t i = n / 2; i < n; ++i) {
-    const float m = static_cast<float>(std::exp2(logu(rng)));
-    v.push_back((rng() & 1) ? -m : m);
-  }
-  const float specials[] = {0.0f,
-                            -0.0f,
-                            std::numeric_limits<float>::infinity(),
-                            -std::numeric_limits<float>::infinity(),
-                            std::numeric_limits<float>::quiet_NaN(),
-                            std::bit_cast<float>(0xFF800001u),
-                            std::numeric_limits<float>::denorm_min(),
-                            std::numeric_limits<float>::max(),
-                            -std::numeric_limits<float>::max()};
-  v.insert(v.end(), std::begin(specials), std::end(specials));
-  return v;
-}
 
 TEST(FloatFormat, FastEncodeAndRoundArrayMatchReference) {
   std::vector<FloatFormat> formats;
