@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 
 namespace qs {
 
@@ -133,7 +136,30 @@ ClipRange clipRange(const Clipping& c, const float* x, int64_t n, const DataStat
 
 int64_t countOutside(const float* x, int64_t n, ClipRange r) {
   int64_t c = 0;
-  for (int64_t i = 0; i < n; ++i)
+  int64_t i = 0;
+#ifdef __AVX2__
+  const __m256 lo = _mm256_set1_ps(r.lo), hi = _mm256_set1_ps(r.hi), lim = _mm256_set1_ps(FLT_MAX);
+  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  __m256i acc = _mm256_setzero_si256();
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    const __m256 out = _mm256_or_ps(_mm256_cmp_ps(v, lo, _CMP_LT_OQ), _mm256_cmp_ps(v, hi, _CMP_GT_OQ));
+    const __m256 fin = _mm256_cmp_ps(_mm256_and_ps(v, absMask), lim, _CMP_LE_OQ);
+    acc = _mm256_sub_epi32(acc, _mm256_castps_si256(_mm256_and_ps(out, fin))); // -(-1) per hit
+    if ((i & ((int64_t{1} << 20) - 1)) == 0) { // flush before 32-bit lanes could overflow
+      alignas(32) int32_t l[8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(l), acc);
+      for (int k = 0; k < 8; ++k)
+        c += l[k];
+      acc = _mm256_setzero_si256();
+    }
+  }
+  alignas(32) int32_t l[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(l), acc);
+  for (int k = 0; k < 8; ++k)
+    c += l[k];
+#endif
+  for (; i < n; ++i)
     c += ((x[i] < r.lo) | (x[i] > r.hi)) & (std::fabs(x[i]) <= FLT_MAX); // finite values only
   return c;
 }

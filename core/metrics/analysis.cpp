@@ -1,6 +1,9 @@
 #include "core/metrics/analysis.h"
 
 #include <algorithm>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 #include <cfloat>
 #include <cmath>
 
@@ -15,6 +18,11 @@ inline bool finiteF(float v) {
 // Heap order: the "worst" kept entry (smallest value, then largest index) on top.
 template <class T> bool worse(const T& a, const T& b) {
   return a.value > b.value || (a.value == b.value && a.index < b.index);
+}
+
+// Clamped bin of a scaled position; NaN (a NaN dequantized value) lands in bin 0.
+inline int binIndex(float b, float bmax) {
+  return int(b > 0.0f ? (b < bmax ? b : bmax) : 0.0f);
 }
 
 } // namespace
@@ -66,9 +74,13 @@ void tileRange(const AnalysisPlan& p, int64_t tile, int64_t& begin, int64_t& end
 }
 
 Accumulator::Accumulator(const AnalysisPlan& plan)
-    : plan_(&plan), histX_(size_t(plan.bins), 0), histQ_(size_t(plan.bins), 0), histE_(size_t(plan.bins), 0),
-      errRange_(plan.errRange0) {
+    : plan_(&plan), histX_(2 * size_t(plan.bins + 1), 0), histQ_(size_t(plan.bins), 0),
+      histE_(2 * size_t(plan.bins + 1), 0), errRange_(plan.errRange0) {
   histScale_ = double(plan.bins) / (plan.histHi - plan.histLo);
+}
+
+int Accumulator::histogramBin(float v) const {
+  return binIndex((v - float(plan_->histLo)) * float(histScale_), float(plan_->bins - 1));
 }
 
 void Accumulator::pushTop(std::vector<Top>& heap, float& threshold, const Top& t) {
@@ -89,76 +101,258 @@ void Accumulator::pushTop(std::vector<Top>& heap, float& threshold, const Top& t
 
 void Accumulator::growError(double needed) {
   // Double the symmetric range until it covers `needed`; bins merge pairwise
-  // (old bin j -> new bin bins/4 + j/2), which keeps every count exact.
+  // (old bin j -> new bin bins/4 + j/2), which keeps every count exact. Both
+  // scatter copies are remapped; their extra "dropped" bin stays put.
   const int B = plan_->bins;
   while (errRange_ < needed) {
-    std::vector<int64_t> h(static_cast<size_t>(B), 0);
-    for (int j = 0; j < B; ++j)
-      h[size_t(B / 4 + j / 2)] += histE_[size_t(j)];
-    histE_.swap(h);
+    for (int copy = 0; copy < 2; ++copy) {
+      int64_t* h = histE_.data() + copy * (B + 1);
+      std::vector<int64_t> g(static_cast<size_t>(B), 0);
+      for (int j = 0; j < B; ++j)
+        g[size_t(B / 4 + j / 2)] += h[j];
+      std::copy(g.begin(), g.end(), h);
+    }
     errRange_ *= 2;
   }
 }
 
-void Accumulator::addRun(const float* x, const float* q, int64_t n, int64_t flat0, Cell& cell) {
-  const int B = plan_->bins;
-  const double lo = plan_->histLo;
-  const float bmax = float(B - 1);
-  double sse = 0, sx2 = 0, sq2 = 0, sxq = 0, cAbs = 0, cSigned = 0;
-  float cMax = 0;
-  int64_t cnt = 0, nonFinite = 0;
-  for (int64_t k = 0; k < n; ++k) {
-    const float xv = x[k], qv = q[k];
-    if (!finiteF(xv)) [[unlikely]] {
-      ++nonFinite;
-      continue;
-    }
-    const float e = xv - qv;
-    const float ae = std::fabs(e);
-    const double ed = e;
-    sse += ed * ed;
-    sx2 += double(xv) * xv;
-    sq2 += double(qv) * qv;
-    sxq += double(xv) * qv;
-    cAbs += ae;
-    cSigned += e;
-    cMax = std::max(cMax, ae);
-    ++cnt;
-    const float bx = std::clamp(float((xv - lo) * histScale_), 0.0f, bmax);
-    const float bq = std::clamp(float((qv - lo) * histScale_), 0.0f, bmax);
-    ++histX_[size_t(bx)];
-    ++histQ_[size_t(bq)];
-    if (ae > errRange_ && ae <= FLT_MAX) [[unlikely]]
-      growError(ae);
-    const double escale = double(B) / (2 * errRange_);
-    const float be = std::clamp(float((e + errRange_) * escale), 0.0f, bmax);
-    ++histE_[size_t(be)];
-    if (ae > thrErr_) [[unlikely]]
-      pushTop(topErr_, thrErr_, {ae, flat0 + k, xv, qv});
-    const float ax = std::fabs(xv);
-    if (ax > thrMag_) [[unlikely]]
-      pushTop(topMag_, thrMag_, {ax, flat0 + k, xv, qv});
-  }
-  sumSqErr_ += sse;
-  sumX2_ += sx2;
-  sumQ2_ += sq2;
-  sumXQ_ += sxq;
-  maxAbsErr_ = std::max(maxAbsErr_, double(cMax));
-  finite_ += cnt;
-  nonFinite_ += nonFinite;
-  cell.maxAbs = std::max(cell.maxAbs, double(cMax));
-  cell.sumAbs += cAbs;
-  cell.sumSigned += cSigned;
-  cell.count += cnt;
+namespace {
+
+// Per-run partial sums in float lanes (a run is one map cell, a few dozen
+// values: float is exact enough there); they are added up in double.
+struct RunSums {
+  float see = 0, sxe = 0, sx2 = 0, sumAbs = 0, sumSigned = 0, maxAbs = 0, maxX = 0;
+  int64_t finite = 0;
+};
+
+#ifdef __AVX2__
+inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
 }
+inline float hmax(__m256 v) {
+  __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_max_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+#endif
+
+RunSums runSums(const float* x, const float* q, int64_t n, bool sumX = false) {
+  RunSums r;
+  int64_t k = 0;
+#ifdef __AVX2__
+  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  const __m256 lim = _mm256_set1_ps(FLT_MAX);
+  __m256 see = _mm256_setzero_ps(), sxe = see, sx2 = see, sAbs = see, sSig = see, mAbs = see, mX = see,
+         cnt = see;
+  const __m256 one = _mm256_set1_ps(1.0f);
+  for (; k + 8 <= n; k += 8) {
+    const __m256 xv = _mm256_loadu_ps(x + k), qv = _mm256_loadu_ps(q + k);
+    const __m256 ax = _mm256_and_ps(xv, absMask);
+    const __m256 fin = _mm256_cmp_ps(ax, lim, _CMP_LE_OQ);
+    const __m256 xf = _mm256_and_ps(xv, fin);
+    const __m256 e = _mm256_and_ps(_mm256_sub_ps(xv, qv), fin);
+    const __m256 ae = _mm256_and_ps(e, absMask);
+    see = _mm256_fmadd_ps(e, e, see);
+    sxe = _mm256_fmadd_ps(xf, e, sxe);
+    sx2 = _mm256_fmadd_ps(xf, xf, sx2);
+    sAbs = _mm256_add_ps(sAbs, ae);
+    sSig = _mm256_add_ps(sSig, sumX ? xf : e);
+    mAbs = _mm256_max_ps(mAbs, ae);
+    mX = _mm256_max_ps(mX, _mm256_and_ps(ax, fin));
+    cnt = _mm256_add_ps(cnt, _mm256_and_ps(one, fin));
+  }
+  r.see = hsum(see);
+  r.sxe = hsum(sxe);
+  r.sx2 = hsum(sx2);
+  r.sumAbs = hsum(sAbs);
+  r.sumSigned = hsum(sSig);
+  r.maxAbs = hmax(mAbs);
+  r.maxX = hmax(mX);
+  r.finite = int64_t(hsum(cnt));
+#endif
+  for (; k < n; ++k) {
+    const float xv = x[k];
+    if (!finiteF(xv))
+      continue;
+    const float e = xv - q[k], ae = std::fabs(e);
+    r.see += e * e;
+    r.sxe += xv * e;
+    r.sx2 += xv * xv;
+    r.sumAbs += ae;
+    r.sumSigned += sumX ? xv : e;
+    r.maxAbs = std::max(r.maxAbs, ae);
+    r.maxX = std::max(r.maxX, std::fabs(xv));
+    ++r.finite;
+  }
+  return r;
+}
+
+} // namespace
 
 void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, const float* q,
                          std::vector<Cell>& cells) {
   const AnalysisPlan& p = *plan_;
+  const int64_t base = p.cellColBegin(j0);
+  const int64_t a = row * p.cols + base;
+  const int64_t n = p.cellColBegin(j1) - base;
+  const float* xr = x + a;
+  const float* qr = q + a;
+
+  // Pass 1: per-cell sums and the row's global sums (float lanes within a
+  // row, double across rows).
+  double see = 0, sxe = 0, sx2 = 0;
+  float maxE = 0, maxX = 0;
+  int64_t finite = 0;
+#ifdef __AVX2__
+  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  const __m256 lim = _mm256_set1_ps(FLT_MAX);
+  const __m256 one = _mm256_set1_ps(1.0f);
+  __m256 gsee = _mm256_setzero_ps(), gsxe = gsee, gsx2 = gsee, gmX = gsee, gmE = gsee, gcnt = gsee;
+#endif
   for (int64_t j = j0; j < j1; ++j) {
-    const int64_t c0 = p.cellColBegin(j), c1 = p.cellColBegin(j + 1);
-    const int64_t off = row * p.cols + c0;
-    addRun(x + off, q + off, c1 - c0, off, cells[size_t(j - j0)]);
+    const int64_t c0 = p.cellColBegin(j) - base, c1 = p.cellColBegin(j + 1) - base;
+    float sAbs = 0, sSig = 0, mAbs = 0;
+    int64_t cnt = 0;
+    int64_t k = c0;
+#ifdef __AVX2__
+    __m256 vAbs = _mm256_setzero_ps(), vSig = vAbs, vMax = vAbs, vCnt = vAbs;
+    for (; k + 8 <= c1; k += 8) {
+      const __m256 xv = _mm256_loadu_ps(xr + k), qv = _mm256_loadu_ps(qr + k);
+      const __m256 ax = _mm256_and_ps(xv, absMask);
+      const __m256 fin = _mm256_cmp_ps(ax, lim, _CMP_LE_OQ);
+      const __m256 xf = _mm256_and_ps(xv, fin);
+      const __m256 e = _mm256_and_ps(_mm256_sub_ps(xv, qv), fin);
+      const __m256 ae = _mm256_and_ps(e, absMask);
+      gsee = _mm256_fmadd_ps(e, e, gsee);
+      gsxe = _mm256_fmadd_ps(xf, e, gsxe);
+      gsx2 = _mm256_fmadd_ps(xf, xf, gsx2);
+      gmX = _mm256_max_ps(gmX, _mm256_and_ps(ax, fin));
+      vAbs = _mm256_add_ps(vAbs, ae);
+      vSig = _mm256_add_ps(vSig, e);
+      vMax = _mm256_max_ps(vMax, ae);
+      vCnt = _mm256_add_ps(vCnt, _mm256_and_ps(one, fin));
+    }
+    if (c1 - c0 >= 8) {
+      sAbs = hsum(vAbs);
+      sSig = hsum(vSig);
+      mAbs = hmax(vMax);
+      cnt = int64_t(hsum(vCnt));
+      gmE = _mm256_max_ps(gmE, vMax);
+      gcnt = _mm256_add_ps(gcnt, vCnt);
+    }
+#endif
+    for (; k < c1; ++k) {
+      const float xv = xr[k];
+      if (!finiteF(xv))
+        continue;
+      const float e = xv - qr[k], ae = std::fabs(e);
+      see += double(e) * e;
+      sxe += double(xv) * e;
+      sx2 += double(xv) * xv;
+      maxX = std::max(maxX, std::fabs(xv));
+      sAbs += ae;
+      sSig += e;
+      mAbs = std::max(mAbs, ae);
+      ++cnt;
+      ++finite;
+    }
+    maxE = std::max(maxE, mAbs);
+    Cell& cell = cells[size_t(j - j0)];
+    cell.maxAbs = std::max(cell.maxAbs, double(mAbs));
+    cell.sumAbs += sAbs;
+    cell.sumSigned += sSig;
+    cell.count += cnt;
+  }
+#ifdef __AVX2__
+  see += hsum(gsee);
+  sxe += hsum(gsxe);
+  sx2 += hsum(gsx2);
+  maxX = std::max(maxX, hmax(gmX));
+  maxE = std::max(maxE, hmax(gmE));
+  finite += int64_t(hsum(gcnt));
+#endif
+  see_ += see;
+  sxe_ += sxe;
+  sumX2_ += sx2;
+  maxAbsErr_ = std::max(maxAbsErr_, double(maxE));
+  finite_ += finite;
+  nonFinite_ += n - finite;
+
+  // Pass 2: histogram bins (vector), then the scatters (scalar, two copies
+  // of each histogram so that equal neighbouring bins do not serialise).
+  if (maxE > errRange_ && maxE <= FLT_MAX)
+    growError(maxE);
+  const int B = plan_->bins;
+  const float bmax = float(B - 1);
+  const float lo = float(plan_->histLo), hs = float(histScale_);
+  const float eShift = float(errRange_), es = float(double(B) / (2 * errRange_));
+  bx_.resize(size_t(n));
+  be_.resize(size_t(n));
+  int64_t k = 0;
+#ifdef __AVX2__
+  {
+    const __m256 vlo = _mm256_set1_ps(lo), vhs = _mm256_set1_ps(hs), vmax = _mm256_set1_ps(bmax);
+    const __m256 vsh = _mm256_set1_ps(eShift), ves = _mm256_set1_ps(es), zero = _mm256_setzero_ps();
+    const __m256i dummy = _mm256_set1_epi32(B); // non-finite x: an extra bin that is dropped
+    for (; k + 8 <= n; k += 8) {
+      const __m256 xv = _mm256_loadu_ps(xr + k), qv = _mm256_loadu_ps(qr + k);
+      const __m256 fin = _mm256_cmp_ps(_mm256_and_ps(xv, absMask), lim, _CMP_LE_OQ);
+      // max(v, 0) with v first: NaN -> 0.
+      const __m256 px = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_sub_ps(xv, vlo), vhs), zero), vmax);
+      const __m256 pe = _mm256_min_ps(
+          _mm256_max_ps(_mm256_mul_ps(_mm256_add_ps(_mm256_sub_ps(xv, qv), vsh), ves), zero), vmax);
+      const __m256i finI = _mm256_castps_si256(fin);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(bx_.data() + k),
+                          _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(px), finI));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(be_.data() + k),
+                          _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(pe), finI));
+    }
+  }
+#endif
+  for (; k < n; ++k) {
+    const float xv = xr[k];
+    const bool f = finiteF(xv);
+    bx_[size_t(k)] = f ? binIndex((xv - lo) * hs, bmax) : B;
+    be_[size_t(k)] = f ? binIndex((xv - qr[k] + eShift) * es, bmax) : B;
+  }
+  int64_t* hx0 = histX_.data();
+  int64_t* hx1 = hx0 + (B + 1);
+  int64_t* he0 = histE_.data();
+  int64_t* he1 = he0 + (B + 1);
+  const int32_t* bx = bx_.data();
+  const int32_t* be = be_.data();
+  k = 0;
+  for (; k + 2 <= n; k += 2) {
+    ++hx0[bx[k]];
+    ++hx1[bx[k + 1]];
+    ++he0[be[k]];
+    ++he1[be[k + 1]];
+  }
+  for (; k < n; ++k) {
+    ++hx0[bx[k]];
+    ++he0[be[k]];
+  }
+  if (directQ_) {
+    int64_t* hq = histQ_.data();
+    for (k = 0; k < n; ++k)
+      if (finiteF(xr[k]))
+        ++hq[binIndex((qr[k] - lo) * hs, bmax)];
+  }
+  if (maxE > thrErr_ || maxX > thrMag_) [[unlikely]] {
+    for (k = 0; k < n; ++k) {
+      const float xv = xr[k];
+      if (!finiteF(xv))
+        continue;
+      const float ae = std::fabs(xv - qr[k]), ax = std::fabs(xv);
+      if (ae > thrErr_)
+        pushTop(topErr_, thrErr_, {ae, a + k, xv, qr[k]});
+      if (ax > thrMag_)
+        pushTop(topMag_, thrMag_, {ax, a + k, xv, qr[k]});
+    }
   }
 }
 
@@ -194,26 +388,28 @@ void Accumulator::addTile(int64_t tile, const float* x, const float* q, QuantRes
 }
 
 void Accumulator::merge(const Accumulator& o) {
-  sumSqErr_ += o.sumSqErr_;
+  see_ += o.see_;
+  sxe_ += o.sxe_;
   sumX2_ += o.sumX2_;
-  sumQ2_ += o.sumQ2_;
-  sumXQ_ += o.sumXQ_;
   maxAbsErr_ = std::max(maxAbsErr_, o.maxAbsErr_);
   finite_ += o.finite_;
   nonFinite_ += o.nonFinite_;
-  for (size_t b = 0; b < histX_.size(); ++b) {
+  for (size_t b = 0; b < histX_.size(); ++b)
     histX_[b] += o.histX_[b];
+  for (size_t b = 0; b < histQ_.size(); ++b)
     histQ_[b] += o.histQ_[b];
-  }
   // Bring both error histograms to the wider range, then add.
   growError(o.errRange_);
   std::vector<int64_t> other = o.histE_;
   const int B = plan_->bins;
   for (double range = o.errRange_; range < errRange_; range *= 2) {
-    std::vector<int64_t> h(static_cast<size_t>(B), 0);
-    for (int j = 0; j < B; ++j)
-      h[size_t(B / 4 + j / 2)] += other[size_t(j)];
-    other.swap(h);
+    for (int copy = 0; copy < 2; ++copy) {
+      int64_t* h = other.data() + copy * (B + 1);
+      std::vector<int64_t> g(static_cast<size_t>(B), 0);
+      for (int k = 0; k < B; ++k)
+        g[size_t(B / 4 + k / 2)] += h[k];
+      std::copy(g.begin(), g.end(), h);
+    }
   }
   for (size_t b = 0; b < histE_.size(); ++b)
     histE_[b] += other[b];
@@ -227,29 +423,38 @@ void Accumulator::finish(QuantResult& r) const {
   Metrics& m = r.metrics;
   m.count = finite_;
   m.nonFinite = nonFinite_;
-  m.mse = finite_ ? sumSqErr_ / double(finite_) : 0.0;
+  m.mse = finite_ ? see_ / double(finite_) : 0.0;
   m.rmse = std::sqrt(m.mse);
   m.maxAbsError = maxAbsErr_;
-  if (sumSqErr_ == 0)
+  if (see_ == 0)
     m.sqnrDb = HUGE_VAL; // no error: +inf (JSON writes null)
   else
-    m.sqnrDb = 10.0 * std::log10(sumX2_ / sumSqErr_);
-  if (sumX2_ > 0 && sumQ2_ > 0)
-    m.cosine = sumXQ_ / std::sqrt(sumX2_ * sumQ2_);
+    m.sqnrDb = 10.0 * std::log10(sumX2_ / see_);
+  // With q = x - e: <x,q> = |x|^2 - <x,e> and |q|^2 = |x|^2 - 2<x,e> + |e|^2.
+  // Accumulating the small terms <x,e> and |e|^2 directly keeps 1 - cosine
+  // accurate; rounding in |x|^2 cancels between numerator and denominator.
+  const double sxq = sumX2_ - sxe_, sq2 = std::max(0.0, sumX2_ - 2 * sxe_ + see_);
+  if (sumX2_ > 0 && sq2 > 0)
+    m.cosine = std::clamp(sxq / std::sqrt(sumX2_ * sq2), -1.0, 1.0);
   else
-    m.cosine = (sumX2_ == 0 && sumQ2_ == 0) ? 1.0 : 0.0;
+    m.cosine = (sumX2_ == 0 && sq2 == 0) ? 1.0 : 0.0;
 
   const AnalysisPlan& p = *plan_;
-  auto toHist = [](const std::vector<int64_t>& c, double lo, double hi) {
+  // Scatter copies (x and error) are folded; their extra bin held non-finite inputs.
+  auto toHist = [&](const std::vector<int64_t>& c, int copies, double lo, double hi) {
     Histogram h;
     h.lo = lo;
     h.hi = hi;
-    h.counts.assign(c.begin(), c.end());
+    h.counts.assign(size_t(p.bins), 0.0);
+    const size_t stride = copies == 1 ? 0 : size_t(p.bins + 1);
+    for (int k = 0; k < copies; ++k)
+      for (size_t b = 0; b < size_t(p.bins); ++b)
+        h.counts[b] += double(c[k * stride + b]);
     return h;
   };
-  r.histOriginal = toHist(histX_, p.histLo, p.histHi);
-  r.histDequantized = toHist(histQ_, p.histLo, p.histHi);
-  r.histError = toHist(histE_, -errRange_, errRange_);
+  r.histOriginal = toHist(histX_, 2, p.histLo, p.histHi);
+  r.histDequantized = toHist(histQ_, 1, p.histLo, p.histHi);
+  r.histError = toHist(histE_, 2, -errRange_, errRange_);
 
   auto toEntries = [&](std::vector<Top> v) {
     std::sort(v.begin(), v.end(), worse<Top>);
@@ -271,28 +476,50 @@ void Accumulator::finish(QuantResult& r) const {
 }
 
 void channelStatsRows(const float* x, int64_t cols, int64_t r0, int64_t r1, ChannelStats& out) {
+  // Two passes per row (the row stays in cache): mean, then central moments.
+  // Float lanes for the partial sums, double for the totals of each block of 1024.
   for (int64_t r = r0; r < r1; ++r) {
     const float* row = x + r * cols;
     double sum = 0;
     float amax = 0;
     int64_t n = 0;
-    for (int64_t c = 0; c < cols; ++c) {
-      const float v = row[c];
-      if (finiteF(v)) {
-        sum += v;
-        amax = std::max(amax, std::fabs(v));
-        ++n;
-      }
+    for (int64_t b = 0; b < cols; b += 1024) {
+      const RunSums s = runSums(row + b, row + b, std::min<int64_t>(1024, cols - b), true);
+      sum += s.sumSigned; // with q = x the "signed error" slot carries sum x
+      amax = std::max(amax, s.maxX);
+      n += s.finite;
     }
     const double mean = n ? sum / double(n) : 0.0;
     double m2 = 0, m4 = 0;
-    for (int64_t c = 0; c < cols; ++c) {
-      const float v = row[c];
-      if (finiteF(v)) {
-        const double d = double(v) - mean, d2 = d * d;
-        m2 += d2;
-        m4 += d2 * d2;
+    for (int64_t b = 0; b < cols; b += 1024) {
+      const float* p = row + b;
+      const int64_t len = std::min<int64_t>(1024, cols - b);
+      float s2 = 0, s4 = 0;
+      int64_t k = 0;
+#ifdef __AVX2__
+      const __m256 mu = _mm256_set1_ps(float(mean));
+      const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+      const __m256 lim = _mm256_set1_ps(FLT_MAX);
+      __m256 a2 = _mm256_setzero_ps(), a4 = a2;
+      for (; k + 8 <= len; k += 8) {
+        const __m256 v = _mm256_loadu_ps(p + k);
+        const __m256 fin = _mm256_cmp_ps(_mm256_and_ps(v, absMask), lim, _CMP_LE_OQ);
+        const __m256 d = _mm256_and_ps(_mm256_sub_ps(v, mu), fin);
+        const __m256 d2 = _mm256_mul_ps(d, d);
+        a2 = _mm256_add_ps(a2, d2);
+        a4 = _mm256_fmadd_ps(d2, d2, a4);
       }
+      s2 = hsum(a2);
+      s4 = hsum(a4);
+#endif
+      for (; k < len; ++k)
+        if (finiteF(p[k])) {
+          const float d = p[k] - float(mean), d2 = d * d;
+          s2 += d2;
+          s4 += d2 * d2;
+        }
+      m2 += s2;
+      m4 += s4;
     }
     out.absMax[size_t(r)] = amax;
     out.mean[size_t(r)] = float(mean);

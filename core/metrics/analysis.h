@@ -41,6 +41,12 @@ public:
   void addTile(int64_t tile, const float* x, const float* q, QuantResult& result);
   void merge(const Accumulator& other);
 
+  // The dequantized histogram can be filled by the caller from code counts
+  // (every code of a segment has one value): then addTile skips its scatter.
+  void setDequantizedFromCodes() { directQ_ = false; }
+  std::vector<int64_t>& dequantizedHistogram() { return histQ_; }
+  int histogramBin(float v) const;
+
   // Final metrics/histograms/top-k into result (map means, channel outliers).
   void finish(QuantResult& result) const;
 
@@ -56,14 +62,15 @@ private:
     double maxAbs = 0, sumAbs = 0, sumSigned = 0;
     int64_t count = 0;
   };
-  void addRun(const float* x, const float* q, int64_t n, int64_t flat0, Cell& cell);
   void addRow(int64_t row, int64_t j0, int64_t j1, const float* x, const float* q, std::vector<Cell>& cells);
 
   const AnalysisPlan* plan_;
-  double sumSqErr_ = 0, sumX2_ = 0, sumQ2_ = 0, sumXQ_ = 0, maxAbsErr_ = 0;
+  double see_ = 0, sxe_ = 0, sumX2_ = 0, maxAbsErr_ = 0; // sum e^2, sum x*e, sum x^2
+  bool directQ_ = true;
   int64_t finite_ = 0, nonFinite_ = 0;
   double histScale_ = 0;
-  std::vector<int64_t> histX_, histQ_, histE_;
+  std::vector<int64_t> histX_, histQ_, histE_; // X and E: two scatter copies of bins + 1
+  std::vector<int32_t> bx_, be_;               // per-row bin scratch
   double errRange_ = 1;
   std::vector<Top> topErr_, topMag_;
   float thrErr_ = -1, thrMag_ = -1;

@@ -272,12 +272,26 @@ std::shared_ptr<QuantResult> run(const Job& job) {
   std::vector<int64_t> clippedPerThread(static_cast<size_t>(threads), 0);
   std::vector<double> analyseMsPerThread(static_cast<size_t>(threads), 0);
 
+  std::vector<Accumulator> acc;
+  if (job.analyse)
+    acc.assign(size_t(threads), Accumulator(plan));
+  // The dequantized histogram from code counts: every code of a segment has
+  // one value, so counting codes per segment replaces a scatter per element.
+  const int64_t avgSegLen = S ? n / S : 0;
+  const bool qFromCodes = countCodes && !cast && !block && codeCount <= 4096 && avgSegLen >= 2 * codeCount;
+  const bool qFromCastCodes = countCodes && cast;
+  if (qFromCodes || qFromCastCodes)
+    for (Accumulator& a : acc)
+      a.setDequantizedFromCodes();
+  const bool anyNonFinite = global.finite < n;
+
   // Quantizes working elements [b, e): whole segments or parts of one.
   auto quantizeRange = [&](int64_t b, int64_t e, std::vector<int32_t>& scratchCodes, int tid) {
     int64_t clipped = 0;
     std::vector<int64_t>& hist = codeHist[size_t(tid)];
     if (countCodes && hist.empty())
       hist.assign(size_t(codeCount), 0);
+    std::vector<int64_t> segCounts(qFromCodes ? size_t(codeCount) : 0, 0);
     while (b < e) {
       const int64_t seg = cast ? 0 : (b / L.cols) * L.segsPerRow + (b % L.cols) / L.segLen;
       const int64_t segEnd = cast ? n : L.segmentBegin(seg) + L.segmentLength(seg);
@@ -299,17 +313,31 @@ std::shared_ptr<QuantResult> run(const Job& job) {
         if (job.analyse)
           clipped += countOutside(work + b, len, {params[size_t(seg)].lo, params[size_t(seg)].hi});
       }
-      if (countCodes)
+      if (countCodes) {
+        std::vector<int64_t>& target = qFromCodes ? segCounts : hist;
         for (int64_t i = 0; i < len; ++i)
-          ++hist[size_t(codes[i] - codeMin)];
+          ++target[size_t(codes[i] - codeMin)];
+        if (anyNonFinite) // codes of NaN/inf inputs are not codes
+          for (int64_t i = 0; i < len; ++i)
+            if (!(std::fabs(work[b + i]) <= FLT_MAX))
+              --target[size_t(codes[i] - codeMin)];
+        if (qFromCodes) {
+          std::vector<int64_t>& hq = acc[size_t(tid)].dequantizedHistogram();
+          for (int c = 0; c < codeCount; ++c) {
+            if (const int64_t k = segCounts[size_t(c)]) {
+              hist[size_t(c)] += k;
+              hq[size_t(acc[size_t(tid)].histogramBin(
+                  quantizer.codeValue(params[size_t(seg)], seg, c + codeMin)))] += k;
+              segCounts[size_t(c)] = 0;
+            }
+          }
+        }
+      }
       b = end;
     }
     clippedPerThread[size_t(tid)] += clipped;
   };
 
-  std::vector<Accumulator> acc;
-  if (job.analyse)
-    acc.assign(size_t(threads), Accumulator(plan));
   const int64_t tiles = job.analyse ? plan.numTiles() : 0;
   // Block formats need whole blocks, which column-block tiles may cut.
   const bool fused = job.analyse && identity && n > 0 && (plan.fusedChannelStats || !block);
@@ -377,6 +405,13 @@ std::shared_ptr<QuantResult> run(const Job& job) {
   // ---- merge and finish
   const auto tFinish = Clock::now();
   if (n > 0) {
+    if (qFromCastCodes) { // a cast's codes are the values' bit patterns
+      std::vector<int64_t>& hq = acc[0].dequantizedHistogram();
+      for (const auto& h : codeHist)
+        for (size_t c = 0; c < h.size(); ++c)
+          if (h[c])
+            hq[size_t(acc[0].histogramBin(scheme.floatFormat.decode(uint32_t(c))))] += h[c];
+    }
     for (int i = 1; i < threads; ++i)
       acc[0].merge(acc[size_t(i)]);
     acc[0].finish(r);

@@ -7,6 +7,9 @@
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 
 namespace qs {
 
@@ -53,6 +56,64 @@ uint16_t load16(const uint8_t* p) {
 }
 
 } // namespace
+
+void applyIntNearestRef(const SegmentParams& p, int32_t qminI, int32_t qmaxI, const float* x, int64_t n,
+                        float* deq, int32_t* codes) {
+  const float zp = float(p.zeroPoint), qmin = float(qminI), qmax = float(qmaxI);
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    // As torch's fake_quantize: zero_point + nearbyint(x * (1/scale)), clamped.
+    const float t = clampF(std::nearbyint(v * p.invScale) + zp, qmin, qmax);
+    const bool f = finiteF(v);
+    const int32_t c = f ? int32_t(t) : p.zeroPoint;
+    deq[i] = f ? float(c - p.zeroPoint) * p.scale : v;
+    if (codes)
+      codes[i] = c;
+  }
+}
+
+void applyIntNearest(const SegmentParams& p, int32_t qminI, int32_t qmaxI, const float* x, int64_t n,
+                     float* deq, int32_t* codes) {
+  int64_t i = 0;
+#ifdef __AVX2__
+  const __m256 inv = _mm256_set1_ps(p.invScale), scale = _mm256_set1_ps(p.scale);
+  const __m256 zp = _mm256_set1_ps(float(p.zeroPoint));
+  const __m256 qmin = _mm256_set1_ps(float(qminI)), qmax = _mm256_set1_ps(float(qmaxI));
+  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  const __m256 lim = _mm256_set1_ps(FLT_MAX);
+  const __m256i zpi = _mm256_set1_epi32(p.zeroPoint);
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    __m256 t = _mm256_round_ps(_mm256_mul_ps(v, inv), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    t = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(t, zp), qmin), qmax); // NaN -> qmin
+    const __m256 fin = _mm256_cmp_ps(_mm256_and_ps(v, absMask), lim, _CMP_LE_OQ);
+    const __m256 q = _mm256_mul_ps(_mm256_sub_ps(t, zp), scale);
+    _mm256_storeu_ps(deq + i, _mm256_blendv_ps(v, q, fin));
+    if (codes) {
+      const __m256i c = _mm256_cvtps_epi32(t);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(codes + i),
+                          _mm256_blendv_epi8(zpi, c, _mm256_castps_si256(fin)));
+    }
+  }
+#endif
+  applyIntNearestRef(p, qminI, qmaxI, x + i, n - i, deq + i, codes ? codes + i : nullptr);
+}
+
+void SegmentQuantizer::applyIntStochastic(const SegmentParams& p, const float* x, int64_t n, float* deq,
+                                          int32_t* codes, uint64_t index0) const {
+  const float zp = float(p.zeroPoint), qmin = float(scheme_.qmin()), qmax = float(scheme_.qmax());
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    // floor(x/s + u), u uniform in [0,1): rounds up with probability frac(x/s).
+    const float t =
+        clampF(std::floor(v * p.invScale + uniformAt(seed_, index0 + uint64_t(i))) + zp, qmin, qmax);
+    const bool f = finiteF(v);
+    const int32_t c = f ? int32_t(t) : p.zeroPoint;
+    deq[i] = f ? float(c - p.zeroPoint) * p.scale : v;
+    if (codes)
+      codes[i] = c;
+  }
+}
 
 SegmentQuantizer::SegmentQuantizer(const Scheme& scheme, bool stochastic, uint64_t seed)
     : scheme_(scheme), stochastic_(stochastic), seed_(seed) {}
@@ -194,23 +255,12 @@ void SegmentQuantizer::apply(const SegmentParams& p, int64_t segment, const floa
                              int32_t* codes, uint64_t index0) const {
   const uint64_t seed = seed_;
   switch (scheme_.kind) {
-  case SchemeKind::Int: {
-    const float inv = p.invScale, scale = p.scale;
-    const float zp = float(p.zeroPoint);
-    const float qmin = float(scheme_.qmin()), qmax = float(scheme_.qmax());
-    for (int64_t i = 0; i < n; ++i) {
-      const float v = x[i];
-      float t =
-          stochastic_ ? std::floor(v * inv + uniformAt(seed, index0 + uint64_t(i))) : std::nearbyint(v * inv);
-      t = clampF(t + zp, qmin, qmax);
-      const bool f = finiteF(v);
-      const int32_t c = f ? int32_t(t) : p.zeroPoint;
-      deq[i] = f ? float(c - p.zeroPoint) * scale : v;
-      if (codes)
-        codes[i] = c;
-    }
+  case SchemeKind::Int:
+    if (stochastic_)
+      applyIntStochastic(p, x, n, deq, codes, index0);
+    else
+      applyIntNearest(p, scheme_.qmin(), scheme_.qmax(), x, n, deq, codes);
     return;
-  }
   case SchemeKind::Binary:
     for (int64_t i = 0; i < n; ++i) {
       const float v = x[i];
@@ -373,6 +423,25 @@ SegmentParams SegmentQuantizer::applyBlock(const float* x, int64_t n, float* deq
       codes[i] = f ? c32[i] : 0;
   }
   return p;
+}
+
+float SegmentQuantizer::codeValue(const SegmentParams& p, int64_t segment, int32_t code) const {
+  switch (scheme_.kind) {
+  case SchemeKind::Int:
+    return float(code - p.zeroPoint) * p.scale;
+  case SchemeKind::Binary:
+    return code ? p.scale : -p.scale;
+  case SchemeKind::Ternary:
+    return float(code) * p.scale;
+  case SchemeKind::Codebook:
+    return scheme_.codebook.levels[size_t(code)] * p.scale;
+  case SchemeKind::KMeans:
+    return centroids_[size_t(segment)][size_t(code)];
+  case SchemeKind::Float:
+    return scheme_.floatFormat.decode(uint32_t(code)) * p.scale;
+  default:
+    return 0.0f;
+  }
 }
 
 std::vector<float> SegmentQuantizer::levels(const SegmentParams& p, int64_t segment) const {

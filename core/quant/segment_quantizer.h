@@ -29,6 +29,12 @@ inline float uniformAt(uint64_t seed, uint64_t index) {
   return float(z >> 40) * (1.0f / 16777216.0f);
 }
 
+// The integer kernel (AVX2 when available) and its scalar reference; tests compare them.
+void applyIntNearest(const SegmentParams& p, int32_t qmin, int32_t qmax, const float* x, int64_t n,
+                     float* deq, int32_t* codes);
+void applyIntNearestRef(const SegmentParams& p, int32_t qmin, int32_t qmax, const float* x, int64_t n,
+                        float* deq, int32_t* codes);
+
 class SegmentQuantizer {
 public:
   SegmentQuantizer(const Scheme& scheme, bool stochastic, uint64_t seed);
@@ -54,6 +60,9 @@ public:
   // Mx / Gguf: one whole block; returns its parameters (scale, offset).
   SegmentParams applyBlock(const float* x, int64_t n, float* deq, int32_t* codes) const;
 
+  // The dequantized value of `code` in a segment (not for Mx/Gguf/cast).
+  float codeValue(const SegmentParams& p, int64_t segment, int32_t code) const;
+
   // Representable values of a segment (for the histogram's level lines); empty when > 4096.
   std::vector<float> levels(const SegmentParams& p, int64_t segment) const;
 
@@ -61,6 +70,8 @@ public:
   double trialMse(const float* x, int64_t n, ClipRange r, std::vector<float>& scratch) const;
 
 private:
+  void applyIntStochastic(const SegmentParams& p, const float* x, int64_t n, float* deq, int32_t* codes,
+                          uint64_t index0) const;
   Scheme scheme_;
   bool stochastic_;
   uint64_t seed_;
