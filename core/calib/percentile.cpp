@@ -15,17 +15,24 @@ namespace {
 
 constexpr int64_t kSmall = int64_t{1} << 15; // below this: copy + nth_element
 
-// numpy's virtual index for method "linear" (alpha = beta = 1), same float64 steps.
+// numpy's virtual index for method "linear", same float64 steps.
 struct RankPlan {
   double virtualIndex = 0;
   int64_t prev = 0, next = 0;
   double gamma = 0;
 };
 
+// Products are stored through a volatile so that the compiler cannot fuse
+// them into an FMA (-mfma is on): numpy rounds every operation separately.
+inline double rounded(double v) {
+  volatile double r = v;
+  return r;
+}
+
 RankPlan planRank(int64_t m, double p) {
   const double q = p / 100.0;
   RankPlan r;
-  r.virtualIndex = (double(m) * q + (1.0 + q * (1.0 - 1.0 - 1.0))) - 1.0;
+  r.virtualIndex = double(m - 1) * q; // numpy "linear": (n - 1) * quantile
   if (r.virtualIndex >= double(m - 1)) {
     r.prev = r.next = m - 1;
     r.gamma = 0;
@@ -45,8 +52,8 @@ RankPlan planRank(int64_t m, double p) {
 double lerp(float a, float b, double t) {
   const float diff = b - a;
   if (t >= 0.5)
-    return double(b) - double(diff) * (1.0 - t);
-  return double(a) + double(diff) * t;
+    return double(b) - rounded(double(diff) * (1.0 - t));
+  return double(a) + rounded(double(diff) * t);
 }
 
 inline bool finiteF(float v) {
