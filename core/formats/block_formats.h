@@ -54,7 +54,8 @@ struct GgufTypeInfo {
 const GgufTypeInfo& ggufTypeInfo(GgufType type);
 bool ggufTypeSupported(uint32_t typeId);
 
-// quantize_row_*_ref: k values (multiple of the block) -> blocks bytes.
+// quantize_row_*_ref: k values (multiple of the block) -> blocks bytes. The
+// values must be finite, as in llama.cpp (callers replace NaN/inf first).
 void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k);
 // dequantize_row_*: blocks -> k floats, exactly as llama.cpp.
 void ggufDequantizeRow(GgufType type, const uint8_t* blocks, float* y, int64_t k);

@@ -221,7 +221,7 @@ void roundArray(const FloatFormat& format, const float* in, float* out, int64_t 
   // skip reading the destination lines first (what memcpy does too).
   const bool stream = n >= kStreamThreshold && in != out;
   const int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(dynamic, 4) // dynamic: robust when a core is busy elsewhere
   for (int64_t c = 0; c < chunks; ++c) {
     const int64_t begin = c * kChunk;
     const int64_t len = begin + kChunk <= n ? kChunk : n - begin;
