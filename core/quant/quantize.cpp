@@ -339,8 +339,9 @@ std::shared_ptr<QuantResult> run(const Job& job) {
   };
 
   const int64_t tiles = job.analyse ? plan.numTiles() : 0;
-  // Block formats need whole blocks, which column-block tiles may cut.
-  const bool fused = job.analyse && identity && n > 0 && (plan.fusedChannelStats || !block);
+  // Block formats need whole blocks: tiles must hold whole working rows.
+  const bool blocksAligned = plan.fusedChannelStats && L.cols > 0 && plan.cols % L.cols == 0;
+  const bool fused = job.analyse && identity && n > 0 && (!block || blocksAligned);
 
   if (!fused && n > 0) {
     // Quantize everything in the working layout first, in chunks of whole segments.

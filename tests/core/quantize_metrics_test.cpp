@@ -1,0 +1,275 @@
+// Metric formulas on tiny hand-computed examples, the analysis products
+// (histograms, top-k, channel statistics, error maps) against naive
+// recomputation, and the edge tensors.
+#include "core/error.h"
+#include "core/quant/quantize.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+#include <random>
+
+namespace qs {
+namespace {
+
+Tensor make(Shape shape, std::vector<float> v) {
+  Tensor t;
+  t.name = "t";
+  t.shape = std::move(shape);
+  t.values = std::move(v);
+  return t;
+}
+
+QuantConfig perTensor(const char* format) {
+  QuantConfig c;
+  c.format = format;
+  c.granularity = Granularity{GranularityKind::Tensor, 0, 1};
+  return c;
+}
+
+// x = [1, -2, 3, 0.5], INT2 symmetric per tensor: scale = 3 / (2^1 - 1) = 3,
+// codes = round(x / 3) = [0, -1, 1, 0], q = [0, -3, 3, 0], e = [1, 1, 0, 0.5].
+TEST(QuantizeMetrics, HandComputedInt2) {
+  const auto r = quantize(make({4}, {1, -2, 3, 0.5f}), perTensor("int2"));
+  EXPECT_EQ(r->dequantized, (std::vector<float>{0, -3, 3, 0}));
+  EXPECT_EQ(r->codes, (std::vector<int32_t>{0, -1, 1, 0}));
+  const Metrics& m = r->metrics;
+  EXPECT_DOUBLE_EQ(m.mse, 2.25 / 4); // (1 + 1 + 0 + 0.25) / 4
+  EXPECT_DOUBLE_EQ(m.rmse, 0.75);
+  EXPECT_DOUBLE_EQ(m.maxAbsError, 1.0);
+  EXPECT_NEAR(m.sqnrDb, 10 * std::log10(14.25 / 2.25), 1e-12);  // ||x||^2 = 14.25
+  EXPECT_NEAR(m.cosine, 15.0 / std::sqrt(14.25 * 18.0), 1e-12); // <x,q> = 15, ||q||^2 = 18
+  EXPECT_DOUBLE_EQ(m.bitsPerElement, 2 + 32.0 / 4);             // one fp32 scale per 4 values
+  EXPECT_DOUBLE_EQ(m.codeEntropyBits, 1.5);                     // codes -1, 0, 0, 1
+  EXPECT_EQ(m.clippedFraction, 0.0);
+  EXPECT_EQ(m.count, 4);
+  EXPECT_EQ(r->codeMin, -2);
+  EXPECT_EQ(r->codeCounts, (std::vector<double>{0, 1, 2, 1}));
+  EXPECT_EQ(r->levels, (std::vector<float>{-6, -3, 0, 3}));
+  // Top errors: |e| = 1 at indices 0 and 1 (ties by index), then 0.5 at 3.
+  ASSERT_GE(r->topErrors.size(), 3u);
+  EXPECT_EQ(r->topErrors[0].index, 0);
+  EXPECT_EQ(r->topErrors[1].index, 1);
+  EXPECT_EQ(r->topErrors[2].index, 3);
+  EXPECT_EQ(r->topMagnitude[0].index, 2);
+  EXPECT_EQ(r->topMagnitude[0].original, 3.0f);
+}
+
+TEST(QuantizeMetrics, AsymmetricBitsCountTheZeroPoint) {
+  QuantConfig c = perTensor("int4");
+  c.symmetric = false;
+  c.granularity = Granularity{GranularityKind::Group, 0, 8};
+  const auto r = quantize(make({16}, std::vector<float>(16, 1.0f)), c);
+  EXPECT_DOUBLE_EQ(r->metrics.bitsPerElement, 4 + (32.0 + 4.0) / 8);
+}
+
+Tensor gaussian(Shape shape, uint32_t seed) {
+  Tensor t;
+  t.name = "g";
+  t.shape = shape;
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d;
+  t.values.resize(size_t(shapeNumel(shape)));
+  for (float& v : t.values)
+    v = d(rng);
+  return t;
+}
+
+void checkAgainstNaive(const Tensor& t, const QuantConfig& c, const AnalysisOptions& opt) {
+  const auto r = quantize(t, c, opt);
+  const std::vector<float>& q = r->dequantized;
+  const size_t n = t.values.size();
+  double see = 0, sx2 = 0, sq2 = 0, sxq = 0, mx = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double x = t.values[i], e = x - q[i];
+    see += e * e;
+    sx2 += x * x;
+    sq2 += double(q[i]) * q[i];
+    sxq += x * q[i];
+    mx = std::max(mx, std::fabs(e));
+  }
+  const Metrics& m = r->metrics;
+  EXPECT_NEAR(m.mse, see / double(n), 1e-5 * see / double(n));
+  EXPECT_EQ(m.maxAbsError, mx);
+  EXPECT_NEAR(m.sqnrDb, 10 * std::log10(sx2 / see), 1e-4);
+  EXPECT_NEAR(1 - m.cosine, 1 - sxq / std::sqrt(sx2 * sq2), 1e-4 * (1 - sxq / std::sqrt(sx2 * sq2)) + 1e-12);
+  // Histograms: every finite value counted once; the original range is [min, max].
+  auto total = [](const Histogram& h) { return std::accumulate(h.counts.begin(), h.counts.end(), 0.0); };
+  EXPECT_EQ(total(r->histOriginal), double(n));
+  EXPECT_EQ(total(r->histDequantized), double(n));
+  EXPECT_EQ(total(r->histError), double(n));
+  EXPECT_EQ(r->histOriginal.lo, *std::min_element(t.values.begin(), t.values.end()));
+  EXPECT_EQ(r->histOriginal.hi, *std::max_element(t.values.begin(), t.values.end()));
+  EXPECT_GE(r->histError.hi, mx);
+  EXPECT_LE(r->histError.hi, 2 * mx + 1e-30);
+  // The dequantized histogram, bin by bin (same float binning as the engine).
+  std::vector<double> hq(r->histDequantized.counts.size(), 0);
+  const float lo = float(r->histOriginal.lo),
+              s = float(double(hq.size()) / (r->histOriginal.hi - r->histOriginal.lo));
+  for (float v : q) {
+    const float b = (v - lo) * s;
+    ++hq[size_t(b > 0 ? std::min(b, float(hq.size() - 1)) : 0)];
+  }
+  EXPECT_EQ(hq, r->histDequantized.counts);
+  // Top-k by |error|, ties by index.
+  std::vector<int64_t> idx(n);
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(), [&](int64_t a, int64_t b) {
+    return std::fabs(t.values[size_t(a)] - q[size_t(a)]) > std::fabs(t.values[size_t(b)] - q[size_t(b)]);
+  });
+  ASSERT_EQ(r->topErrors.size(), size_t(opt.topK));
+  for (int k = 0; k < opt.topK; ++k)
+    EXPECT_EQ(r->topErrors[size_t(k)].index, idx[size_t(k)]) << k;
+  // Channel statistics of the first rows, in double.
+  const View2D v = view2D(t.shape);
+  for (int64_t row = 0; row < std::min<int64_t>(v.rows, 5); ++row) {
+    double s1 = 0, am = 0;
+    for (int64_t c2 = 0; c2 < v.cols; ++c2) {
+      s1 += t.values[size_t(row * v.cols + c2)];
+      am = std::max(am, double(std::fabs(t.values[size_t(row * v.cols + c2)])));
+    }
+    const double mean = s1 / double(v.cols);
+    double m2 = 0, m4 = 0;
+    for (int64_t c2 = 0; c2 < v.cols; ++c2) {
+      const double d = t.values[size_t(row * v.cols + c2)] - mean;
+      m2 += d * d;
+      m4 += d * d * d * d;
+    }
+    EXPECT_NEAR(r->channels.mean[size_t(row)], mean, 1e-5);
+    EXPECT_EQ(r->channels.absMax[size_t(row)], float(am));
+    EXPECT_NEAR(r->channels.stdDev[size_t(row)], std::sqrt(m2 / double(v.cols)), 1e-5);
+    EXPECT_NEAR(r->channels.kurtosis[size_t(row)], double(v.cols) * m4 / (m2 * m2) - 3, 1e-3);
+  }
+  // Error map vs poolErrorMap over the whole view, and one cell by hand.
+  const ErrorMap& em = r->errorMap;
+  const ErrorMap full = poolErrorMap(t, *r, em.width, em.height, 0, v.rows, 0, v.cols);
+  EXPECT_EQ(full.maxAbs, em.maxAbs);
+  for (size_t i = 0; i < em.meanAbs.size(); ++i)
+    EXPECT_NEAR(full.meanAbs[i], em.meanAbs[i], 1e-6 * (1 + em.meanAbs[i]));
+  const int64_t r1 = (v.rows + em.height - 1) / em.height, c1 = (v.cols + em.width - 1) / em.width;
+  double cellMax = 0, cellSum = 0;
+  for (int64_t a = 0; a < r1; ++a)
+    for (int64_t b = 0; b < c1; ++b) {
+      const double e = std::fabs(t.values[size_t(a * v.cols + b)] - q[size_t(a * v.cols + b)]);
+      cellMax = std::max(cellMax, e);
+      cellSum += e;
+    }
+  EXPECT_EQ(em.maxAbs[0], float(cellMax));
+  EXPECT_NEAR(em.meanAbs[0], cellSum / double(r1 * c1), 1e-6);
+}
+
+TEST(QuantizeMetrics, AnalysisMatchesNaiveSmallAndLarge) {
+  AnalysisOptions opt;
+  opt.topK = 7;
+  opt.mapWidth = 13;
+  opt.mapHeight = 9;
+  QuantConfig c;
+  c.format = "int4";
+  checkAgainstNaive(gaussian({40, 30}, 1), c, opt);
+  checkAgainstNaive(gaussian({700, 600}, 2), c, opt); // threaded, fused path
+  c.format = "fp8_e4m3";
+  checkAgainstNaive(gaussian({3, 50000}, 3), c, opt); // few rows: column blocks
+  c.format = "nf4";
+  c.granularity = Granularity{GranularityKind::Group, 0, 32};
+  checkAgainstNaive(gaussian({64, 5000}, 4), c, opt); // permuted path
+  c.format = "bf16";
+  c.granularity.reset();
+  checkAgainstNaive(gaussian({1000, 400}, 5), c, opt);
+}
+
+TEST(QuantizeMetrics, OutlierChannels) {
+  Tensor t = gaussian({20, 100}, 6);
+  for (int c = 0; c < 100; ++c)
+    t.values[size_t(7 * 100 + c)] *= 50;
+  const auto r = quantize(t, QuantConfig{});
+  EXPECT_EQ(r->channels.outlierChannels, (std::vector<int64_t>{7}));
+}
+
+TEST(QuantizeEdges, EmptyTensor) {
+  for (const char* f : {"int8", "fp16", "nf4", "q4_0", "mxfp4"}) {
+    QuantConfig c;
+    c.format = f;
+    const auto r = quantize(make({0, 5}, {}), c);
+    EXPECT_TRUE(r->dequantized.empty());
+    EXPECT_EQ(r->metrics.count, 0);
+    EXPECT_EQ(r->metrics.mse, 0.0);
+    EXPECT_FALSE(std::isnan(r->metrics.cosine));
+    EXPECT_TRUE(fakeQuantize(make({0}, {}), c).empty());
+  }
+}
+
+TEST(QuantizeEdges, OneElementAllEqualAndZeros) {
+  for (const char* f :
+       {"int8", "int4", "nf4", "fp8_e4m3", "binary", "ternary", "q8_0", "mxfp8_e4m3", "kmeans2"}) {
+    for (const std::vector<float>& v :
+         {std::vector<float>{2.5f}, std::vector<float>(50, -1.25f), std::vector<float>(50, 0.0f)}) {
+      QuantConfig c;
+      c.format = f;
+      const auto r = quantize(make({int64_t(v.size())}, v), c);
+      const Metrics& m = r->metrics;
+      SCOPED_TRACE(std::string(f) + " n=" + std::to_string(v.size()) + " v=" + std::to_string(v[0]));
+      for (double d :
+           {m.mse, m.rmse, m.maxAbsError, m.cosine, m.clippedFraction, m.bitsPerElement, m.codeEntropyBits})
+        EXPECT_FALSE(std::isnan(d));
+      EXPECT_FALSE(std::isnan(m.sqnrDb));
+      for (float q : r->dequantized)
+        EXPECT_TRUE(std::isfinite(q));
+      if (m.mse == 0) {
+        EXPECT_TRUE(std::isinf(m.sqnrDb) && m.sqnrDb > 0);
+      }
+    }
+  }
+}
+
+TEST(QuantizeEdges, NonFiniteInputsPassThroughAndAreExcluded) {
+  std::vector<float> v = {1, -2, NAN, 3, INFINITY, 0.5f, -INFINITY, -1};
+  for (const char* f : {"int8", "nf4", "fp16", "fp8_e4m3", "q4_0", "mxfp4", "ternary"}) {
+    QuantConfig c;
+    c.format = f;
+    const auto r = quantize(make({8}, v), c);
+    SCOPED_TRACE(f);
+    EXPECT_TRUE(std::isnan(r->dequantized[2]));
+    EXPECT_EQ(r->dequantized[4], INFINITY);
+    EXPECT_EQ(r->dequantized[6], -INFINITY);
+    EXPECT_EQ(r->metrics.nonFinite, 3);
+    EXPECT_EQ(r->metrics.count, 5);
+    EXPECT_TRUE(std::isfinite(r->metrics.mse));
+    EXPECT_TRUE(std::isfinite(r->metrics.cosine));
+    // The finite values quantize as if the others were absent.
+    const auto clean = quantize(make({5}, {1, -2, 3, 0.5f, -1}), c);
+    const size_t keep[] = {0, 1, 3, 5, 7};
+    for (size_t k = 0; k < 5; ++k)
+      EXPECT_EQ(r->dequantized[keep[k]], clean->dequantized[k]) << k;
+    double counted = 0;
+    for (double cc : r->codeCounts)
+      counted += cc;
+    if (!r->codeCounts.empty()) {
+      EXPECT_EQ(counted, 5.0);
+    }
+  }
+}
+
+TEST(QuantizeEdges, BadInput) {
+  Tensor t = make({2, 2}, {1, 2, 3});
+  EXPECT_THROW(quantize(t, QuantConfig{}), Error);
+  QuantConfig c;
+  c.format = "int99";
+  EXPECT_THROW(quantize(make({1}, {1}), c), Error);
+  c.format = "codebook";
+  EXPECT_THROW(quantize(make({1}, {1}), c), Error);
+  c.format = "int8";
+  c.clipping.method = ClipMethod::Fixed;
+  c.clipping.fixedMin = 2;
+  c.clipping.fixedMax = 1;
+  EXPECT_THROW(quantize(make({1}, {1}), c), Error);
+}
+
+TEST(QuantizeEdges, CancelThrowsCancelled) {
+  std::atomic<bool> cancel{true};
+  EXPECT_THROW(quantize(gaussian({600, 600}, 1), QuantConfig{}, {}, &cancel), Cancelled);
+  EXPECT_THROW(fakeQuantize(gaussian({600, 600}, 1), QuantConfig{}, &cancel), Cancelled);
+}
+
+} // namespace
+} // namespace qs
