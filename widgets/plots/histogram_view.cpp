@@ -98,10 +98,11 @@ void HistogramView::rebuild() {
   }
 
   // x range: the data plus the clip range, with a small margin.
-  double xLo = r.histOriginal.lo, xHi = r.histOriginal.hi;
-  if (!r.clipLo.empty()) {
-    xLo = std::min(xLo, double(r.clipLo.front()));
-    xHi = std::max(xHi, double(r.clipHi.front()));
+  double xLo = r.histOriginal.lo, xHi = r.histOriginal.hi, clipLo = 0, clipHi = 0;
+  const bool frameClip = plotdata::clipNearData(r, clipLo, clipHi);
+  if (frameClip) {
+    xLo = std::min(xLo, clipLo);
+    xHi = std::max(xHi, clipHi);
   }
   const double margin = std::max((xHi - xLo) * 0.04, 1e-12);
   p->xAxis->setRange(xLo - margin, xHi + margin);
@@ -180,7 +181,11 @@ void HistogramView::rebuild() {
       label->setText(QStringLiteral("%1 = %2").arg(names[i], plotstyle::num(xs[i])));
       label->setColor(plotstyle::clip());
     }
-    plotdata::addLegendEntry(p, tr("clip range"), clipPen);
+    plotdata::addLegendEntry(
+        p,
+        frameClip ? tr("clip range")
+                  : tr("clip range [%1, %2] (off scale)").arg(plotstyle::num(xs[0]), plotstyle::num(xs[1])),
+        clipPen);
   }
   plotstyle::setEmptyMessage(p, QString());
   p->replot();

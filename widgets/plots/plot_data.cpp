@@ -37,6 +37,18 @@ double maxCount(const Histogram& hist) {
   return hist.counts.empty() ? 0.0 : *std::max_element(hist.counts.begin(), hist.counts.end());
 }
 
+bool clipNearData(const QuantResult& r, double& lo, double& hi) {
+  if (r.clipLo.empty() || r.clipHi.empty() || !(r.clipLo.front() < r.clipHi.front()))
+    return false;
+  lo = r.clipLo.front();
+  hi = r.clipHi.front();
+  const Histogram& h = r.histOriginal;
+  if (h.counts.empty() || !(h.hi > h.lo))
+    return true;
+  const double span = h.hi - h.lo;
+  return lo >= h.lo - 2 * span && hi <= h.hi + 2 * span;
+}
+
 QCPGraph* addLegendEntry(QCustomPlot* plot, const QString& name, const QPen& pen) {
   QCPGraph* graph = plot->addGraph();
   graph->setObjectName(QStringLiteral("legendOnly"));

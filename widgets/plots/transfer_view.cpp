@@ -95,10 +95,12 @@ void TransferView::rebuild() {
     return;
   }
   const QuantResult& r = *result_;
+  // The clip range frames the staircase; for a cast (clip = the format's whole
+  // range) the data's range does, so the steps stay visible.
   double lo = levels.front(), hi = levels.back();
-  if (!r.clipLo.empty() && !r.clipHi.empty() && r.clipLo.front() < r.clipHi.front()) {
-    lo = r.clipLo.front();
-    hi = r.clipHi.front();
+  if (!plotdata::clipNearData(r, lo, hi) && r.histOriginal.hi > r.histOriginal.lo) {
+    lo = r.histOriginal.lo;
+    hi = r.histOriginal.hi;
   }
   const double margin = 0.25 * (hi - lo);
   const double a = lo - margin, b = hi + margin;
