@@ -146,21 +146,26 @@ public:
   Tensor readRows(const std::string& name, RowSlice slice, const std::atomic<bool>* cancel) const override {
     const auto& e = entryOrThrow(name);
     const TensorRef& r = refs_[static_cast<size_t>(&e - entries_.data())];
-    Tensor t = makeTensor(e, slice);
-    const int64_t per = rowElements(e.shape);
-    const int64_t first = slice.begin * per, count = t.numel();
+    checkSlice(e, slice);
     const int64_t numel = shapeNumel(e.shape);
     const size_t es = dtypeSize(r.dtype);
+    // Validate the data before allocating the output.
+    std::span<const uint8_t> raw;
+    std::vector<float> typed;
     if (r.hasRaw || r.external) {
-      std::span<const uint8_t> raw = r.hasRaw ? r.raw : externalBytes(e, r, uint64_t(numel) * es);
+      raw = r.hasRaw ? r.raw : externalBytes(e, r, uint64_t(numel) * es);
       if (raw.size() != uint64_t(numel) * es)
         fail(name, "raw data holds " + std::to_string(raw.size()) + " bytes, " + shapeToString(e.shape) +
                        " of " + dtypeName(r.dtype) + " needs " + std::to_string(uint64_t(numel) * es));
-      convertToFloat(r.dtype, raw.data() + uint64_t(first) * es, t.values.data(), count, false, cancel);
-      return t;
+    } else {
+      typed = decodeTyped(e, r, numel);
     }
-    std::vector<float> all = decodeTyped(e, r, numel);
-    std::copy(all.begin() + first, all.begin() + first + count, t.values.begin());
+    Tensor t = makeTensor(e, slice);
+    const int64_t first = slice.begin * rowElements(e.shape), count = t.numel();
+    if (r.hasRaw || r.external)
+      convertToFloat(r.dtype, raw.data() + uint64_t(first) * es, t.values.data(), count, false, cancel);
+    else
+      std::copy(typed.begin() + first, typed.begin() + first + count, t.values.begin());
     return t;
   }
 
@@ -428,6 +433,16 @@ private:
       throw Error(label_ + ": tensor '" + e.name + "': raw_data holds " + std::to_string(r.raw.size()) +
                   " bytes, " + shapeToString(e.shape) + " of " + dtypeName(*dtype) + " needs " +
                   std::to_string(uint64_t(numel) * es));
+    }
+    if (!r.hasRaw && !r.external) {
+      // Every typed value takes at least one byte: a shape larger than the
+      // bytes present is a lie (checked before any read allocates it).
+      uint64_t bound = 0;
+      for (const auto& c : r.chunks)
+        bound += c.wire == pb::Length ? c.bytes.size() : 1;
+      if (uint64_t(numel) > bound)
+        throw Error(label_ + ": tensor '" + e.name + "': shape " + shapeToString(e.shape) + " needs " +
+                    std::to_string(numel) + " values, the typed data holds at most " + std::to_string(bound));
     }
     e.storedDtype = dtypeName(*dtype);
     e.bytes = r.hasRaw     ? r.raw.size()

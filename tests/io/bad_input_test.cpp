@@ -500,3 +500,10 @@ TEST(BadOnnx, ExternalSymlinkEscape) {
   expectReadError(put("symlink.onnx", pbw::model(pbw::tensor("w", {4}, 1, ext))), "w",
                   "resolves outside the model's directory");
 }
+
+TEST(BadOnnx, TypedShapeLargerThanData) {
+  // A billion-element typed tensor without data must fail before any allocation.
+  expectOpenError(
+      put("typedhuge.onnx", pbw::model(pbw::tensor("w", {1000000000}, 1, pbw::len(4, std::string(8, 0))))),
+      "holds at most 8");
+}

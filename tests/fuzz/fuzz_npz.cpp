@@ -1,0 +1,7 @@
+// libFuzzer target: the npz reader on arbitrary bytes (see fuzz_reader_common.h).
+#include "fuzz_reader_common.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  fuzzReader("npz", data, size);
+  return 0;
+}
