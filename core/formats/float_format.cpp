@@ -71,11 +71,15 @@ uint32_t overflowCode(const FloatGrid& g, uint32_t sign, bool isInf) {
   return nanCode(g, sign, kFloatQNaN);
 }
 
-// Round half to even of a non-negative double, independent of the FP mode.
-double rneDouble(double t) {
+// Round t = a / ulp (non-negative) to an integer, ties to the even *code*.
+// With m >= 1 the code's last bit is the significand's, so this is ordinary
+// half-to-even on t. With m = 0 (e.g. e2m0) every significand is 1 and the
+// code's last bit is the exponent's: the tie goes to the even exponent.
+double rneToEvenCode(double t, int m, int biasedE) {
   const double fl = std::floor(t);
   const double diff = t - fl;
-  if (diff > 0.5 || (diff == 0.5 && std::fmod(fl, 2.0) != 0.0))
+  const bool flOdd = m > 0 ? std::fmod(fl, 2.0) != 0.0 : (fl >= 1.0 && (biasedE & 1) != 0);
+  if (diff > 0.5 || (diff == 0.5 && flOdd))
     return fl + 1.0;
   return fl;
 }
@@ -136,7 +140,7 @@ uint32_t FloatFormat::encodeRef(float x) const {
   std::frexp(a, &ex); // a in [2^(ex-1), 2^ex)
   int eq = std::max(ex - 1, g.emin);
   const double unit = std::ldexp(1.0, mantissaBits); // 2^m
-  double n = rneDouble(std::ldexp(a, mantissaBits - eq));
+  double n = rneToEvenCode(std::ldexp(a, mantissaBits - eq), mantissaBits, eq + bias);
   if (n == 0.0)
     return zeroCode(g, sign);
   if (n >= 2.0 * unit) { // carried into the next binade
@@ -197,7 +201,7 @@ float detail::decodeWithGrid(const FloatGrid& g, uint32_t code) {
 
 // Fast: on the float32 bits. In a normal binade the dropped mantissa bits,
 // read as a fraction, are exactly (a - lo) / ulp; in the subnormal binade
-// a / quantum is an exact float whose fractional part is the same thing.
+// a / quantum (exact in double) has the same fractional part.
 float FloatFormat::roundStochastic(float x, float u) const {
   const FloatGrid g = makeGrid(*this);
   const uint32_t bits = std::bit_cast<uint32_t>(x);
@@ -206,9 +210,11 @@ float FloatFormat::roundStochastic(float x, float u) const {
     return detail::roundWithGrid(g, x);
   uint32_t mag = 0;
   if (a < g.minNormalBits) {
-    const float t = std::bit_cast<float>(a) / g.subUnit; // exact: < 2^m
-    const float fl = std::floor(t);
-    mag = std::bit_cast<uint32_t>((u < t - fl ? fl + 1.0f : fl) * g.subUnit);
+    // In double: exact, and no underflow when the quantum exceeds 1 (e1m0).
+    const double t = static_cast<double>(std::bit_cast<float>(a)) / g.subUnit; // < 2^m
+    const double fl = std::floor(t);
+    mag = std::bit_cast<uint32_t>(
+        static_cast<float>((static_cast<double>(u) < t - fl ? fl + 1.0 : fl) * g.subUnit));
   } else {
     const uint32_t low = (1u << g.shift) - 1u;
     const float frac = static_cast<float>(a & low) / static_cast<float>(low + 1u);

@@ -280,6 +280,8 @@ const GgufTypeInfo& ggufTypeInfo(GgufType type) {
 
 void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k) {
   const int64_t nb = blockCount(type, k);
+  if (nb == 0)
+    return;
   switch (type) {
   case GgufType::F32:
     std::memcpy(blocks, x, static_cast<size_t>(k) * sizeof(float));
@@ -315,6 +317,8 @@ void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k) 
 
 void ggufDequantizeRow(GgufType type, const uint8_t* blocks, float* y, int64_t k) {
   const int64_t nb = blockCount(type, k);
+  if (nb == 0)
+    return;
   switch (type) {
   case GgufType::F32:
     std::memcpy(y, blocks, static_cast<size_t>(k) * sizeof(float));

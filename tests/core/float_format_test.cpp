@@ -352,6 +352,15 @@ TEST(FloatFormat, UserFormatsAndErrors) {
   EXPECT_EQ(e3m4.minSubnormal(), 0.25 / 16);
   EXPECT_EQ(e3m4.round(30.9f), 31.0f);
   EXPECT_EQ(makeFloatFormat(2, 1).maxValue(), 6.0); // = FP4 E2M1
+  // No mantissa bits: every significand is 1, so a tie goes to the even code
+  // (the even exponent). e3m0 (bias 3): 0.25 = code 1, 2 = code 4, 4 = code 5, 8 = code 6.
+  const FloatFormat e3m0 = makeFloatFormat(3, 0);
+  EXPECT_EQ(e3m0.round(3.0f), 2.0f);
+  EXPECT_EQ(e3m0.round(6.0f), 8.0f);
+  EXPECT_EQ(e3m0.encodeRef(6.0f), 6u);
+  EXPECT_EQ(e3m0.encode(6.0f), 6u);
+  EXPECT_EQ(e3m0.round(0.1875f), 0.25f); // above the 0.125 midpoint
+  EXPECT_EQ(e3m0.round(0.125f), 0.0f);   // tie between 0 (code 0) and 0.25 (code 1)
   EXPECT_THROW(makeFloatFormat(0, 3), Error);
   EXPECT_THROW(makeFloatFormat(8, 3), Error);
   EXPECT_THROW(makeFloatFormat(4, 24), Error);
