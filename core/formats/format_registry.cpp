@@ -119,19 +119,21 @@ std::vector<FormatInfo> buildRegistry() {
   r.push_back(floatInfo(fp8E4M3Format(), "FP8 E4M3",
                         "8-bit float (OCP E4M3FN): 4 exponent, 3 mantissa bits, largest value 448, no "
                         "infinity. Used for weights and activations in FP8 inference and training (Hopper).",
-                        {"fp8_e4m3fn", "e4m3fn", "e4m3"}));
+                        {"fp8_e4m3fn", "e4m3fn", "e4m3", "fp8", "float8_e4m3fn"}));
   r.push_back(floatInfo(fp8E5M2Format(), "FP8 E5M2",
                         "8-bit float with FP16's exponent: 5 exponent, 2 mantissa bits, largest value 57344, "
                         "with inf and NaN. Wider range but coarser; used for gradients.",
-                        {"e5m2"}));
+                        {"e5m2", "float8_e5m2"}));
   r.push_back(
       floatInfo(fp8E4M3FnuzFormat(), "FP8 E4M3 FNUZ",
                 "AMD/Graphcore variant of E4M3: bias 8, largest value 240, no negative zero and a single "
-                "NaN (0x80). Used on MI300 GPUs."));
+                "NaN (0x80). Used on MI300 GPUs.",
+                {"float8_e4m3fnuz"}));
   r.push_back(
       floatInfo(fp8E5M2FnuzFormat(), "FP8 E5M2 FNUZ",
                 "AMD/Graphcore variant of E5M2: bias 16, largest value 57344, no infinity, no negative "
-                "zero, a single NaN (0x80)."));
+                "zero, a single NaN (0x80).",
+                {"float8_e5m2fnuz"}));
   r.push_back(floatInfo(fp6E3M2Format(), "FP6 E3M2",
                         "6-bit float from the OCP MX spec: 3 exponent, 2 mantissa bits, largest value 28, no "
                         "inf or NaN. Normally used with a shared block scale (MXFP6).",
@@ -213,6 +215,7 @@ std::vector<FormatInfo> buildRegistry() {
   r.push_back(mxInfo("mxfp8_e4m3", "MXFP8 E4M3", MxElement::Fp8E4M3,
                      "OCP Microscaling: blocks of 32 FP8 E4M3 values sharing one power-of-two scale (8-bit "
                      "E8M0). 8.25 bits per value."));
+  r.back().aliases = {"mxfp8"};
   r.push_back(
       mxInfo("mxfp8_e5m2", "MXFP8 E5M2", MxElement::Fp8E5M2,
              "OCP Microscaling: blocks of 32 FP8 E5M2 values sharing one power-of-two scale. 8.25 bits "

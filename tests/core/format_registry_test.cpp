@@ -39,6 +39,9 @@ TEST(FormatRegistry, UniqueNamesAndFamilies) {
 
 TEST(FormatRegistry, KindsCarryTheirObjects) {
   EXPECT_EQ(findFormat("fp8_e4m3fn").name, "fp8_e4m3");
+  EXPECT_EQ(findFormat("float8_e5m2fnuz").name, "fp8_e5m2fnuz"); // torch dtype names
+  EXPECT_EQ(findFormat("e4m3").name, "fp8_e4m3");                // not the user e4m3 (max 480)
+  EXPECT_EQ(findFormat("mxfp8").name, "mxfp8_e4m3");
   EXPECT_EQ(findFormat("FP8_E4M3").floatFormat.maxValue(), 448.0);
   EXPECT_EQ(findFormat("int4").kind, FormatKind::Integer);
   EXPECT_EQ(findFormat("int4").intBits, 4);
