@@ -1,0 +1,223 @@
+// quantscope-cli quantize / sweep / demo / formats: the real binary on files
+// written here, checking exit codes, JSON against the in-process engine, and
+// one-line errors with exit code 2.
+#include "core/quant/quantize.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+namespace qs {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path cliBinary() {
+  // QS_TEST_OUT_DIR is <build>/tests/out; the CLI is <build>/app/quantscope-cli.
+  return fs::path(QS_TEST_OUT_DIR).parent_path().parent_path() / "app" / "quantscope-cli";
+}
+
+struct CliResult {
+  int status = -1;
+  std::string out, err;
+};
+
+CliResult cli(const std::string& args) {
+  const std::string errPath = std::string(QS_TEST_OUT_DIR) + "/quantize_cli_stderr.txt";
+  const std::string cmd = cliBinary().string() + " " + args + " 2>" + errPath;
+  CliResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p)
+    return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
+    r.out.append(buf.data(), n);
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::ifstream e(errPath);
+  r.err.assign(std::istreambuf_iterator<char>(e), {});
+  return r;
+}
+
+Tensor gaussian(Shape shape, uint32_t seed) {
+  Tensor t;
+  t.name = "w";
+  t.shape = shape;
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d;
+  t.values.resize(size_t(shapeNumel(shape)));
+  for (float& v : t.values)
+    v = d(rng);
+  return t;
+}
+
+// A version 1.0 .npy file (little-endian float32, C order).
+std::string writeNpy(const std::string& name, const Tensor& t) {
+  std::string shape = "(";
+  for (int64_t d : t.shape)
+    shape += std::to_string(d) + ", ";
+  shape += ")";
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  while ((10 + header.size() + 1) % 64 != 0)
+    header += ' ';
+  header += '\n';
+  const std::string path = std::string(QS_TEST_OUT_DIR) + "/" + name;
+  std::ofstream f(path, std::ios::binary);
+  f.write("\x93NUMPY\x01\x00", 8);
+  const uint16_t len = uint16_t(header.size());
+  f.write(reinterpret_cast<const char*>(&len), 2);
+  f << header;
+  f.write(reinterpret_cast<const char*>(t.values.data()), std::streamsize(t.values.size() * 4));
+  return path;
+}
+
+// A safetensors file with two float32 tensors.
+std::string writeTwoTensors() {
+  const std::string json = R"({"alpha":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                           R"("beta":{"dtype":"F32","shape":[2,2],"data_offsets":[8,24]}})";
+  const std::string path = std::string(QS_TEST_OUT_DIR) + "/quantize_cli_two.safetensors";
+  std::ofstream f(path, std::ios::binary);
+  const uint64_t n = json.size();
+  f.write(reinterpret_cast<const char*>(&n), 8);
+  f << json;
+  const float v[6] = {1, -2, 0.5f, 0.25f, -4, 3};
+  f.write(reinterpret_cast<const char*>(v), sizeof v);
+  return path;
+}
+
+TEST(QuantizeCli, JsonMatchesTheEngine) {
+  ASSERT_TRUE(fs::exists(cliBinary())) << cliBinary();
+  const Tensor t = gaussian({32, 64}, 1);
+  const std::string file = writeNpy("quantize_cli_w.npy", t);
+  const CliResult r = cli("quantize " + file + " --format int4 --granularity group --group-size 16 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  QuantConfig c;
+  c.format = "int4";
+  c.granularity = Granularity{GranularityKind::Group, -1, 16};
+  const auto ref = quantize(t, c);
+  EXPECT_EQ(j["shape"], nlohmann::json({32, 64}));
+  EXPECT_EQ(j["scale_shape"], nlohmann::json({32, 4}));
+  EXPECT_EQ(j["config"]["schema"], "quantscope.config/1");
+  EXPECT_EQ(j["granularity"]["axis"], 1);
+  const auto& m = j["metrics"];
+  EXPECT_DOUBLE_EQ(m["mse"].get<double>(), ref->metrics.mse);
+  EXPECT_DOUBLE_EQ(m["sqnr_db"].get<double>(), ref->metrics.sqnrDb);
+  EXPECT_DOUBLE_EQ(m["cosine"].get<double>(), ref->metrics.cosine);
+  EXPECT_DOUBLE_EQ(m["bits_per_element"].get<double>(), 4 + 32.0 / 16);
+  for (const char* k : {"rmse", "max_abs_error", "clipped_fraction", "code_entropy_bits"})
+    EXPECT_TRUE(m.contains(k)) << k;
+}
+
+TEST(QuantizeCli, ReadableOutputAndOptions) {
+  const std::string file = writeNpy("quantize_cli_r.npy", gaussian({16, 32}, 2));
+  CliResult r = cli("quantize " + file + " --format nf4 --clip percentile --percentile 99 --two-sided");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("sqnr (dB)"), std::string::npos);
+  EXPECT_NE(r.out.find("NF4"), std::string::npos);
+  r = cli("quantize " + file + " --format fp32 --json"); // no error: sqnr is +inf, written as null
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(nlohmann::json::parse(r.out)["metrics"]["sqnr_db"].is_null());
+  r = cli("quantize " + file +
+          " --format int8 --clip-min -1 --clip-max 1 --rounding stochastic --seed 3 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_GT(nlohmann::json::parse(r.out)["metrics"]["clipped_fraction"].get<double>(), 0.2);
+}
+
+TEST(QuantizeCli, TensorSelection) {
+  const std::string file = writeTwoTensors();
+  CliResult r = cli("quantize " + file + " --format int8");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("quantscope-cli: error:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("alpha, beta"), std::string::npos) << r.err;
+  r = cli("quantize " + file + " --tensor beta --format int8 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["tensor"], "beta");
+  r = cli("quantize " + file + " --tensor gamma --format int8");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("no tensor named 'gamma'"), std::string::npos) << r.err;
+}
+
+TEST(QuantizeCli, ConfigFile) {
+  const std::string file = writeNpy("quantize_cli_c.npy", gaussian({8, 8}, 3));
+  const std::string good = std::string(QS_TEST_OUT_DIR) + "/quantize_cli_good.json";
+  const std::string bad = std::string(QS_TEST_OUT_DIR) + "/quantize_cli_bad.json";
+  std::ofstream(good)
+      << R"({"schema": "quantscope.config/1", "format": "int2", "granularity": {"kind": "tensor"}})";
+  std::ofstream(bad) << R"({"format": "int2", "clipping": {"methd": "kl"}})";
+  CliResult r = cli("quantize " + file + " --config " + good + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["config"]["format"], "int2");
+  EXPECT_EQ(nlohmann::json::parse(r.out)["scale_shape"], nlohmann::json({1}));
+  r = cli("quantize " + file + " --config " + good + " --format int8 --json"); // options override
+  EXPECT_EQ(nlohmann::json::parse(r.out)["config"]["format"], "int8");
+  r = cli("quantize " + file + " --config " + bad);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("unknown key 'clipping.methd'"), std::string::npos) << r.err;
+}
+
+TEST(QuantizeCli, BadInputIsOneLineAndExitTwo) {
+  const std::string file = writeNpy("quantize_cli_b.npy", gaussian({4, 4}, 4));
+  struct Case {
+    std::string args, needle;
+  } cases[] = {
+      {"quantize /nonexistent/x.npy --format int8", "quantscope-cli: error:"},
+      {"quantize " + file + " --format int99", "unknown format 'int99'"},
+      {"quantize " + file + " --format int8 --granularity channel --axis 5", "axis 5 is out of range"},
+      {"quantize " + file + " --format int8 --bogus", "unknown option '--bogus'"},
+      {"quantize " + file, "--format is required"},
+      {"quantize " + file + " --format int8 --percentile abc", "needs a number"},
+      {"quantize " + file + " --format int8 --group-size", "needs a value"},
+      {"frobnicate", "unknown command 'frobnicate'"},
+      {"sweep " + file, "--formats is required"},
+  };
+  for (const Case& c : cases) {
+    const CliResult r = cli(c.args);
+    EXPECT_EQ(r.status, 2) << c.args;
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << "\n" << r.err;
+  }
+  EXPECT_EQ(cli("quantize " + file + " --format int8 --bogus").err.find("usage:") == std::string::npos,
+            false);
+  EXPECT_EQ(cli("").status, 2);
+  EXPECT_EQ(cli("--help").status, 0);
+  EXPECT_EQ(cli("quantize --help").status, 0);
+}
+
+TEST(QuantizeCli, SweepCsvAndJson) {
+  const std::string file = writeNpy("quantize_cli_s.npy", gaussian({16, 64}, 5));
+  CliResult r = cli("sweep " + file + " --formats int8,int4,nf4,q4_0 --csv");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 5);
+  EXPECT_EQ(r.out.rfind("format,config,bits/elem", 0), 0u) << r.out;
+  r = cli("sweep " + file + " --formats int8,int4 --granularity tensor --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["results"].size(), 2u);
+  EXPECT_GT(j["results"][0]["metrics"]["sqnr_db"].get<double>(),
+            j["results"][1]["metrics"]["sqnr_db"].get<double>());
+}
+
+TEST(QuantizeCli, DemoAndFormats) {
+  CliResult r = cli("demo --rows 64 --cols 128");
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* k : {"gaussian", "llm_weight", "student_t3", "INT4 sym", "GGUF Q4_0", "MXFP4"})
+    EXPECT_NE(r.out.find(k), std::string::npos) << k;
+  r = cli("formats");
+  ASSERT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("nf4"), std::string::npos);
+  r = cli("formats --json");
+  ASSERT_EQ(r.status, 0);
+  EXPECT_GT(nlohmann::json::parse(r.out).size(), 30u);
+}
+
+} // namespace
+} // namespace qs
