@@ -380,6 +380,23 @@ TEST(FloatFormat, RoundArrayInPlaceAndParallel) {
   }
 }
 
+// Large out-of-place casts take the streaming-store path; an output that is
+// not 32-byte aligned exercises its scalar head.
+TEST(FloatFormat, RoundArrayStreamingPathWithMisalignedOutput) {
+  const size_t n = (size_t{1} << 22) + 1003;
+  std::vector<float> x(n);
+  std::mt19937 rng(12);
+  for (float& v : x)
+    v = std::bit_cast<float>(static_cast<uint32_t>(rng()));
+  std::vector<float> buf(n + 8), ref(n);
+  for (const FloatFormat* f : {&fp16Format(), &bf16Format(), &fp8E5M2Format(), &fp6E2M3Format()}) {
+    float* out = buf.data() + 1;
+    roundArray(*f, x.data(), out, static_cast<int64_t>(n));
+    roundArrayRef(*f, x.data(), ref.data(), static_cast<int64_t>(n));
+    ASSERT_EQ(std::memcmp(out, ref.data(), n * sizeof(float)), 0) << f->name;
+  }
+}
+
 // Brute-force nearest-value search in NumPy (tests/data/gen_float_refs.py):
 // PyTorch 1.13 has no float8 dtypes, so this is the independent reference.
 TEST(FloatFormat, NarrowFormatsMatchNumpyBruteForce) {
