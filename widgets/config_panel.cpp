@@ -35,6 +35,23 @@ public:
   }
 };
 
+// Shows 99.99 rather than 99.99000 (the value keeps all its decimals).
+class TrimmedSpinBox : public QDoubleSpinBox {
+public:
+  using QDoubleSpinBox::QDoubleSpinBox;
+  QString textFromValue(double value) const override {
+    QString text = locale().toString(value, 'f', decimals());
+    const QChar point = locale().decimalPoint().front();
+    if (text.contains(point)) {
+      while (text.endsWith(QLatin1Char('0')))
+        text.chop(1);
+      if (text.endsWith(point))
+        text.chop(1);
+    }
+    return text;
+  }
+};
+
 constexpr double kSliderLowNines = 1.0;  // p = 90
 constexpr double kSliderHighNines = 5.0; // p = 99.999
 
@@ -96,9 +113,9 @@ ConfigPanel::ConfigPanel(QWidget* parent)
     : QWidget(parent), format_(new QComboBox(this)), formatInfo_(new QLabel(this)), bits_(new QSpinBox(this)),
       symmetric_(new QComboBox(this)), granularity_(new QComboBox(this)), axis_(new QSpinBox(this)),
       groupSize_(new PowerOfTwoSpinBox(this)), clip_(new QComboBox(this)),
-      percentile_(new QDoubleSpinBox(this)), percentileSlider_(new QSlider(Qt::Horizontal, this)),
-      twoSided_(new QCheckBox(tr("Two-sided (P and 100−P of x)"), this)), fixedMin_(new QDoubleSpinBox(this)),
-      fixedMax_(new QDoubleSpinBox(this)), rounding_(new QComboBox(this)), seed_(new QSpinBox(this)) {
+      percentile_(new TrimmedSpinBox(this)), percentileSlider_(new QSlider(Qt::Horizontal, this)),
+      twoSided_(new QCheckBox(tr("Two-sided (P and 100−P of x)"), this)), fixedMin_(new TrimmedSpinBox(this)),
+      fixedMax_(new TrimmedSpinBox(this)), rounding_(new QComboBox(this)), seed_(new QSpinBox(this)) {
   buildFormatCombo();
   formatInfo_->setWordWrap(true);
   formatInfo_->setStyleSheet(QStringLiteral("color: palette(mid);"));
@@ -148,6 +165,17 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   seed_->setRange(0, std::numeric_limits<int>::max());
   seed_->setPrefix(tr("seed "));
   seed_->setKeyboardTracking(false);
+
+  // Narrow docks: combos and spin boxes shrink instead of forcing a scroll bar.
+  for (QComboBox* combo : {format_, symmetric_, granularity_, clip_, rounding_}) {
+    combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    combo->setMinimumContentsLength(8);
+  }
+  for (QAbstractSpinBox* spin : std::initializer_list<QAbstractSpinBox*>{bits_, groupSize_, percentile_,
+                                                                         fixedMin_, fixedMax_, seed_}) {
+    spin->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    spin->setMinimumWidth(64);
+  }
 
   auto* formatBox = new QGroupBox(tr("Format"), this);
   auto* formatForm = new QFormLayout(formatBox);

@@ -6,6 +6,7 @@
 #include "widgets/document.h"
 #include "widgets/metric_rows.h"
 #include "widgets/metrics_panel.h"
+#include "widgets/plots/error_map_view.h"
 #include "widgets/plots/plot_export.h"
 #include "widgets/tensor_browser.h"
 #include "widgets/view_factory.h"
@@ -26,6 +27,12 @@
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolButton>
+
+// The icons are compiled into the static widgets library: register them
+// (Q_INIT_RESOURCE must be called outside any namespace).
+static void initResources() {
+  Q_INIT_RESOURCE(resources);
+}
 
 namespace qs {
 
@@ -48,6 +55,7 @@ QDockWidget* makeDock(const QString& title, const QString& name, QWidget* conten
 
 MainWindow::MainWindow(Options options, QWidget* parent)
     : QMainWindow(parent), options_(options), document_(new Document(this)), analyzer_(new Analyzer(this)) {
+  initResources();
   setWindowTitle(tr("QuantScope"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/quantscope.svg")));
   setAcceptDrops(true);
@@ -62,7 +70,7 @@ MainWindow::MainWindow(Options options, QWidget* parent)
   if (options_.useSettings) {
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    restored_ = restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     plotArea_->restoreState(settings.value(QStringLiteral("window/plots")).toByteArray());
   }
   configPanel_->setConfig(document_->config());
@@ -92,6 +100,7 @@ void MainWindow::buildDocks() {
   }
   if (!viewDocks_.empty())
     viewDocks_.front()->raise();
+  plotArea_->setWindowFlags(Qt::Widget); // a QMainWindow is a window unless told otherwise
   setCentralWidget(plotArea_);
 
   browser_ = new TensorBrowser(document_, this);
@@ -100,6 +109,7 @@ void MainWindow::buildDocks() {
   configScroll->setWidget(configPanel_);
   configScroll->setWidgetResizable(true);
   configScroll->setFrameShape(QFrame::NoFrame);
+  configScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the panel wraps instead
   metrics_ = new MetricsPanel(this);
   compare_ = new ComparePanel(document_, this);
 
@@ -111,8 +121,21 @@ void MainWindow::buildDocks() {
   addDockWidget(Qt::LeftDockWidgetArea, configDock);
   addDockWidget(Qt::RightDockWidgetArea, metricsDock);
   addDockWidget(Qt::RightDockWidgetArea, compareDock);
-  resizeDocks({browserDock, metricsDock}, {380, 360}, Qt::Horizontal);
-  resizeDocks({browserDock, configDock}, {300, 560}, Qt::Vertical);
+  sideDocks_ = {browserDock, configDock, metricsDock, compareDock};
+  plotArea_->setMinimumWidth(480);
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  if (sized_)
+    return;
+  sized_ = true;
+  if (restored_)
+    return;
+  // Side panels narrow, the plots get the rest (needs the real window size).
+  resizeDocks({sideDocks_[0], sideDocks_[2]}, {width() / 4, width() / 4}, Qt::Horizontal);
+  resizeDocks({sideDocks_[0], sideDocks_[1]}, {height() * 3 / 10, height() * 7 / 10}, Qt::Vertical);
+  resizeDocks({sideDocks_[2], sideDocks_[3]}, {height() * 4 / 10, height() * 6 / 10}, Qt::Vertical);
 }
 
 void MainWindow::buildStatusBar() {
@@ -213,6 +236,18 @@ void MainWindow::wire() {
     pendingTensor_.clear();
   });
   connect(browser_, &TensorBrowser::closeRequested, document_, &Document::closeSource);
+
+  // "Locate" (a top-k row, an outlier bar) centres the error map there.
+  for (ResultView* view : views_)
+    connect(view, &ResultView::locateRequested, this, [this](qint64 row, qint64 col) {
+      for (size_t i = 0; i < views_.size(); ++i)
+        if (auto* map = qobject_cast<ErrorMapView*>(views_[i])) {
+          viewDocks_[i]->show();
+          viewDocks_[i]->raise();
+          map->centreOn(row, col);
+          message_->setText(tr("Located row %1, column %2").arg(row).arg(col));
+        }
+    });
 }
 
 void MainWindow::deliver(const AnalysisOutput& output) {

@@ -57,6 +57,7 @@ protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
   void closeEvent(QCloseEvent* event) override;
+  void showEvent(QShowEvent* event) override;
   bool event(QEvent* event) override;
 
 private:
@@ -91,6 +92,8 @@ private:
   QProgressBar* progress_ = nullptr;
   QToolButton* cancel_ = nullptr;
   QByteArray defaultState_, defaultPlotState_;
+  std::vector<QDockWidget*> sideDocks_; // tensors, config, metrics, compare
+  bool restored_ = false, sized_ = false;
 
   // Selection waiting for an open to finish (openFile/openDemo with a tensor).
   QString pendingOpenPath_, pendingTensor_;

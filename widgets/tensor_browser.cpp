@@ -41,7 +41,6 @@ TensorBrowser::TensorBrowser(Document* document, QWidget* parent)
   view_->setAlternatingRowColors(true);
   view_->setContextMenuPolicy(Qt::CustomContextMenu);
   view_->header()->setStretchLastSection(false);
-  view_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(2, 2, 2, 2);
   layout->addWidget(filter_);
@@ -130,6 +129,7 @@ void TensorBrowser::rebuild() {
     model_->appendRow(
         {file, readOnly(QString::fromStdString(sources[s].source->formatName())), readOnly({}), fileSize});
   }
+  view_->header()->setSectionResizeMode(0, QHeaderView::Stretch); // needs the columns
   view_->expandToDepth(1);
   for (int c = 1; c < 4; ++c)
     view_->resizeColumnToContents(c);

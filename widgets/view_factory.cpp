@@ -1,13 +1,19 @@
 #include "widgets/view_factory.h"
 
 #include "widgets/plots/error_histogram_view.h"
+#include "widgets/plots/error_map_view.h"
+#include "widgets/plots/float_format_explorer.h"
 #include "widgets/plots/histogram_view.h"
+#include "widgets/plots/outlier_view.h"
+#include "widgets/plots/scale_map_view.h"
 #include "widgets/plots/transfer_view.h"
 
 namespace qs {
 
 std::vector<ResultView*> createPlotViews(QWidget* parent) {
-  return {new HistogramView(parent), new ErrorHistogramView(parent), new TransferView(parent)};
+  return {new HistogramView(parent),      new ErrorHistogramView(parent), new TransferView(parent),
+          new ErrorMapView(parent),       new ScaleMapView(parent),       new OutlierView(parent),
+          new FloatFormatExplorer(parent)};
 }
 
 } // namespace qs

@@ -24,10 +24,13 @@ int fail(const QString& message, int code = 2) {
 } // namespace
 
 int main(int argc, char** argv) {
+  // --screenshot renders offscreen unless a platform was chosen explicitly.
+  for (int i = 1; i < argc; ++i)
+    if (qstrcmp(argv[i], "--screenshot") == 0 && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+      qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("QuantScope"));
   QApplication::setApplicationName(QStringLiteral("QuantScope"));
-  QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/quantscope.svg")));
 
   QCommandLineParser parser;
   parser.setApplicationDescription(QStringLiteral("QuantScope: see what quantization does to a tensor."));
@@ -116,13 +119,19 @@ int main(int argc, char** argv) {
                      [&window, &app, path](const qs::AnalysisOutput& output, double) {
                        if (!output.tensor || window.analyzer()->isBusy() || window.document()->isLoading())
                          return;
-                       if (!window.grab().save(path, "PNG")) {
-                         std::fprintf(stderr, "quantscope: cannot write %s\n", qPrintable(path));
-                         app.exit(1);
-                         return;
-                       }
-                       std::printf("%s\n", qPrintable(path));
-                       app.exit(0);
+                       // Let pending layout requests (status bar text) settle first.
+                       QTimer::singleShot(100, &app, [&window, &app, path] {
+                         if (window.analyzer()->isBusy() || window.document()->isLoading())
+                           return; // a newer result will come and try again
+                         if (!window.grab().save(path, "PNG")) {
+                           std::fprintf(stderr, "quantscope: cannot write %s\n", qPrintable(path));
+                           app.exit(1);
+                           return;
+                         }
+                         std::printf("%s\n", qPrintable(path));
+                         std::fflush(stdout);
+                         app.exit(0);
+                       });
                      });
     QTimer::singleShot(120000, &app, [quitWith] {
       quitWith(QStringLiteral("no result after 120 s; no screenshot written"));

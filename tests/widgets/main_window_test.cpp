@@ -124,8 +124,14 @@ void MainWindowTest::exportAllPlotsWritesFiles() {
   QDir(dir).removeRecursively();
   const QStringList written = window_->exportAllPlots(dir);
   QVERIFY(written.size() >= int(window_->views().size()));
-  for (const QString& path : written)
-    QVERIFY2(QFileInfo(path).size() > 1000, qPrintable(path));
+  int images = 0;
+  for (const QString& path : written) {
+    const QFileInfo info(path);
+    const bool table = info.suffix() == "csv";
+    images += table ? 0 : 1;
+    QVERIFY2(info.size() > (table ? 20 : 1000), qPrintable(path)); // a header at least
+  }
+  QVERIFY(images >= int(window_->views().size()));
 }
 
 QTEST_MAIN(MainWindowTest)
