@@ -2,7 +2,6 @@
 
 #include "core/error.h"
 #include "core/layer/eigen_util.h"
-#include "core/layer/smoothquant.h"
 #include "core/quant/quantize.h"
 
 #include <algorithm>
@@ -59,8 +58,15 @@ AwqResult awqSearch(const Tensor& weight, const Tensor& calibration, const Quant
       throw Cancelled();
     const double alpha = double(step) / options.gridSteps;
     std::vector<float> s = awqScales(meanAbs, alpha);
-    scaled.values = weight.values;
-    scaleColumns(scaled.values, out, in, s, false);
+    scaled.values.resize(weight.values.size());
+    {
+      const float* w = weight.values.data();
+      float* ws = scaled.values.data();
+#pragma omp parallel for schedule(static)
+      for (int64_t r = 0; r < out; ++r)
+        for (int64_t j = 0; j < in; ++j)
+          ws[r * in + j] = w[r * in + j] * s[size_t(j)];
+    }
     std::vector<float> q = fakeQuantize(scaled, config, cancel);
     // diff = W - Q(W s) / s; loss = mean((X diff^T)^2) over the search tokens.
     const float* w = weight.values.data();
