@@ -71,7 +71,10 @@ public:
       size_t entry;
     };
     std::vector<Range> ranges;
-    for (const auto& [key, value] : header.items()) {
+    for (const auto& item : header.items()) {
+      // (no structured binding: clang 14 cannot capture one in a lambda)
+      const std::string& key = item.key();
+      const auto& value = item.value();
       if (key == "__metadata__") {
         if (!value.is_object())
           throw Error(label_ + ": __metadata__ must be an object of strings");
