@@ -6,6 +6,9 @@
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 #include <limits>
 #include <vector>
 
@@ -80,9 +83,59 @@ struct Window {
 };
 
 // One pass: finite count, per window the count below it and the values inside it.
+// One chunk: values below the window (finite), the values inside it, and the
+// finite count. AVX2: compares in lanes, and a lane mask skips the (rare)
+// gathering work for the 8 values at once.
+void scanChunk(const float* x, int64_t n, bool absolute, Window& w, int64_t& finite) {
+  int64_t below = 0, fin = 0, i = 0;
+  const float lo = w.lo, hi = w.hi;
+#ifdef __AVX2__
+  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  const __m256 lim = _mm256_set1_ps(FLT_MAX), vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+  __m256i cBelow = _mm256_setzero_si256(), cFin = cBelow;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 raw = _mm256_loadu_ps(x + i);
+    const __m256 a = _mm256_and_ps(raw, absMask);
+    const __m256 v = absolute ? a : raw;
+    const __m256 f = _mm256_cmp_ps(a, lim, _CMP_LE_OQ);
+    const __m256 b = _mm256_and_ps(_mm256_cmp_ps(v, vlo, _CMP_LT_OQ), f);
+    const __m256 in =
+        _mm256_and_ps(_mm256_and_ps(_mm256_cmp_ps(v, vlo, _CMP_GE_OQ), _mm256_cmp_ps(v, vhi, _CMP_LE_OQ)), f);
+    cBelow = _mm256_sub_epi32(cBelow, _mm256_castps_si256(b));
+    cFin = _mm256_sub_epi32(cFin, _mm256_castps_si256(f));
+    if (int m = _mm256_movemask_ps(in)) [[unlikely]] {
+      alignas(32) float tmp[8];
+      _mm256_store_ps(tmp, v);
+      for (; m; m &= m - 1)
+        w.values.push_back(tmp[__builtin_ctz(unsigned(m))]);
+    }
+  }
+  alignas(32) int32_t l[8], g[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(l), cBelow);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(g), cFin);
+  for (int k = 0; k < 8; ++k) {
+    below += l[k];
+    fin += g[k];
+  }
+#endif
+  for (; i < n; ++i) {
+    const float v = valueOf(x[i], absolute);
+    if (!finiteF(v))
+      continue;
+    ++fin;
+    below += v < lo;
+    if (v >= lo && v <= hi)
+      w.values.push_back(v);
+  }
+  w.below += below;
+  finite += fin;
+}
+
+// One pass: finite count, per window the count below it and the values inside it.
 int64_t gatherWindows(const float* x, int64_t n, bool absolute, std::vector<Window>& windows) {
   const int nw = static_cast<int>(windows.size());
   int64_t finite = 0;
+  constexpr int64_t kChunk = 4096; // < 2^31 per 32-bit lane counter
 #pragma omp parallel if (n > (1 << 18))
   {
     std::vector<Window> local(windows.size());
@@ -92,26 +145,14 @@ int64_t gatherWindows(const float* x, int64_t n, bool absolute, std::vector<Wind
     }
     int64_t localFinite = 0;
 #pragma omp for schedule(static) nowait
-    for (int64_t c = 0; c < (n + 4095) / 4096; ++c) {
-      const int64_t e = std::min(n, (c + 1) * 4096);
+    for (int64_t c = 0; c < (n + kChunk - 1) / kChunk; ++c) {
+      const int64_t b = c * kChunk, len = std::min(n, b + kChunk) - b;
       for (int w = 0; w < nw; ++w) {
-        const float lo = local[w].lo, hi = local[w].hi;
-        int64_t below = 0;
-        for (int64_t i = c * 4096; i < e; ++i) {
-          const float v = valueOf(x[i], absolute);
-          below += (v < lo) & finiteF(v);
-        }
-        local[w].below += below;
-        for (int64_t i = c * 4096; i < e; ++i) {
-          const float v = valueOf(x[i], absolute);
-          if (v >= lo && v <= hi && finiteF(v)) [[unlikely]]
-            local[w].values.push_back(v);
-        }
+        int64_t f = 0;
+        scanChunk(x + b, len, absolute, local[w], f);
+        if (w == 0)
+          localFinite += f;
       }
-      int64_t f = 0;
-      for (int64_t i = c * 4096; i < e; ++i)
-        f += finiteF(x[i]);
-      localFinite += f;
     }
 #pragma omp critical
     {

@@ -9,6 +9,7 @@
 #include "core/quant/layout.h"
 #include "core/quant/scheme.h"
 #include "core/quant/segment_quantizer.h"
+#include "core/util/large_alloc.h"
 
 #include <omp.h>
 
@@ -180,7 +181,7 @@ std::shared_ptr<QuantResult> run(const Job& job) {
   const float* work = x;
   const bool identity = L.perm == Permutation::Identity;
   if (!identity && n > 0) {
-    permuted.resize(size_t(n));
+    resizeLarge(permuted, size_t(n));
     permuteToWorking(L, x, permuted.data());
     work = permuted.data();
   }
@@ -227,19 +228,19 @@ std::shared_ptr<QuantResult> run(const Job& job) {
   }
 
   // ---- outputs
-  r.dequantized.resize(size_t(n));
+  resizeLarge(r.dequantized, size_t(n));
   const bool keepCodes = job.analyse ? job.options.keepCodes : false;
   if (keepCodes)
-    r.codes.resize(size_t(n));
+    resizeLarge(r.codes, size_t(n));
   std::vector<float> deqWork;
   std::vector<int32_t> codesWork;
   float* deqW = r.dequantized.data();
   int32_t* codesW = keepCodes ? r.codes.data() : nullptr;
   if (!identity && n > 0) {
-    deqWork.resize(size_t(n));
+    resizeLarge(deqWork, size_t(n));
     deqW = deqWork.data();
     if (keepCodes) {
-      codesWork.resize(size_t(n));
+      resizeLarge(codesWork, size_t(n));
       codesW = codesWork.data();
     }
   }
