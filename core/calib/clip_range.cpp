@@ -18,40 +18,49 @@ float DataStats::absMax() const {
 }
 
 DataStats dataStats(const float* x, int64_t n) {
-  // Eight independent lanes so the compiler can keep them in one vector register.
-  constexpr int W = 8;
-  float mn[W], mx[W];
-  int64_t cnt[W] = {};
-  for (int k = 0; k < W; ++k) {
-    mn[k] = FLT_MAX;
-    mx[k] = -FLT_MAX;
-  }
-  int64_t i = 0;
-  for (; i + W <= n; i += W) {
-    for (int k = 0; k < W; ++k) {
-      const float v = x[i + k];
-      const bool f = std::fabs(v) <= FLT_MAX;
-      mn[k] = f && v < mn[k] ? v : mn[k];
-      mx[k] = f && v > mx[k] ? v : mx[k];
-      cnt[k] += f;
+  float lo = FLT_MAX, hi = -FLT_MAX;
+  int64_t finite = 0, i = 0;
+#ifdef __AVX2__
+  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  const __m256 lim = _mm256_set1_ps(FLT_MAX);
+  __m256 vlo = _mm256_set1_ps(FLT_MAX), vhi = _mm256_set1_ps(-FLT_MAX);
+  __m256i cnt = _mm256_setzero_si256();
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    const __m256 f = _mm256_cmp_ps(_mm256_and_ps(v, absMask), lim, _CMP_LE_OQ);
+    vlo = _mm256_min_ps(vlo, _mm256_blendv_ps(vlo, v, f));
+    vhi = _mm256_max_ps(vhi, _mm256_blendv_ps(vhi, v, f));
+    cnt = _mm256_sub_epi32(cnt, _mm256_castps_si256(f));
+    if ((i & ((int64_t{1} << 28) - 8)) == 0) { // flush the 32-bit lane counters now and then
+      alignas(32) int32_t c[8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(c), cnt);
+      for (int k = 0; k < 8; ++k)
+        finite += c[k];
+      cnt = _mm256_setzero_si256();
     }
   }
+  alignas(32) float l[8], h[8];
+  alignas(32) int32_t c[8];
+  _mm256_store_ps(l, vlo);
+  _mm256_store_ps(h, vhi);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(c), cnt);
+  for (int k = 0; k < 8; ++k) {
+    lo = std::min(lo, l[k]);
+    hi = std::max(hi, h[k]);
+    finite += c[k];
+  }
+#endif
   for (; i < n; ++i) {
     const float v = x[i];
     if (std::fabs(v) <= FLT_MAX) {
-      mn[0] = std::min(mn[0], v);
-      mx[0] = std::max(mx[0], v);
-      ++cnt[0];
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+      ++finite;
     }
   }
   DataStats s;
-  float lo = FLT_MAX, hi = -FLT_MAX;
-  for (int k = 0; k < W; ++k) {
-    lo = std::min(lo, mn[k]);
-    hi = std::max(hi, mx[k]);
-    s.finite += cnt[k];
-  }
-  if (s.finite > 0) {
+  s.finite = finite;
+  if (finite > 0) {
     s.min = lo;
     s.max = hi;
   }

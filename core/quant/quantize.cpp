@@ -130,6 +130,34 @@ ClipRange mseSearch(const SegmentQuantizer& q, const float* x, int64_t n, const 
   return best;
 }
 
+// Code occupancy: four interleaved count arrays, so that runs of equal codes
+// (common: most values sit near zero) do not serialise on one counter.
+void countCodes4(const int32_t* codes, int64_t n, int32_t codeMin, std::vector<int64_t>& out,
+                 std::vector<int32_t>& quad) {
+  const size_t C = out.size();
+  if (n < 64 || C > 4096) {
+    for (int64_t i = 0; i < n; ++i)
+      ++out[size_t(codes[i] - codeMin)];
+    return;
+  }
+  quad.assign(4 * C, 0);
+  int32_t* q0 = quad.data();
+  int32_t* q1 = q0 + C;
+  int32_t* q2 = q1 + C;
+  int32_t* q3 = q2 + C;
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) { // n per call is one segment part: int32 cannot overflow below 2^31
+    ++q0[codes[i] - codeMin];
+    ++q1[codes[i + 1] - codeMin];
+    ++q2[codes[i + 2] - codeMin];
+    ++q3[codes[i + 3] - codeMin];
+  }
+  for (; i < n; ++i)
+    ++q0[codes[i] - codeMin];
+  for (size_t c = 0; c < C; ++c)
+    out[c] += int64_t(q0[c]) + q1[c] + q2[c] + q3[c];
+}
+
 struct Job {
   const Tensor& tensor;
   QuantConfig config;
@@ -271,6 +299,7 @@ std::shared_ptr<QuantResult> run(const Job& job) {
   const int threads = omp_get_max_threads();
   std::vector<std::vector<int64_t>> codeHist(static_cast<size_t>(threads));
   std::vector<int64_t> clippedPerThread(static_cast<size_t>(threads), 0);
+  std::vector<std::vector<int32_t>> quadPerThread(static_cast<size_t>(threads));
   std::vector<double> analyseMsPerThread(static_cast<size_t>(threads), 0);
 
   std::vector<Accumulator> acc;
@@ -293,6 +322,7 @@ std::shared_ptr<QuantResult> run(const Job& job) {
     if (countCodes && hist.empty())
       hist.assign(size_t(codeCount), 0);
     std::vector<int64_t> segCounts(qFromCodes ? size_t(codeCount) : 0, 0);
+    std::vector<int32_t>& quad = quadPerThread[size_t(tid)];
     while (b < e) {
       const int64_t seg = cast ? 0 : (b / L.cols) * L.segsPerRow + (b % L.cols) / L.segLen;
       const int64_t segEnd = cast ? n : L.segmentBegin(seg) + L.segmentLength(seg);
@@ -316,8 +346,7 @@ std::shared_ptr<QuantResult> run(const Job& job) {
       }
       if (countCodes) {
         std::vector<int64_t>& target = qFromCodes ? segCounts : hist;
-        for (int64_t i = 0; i < len; ++i)
-          ++target[size_t(codes[i] - codeMin)];
+        countCodes4(codes, len, codeMin, target, quad);
         if (anyNonFinite) // codes of NaN/inf inputs are not codes
           for (int64_t i = 0; i < len; ++i)
             if (!(std::fabs(work[b + i]) <= FLT_MAX))
