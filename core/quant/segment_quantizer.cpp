@@ -168,6 +168,20 @@ void SegmentQuantizer::reserveSegments(int64_t segments) {
     centroids_.assign(size_t(segments), {});
 }
 
+std::vector<float> SegmentQuantizer::fitCentroids(const float* x, int64_t n, ClipRange r,
+                                                  int64_t segment) const {
+  std::vector<float> v;
+  v.reserve(size_t(n));
+  for (int64_t i = 0; i < n; ++i)
+    if (finiteF(x[i]))
+      v.push_back(clampF(x[i], r.lo, r.hi));
+  const int k = 1 << scheme_.kmeansBits;
+  if (v.empty())
+    return std::vector<float>(size_t(k), 0.0f);
+  return kmeans1d(v.data(), nullptr, int64_t(v.size()), k,
+                  seed_ ^ (0x9E3779B97F4A7C15ull * uint64_t(segment + 1)));
+}
+
 SegmentParams SegmentQuantizer::fit(const float* x, int64_t n, ClipRange r, int64_t segment) {
   SegmentParams p;
   p.lo = r.lo;
@@ -216,18 +230,7 @@ SegmentParams SegmentQuantizer::fit(const float* x, int64_t n, ClipRange r, int6
     p.invScale = amax > 0 ? 1.0f / amax : 0.0f;
     break;
   case SchemeKind::KMeans: {
-    std::vector<float> v;
-    v.reserve(size_t(n));
-    for (int64_t i = 0; i < n; ++i)
-      if (finiteF(x[i]))
-        v.push_back(clampF(x[i], r.lo, r.hi));
-    std::vector<float> c;
-    const int k = 1 << scheme_.kmeansBits;
-    if (v.empty())
-      c.assign(size_t(k), 0.0f);
-    else
-      c = kmeans1d(v.data(), nullptr, int64_t(v.size()), k,
-                   seed_ ^ (0x9E3779B97F4A7C15ull * uint64_t(segment + 1)));
+    std::vector<float> c = fitCentroids(x, n, r, segment);
     float cmax = 0;
     for (float f : c)
       cmax = std::max(cmax, std::fabs(f));
@@ -253,10 +256,16 @@ SegmentParams SegmentQuantizer::fit(const float* x, int64_t n, ClipRange r, int6
 
 void SegmentQuantizer::apply(const SegmentParams& p, int64_t segment, const float* x, int64_t n, float* deq,
                              int32_t* codes, uint64_t index0) const {
+  applyWith(p, segment, x, n, deq, codes, index0, stochastic_, nullptr);
+}
+
+void SegmentQuantizer::applyWith(const SegmentParams& p, int64_t segment, const float* x, int64_t n,
+                                 float* deq, int32_t* codes, uint64_t index0, bool stochastic,
+                                 const std::vector<float>* kmLevels) const {
   const uint64_t seed = seed_;
   switch (scheme_.kind) {
   case SchemeKind::Int:
-    if (stochastic_)
+    if (stochastic)
       applyIntStochastic(p, x, n, deq, codes, index0);
     else
       applyIntNearest(p, scheme_.qmin(), scheme_.qmax(), x, n, deq, codes);
@@ -265,7 +274,7 @@ void SegmentQuantizer::apply(const SegmentParams& p, int64_t segment, const floa
     for (int64_t i = 0; i < n; ++i) {
       const float v = x[i];
       int32_t c;
-      if (stochastic_ && p.scale > 0) {
+      if (stochastic && p.scale > 0) {
         const float prob = 0.5f * (clampF(v * p.invScale, -1.0f, 1.0f) + 1.0f);
         c = uniformAt(seed, index0 + uint64_t(i)) < prob ? 1 : 0;
       } else {
@@ -281,7 +290,7 @@ void SegmentQuantizer::apply(const SegmentParams& p, int64_t segment, const floa
     for (int64_t i = 0; i < n; ++i) {
       const float v = clampF(x[i], p.lo, p.hi);
       int32_t c;
-      if (stochastic_ && p.scale > 0) {
+      if (stochastic && p.scale > 0) {
         const float a = std::fabs(v) * p.invScale;
         c = (a >= 1.0f || uniformAt(seed, index0 + uint64_t(i)) < a) ? (v < 0 ? -1 : 1) : 0;
       } else {
@@ -296,14 +305,15 @@ void SegmentQuantizer::apply(const SegmentParams& p, int64_t segment, const floa
   case SchemeKind::Codebook:
   case SchemeKind::KMeans: {
     const bool km = scheme_.kind == SchemeKind::KMeans;
-    const std::vector<float>& lv = km ? centroids_[size_t(segment)] : scheme_.codebook.levels;
+    const std::vector<float>& lv =
+        km ? (kmLevels ? *kmLevels : centroids_[size_t(segment)]) : scheme_.codebook.levels;
     const int count = int(lv.size());
     const float inv = km ? 1.0f : p.invScale, scale = km ? 1.0f : p.scale;
     for (int64_t i = 0; i < n; ++i) {
       const float v = x[i];
       const float y = clampF(v, p.lo, p.hi) * inv;
-      const int c = stochastic_ ? stochasticIn(lv.data(), count, y, uniformAt(seed, index0 + uint64_t(i)))
-                                : nearestIn(lv.data(), count, y);
+      const int c = stochastic ? stochasticIn(lv.data(), count, y, uniformAt(seed, index0 + uint64_t(i)))
+                               : nearestIn(lv.data(), count, y);
       const bool f = finiteF(v);
       deq[i] = f ? lv[size_t(c)] * scale : v;
       if (codes)
@@ -323,7 +333,7 @@ void SegmentQuantizer::apply(const SegmentParams& p, int64_t segment, const floa
       }
       const float y = clampF(v, p.lo, p.hi) / p.scale;
       const float r =
-          stochastic_ ? fmt.roundStochastic(y, uniformAt(seed, index0 + uint64_t(i))) : fmt.round(y);
+          stochastic ? fmt.roundStochastic(y, uniformAt(seed, index0 + uint64_t(i))) : fmt.round(y);
       deq[i] = r * p.scale;
       if (codes)
         codes[i] = int32_t(fmt.encode(r));
@@ -501,21 +511,26 @@ std::vector<float> SegmentQuantizer::levels(const SegmentParams& p, int64_t segm
 double SegmentQuantizer::trialMse(const float* x, int64_t n, ClipRange r, std::vector<float>& scratch) const {
   // Thread-safe (called in parallel over segments): nothing is stored.
   scratch.resize(size_t(n));
-  SegmentQuantizer nearest(scheme_, false, seed_);
   if (scheme_.kind == SchemeKind::KMeans) {
-    nearest.centroids_.resize(1);
-    const SegmentParams p = nearest.fit(x, n, r, 0);
-    nearest.apply(p, 0, x, n, scratch.data(), nullptr, 0);
+    const std::vector<float> c = fitCentroids(x, n, r, 0);
+    SegmentParams p;
+    p.lo = r.lo;
+    p.hi = r.hi;
+    applyWith(p, 0, x, n, scratch.data(), nullptr, 0, false, &c);
   } else {
-    const SegmentParams p = nearest.fit(x, n, r, -1);
-    nearest.apply(p, -1, x, n, scratch.data(), nullptr, 0);
+    const SegmentParams p = const_cast<SegmentQuantizer*>(this)->fit(x, n, r, -1); // stores nothing for -1
+    applyWith(p, -1, x, n, scratch.data(), nullptr, 0, false, nullptr);
   }
   double s = 0;
-  for (int64_t i = 0; i < n; ++i)
-    if (finiteF(x[i])) {
-      const double e = double(x[i]) - scratch[size_t(i)];
-      s += e * e;
+  for (int64_t b = 0; b < n; b += 1024) { // float partial sums, double across blocks
+    float part = 0;
+    const int64_t e = std::min(n, b + 1024);
+    for (int64_t i = b; i < e; ++i) {
+      const float d = x[i] - scratch[size_t(i)];
+      part += finiteF(x[i]) ? d * d : 0.0f;
     }
+    s += part;
+  }
   return s;
 }
 

@@ -70,6 +70,9 @@ public:
   double trialMse(const float* x, int64_t n, ClipRange r, std::vector<float>& scratch) const;
 
 private:
+  void applyWith(const SegmentParams& p, int64_t segment, const float* x, int64_t n, float* deq,
+                 int32_t* codes, uint64_t index0, bool stochastic, const std::vector<float>* kmLevels) const;
+  std::vector<float> fitCentroids(const float* x, int64_t n, ClipRange r, int64_t segment) const;
   void applyIntStochastic(const SegmentParams& p, const float* x, int64_t n, float* deq, int32_t* codes,
                           uint64_t index0) const;
   Scheme scheme_;

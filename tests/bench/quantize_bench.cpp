@@ -9,8 +9,10 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 
 namespace {
 
@@ -120,4 +122,18 @@ BENCHMARK(BM_Bf16Cast_AllMetrics)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Bf16Cast_FakeQuantize)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Percentile9999)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-BENCHMARK_MAIN();
+// QS_BENCH_TENSOR_OUT=path writes the benchmark tensor (raw float32) so that
+// scripts/bench-compare.sh times PyTorch and NumPy on the very same values.
+int main(int argc, char** argv) {
+  if (const char* path = std::getenv("QS_BENCH_TENSOR_OUT")) {
+    const auto& t = bigTensor();
+    std::ofstream f(path, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(t.values.data()), std::streamsize(t.values.size() * sizeof(float)));
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
