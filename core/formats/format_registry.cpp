@@ -104,10 +104,12 @@ std::vector<FormatInfo> buildRegistry() {
                         "IEEE single precision: 1 sign, 8 exponent, 23 mantissa bits, range about ±3.4e38. "
                         "The reference every other format is compared with.",
                         {"float32", "float"}));
-  r.push_back(floatInfo(tf32Format(), "TF32",
-                        "NVIDIA TensorFloat-32: FP32's 8-bit exponent with only 10 mantissa bits (FP16's "
-                        "precision). Ampere and later tensor cores round FP32 matmul inputs to it.",
-                        {"tensorfloat32"}));
+  r.push_back(
+      floatInfo(tf32Format(), "TF32",
+                "NVIDIA TensorFloat-32: FP32's 8-bit exponent with only 10 mantissa bits (FP16's "
+                "precision). Ampere and later tensor cores use it for FP32 matrix multiplies when TF32 "
+                "mode is on.",
+                {"tensorfloat32"}));
   r.push_back(floatInfo(fp16Format(), "FP16",
                         "IEEE half precision: 1 sign, 5 exponent, 10 mantissa bits; largest value 65504, "
                         "smaller numbers lose precision below 6.1e-5. Standard for GPU inference.",
@@ -165,14 +167,16 @@ std::vector<FormatInfo> buildRegistry() {
   r.push_back(intInfo(16, "16-bit integer grid (65536 levels): nearly lossless for weights; used for "
                           "accumulators and sensitive activations."));
   // ---- codebooks
-  r.push_back(codebookInfo("binary", "Binary",
-                           "One bit per value: the sign, times the group's absolute maximum (levels ±1). "
-                           "As in BinaryConnect-style binarized networks.",
-                           &binaryCodebook(), 1));
-  r.push_back(codebookInfo("ternary", "Ternary",
-                           "Three levels {-1, 0, +1} times the group's absolute maximum (2-bit codes), as in "
-                           "ternary weight networks and BitNet b1.58.",
-                           &ternaryCodebook(), 2));
+  r.push_back(
+      codebookInfo("binary", "Binary",
+                   "One bit per value: its sign, times the group's mean absolute value (BinaryConnect / "
+                   "XNOR-Net style binarized weights).",
+                   &binaryCodebook(), 1));
+  r.push_back(
+      codebookInfo("ternary", "Ternary",
+                   "Three levels {-1, 0, +1} in 2-bit codes: values with |w| below 0.7 x mean|w| become 0, "
+                   "the rest +-(mean |w| of the kept ones), as in ternary weight networks.",
+                   &ternaryCodebook(), 2));
   r.push_back(codebookInfo("nf4", "NF4",
                            "4-bit NormalFloat from QLoRA (bitsandbytes): 16 levels at quantiles of a normal "
                            "distribution, scaled by each block's absolute maximum.",
