@@ -46,7 +46,17 @@ struct KlPrefix {
       nonzero[j + 1] = nonzero[j] + (c > 0);
     }
     total = count[B];
+    // Counts are integers: for small totals a table replaces std::log in the
+    // candidate loop (per-channel/group KL runs it for every segment).
+    if (total <= double(1 << 20)) {
+      logInt.resize(size_t(total) + 1);
+      logInt[0] = 0;
+      for (size_t k = 1; k < logInt.size(); ++k)
+        logInt[k] = std::log(double(k));
+    }
   }
+  std::vector<double> logInt;
+  double logCount(double c) const { return c < double(logInt.size()) ? logInt[size_t(c)] : std::log(c); }
 };
 
 // KL for candidate i. p_j = c_j / T (the last bin also holds the outliers
@@ -75,7 +85,7 @@ double divergence(const KlPrefix& P, int i, int nq) {
       if (Z > 0) {
         const double cl = P.clogc[size_t(chunkEnd)] - P.clogc[size_t(chunkBegin)];
         // sum_j c_j [log c_j - log T - log C + log Z + log S]
-        sum += cl - C * (logT + std::log(C) - std::log(double(Z)) - logS);
+        sum += cl - C * (logT + P.logCount(C) - P.logCount(double(Z)) - logS);
       }
       if (chunkEnd == i) {
         lastChunkBegin = chunkBegin;
@@ -88,7 +98,7 @@ double divergence(const KlPrefix& P, int i, int nq) {
     // Replace the last bin's term c log(c/T / q) by (c+O) log((c+O)/T / q).
     const double C = P.count[size_t(lastChunkEnd)] - P.count[size_t(lastChunkBegin)];
     const int64_t Z = P.nonzero[size_t(lastChunkEnd)] - P.nonzero[size_t(lastChunkBegin)];
-    const double logQ = std::log(C) - std::log(double(Z)) - logS; // log q_{i-1}
+    const double logQ = P.logCount(C) - P.logCount(double(Z)) - logS; // log q_{i-1}
     const double cOld = last, cNew = last + outliers;
     sum -= cOld * (std::log(cOld) - logT - logQ);
     sum += cNew * (std::log(cNew) - logT - logQ);
