@@ -9,8 +9,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <random>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace qs {
@@ -269,6 +274,37 @@ TEST(Gguf, RoundTripErrorOrdering) {
       amax = std::max(amax, std::fabs(x[b + j]));
     for (size_t j = 0; j < 32; ++j)
       ASSERT_LE(std::fabs(x[b + j] - y[b + j]), amax / 127.0f * 0.5f + amax * 0x1p-10f) << b + j;
+  }
+}
+
+// The legacy quantizers against an independent NumPy port of llama.cpp's
+// reference kernels (tests/data/gen_gguf_quant_refs.py), byte for byte, on
+// blocks that include zeros, constants, outliers and exact ties.
+TEST(Gguf, LegacyQuantizersMatchNumpyPort) {
+  const std::string out = std::string(QS_TEST_OUT_DIR) + "/gguf_quant_refs";
+  const std::string cmd =
+      std::string(QS_PYTHON) + " " + QS_SOURCE_DIR + "/tests/data/gen_gguf_quant_refs.py " + out;
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  auto read = [](const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  };
+  const std::vector<uint8_t> raw = read(out + "/input.f32");
+  ASSERT_EQ(raw.size(), 400u * 32u * 4u);
+  std::vector<float> x(raw.size() / 4);
+  std::memcpy(x.data(), raw.data(), raw.size());
+  const std::pair<const char*, GgufType> types[] = {{"q8_0", GgufType::Q8_0},
+                                                    {"q4_0", GgufType::Q4_0},
+                                                    {"q4_1", GgufType::Q4_1},
+                                                    {"q5_0", GgufType::Q5_0},
+                                                    {"q5_1", GgufType::Q5_1}};
+  for (const auto& [name, type] : types) {
+    const std::vector<uint8_t> want = read(out + "/" + name + ".bin");
+    const std::vector<uint8_t> got = quantize(type, x);
+    ASSERT_EQ(got.size(), want.size()) << name;
+    const size_t bb = static_cast<size_t>(ggufTypeInfo(type).blockBytes);
+    for (size_t i = 0; i < got.size(); ++i)
+      ASSERT_EQ(got[i], want[i]) << name << " block " << i / bb << " byte " << i % bb;
   }
 }
 
