@@ -277,10 +277,10 @@ TEST(Gguf, RoundTripErrorOrdering) {
   }
 }
 
-// The legacy quantizers against an independent NumPy port of llama.cpp's
-// reference kernels (tests/data/gen_gguf_quant_refs.py), byte for byte, on
-// blocks that include zeros, constants, outliers and exact ties.
-TEST(Gguf, LegacyQuantizersMatchNumpyPort) {
+// The quantizers against an independent NumPy port of llama.cpp's reference
+// kernels (tests/data/gen_gguf_quant_refs.py), byte for byte, on blocks that
+// include zeros, constants, outliers and exact ties.
+TEST(Gguf, QuantizersMatchNumpyPort) {
   const std::string out = std::string(QS_TEST_OUT_DIR) + "/gguf_quant_refs";
   const std::string cmd =
       std::string(QS_PYTHON) + " " + QS_SOURCE_DIR + "/tests/data/gen_gguf_quant_refs.py " + out;
@@ -298,14 +298,24 @@ TEST(Gguf, LegacyQuantizersMatchNumpyPort) {
                                                     {"q4_1", GgufType::Q4_1},
                                                     {"q5_0", GgufType::Q5_0},
                                                     {"q5_1", GgufType::Q5_1}};
-  for (const auto& [name, type] : types) {
+  auto compare = [&](const char* name, GgufType type, const std::vector<float>& in) {
     const std::vector<uint8_t> want = read(out + "/" + name + ".bin");
-    const std::vector<uint8_t> got = quantize(type, x);
+    const std::vector<uint8_t> got = quantize(type, in);
     ASSERT_EQ(got.size(), want.size()) << name;
     const size_t bb = static_cast<size_t>(ggufTypeInfo(type).blockBytes);
     for (size_t i = 0; i < got.size(); ++i)
       ASSERT_EQ(got[i], want[i]) << name << " block " << i / bb << " byte " << i % bb;
-  }
+  };
+  for (const auto& [name, type] : types)
+    compare(name, type, x);
+  // k-quants: the scale searches (make_qkx2_quants, make_qx_quants) ported
+  // element by element; rows with zeros, all-positive values, an outlier.
+  const std::vector<uint8_t> rawK = read(out + "/input_k.f32");
+  ASSERT_EQ(rawK.size(), 12u * 256u * 4u);
+  std::vector<float> xk(rawK.size() / 4);
+  std::memcpy(xk.data(), rawK.data(), rawK.size());
+  compare("q4_k", GgufType::Q4_K, xk);
+  compare("q6_k", GgufType::Q6_K, xk);
 }
 
 TEST(Gguf, RowLengthMustBeWholeBlocks) {
