@@ -8,8 +8,14 @@
 #include <bit>
 #include <cfloat>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <random>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace qs {
@@ -146,6 +152,44 @@ TEST(Mx, BadArguments) {
   EXPECT_THROW(mxQuantizeBlock(MxElement::Fp4E2M1, x, 33, c, d), Error);
   EXPECT_THROW(mxQuantizeBlock(MxElement::Fp4E2M1, x, -1, c, d), Error);
   EXPECT_NO_THROW(mxQuantizeBlock(MxElement::Fp4E2M1, x, 5, c, d));
+}
+
+// Against an independent NumPy implementation of OCP MX v1.0 section 6.3
+// (tests/data/gen_float_refs.py mx): E8M0 scale from floor(log2 amax),
+// brute-force nearest element value with ties to the even code, saturation.
+TEST(Mx, MatchesNumpySpecImplementation) {
+  const std::string out = std::string(QS_TEST_OUT_DIR) + "/float_refs";
+  const std::string cmd =
+      std::string(QS_PYTHON) + " " + QS_SOURCE_DIR + "/tests/data/gen_float_refs.py mx " + out;
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  auto read = [](const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  };
+  const std::vector<uint8_t> raw = read(out + "/input_mx.f32");
+  ASSERT_EQ(raw.size(), 600u * 32u * 4u);
+  std::vector<float> x(raw.size() / 4);
+  std::memcpy(x.data(), raw.data(), raw.size());
+  const std::pair<const char*, MxElement> elements[] = {
+      {"fp8_e4m3", MxElement::Fp8E4M3}, {"fp8_e5m2", MxElement::Fp8E5M2}, {"fp6_e3m2", MxElement::Fp6E3M2},
+      {"fp6_e2m3", MxElement::Fp6E2M3}, {"fp4_e2m1", MxElement::Fp4E2M1}, {"int8", MxElement::Int8}};
+  for (const auto& [name, element] : elements) {
+    const std::vector<uint8_t> dqRaw = read(out + "/mx_" + name + ".f32");
+    const std::vector<uint8_t> scales = read(out + "/mx_" + name + ".scale");
+    ASSERT_EQ(dqRaw.size(), raw.size()) << name;
+    ASSERT_EQ(scales.size(), 600u) << name;
+    for (size_t b = 0; b < 600; ++b) {
+      uint8_t codes[kMxBlock];
+      float dq[kMxBlock];
+      const MxBlockOut o = mxQuantizeBlock(element, x.data() + b * kMxBlock, kMxBlock, codes, dq);
+      ASSERT_EQ(o.scaleE8M0, scales[b]) << name << " block " << b;
+      for (int i = 0; i < kMxBlock; ++i) {
+        uint32_t want;
+        std::memcpy(&want, dqRaw.data() + (b * kMxBlock + static_cast<size_t>(i)) * 4, 4);
+        ASSERT_EQ(std::bit_cast<uint32_t>(dq[i]), want) << name << " block " << b << " element " << i;
+      }
+    }
+  }
 }
 
 // Fast == reference bit for bit; dequantized == scale * element; errors bounded.

@@ -2,6 +2,8 @@
 
 usage: gen_float_refs.py torch OUTDIR   -> input.f32, torch_half.f32, torch_bf16.f32
        gen_float_refs.py narrow OUTDIR  -> input_narrow.f32, <format>.f32 for the FP8/FP6/FP4 formats
+       gen_float_refs.py mx OUTDIR      -> input_mx.f32, mx_<element>.f32 (dequantized) and
+                                           mx_<element>.scale (E8M0 codes), OCP MX v1.0 section 6.3
 
 The 'torch' mode uses PyTorch's own casts. PyTorch 1.13 (Debian) has no
 float8 dtypes, so 'narrow' computes FP8/FP6/FP4 by brute force instead: it
@@ -73,6 +75,17 @@ def positive_table(e, m, bias, rule):
     return rows
 
 
+def nearest_even_code(a, rows):
+    """Nearest finite value to each |a| (a 1-D float64 array), ties to the even code."""
+    vals = np.array([r[0] for r in rows])
+    codes = np.array([r[1] for r in rows])
+    dist = np.abs(a[:, None] - vals[None, :])
+    cand = dist == dist.min(axis=1, keepdims=True)
+    even = cand & (codes[None, :] % 2 == 0)
+    pick = np.where(even.any(axis=1), np.argmax(even, axis=1), np.argmax(cand, axis=1))
+    return np.where(a > vals.max(), vals.max(), vals[pick])
+
+
 def narrow_mode(out):
     rng = np.random.default_rng(99)
     x = np.concatenate([
@@ -83,21 +96,42 @@ def narrow_mode(out):
     x.view(np.uint32).tofile(os.path.join(out, "input_narrow.f32"))
     a = np.abs(x.astype(np.float64))
     for name, (e, m, bias, rule) in NARROW.items():
-        rows = positive_table(e, m, bias, rule)
-        vals = np.array([r[0] for r in rows])
-        codes = np.array([r[1] for r in rows])
-        # nearest by brute force; ties -> even code
-        dist = np.abs(a[:, None] - vals[None, :])
-        best = dist.min(axis=1, keepdims=True)
-        cand = dist == best
-        even = cand & (codes[None, :] % 2 == 0)
-        pick = np.where(even.any(axis=1), np.argmax(even, axis=1), np.argmax(cand, axis=1))
-        q = vals[pick]
-        q = np.where(a > vals.max(), vals.max(), q)  # saturate
+        q = nearest_even_code(a, positive_table(e, m, bias, rule))  # saturating
         res = np.copysign(q, x).astype(np.float32)
         if rule == "negzero":
             res = np.where(res == 0, np.float32(0), res)
         res.view(np.uint32).tofile(os.path.join(out, name + ".f32"))
+
+
+MX_ELEMENTS = {  # name: (spec row of NARROW or None for INT8, emax)
+    "fp8_e4m3": ("fp8_e4m3", 8), "fp8_e5m2": ("fp8_e5m2", 15), "fp6_e3m2": ("fp6_e3m2", 4),
+    "fp6_e2m3": ("fp6_e2m3", 2), "fp4_e2m1": ("fp4_e2m1", 2), "int8": (None, 0),
+}
+
+
+def mx_mode(out):
+    rng = np.random.default_rng(31)
+    x = (rng.standard_normal((600, 32)) * np.exp2(rng.integers(-20, 20, (600, 1)))).astype(np.float32)
+    x[::10] = 0
+    x[1::10, 3] *= 50
+    x.reshape(-1).view(np.uint32).tofile(os.path.join(out, "input_mx.f32"))
+    amax = np.abs(x).max(axis=1).astype(np.float64)
+    amax = np.where(amax == 0, 2.0 ** -126, amax)  # microxcaling: FP32_MIN_NORMAL for an all-zero block
+    floor_log2 = np.frexp(amax)[1] - 1
+    for name, (spec, emax) in MX_ELEMENTS.items():
+        e = np.maximum(floor_log2 - emax, -127)
+        v = x.astype(np.float64) / np.exp2(e)[:, None]
+        if spec is None:
+            q = np.clip(np.round(v * 64), -127, 127) / 64  # np.round: half to even
+        else:
+            ebits, mbits, bias, rule = NARROW[spec]
+            q = np.copysign(nearest_even_code(np.abs(v).reshape(-1), positive_table(ebits, mbits, bias, rule))
+                            .reshape(v.shape), v)
+        dq = (q * np.exp2(e)[:, None]).astype(np.float32)
+        if spec is None:
+            dq = np.where(dq == 0, np.float32(0), dq)  # integer zero has no sign
+        dq.reshape(-1).view(np.uint32).tofile(os.path.join(out, "mx_" + name + ".f32"))
+        (e + 127).astype(np.uint8).tofile(os.path.join(out, "mx_" + name + ".scale"))
 
 
 def main():
@@ -107,6 +141,8 @@ def main():
         torch_mode(out)
     elif mode == "narrow":
         narrow_mode(out)
+    elif mode == "mx":
+        mx_mode(out)
     else:
         raise SystemExit("unknown mode " + mode)
 
