@@ -13,11 +13,16 @@ namespace qs {
 // Metric definitions (README and GUI tooltips use the same words):
 //   mse = mean((x-q)^2); rmse = sqrt(mse); maxAbsError = max|x-q|
 //   sqnrDb = 20*log10(||x||_2 / ||x-q||_2)  (PyTorch Numeric Suite / ONNX Runtime
-//            definition, in dB; +inf when the error is zero)
-//   cosine = <x,q> / (||x|| ||q||)
-//   clippedFraction = share of values outside the clip range
-//   bitsPerElement = code bits + (scale + zero-point bits) / group size
-//   codeEntropyBits = Shannon entropy of the code histogram
+//            definition, in dB; +inf when the error is zero, which JSON writes as null)
+//   cosine = <x,q> / (||x|| ||q||)  (1 when both are zero)
+//   clippedFraction = share of finite values outside the clip range (for a
+//            plain cast: beyond +-the format's max)
+//   bitsPerElement = code bits + (scale + zero-point bits) / group size, with
+//            the true storage: fp32 scales, E8M0 for MX, llama.cpp's block bytes
+//            for GGUF, 2^K fp32 centroids per group for k-means; a cast has none
+//   codeEntropyBits = Shannon entropy of the code histogram (0 when the format
+//            has more than 2^16 codes: FP32, TF32)
+// All of them skip NaN/inf inputs (counted in nonFinite).
 struct Metrics {
   double mse = 0, rmse = 0, maxAbsError = 0, sqnrDb = 0, cosine = 1;
   double clippedFraction = 0, bitsPerElement = 0, codeEntropyBits = 0;
@@ -25,25 +30,34 @@ struct Metrics {
   int64_t nonFinite = 0; // NaN/Inf inputs (excluded from the metrics)
 };
 
+// histOriginal spans [min, max] of the finite inputs (+-0.5 around a constant);
+// histDequantized uses the same bins, values outside go to the edge bins;
+// histError spans [-R, R] with R the smallest power-of-two multiple of a tiny
+// base that covers max |error| (so max|error| <= R < 2 max|error|): counts
+// stay exact while the range grows in one pass.
 struct Histogram {
-  double lo = 0, hi = 0; // bin i covers [lo + i*w, lo + (i+1)*w)
+  double lo = 0, hi = 0; // bin i covers [lo + i*w, lo + (i+1)*w), the last bin includes hi
   std::vector<double> counts;
   double binWidth() const { return counts.empty() ? 0 : (hi - lo) / double(counts.size()); }
 };
 
-// Per-channel statistics along the 2-D view's rows (shape[0]).
+// Per-channel statistics along the 2-D view's rows (shape[0]); population
+// std, biased excess kurtosis (scipy.stats.kurtosis defaults; 0 for a constant row).
 struct ChannelStats {
   std::vector<float> absMax, mean, stdDev, kurtosis; // kurtosis: excess, Fisher
   std::vector<int64_t> outlierChannels;              // absMax > 6 x median absMax
 };
 
+// topErrors / topMagnitude: sorted by |error| (|x|) descending, ties by index.
 struct TopEntry {
   int64_t index = 0;        // flat index into the tensor
   int64_t row = 0, col = 0; // in the 2-D view
   float original = 0, dequantized = 0, error = 0;
 };
 
-// |error| over the 2-D view pooled to width x height cells.
+// |error| over the 2-D view pooled to width x height cells (width <= cols,
+// height <= rows). Cell (i, j) covers rows [ceil(i*rows/height),
+// ceil((i+1)*rows/height)) and the same for columns; NaN/inf inputs are skipped.
 struct ErrorMap {
   int width = 0, height = 0;
   int64_t rows = 0, cols = 0;                     // the 2-D view it pools
