@@ -49,6 +49,45 @@ inline int stochasticIn(const float* lv, int count, float y, float u) {
   return u < t ? hi : hi - 1;
 }
 
+// Nearest of <= 16 sorted levels for 8 values at once: the code is the number
+// of k with (l[k+1] - y) < (y - l[k]), which is exactly nearestIn's choice
+// (ties to the lower level). Returns how many values it handled.
+int64_t nearestLevelsSimd(const float* lv, int count, float lo, float hi, float inv, float scale,
+                          const float* x, int64_t n, float* deq, int32_t* codes) {
+#ifdef __AVX2__
+  if (count > 16 || count < 2)
+    return 0;
+  const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi), vinv = _mm256_set1_ps(inv);
+  const __m256 vscale = _mm256_set1_ps(scale);
+  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  const __m256 lim = _mm256_set1_ps(FLT_MAX);
+  __m256 L[16];
+  for (int k = 0; k < count; ++k)
+    L[k] = _mm256_set1_ps(lv[k]);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    // min(max(v, lo), hi) with v first: NaN -> lo (it is passed through below).
+    const __m256 y = _mm256_mul_ps(_mm256_min_ps(_mm256_max_ps(v, vlo), vhi), vinv);
+    __m256i c = _mm256_setzero_si256();
+    for (int k = 0; k + 1 < count; ++k) {
+      const __m256 up = _mm256_cmp_ps(_mm256_sub_ps(L[k + 1], y), _mm256_sub_ps(y, L[k]), _CMP_LT_OQ);
+      c = _mm256_sub_epi32(c, _mm256_castps_si256(up));
+    }
+    const __m256 fin = _mm256_cmp_ps(_mm256_and_ps(v, absMask), lim, _CMP_LE_OQ);
+    const __m256 q = _mm256_mul_ps(_mm256_i32gather_ps(lv, c, 4), vscale);
+    _mm256_storeu_ps(deq + i, _mm256_blendv_ps(v, q, fin));
+    if (codes)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(codes + i),
+                          _mm256_and_si256(c, _mm256_castps_si256(fin)));
+  }
+  return i;
+#else
+  (void)lv, (void)count, (void)lo, (void)hi, (void)inv, (void)scale, (void)x, (void)n, (void)deq, (void)codes;
+  return 0;
+#endif
+}
+
 uint16_t load16(const uint8_t* p) {
   uint16_t v;
   std::memcpy(&v, p, 2);
@@ -309,7 +348,10 @@ void SegmentQuantizer::applyWith(const SegmentParams& p, int64_t segment, const 
         km ? (kmLevels ? *kmLevels : centroids_[size_t(segment)]) : scheme_.codebook.levels;
     const int count = int(lv.size());
     const float inv = km ? 1.0f : p.invScale, scale = km ? 1.0f : p.scale;
-    for (int64_t i = 0; i < n; ++i) {
+    int64_t i = 0;
+    if (!stochastic)
+      i = nearestLevelsSimd(lv.data(), count, p.lo, p.hi, inv, scale, x, n, deq, codes);
+    for (; i < n; ++i) {
       const float v = x[i];
       const float y = clampF(v, p.lo, p.hi) * inv;
       const int c = stochastic ? stochasticIn(lv.data(), count, y, uniformAt(seed, index0 + uint64_t(i)))
