@@ -11,7 +11,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQS_BUILD_BENC
 cmake --build "$build" -j"$(nproc)" --target quantize_bench >/dev/null
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-QS_BENCH_TENSOR_OUT="$work/x.f32" "$build/tests/bench/quantize_bench" \
+QS_BENCH_TENSOR_OUT="$work/x.f32" "$build/tests/quantize_bench" \
   --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
   --benchmark_format=json >"$work/ours.json"
 "$python" - "$work/ours.json" "$work/x.f32" "$reps" <<'PY'
