@@ -23,6 +23,9 @@ Scheme resolveScheme(const QuantConfig& config) {
                                         : Granularity{GranularityKind::Tensor, 0, 128};
     return s;
   case FormatKind::Integer:
+    // INT1 symmetric has 2^0 - 1 = 0 positive levels: symmetricParams takes
+    // scale = amax and codes {-1, 0} (the registry's definition); use
+    // "binary" for sign x mean|w|, or INT1 asymmetric for {min', max'}.
     s.kind = SchemeKind::Int;
     s.bits = info.intBits;
     s.zeroPointBits = config.symmetric ? 0 : info.intBits;
