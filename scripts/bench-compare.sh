@@ -11,7 +11,9 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQS_BUILD_BENC
 cmake --build "$build" -j"$(nproc)" --target quantize_bench >/dev/null
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-QS_BENCH_TENSOR_OUT="$work/x.f32" "$build/tests/quantize_bench" \
+# Passive OpenMP waiting: idle threads sleep instead of spinning, so the CPU
+# column counts work, not waiting (the machine is shared).
+OMP_WAIT_POLICY=passive QS_BENCH_TENSOR_OUT="$work/x.f32" "$build/tests/quantize_bench" \
   --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
   --benchmark_format=json >"$work/ours.json"
 "$python" - "$work/ours.json" "$work/x.f32" "$reps" <<'PY'
@@ -20,22 +22,26 @@ import numpy as np
 import torch
 
 ours_path, tensor_path, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
-ours = {}
+ours, ours_cpu = {}, {}
 for b in json.load(open(ours_path))["benchmarks"]:
     if b.get("aggregate_name") == "median":
-        ours[b["run_name"].split("/")[0].replace("BM_", "")] = b["real_time"]
+        key = b["run_name"].split("/")[0].replace("BM_", "")
+        ours[key] = b["real_time"]
+        ours_cpu[key] = b.get("cpu_ms", float("nan"))
 
 x_np = np.fromfile(tensor_path, dtype=np.float32).reshape(4096, 4096)
 x = torch.from_numpy(x_np)
 
-def median_ms(fn):
+theirs_cpu = {}
+def median_ms(fn, name=None):
     fn()  # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+        cpu.append((time.process_time() - c0) * 1000)
+    return statistics.median(times), statistics.median(cpu)
 
 zp = torch.zeros(4096, dtype=torch.int32)
 def torch_int8_channel():
@@ -46,19 +52,23 @@ k = int(np.ceil(0.9999 * x.numel()))
 flat = x.flatten()
 dst = torch.empty_like(x)
 theirs = {
-    "torch copy_ (preallocated)": median_ms(lambda: dst.copy_(x)),
-    "torch int8 per-channel fake-quant incl. scales": median_ms(torch_int8_channel),
-    "torch fake_quantize_per_channel_affine only": median_ms(
-        lambda: torch.fake_quantize_per_channel_affine(x, scale_fixed, zp, 0, -128, 127)),
-    "torch .half()": median_ms(lambda: x.half()),
-    "torch .half().float()": median_ms(lambda: x.half().float()),
-    "torch .bfloat16()": median_ms(lambda: x.bfloat16()),
-    "torch .bfloat16().float()": median_ms(lambda: x.bfloat16().float()),
-    "torch kthvalue(|x|, ceil(0.9999 n))": median_ms(lambda: torch.kthvalue(flat.abs(), k)),
-    "numpy percentile(|x|, 99.99)": median_ms(lambda: np.percentile(np.abs(x_np), 99.99)),
+    "torch copy_ (preallocated)": (lambda: dst.copy_(x)),
+    "torch int8 per-channel fake-quant incl. scales": torch_int8_channel,
+    "torch fake_quantize_per_channel_affine only":
+        lambda: torch.fake_quantize_per_channel_affine(x, scale_fixed, zp, 0, -128, 127),
+    "torch .half()": lambda: x.half(),
+    "torch .half().float()": lambda: x.half().float(),
+    "torch .bfloat16()": lambda: x.bfloat16(),
+    "torch .bfloat16().float()": lambda: x.bfloat16().float(),
+    "torch kthvalue(|x|, ceil(0.9999 n))": lambda: torch.kthvalue(flat.abs(), k),
+    "numpy percentile(|x|, 99.99)": lambda: np.percentile(np.abs(x_np), 99.99),
 }
 
+measured = {name: median_ms(fn) for name, fn in theirs.items()}
+theirs = {name: v[0] for name, v in measured.items()}
+theirs_cpu = {name: v[1] for name, v in measured.items()}
 mem = ours["Memcpy"]
+mem_cpu = ours_cpu["Memcpy"]
 rows = [
     ("memcpy 64 MB (preallocated)", "Memcpy", None),
     ("copy into a new 64 MB vector", "MemcpyNewBuffer", None),
@@ -74,7 +84,8 @@ rows = [
     ("BF16 cast fakeQuantize", "Bf16Cast_FakeQuantize", "torch .bfloat16().float()"),
     ("exact 99.99th percentile of |x|", "Percentile9999", "torch kthvalue(|x|, ceil(0.9999 n))"),
 ]
-print(f"4096 x 4096 float32, medians of {reps} runs, torch threads = {torch.get_num_threads()}\n")
+print(f"4096 x 4096 float32, medians of {reps} runs, torch threads = {torch.get_num_threads()}; "
+      "wall ms, and CPU ms (all threads) in brackets\n")
 print("| operation | QuantScope ms | x memcpy | reference | reference ms | speed-up |")
 print("|---|---:|---:|---|---:|---:|")
 for label, key, ref in rows:
@@ -82,9 +93,11 @@ for label, key, ref in rows:
     if t is None:
         continue
     r = theirs.get(ref) if ref else None
-    print(f"| {label} | {t:.1f} | {t / mem:.1f} | {ref or ''} | {'' if r is None else f'{r:.1f}'} | "
-          f"{'' if r is None else f'{r / t:.1f}x'} |")
-print("\n| other references | ms |\n|---|---:|")
+    c = ours_cpu.get(key, float("nan"))
+    rc = theirs_cpu.get(ref) if ref else None
+    print(f"| {label} | {t:.1f} [{c:.1f}] | {t / mem:.1f} [{c / mem_cpu:.1f}] | {ref or ''} | "
+          f"{'' if r is None else f'{r:.1f} [{rc:.1f}]'} | {'' if r is None else f'{r / t:.1f}x'} |")
+print("\n| other references | wall ms | CPU ms |\n|---|---:|---:|")
 for name, t in theirs.items():
-    print(f"| {name} | {t:.1f} |")
+    print(f"| {name} | {t:.1f} | {theirs_cpu[name]:.1f} |")
 PY
