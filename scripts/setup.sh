@@ -8,7 +8,7 @@ packages=(
   libhdf5-dev nlohmann-json3-dev libeigen3-dev libzip-dev zipcmp zipmerge ziptool zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-h5py python3-torch python3-onnx
-  xvfb imagemagick
+  xvfb imagemagick fonts-dejavu-core
 )
 missing=()
 for p in "${packages[@]}"; do
