@@ -109,6 +109,16 @@ const std::vector<float>& halfTable() {
   return table;
 }
 
+const std::vector<float>& bf16Table() {
+  static const std::vector<float> table = [] {
+    std::vector<float> t(65536);
+    for (uint32_t i = 0; i < 65536; ++i)
+      t[i] = bf16BitsToFloat(static_cast<uint16_t>(i));
+    return t;
+  }();
+  return table;
+}
+
 const std::array<float, 256>& fp8Table(DType t) {
   static const auto make = [](const FloatFormat& f) {
     std::array<float, 256> a{};
@@ -182,10 +192,12 @@ void convertChunk(DType t, const uint8_t* src, float* dst, int64_t n, bool swap)
       dst[i] = table[load<uint16_t>(src + 2 * i, swap)];
     return;
   }
-  case DType::BF16:
+  case DType::BF16: {
+    const float* table = bf16Table().data();
     for (int64_t i = 0; i < n; ++i)
-      dst[i] = bf16BitsToFloat(load<uint16_t>(src + 2 * i, swap));
+      dst[i] = table[load<uint16_t>(src + 2 * i, swap)];
     return;
+  }
   case DType::F8E4M3:
   case DType::F8E5M2:
   case DType::F8E4M3Fnuz:
@@ -227,6 +239,8 @@ void convertToFloat(DType t, const uint8_t* src, float* dst, int64_t n, bool big
   checkCancel(cancel);
   if (t == DType::F16)
     halfTable(); // build outside the parallel region
+  if (t == DType::BF16)
+    bf16Table();
   if (dtypeSize(t) == 1)
     fp8Table(t); // (builds all FP8 tables once, outside the parallel region)
   const size_t es = dtypeSize(t);

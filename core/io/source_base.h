@@ -41,4 +41,7 @@ protected:
 // Hostile headers can claim any size; this turns them into a clear error.
 uint64_t maxTensorBytes();
 
+// Resizes `values` to n zeros, hinting huge pages for large outputs.
+void allocateValues(std::vector<float>& values, size_t n);
+
 } // namespace qs

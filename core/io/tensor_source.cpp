@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/io/source_base.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 namespace qs {
@@ -75,8 +76,25 @@ Tensor SourceBase::makeTensor(const TensorEntry& entry, RowSlice slice) const {
   if (static_cast<uint64_t>(n) > maxTensorBytes() / sizeof(float))
     fail(entry.name, std::to_string(n) + " elements (" + shapeToString(entry.shape) +
                          ") do not fit in memory as float32");
-  t.values.resize(static_cast<size_t>(n));
+  allocateValues(t.values, static_cast<size_t>(n));
   return t;
+}
+
+void allocateValues(std::vector<float>& values, size_t n) {
+  // Large outputs: reserve first (no page touched yet) and ask for
+  // transparent huge pages, so the zero-fill of resize() takes ~500x fewer
+  // page faults. A hint only: failure changes nothing.
+  constexpr size_t kHugeThreshold = size_t(8) << 20;
+  values.clear();
+  if (n * sizeof(float) >= kHugeThreshold) {
+    values.reserve(n);
+    const uintptr_t page = 2u << 20;
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(values.data()) + page - 1) & ~(page - 1);
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(values.data() + n)) & ~(page - 1);
+    if (end > begin)
+      ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  }
+  values.resize(n);
 }
 
 uint64_t maxTensorBytes() {
