@@ -72,7 +72,10 @@ struct QuantResult {
   std::string formatLabel; // "INT4 sym · group 128 along axis 1"
 
   std::vector<float> dequantized; // same shape as the input
-  std::vector<int32_t> codes;     // integer code per element (bit pattern for floats)
+  // Integer code per element (bit pattern for floats; the unsigned nibble/5-bit
+  // code for GGUF Q4/Q5); empty when AnalysisOptions::keepCodes is false and
+  // for GGUF K-quants, whose nested scales are not unpacked.
+  std::vector<int32_t> codes;
   int codeBits = 0;
   int32_t codeMin = 0; // codeCounts[i] counts code codeMin + i
 

@@ -430,6 +430,8 @@ std::shared_ptr<QuantResult> run(const Job& job) {
     errors.rethrow();
   }
 
+  if (scheme.kind == SchemeKind::Gguf && codeCount == 0) // K-quant codes are not unpacked
+    std::vector<int32_t>().swap(r.codes);
   if (!job.analyse)
     return res;
 
