@@ -19,8 +19,11 @@ struct FloatGrid {
   uint32_t overflowBits = 0;            // what an overflow becomes (sign added by the caller)
   FloatSpecials specials = FloatSpecials::Ieee;
   bool saturate = true;
-  bool identity = false; // FP32: encode/round are the identity
-  uint32_t negZero = 1;  // 0 for FNUZ formats, which have no -0
+  bool identity = false;     // FP32: encode/round are the identity
+  uint32_t negZero = 1;      // 0 for FNUZ formats, which have no -0
+  uint32_t lowMask = 0;      // the float32 mantissa bits dropped: (1 << shift) - 1
+  uint32_t halfMinusOne = 0; // half an ulp minus one, in those bits (0 when shift = 0)
+  uint32_t lsbBit = 0;       // 1, or 0 when nothing is dropped (shift = 0)
 };
 
 inline constexpr uint32_t kFloatInf = 0x7F800000u;
@@ -38,6 +41,9 @@ inline FloatGrid makeGrid(const FloatFormat& f) {
       f.exponentBits == 8 && f.mantissaBits == 23 && f.bias == 127 && f.specials == FloatSpecials::Ieee;
   g.shift = static_cast<uint32_t>(23 - g.m);
   g.negZero = f.specials == FloatSpecials::FiniteNanNegZero ? 0u : 1u;
+  g.lowMask = (1u << g.shift) - 1u;
+  g.halfMinusOne = g.shift ? (1u << (g.shift - 1)) - 1u : 0u;
+  g.lsbBit = g.shift ? 1u : 0u;
   g.minNormalBits = static_cast<uint32_t>(127 + g.emin) << 23;
   g.magic = std::bit_cast<float>(static_cast<uint32_t>(127 + g.emin - g.m + 23) << 23);
   const int unitExp = g.emin - g.m; // >= -149 for every valid format
@@ -71,17 +77,14 @@ inline FloatGrid makeGrid(const FloatFormat& f) {
 }
 
 // RNE of a non-negative, non-NaN float32 (bits `a`) onto the format's grid,
-// ignoring the upper range limit: the result may exceed maxBits.
+// ignoring the upper range limit: the result may exceed maxBits. Both
+// roundings are computed and one selected: whether a value is subnormal in
+// the target format is data-dependent, so a branch would mispredict.
 inline uint32_t roundMagnitude(const FloatGrid& g, uint32_t a) {
-  if (a < g.minNormalBits) {
-    const float f = std::bit_cast<float>(a);
-    return std::bit_cast<uint32_t>((f + g.magic) - g.magic);
-  }
-  if (g.shift == 0)
-    return a;
-  const uint32_t half = (1u << (g.shift - 1)) - 1u;
-  const uint32_t lsb = (a >> g.shift) & 1u;
-  return (a + half + lsb) & ~((1u << g.shift) - 1u);
+  const float f = std::bit_cast<float>(a);
+  const uint32_t sub = std::bit_cast<uint32_t>((f + g.magic) - g.magic);
+  const uint32_t normal = (a + g.halfMinusOne + ((a >> g.shift) & g.lsbBit)) & ~g.lowMask;
+  return a < g.minNormalBits ? sub : normal;
 }
 
 // FP32 identity, NaN, inf and overflow codes (out of line: rare).
@@ -100,9 +103,9 @@ inline uint32_t encodeWithGrid(const FloatGrid& g, float x) {
   const uint32_t a = u & 0x7FFFFFFFu;
   if (g.identity || a >= kFloatInf)
     return encodeSpecial(g, x);
-  const uint32_t half = g.shift ? (1u << (g.shift - 1)) - 1u : 0u;
-  const uint32_t lsb = g.shift ? (a >> g.shift) & 1u : 0u;
-  const uint32_t normalCode = ((a + half + lsb) >> g.shift) - (static_cast<uint32_t>(127 - g.bias) << g.m);
+  const uint32_t lsb = (a >> g.shift) & g.lsbBit;
+  const uint32_t normalCode =
+      ((a + g.halfMinusOne + lsb) >> g.shift) - (static_cast<uint32_t>(127 - g.bias) << g.m);
   const float sum = std::bit_cast<float>(a) + g.magic;
   const uint32_t subCode = std::bit_cast<uint32_t>(sum) - std::bit_cast<uint32_t>(g.magic);
   const uint32_t mag = a < g.minNormalBits ? subCode : normalCode;

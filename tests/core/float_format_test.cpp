@@ -3,6 +3,8 @@
 // policies, and the fast kernels against the double-arithmetic reference.
 #include "core/formats/float_format.h"
 
+#include "core/formats/float_codec.h"
+
 #include "core/error.h"
 
 #include <gtest/gtest.h>
@@ -456,6 +458,12 @@ TEST(FloatFormat, FastEncodeAndRoundArrayMatchReference) {
         ADD_FAILURE() << f.name << " e" << f.exponentBits << "m" << f.mantissaBits << " sat=" << f.saturate
                       << " encode(" << std::hex << bitsOf(in[i]) << ") = " << f.encode(in[i]) << " ref "
                       << f.encodeRef(in[i]);
+        ++bad;
+      }
+      const FloatCodec codec(f);
+      if (codec.encode(in[i]) != codes[i] || !sameFloat(codec.round(in[i]), ref[i]) ||
+          !sameFloat(codec.decode(codes[i]), f.decode(codes[i]))) {
+        ADD_FAILURE() << f.name << " FloatCodec differs at " << std::hex << bitsOf(in[i]);
         ++bad;
       }
       if (codes[i] != f.encodeRef(in[i]) || !sameFloat(f.round(in[i]), ref[i])) {
