@@ -36,7 +36,9 @@ struct FloatFormat {
   // Round-to-nearest-even encode of a float32 to this format's bit pattern
   // (in the low bits()), and exact decode back. NaN stays NaN where the
   // format has one (formats without NaN: see the .cpp for the documented
-  // mapping); +-0 preserved where the format has -0.
+  // mapping); +-0 preserved where the format has -0. Ties go to the even
+  // code. Each call sets up the format's constants (a few ns): in hot loops
+  // use FloatCodec (float_codec.h), roundArray or encodeArray instead.
   uint32_t encode(float x) const;
   float decode(uint32_t code) const;
   // Plain double-arithmetic reference for encode(); tests compare the two.
@@ -72,9 +74,8 @@ FloatFormat makeFloatFormat(int exponentBits, int mantissaBits);
 // AVX2) inside, OpenMP over chunks for large n.
 void roundArray(const FloatFormat& format, const float* in, float* out, int64_t n);
 void roundArrayRef(const FloatFormat& format, const float* in, float* out, int64_t n);
-// Bulk encode: codes[i] = format.encode(in[i]) (OpenMP for large n). Per
-// element this is ~50x cheaper than calling encode() in a loop, which sets up
-// the format's constants on every call.
+// Bulk encode: codes[i] = format.encode(in[i]) (OpenMP for large n), with
+// the format's constants set up once.
 void encodeArray(const FloatFormat& format, const float* in, uint32_t* codes, int64_t n);
 uint16_t floatToHalfBits(float x); // IEEE binary16, RNE
 float halfBitsToFloat(uint16_t h);
