@@ -78,10 +78,14 @@ rows = [
      "torch int8 per-channel fake-quant incl. scales"),
     ("INT8 per-channel fakeQuantize (no metrics)", "Int8PerChannel_FakeQuantize",
      "torch int8 per-channel fake-quant incl. scales"),
+    ("INT8 per-channel fakeQuantizeInto (reused buffer)", "Int8PerChannel_FakeQuantizeInto",
+     "torch int8 per-channel fake-quant incl. scales"),
     ("FP16 cast + all metrics", "Fp16Cast_AllMetrics", "torch .half().float()"),
     ("FP16 cast fakeQuantize", "Fp16Cast_FakeQuantize", "torch .half().float()"),
+    ("FP16 cast fakeQuantizeInto (reused buffer)", "Fp16Cast_FakeQuantizeInto", "torch .half().float()"),
     ("BF16 cast + all metrics", "Bf16Cast_AllMetrics", "torch .bfloat16().float()"),
     ("BF16 cast fakeQuantize", "Bf16Cast_FakeQuantize", "torch .bfloat16().float()"),
+    ("BF16 cast fakeQuantizeInto (reused buffer)", "Bf16Cast_FakeQuantizeInto", "torch .bfloat16().float()"),
     ("exact 99.99th percentile of |x|", "Percentile9999", "torch kthvalue(|x|, ceil(0.9999 n))"),
 ]
 print(f"4096 x 4096 float32, medians of {reps} runs, torch threads = {torch.get_num_threads()}; "

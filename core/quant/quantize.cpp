@@ -164,6 +164,7 @@ struct Job {
   const AnalysisOptions& options;
   const std::atomic<bool>* cancel;
   bool analyse;
+  float* out = nullptr; // fakeQuantizeInto: the caller's buffer instead of r.dequantized
 };
 
 std::shared_ptr<QuantResult> run(const Job& job) {
@@ -256,13 +257,15 @@ std::shared_ptr<QuantResult> run(const Job& job) {
   }
 
   // ---- outputs
-  resizeLarge(r.dequantized, size_t(n));
+  if (!job.out)
+    resizeLarge(r.dequantized, size_t(n));
+  float* const deqOut = job.out ? job.out : r.dequantized.data();
   const bool keepCodes = job.analyse ? job.options.keepCodes : false;
   if (keepCodes)
     resizeLarge(r.codes, size_t(n));
   std::vector<float> deqWork;
   std::vector<int32_t> codesWork;
-  float* deqW = r.dequantized.data();
+  float* deqW = deqOut;
   int32_t* codesW = keepCodes ? r.codes.data() : nullptr;
   if (!identity && n > 0) {
     resizeLarge(deqWork, size_t(n));
@@ -401,7 +404,7 @@ std::shared_ptr<QuantResult> run(const Job& job) {
     }
     errors.rethrow();
     if (!identity) {
-      permuteFromWorking(L, deqWork.data(), r.dequantized.data());
+      permuteFromWorking(L, deqWork.data(), deqOut);
       if (keepCodes)
         permuteFromWorking(L, codesWork.data(), r.codes.data());
     }
@@ -541,6 +544,14 @@ std::shared_ptr<QuantResult> run(const Job& job) {
 std::shared_ptr<const QuantResult> quantize(const Tensor& tensor, const QuantConfig& config,
                                             const AnalysisOptions& options, const std::atomic<bool>* cancel) {
   return run(Job{tensor, config, options, cancel, true});
+}
+
+void fakeQuantizeInto(const Tensor& tensor, const QuantConfig& config, float* out,
+                      const std::atomic<bool>* cancel) {
+  static const AnalysisOptions kNone;
+  Job job{tensor, config, kNone, cancel, false};
+  job.out = out;
+  run(job);
 }
 
 std::vector<float> fakeQuantize(const Tensor& tensor, const QuantConfig& config,

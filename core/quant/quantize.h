@@ -25,6 +25,11 @@ std::shared_ptr<const QuantResult> quantize(const Tensor& tensor, const QuantCon
 std::vector<float> fakeQuantize(const Tensor& tensor, const QuantConfig& config,
                                 const std::atomic<bool>* cancel = nullptr);
 
+// The same into a caller's buffer of tensor.numel() floats (no allocation:
+// layer methods and benchmarks reuse one buffer). `out` must not alias the input.
+void fakeQuantizeInto(const Tensor& tensor, const QuantConfig& config, float* out,
+                      const std::atomic<bool>* cancel = nullptr);
+
 // Re-pools |x - q| for a zoomed region of the 2-D view (rows [r0,r1), cols [c0,c1)).
 ErrorMap poolErrorMap(const Tensor& original, const QuantResult& result, int width, int height, int64_t r0,
                       int64_t r1, int64_t c0, int64_t c1);

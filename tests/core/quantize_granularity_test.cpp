@@ -121,6 +121,9 @@ void check(const Tensor& t, const Granularity& g, int bits, bool symmetric) {
     }
   }
   EXPECT_EQ(fakeQuantize(t, c), r->dequantized);
+  std::vector<float> into(t.values.size(), -1.0f);
+  fakeQuantizeInto(t, c, into.data());
+  EXPECT_EQ(into, r->dequantized);
 }
 
 TEST(QuantizeGranularity, EveryKindAndAxisOn3D) {
