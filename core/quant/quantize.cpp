@@ -317,6 +317,7 @@ std::shared_ptr<QuantResult> run(const Job& job) {
     for (Accumulator& a : acc)
       a.setDequantizedFromCodes();
   const bool anyNonFinite = global.finite < n;
+  const bool mayClip = job.analyse && r.config.clipping.method != ClipMethod::MinMax;
 
   // Quantizes working elements [b, e): whole segments or parts of one.
   auto quantizeRange = [&](int64_t b, int64_t e, std::vector<int32_t>& scratchCodes, int tid) {
@@ -344,7 +345,7 @@ std::shared_ptr<QuantResult> run(const Job& job) {
         params[size_t(seg)] = quantizer.applyBlock(work + b, len, deqW + b, codes);
       } else {
         quantizer.apply(params[size_t(seg)], seg, work + b, len, deqW + b, codes, uint64_t(b));
-        if (job.analyse)
+        if (mayClip) // minmax ranges hold every finite value of their segment
           clipped += countOutside(work + b, len, {params[size_t(seg)].lo, params[size_t(seg)].hi});
       }
       if (countCodes) {
