@@ -28,11 +28,6 @@ constexpr int64_t kChunk = 1 << 16;             // elements per OpenMP work item
 constexpr int64_t kParallelThreshold = 1 << 18; // below this, threads cost more than they save
 constexpr int64_t kStreamThreshold = 1 << 22;   // 16 MiB of output: beyond the last-level cache
 
-void roundGenericScalar(const FloatGrid& g, const float* in, float* out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i)
-    out[i] = detail::roundWithGrid(g, in[i]);
-}
-
 float roundOneBf16(float x) {
   const uint32_t u = std::bit_cast<uint32_t>(x);
   if ((u & 0x7FFFFFFFu) > kFloatInf)
@@ -41,6 +36,11 @@ float roundOneBf16(float x) {
 }
 
 #ifdef QS_HAVE_AVX2_F16C
+
+void roundGenericScalar(const FloatGrid& g, const float* in, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = detail::roundWithGrid(g, in[i]);
+}
 
 // Elements to process one by one until out + i is 32-byte aligned (for streaming stores).
 int64_t alignHead(const float* out, int64_t n, bool stream) {
@@ -174,36 +174,31 @@ Path choosePath(const FloatFormat& f, const FloatGrid& g) {
 }
 
 void roundChunk(Path path, const FloatGrid& g, const float* in, float* out, int64_t n, bool stream) {
-  (void)stream; // only the SIMD paths stream
-  switch (path) {
-  case Path::Copy:
+  if (path == Path::Copy) {
     if (in != out)
       std::memmove(out, in, static_cast<size_t>(n) * sizeof(float));
     return;
-#ifdef QS_HAVE_AVX2_F16C
-  case Path::Fp16:
-    roundFp16Avx(in, out, n, stream);
-    return;
-  case Path::Bf16:
-    roundBf16Avx(in, out, n, stream);
-    return;
-  case Path::Generic:
-    roundGenericAvx(g, in, out, n, stream);
-    return;
-#else
-  case Path::Fp16:
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = halfBitsToFloat(floatToHalfBits(in[i]));
-    return;
-  case Path::Bf16:
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = roundOneBf16(in[i]);
-    return;
-  case Path::Generic:
-    roundGenericScalar(g, in, out, n);
-    return;
-#endif
   }
+#ifdef QS_HAVE_AVX2_F16C
+  if (path == Path::Fp16)
+    roundFp16Avx(in, out, n, stream);
+  else if (path == Path::Bf16)
+    roundBf16Avx(in, out, n, stream);
+  else
+    roundGenericAvx(g, in, out, n, stream);
+  if (stream)
+    _mm_sfence(); // streamed stores are weakly ordered: publish them before this thread moves on
+#else
+  (void)stream; // only the SIMD paths stream
+  for (int64_t i = 0; i < n; ++i) {
+    if (path == Path::Fp16)
+      out[i] = halfBitsToFloat(floatToHalfBits(in[i]));
+    else if (path == Path::Bf16)
+      out[i] = roundOneBf16(in[i]);
+    else
+      out[i] = detail::roundWithGrid(g, in[i]);
+  }
+#endif
 }
 
 } // namespace
@@ -227,10 +222,6 @@ void roundArray(const FloatFormat& format, const float* in, float* out, int64_t 
     const int64_t len = begin + kChunk <= n ? kChunk : n - begin;
     roundChunk(path, g, in + begin, out + begin, len, stream);
   }
-#ifdef QS_HAVE_AVX2_F16C
-  if (stream)
-    _mm_sfence(); // make the streamed stores visible before returning
-#endif
 }
 
 void encodeArray(const FloatFormat& format, const float* in, uint32_t* codes, int64_t n) {
