@@ -100,6 +100,12 @@ std::unique_ptr<TensorSource> openTensorFile(const std::filesystem::path& path) 
               ".safetensors, .h5/.hdf5, .gguf, .onnx");
 }
 
+const std::vector<std::string>& tensorFileExtensions() {
+  static const std::vector<std::string> exts = {".npy",  ".npz",  ".safetensors", ".h5",
+                                                ".hdf5", ".gguf", ".onnx"};
+  return exts;
+}
+
 std::unique_ptr<TensorSource> openTensorBytes(const std::string& format, std::vector<uint8_t> data) {
   auto bytes = memoryBytes(std::move(data), "<memory " + format + ">");
   if (format == "npy")

@@ -1,0 +1,89 @@
+// Format detection: content first, extension second.
+#include "core/io/readers.h"
+#include "core/io/tensor_writer.h"
+#include "io_test_util.h"
+
+using namespace qs;
+using namespace qs::test;
+
+namespace {
+
+std::filesystem::path put(const std::string& name, const std::string& bytes) {
+  auto p = outDir("detect") / name;
+  writeFile(p, bytes);
+  return p;
+}
+
+std::string le(uint64_t v, int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i)
+    s += char((v >> (8 * i)) & 0xff);
+  return s;
+}
+
+// Minimal valid files of each format, built here so detection is tested
+// without the (slow) Python generators.
+std::string npyBytes() {
+  std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
+  while ((10 + h.size() + 1) % 64)
+    h += ' ';
+  h += '\n';
+  return std::string("\x93NUMPY\x01\x00", 8) + le(h.size(), 2) + h + std::string(8, '\0');
+}
+std::string safetensorsBytes() {
+  std::string h = R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+  return le(h.size(), 8) + h + std::string(8, '\0');
+}
+std::string ggufBytes() {
+  std::string s =
+      "GGUF" + le(3, 4) + le(1, 8) + le(0, 8) + le(1, 8) + "w" + le(1, 4) + le(2, 8) + le(0, 4) + le(0, 8);
+  while (s.size() % 32)
+    s += '\0';
+  return s + std::string(8, '\0');
+}
+std::string onnxBytes() {
+  // ModelProto{ir_version: 8, graph: {initializer: {dims: 2, data_type: FLOAT, name: "w", raw_data: 8
+  // bytes}}}
+  std::string t = std::string("\x08\x02\x10\x01\x42\x01w\x4a\x08", 9) + std::string(8, '\0');
+  std::string g = "\x2a" + std::string(1, char(t.size())) + t;
+  return std::string("\x08\x08\x3a", 3) + std::string(1, char(g.size())) + g;
+}
+
+TEST(OpenTensorFile, ContentWinsOverTheExtension) {
+  EXPECT_EQ(openTensorFile(put("weights.dat", npyBytes()))->formatName(), "npy");
+  EXPECT_EQ(openTensorFile(put("pytorch_model.bin", safetensorsBytes()))->formatName(), "safetensors");
+  EXPECT_EQ(openTensorFile(put("model.bin", ggufBytes()))->formatName(), "gguf");
+  EXPECT_EQ(openTensorFile(put("model.npy", ggufBytes()))->formatName(), "gguf"); // misleading extension
+  auto h5 = outDir("detect") / "nested.weights";
+  writeHdf5(h5, {floatArray("a/b", {2}, {1.0f, 2.0f})}, {});
+  EXPECT_EQ(openTensorFile(h5)->formatName(), "hdf5");
+  auto npy = generateFixtures("make_npy_fixtures.py", "npy"); // NumPy only: fast
+  std::filesystem::copy_file(npy / "stored.npz", outDir("detect") / "weights.zip",
+                             std::filesystem::copy_options::overwrite_existing);
+  EXPECT_EQ(openTensorFile(outDir("detect") / "weights.zip")->formatName(), "npz");
+}
+
+TEST(OpenTensorFile, OnnxNeedsItsExtension) {
+  auto src = openTensorFile(put("tiny.onnx", onnxBytes()));
+  EXPECT_EQ(src->formatName(), "onnx");
+  EXPECT_EQ(src->read("w").values, (std::vector<float>{0.0f, 0.0f}));
+  expectError([&] { openTensorFile(put("tiny.pb.dat", onnxBytes())); }, "tiny.pb.dat", "unrecognised");
+}
+
+TEST(OpenTensorFile, ExtensionPicksTheParserForBrokenFiles) {
+  auto p = outDir("detect") / "broken.safetensors";
+  writeFile(p, "\x01\x02");
+  expectError([&] { openTensorFile(p); }, p.string(), "truncated safetensors header length");
+}
+
+TEST(OpenTensorFile, KnownExtensions) {
+  const auto& e = tensorFileExtensions();
+  for (const char* x : {".npy", ".npz", ".safetensors", ".h5", ".hdf5", ".gguf", ".onnx"})
+    EXPECT_NE(std::find(e.begin(), e.end(), x), e.end()) << x;
+}
+
+TEST(OpenTensorBytes, UnknownFormatName) {
+  expectError([] { openTensorBytes("pickle", {}); }, "pickle", "unknown format");
+}
+
+} // namespace
