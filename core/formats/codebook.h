@@ -26,7 +26,7 @@ Codebook makeUserCodebook(std::vector<float> levels);
 
 // Weighted 1-D k-means, deterministic for a seed: returns `k` sorted
 // centroids for `values` (weights = 1 when `weights` is null). Small inputs
-// (k * d * log2 d <= 4e6 for d distinct values) are solved exactly by dynamic
+// (k * d * log2 d <= 2e6 for d distinct values) are solved exactly by dynamic
 // programming; larger ones by Lloyd from a weighted-quantile start plus
 // k-means++ starts (splitmix64 stream of `seed`), keeping the lowest cost;
 // `maxIterations` bounds each Lloyd run. Fewer than k distinct values: those values,

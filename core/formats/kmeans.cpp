@@ -1,6 +1,6 @@
 // Weighted 1-D k-means. In one dimension the clusters are runs of the sorted
 // values, so with prefix sums of w, w*x, w*x^2 a cluster's cost is O(1):
-//  - small inputs (k * d * log d <= 4e6, d distinct values; e.g. any group of
+//  - small inputs (k * d * log d <= 2e6, d distinct values; e.g. any group of
 //    a few hundred values) get the exact optimum by dynamic programming;
 //  - larger ones run Lloyd (an iteration costs O(k log d)) from a weighted-
 //    quantile start and from k-means++ starts, keeping the lowest cost.
@@ -82,30 +82,35 @@ double nearestDist2(const std::vector<double>& c, double x) {
   return best;
 }
 
-// k-means++ pick: a point with probability proportional to w * D^2.
-bool seedOne(const Points& p, std::vector<double>& c, uint64_t& rng) {
-  std::vector<double> cum(p.x.size());
-  double acc = 0.0;
-  for (size_t i = 0; i < p.x.size(); ++i) {
-    acc += p.w[i] * nearestDist2(c, p.x[i]);
-    cum[i] = acc;
-  }
-  if (!(acc > 0.0))
-    return false;
-  const double target = uniform01(rng) * acc;
-  size_t i = static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), target) - cum.begin());
-  i = std::min(i, p.x.size() - 1);
-  while (i > 0 && p.w[i] * nearestDist2(c, p.x[i]) == 0.0) // never land on a zero-mass point
-    --i;
-  c.insert(std::upper_bound(c.begin(), c.end(), p.x[i]), p.x[i]);
-  return true;
-}
-
-// Distinct centroids; top up to k with k-means++ picks.
+// Distinct centroids; top up to k with k-means++ picks (a point with
+// probability proportional to w * D^2, D the distance to the nearest centroid
+// so far). D^2 is kept per point and lowered after each pick: O(k d) in all.
 void fillCentroids(const Points& p, std::vector<double>& c, size_t k, uint64_t& rng) {
   std::sort(c.begin(), c.end());
   c.erase(std::unique(c.begin(), c.end()), c.end());
-  while (c.size() < k && seedOne(p, c, rng)) {
+  if (c.size() >= k)
+    return;
+  const size_t d = p.x.size();
+  std::vector<double> d2(d), cum(d);
+  for (size_t i = 0; i < d; ++i)
+    d2[i] = c.empty() ? 1.0 : nearestDist2(c, p.x[i]); // no centroid yet: pick by weight alone
+  while (c.size() < k) {
+    double acc = 0.0;
+    for (size_t i = 0; i < d; ++i) {
+      acc += p.w[i] * d2[i];
+      cum[i] = acc;
+    }
+    if (!(acc > 0.0))
+      return; // every point with mass is already a centroid
+    const double target = uniform01(rng) * acc;
+    size_t i = static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), target) - cum.begin());
+    i = std::min(i, d - 1);
+    while (i > 0 && p.w[i] * d2[i] == 0.0) // never land on a zero-mass point
+      --i;
+    const double pick = p.x[i];
+    c.insert(std::upper_bound(c.begin(), c.end(), pick), pick);
+    for (size_t j = 0; j < d; ++j)
+      d2[j] = std::min(d2[j], (p.x[j] - pick) * (p.x[j] - pick));
   }
 }
 
@@ -209,7 +214,7 @@ struct ExactDp {
 };
 
 // Above this many cost evaluations (~ k * d * log2 d) Lloyd is used instead.
-constexpr double kExactWorkLimit = 4e6;
+constexpr double kExactWorkLimit = 2e6;
 
 } // namespace
 
