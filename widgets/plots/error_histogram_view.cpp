@@ -64,7 +64,7 @@ void ErrorHistogramView::rebuild() {
     return;
   }
   const QuantResult& r = *result_;
-  setPlotTitle(tr("%1 — %2 — RMSE %3, max |error| %4")
+  setPlotTitle(tr("%1 — %2\nRMSE %3, max |error| %4")
                    .arg(QString::fromStdString(r.tensorName), QString::fromStdString(r.formatLabel),
                         plotstyle::num(r.metrics.rmse, 3), plotstyle::num(r.metrics.maxAbsError, 3)));
 

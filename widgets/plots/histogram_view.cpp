@@ -176,7 +176,10 @@ void HistogramView::rebuild() {
       label->position->setTypeX(QCPItemPosition::ptPlotCoords);
       label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
       label->position->setCoords(xs[i], 0.01);
-      label->setPositionAlignment((i == 0 ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+      // Outside of the clip range by default; inside when that would leave the plot.
+      const double rel = (xs[i] - p->xAxis->range().lower) / p->xAxis->range().size();
+      const bool leftOfLine = i == 0 ? rel > 0.25 : rel > 0.75;
+      label->setPositionAlignment((leftOfLine ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
       label->setPadding(QMargins(4, 0, 4, 0));
       label->setText(QStringLiteral("%1 = %2").arg(names[i], plotstyle::num(xs[i])));
       label->setColor(plotstyle::clip());

@@ -1,5 +1,6 @@
 #include "widgets/plots/transfer_view.h"
 
+#include "core/formats/format_registry.h"
 #include "widgets/plots/plot_data.h"
 #include "widgets/plots/plot_style.h"
 
@@ -48,6 +49,17 @@ std::vector<double> TransferView::transferLevels(const QuantResult& r) {
   }
   if (levels.empty())
     levels.assign(r.levels.begin(), r.levels.end());
+  if (levels.empty() && isKnownFormat(r.config.format)) {
+    // A plain float cast (FP16, BF16) reports no levels: its grid is the format's values times the scale.
+    const FormatInfo& info = findFormat(r.config.format);
+    if (info.kind == FormatKind::Float) {
+      const double s = r.scales.empty() ? 1.0 : double(r.scales.front());
+      for (float v : info.floatFormat.nonNegativeValues()) {
+        levels.push_back(double(v) * s);
+        levels.push_back(-double(v) * s);
+      }
+    }
+  }
   levels.erase(std::remove_if(levels.begin(), levels.end(), [](double v) { return !std::isfinite(v); }),
                levels.end());
   std::sort(levels.begin(), levels.end());
@@ -106,7 +118,7 @@ void TransferView::rebuild() {
   const double a = lo - margin, b = hi + margin;
   const auto steps = staircase(levels, a, b);
 
-  QString info = tr("%1 — %2 — group 0: %3 levels")
+  QString info = tr("%1 — %2\ngroup 0: %3 levels")
                      .arg(QString::fromStdString(r.tensorName), QString::fromStdString(r.formatLabel))
                      .arg(levels.size());
   if (!r.scales.empty())
