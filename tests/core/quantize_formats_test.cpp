@@ -194,6 +194,20 @@ TEST(QuantizeFormats, BlocksMatchTheFormatPrimitives) {
   }
 }
 
+// q(q(x)) == q(x) where the grid of q(x) is the grid of x: casts, and
+// absmax-scaled grids whose top level is +-1 (the absmax stays a level).
+TEST(QuantizeFormats, IdempotentSchemes) {
+  const Tensor t = gaussian({16, 128}, 9);
+  for (const auto& c :
+       {cfg("fp16"), cfg("bf16"), cfg("nf4", Granularity{GranularityKind::Group, 1, 32}),
+        cfg("int4", Granularity{GranularityKind::Group, 1, 32}), cfg("fp8_e5m2", Granularity{})}) {
+    const auto once = quantize(t, c);
+    Tensor again = t;
+    again.values = once->dequantized;
+    EXPECT_EQ(fakeQuantize(again, c), once->dequantized) << c.format;
+  }
+}
+
 TEST(QuantizeFormats, SimdIntKernelEqualsReference) {
   std::mt19937 rng(7);
   std::normal_distribution<float> d(0, 50);
