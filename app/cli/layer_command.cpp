@@ -237,6 +237,11 @@ nlohmann::json reportJson(const LayerReport& r, const std::string& source, const
     nlohmann::json e;
     e["method"] = toString(m.method);
     e["label"] = m.label;
+    if (!m.error.empty()) {
+      e["error"] = m.error;
+      j["methods"].push_back(e);
+      continue;
+    }
     e["alpha"] = m.alpha >= 0 ? nlohmann::json(m.alpha) : nlohmann::json(nullptr);
     e["output"] = metricsJson(m.output);
     e["weight"] = metricsJson(m.weight);
@@ -269,6 +274,10 @@ void printTable(const LayerReport& r, const std::string& source, const std::stri
   std::printf("%-26s %12s %9s %10s %12s %11s %9s %10s %9s\n", "method", "out MSE", "SQNR dB", "cosine",
               "max |err|", "W MSE", "W SQNR", "A clip %", "ms");
   for (const auto& m : r.methods) {
+    if (!m.error.empty()) {
+      std::printf("%-26s error: %s\n", m.label.c_str(), m.error.c_str());
+      continue;
+    }
     const double clip = m.actCount ? 100.0 * double(m.actClipped) / double(m.actCount) : 0.0;
     std::printf("%-26s %12.4e %9.2f %10.6f %12.4e %11.3e %9.2f %10.4f %9.1f\n", m.label.c_str(), m.output.mse,
                 m.output.sqnrDb, m.output.cosine, m.output.maxAbsError, m.weight.mse, m.weight.sqnrDb, clip,

@@ -5,6 +5,7 @@
 #include "core/layer/layer_input.h"
 #include "core/layer/smoothquant.h"
 #include "core/quant/quantize.h"
+#include "core/quant/scheme.h"
 
 #include <algorithm>
 #include <chrono>
@@ -106,6 +107,20 @@ std::string describeActivation(const ActQuantConfig& c) {
   return s;
 }
 
+const char* methodName(LayerMethod m) {
+  switch (m) {
+  case LayerMethod::Rtn:
+    return "RTN";
+  case LayerMethod::SmoothQuant:
+    return "SmoothQuant";
+  case LayerMethod::Awq:
+    return "AWQ";
+  case LayerMethod::Gptq:
+    return "GPTQ";
+  }
+  return "?";
+}
+
 struct Evaluated {
   LayerMethodResult result;
   std::vector<float> error; // y_q - y, [evalTokens, out]
@@ -123,6 +138,18 @@ LayerReport runLayerComparison(const Tensor& weight, const Tensor& tokens, const
                 shapeToString(weight.shape) + " (need [N, in])");
   if (options.methods.empty())
     throw Error("no layer method selected");
+  if (!(options.smoothAlpha >= 0.0 && options.smoothAlpha <= 1.0))
+    throw Error("SmoothQuant alpha must be in [0, 1], got " + std::to_string(options.smoothAlpha));
+  if (options.awq.gridSteps < 1)
+    throw Error("AWQ grid needs at least one step");
+  if (options.gptq.blockSize < 1 || !(options.gptq.dampPercent >= 0.0))
+    throw Error("GPTQ needs block size >= 1 and damping >= 0");
+  resolveScheme(options.weight); // an unknown weight format fails every method: say it once
+  if (options.activation.quantized()) {
+    QuantConfig a;
+    a.format = options.activation.format;
+    resolveScheme(a);
+  }
   const int64_t out = weight.shape[0], in = weight.shape[1];
 
   LayerReport report;
@@ -214,46 +241,62 @@ LayerReport runLayerComparison(const Tensor& weight, const Tensor& tokens, const
     Evaluated ev;
     LayerMethodResult& r = ev.result;
     r.method = m;
-    switch (m) {
-    case LayerMethod::Rtn: {
-      r.label = "RTN";
-      ev.error = evaluate(r, {}, fakeQuantize(weight, options.weight, cancel));
-      break;
-    }
-    case LayerMethod::SmoothQuant: {
-      const std::vector<float> s =
-          smoothQuantScales(report.calibration.channelAbsMax, report.weightAbsMax, options.smoothAlpha);
-      Tensor ws = weight;
-      scaleColumns(ws.values, out, in, s, false);
-      r.alpha = options.smoothAlpha;
-      char buf[48];
-      std::snprintf(buf, sizeof buf, "SmoothQuant (alpha %.2f)", options.smoothAlpha);
-      r.label = buf;
-      ev.error = evaluate(r, s, fakeQuantize(ws, options.weight, cancel));
-      break;
-    }
-    case LayerMethod::Awq: {
-      AwqResult a = awqSearch(weight, xc, options.weight, options.awq, cancel);
-      r.alpha = a.alpha;
-      r.gridAlpha = std::move(a.gridAlpha);
-      r.gridLoss = std::move(a.gridLoss);
-      char buf[48];
-      std::snprintf(buf, sizeof buf, "AWQ (alpha %.2f)", a.alpha);
-      r.label = buf;
-      ev.error = evaluate(r, a.scales, a.scaledQuantized);
-      break;
-    }
-    case LayerMethod::Gptq: {
-      const GptqResult g = gptqQuantize(weight, xc, options.weight, options.gptq, cancel);
-      r.label = options.gptq.actOrder ? "GPTQ (act-order)" : "GPTQ";
-      r.gptqLoss = g.loss;
-      ev.error = evaluate(r, {}, g.dequantized);
-      break;
-    }
+    // A method the weight format cannot serve (GPTQ with a block format) reports
+    // its error in its row; the other methods still run.
+    try {
+      switch (m) {
+      case LayerMethod::Rtn: {
+        r.label = "RTN";
+        ev.error = evaluate(r, {}, fakeQuantize(weight, options.weight, cancel));
+        break;
+      }
+      case LayerMethod::SmoothQuant: {
+        const std::vector<float> s =
+            smoothQuantScales(report.calibration.channelAbsMax, report.weightAbsMax, options.smoothAlpha);
+        Tensor ws = weight;
+        scaleColumns(ws.values, out, in, s, false);
+        r.alpha = options.smoothAlpha;
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "SmoothQuant (alpha %.2f)", options.smoothAlpha);
+        r.label = buf;
+        ev.error = evaluate(r, s, fakeQuantize(ws, options.weight, cancel));
+        break;
+      }
+      case LayerMethod::Awq: {
+        AwqResult a = awqSearch(weight, xc, options.weight, options.awq, cancel);
+        r.alpha = a.alpha;
+        r.gridAlpha = std::move(a.gridAlpha);
+        r.gridLoss = std::move(a.gridLoss);
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "AWQ (alpha %.2f)", a.alpha);
+        r.label = buf;
+        ev.error = evaluate(r, a.scales, a.scaledQuantized);
+        break;
+      }
+      case LayerMethod::Gptq: {
+        const GptqResult g = gptqQuantize(weight, xc, options.weight, options.gptq, cancel);
+        r.label = options.gptq.actOrder ? "GPTQ (act-order)" : "GPTQ";
+        if (options.weight.clipping.method != ClipMethod::MinMax)
+          r.label += " (minmax ranges)"; // group ranges are fitted as GPTQ reaches them
+        r.gptqLoss = g.loss;
+        ev.error = evaluate(r, {}, g.dequantized);
+        break;
+      }
+      }
+    } catch (const Error& e) {
+      r.error = e.what();
+      r.label = methodName(m);
+      r.alpha = -1;
     }
     r.ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     done.push_back(std::move(ev));
   }
+
+  bool anyOk = false;
+  for (const Evaluated& ev : done)
+    anyOk = anyOk || ev.result.error.empty();
+  if (!anyOk)
+    throw Error(done.front().result.label + ": " + done.front().result.error);
 
   // One error histogram range for all methods so that they overlay.
   double range = 0;

@@ -66,6 +66,7 @@ struct LayerMethodResult {
   std::vector<double> gridAlpha, gridLoss; // AWQ search curve
   double gptqLoss = 0;
   double ms = 0;
+  std::string error; // non-empty: this method could not run (e.g. GPTQ with a block format); no metrics
 };
 
 struct LayerReport {
@@ -85,7 +86,9 @@ struct LayerReport {
 using LayerProgress = std::function<void(int, int, const std::string&)>;
 
 // weight [out, in] (linearWeight), tokens [N, in] (flattenActivations).
-// Throws qs::Error for bad shapes or configs, qs::Cancelled on *cancel.
+// Throws qs::Error for bad shapes or options (or when every method fails),
+// qs::Cancelled on *cancel. A method that cannot serve the weight config
+// keeps its row with `error` set.
 LayerReport runLayerComparison(const Tensor& weight, const Tensor& tokens, const LayerOptions& options,
                                const std::atomic<bool>* cancel = nullptr, const LayerProgress& progress = {});
 

@@ -200,6 +200,24 @@ TEST(LayerCompare, ReportShapesAndHistograms) {
   }
 }
 
+TEST(LayerCompare, AMethodThatCannotRunKeepsAnErrorRow) {
+  SyntheticLayerSpec spec;
+  spec.outFeatures = 32;
+  spec.inFeatures = 64;
+  spec.tokens = 128;
+  const SyntheticLayer L = makeSyntheticLayer(spec);
+  LayerOptions opt;
+  opt.weight.format = "q4_0"; // a GGUF block format: RTN works, GPTQ has no per-group grid for it
+  opt.weight.granularity.reset();
+  const LayerReport r = runLayerComparison(L.weight, L.input, opt);
+  ASSERT_EQ(r.methods.size(), 4u);
+  EXPECT_TRUE(find(r, LayerMethod::Rtn).error.empty());
+  EXPECT_GT(find(r, LayerMethod::Rtn).output.sqnrDb, 10.0);
+  EXPECT_NE(find(r, LayerMethod::Gptq).error.find("q4_0"), std::string::npos);
+  opt.methods = {LayerMethod::Gptq};
+  EXPECT_THROW(runLayerComparison(L.weight, L.input, opt), Error);
+}
+
 TEST(LayerCompare, BadInputsAndCancel) {
   const SyntheticLayer L = outlierLayer();
   LayerOptions opt;
@@ -207,6 +225,9 @@ TEST(LayerCompare, BadInputsAndCancel) {
   x.shape = {2048, 256};
   EXPECT_THROW(runLayerComparison(L.weight, x, opt), Error);
   opt.smoothAlpha = 2.0;
+  EXPECT_THROW(runLayerComparison(L.weight, L.input, opt), Error);
+  opt = LayerOptions();
+  opt.activation.format = "int99";
   EXPECT_THROW(runLayerComparison(L.weight, L.input, opt), Error);
   opt = LayerOptions();
   opt.weight.format = "int77";

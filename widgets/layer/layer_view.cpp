@@ -522,9 +522,21 @@ void LayerView::fillTable() {
   table_->setRowCount(int(r.methods.size()));
   double best = -1e300;
   for (const auto& m : r.methods)
-    best = std::max(best, m.output.sqnrDb);
+    if (m.error.empty())
+      best = std::max(best, m.output.sqnrDb);
   for (int i = 0; i < int(r.methods.size()); ++i) {
     const LayerMethodResult& m = r.methods[size_t(i)];
+    if (!m.error.empty()) {
+      auto* name = new QTableWidgetItem(QString::fromStdString(m.label));
+      name->setForeground(methodColor(m.method));
+      table_->setItem(i, 0, name);
+      auto* err = new QTableWidgetItem(tr("cannot run: %1").arg(QString::fromStdString(m.error)));
+      err->setToolTip(err->text());
+      table_->setItem(i, 1, err);
+      table_->setSpan(i, 1, 1, 8);
+      continue;
+    }
+    table_->setSpan(i, 1, 1, 1);
     const QString cells[9] = {QString::fromStdString(m.label),
                               plotstyle::num(m.output.mse),
                               QString::number(m.output.sqnrDb, 'f', 2),
@@ -555,6 +567,8 @@ void LayerView::plotErrorHistogram() {
   resetPlot(p);
   plotstyle::setEmptyMessage(p, {});
   for (const auto& m : report_->methods) {
+    if (!m.error.empty())
+      continue;
     const Histogram& h = m.outputError;
     QVector<double> x, y;
     const double w = h.binWidth();
@@ -582,6 +596,8 @@ void LayerView::plotChannelError() {
   resetPlot(p);
   plotstyle::setEmptyMessage(p, {});
   for (const auto& m : report_->methods) {
+    if (!m.error.empty())
+      continue;
     QVector<double> x, y;
     for (size_t o = 0; o < m.channelMse.size(); ++o) {
       x.push_back(double(o));
@@ -678,7 +694,7 @@ void LayerView::plotAwqGrid() {
   resetPlot(p);
   const LayerMethodResult* awq = nullptr;
   for (const auto& m : report_->methods)
-    if (m.method == LayerMethod::Awq)
+    if (m.method == LayerMethod::Awq && m.error.empty())
       awq = &m;
   if (!awq) {
     plotstyle::setEmptyMessage(p, tr("AWQ not run"));
