@@ -182,6 +182,8 @@ public:
     }
   }
 
+  bool readsRowsCheaply() const override { return true; }
+
   Tensor read(const std::string& name, const std::atomic<bool>* cancel) const override {
     const auto& e = entryOrThrow(name);
     return readRows(name, {0, rowCount(e.shape)}, cancel);

@@ -260,6 +260,8 @@ public:
       fileMeta_["skipped datasets (not numeric)"] = joinList(skipped_, true);
   }
 
+  bool readsRowsCheaply() const override { return true; }
+
   Tensor read(const std::string& name, const std::atomic<bool>* cancel) const override {
     const auto& e = entryOrThrow(name);
     return readRows(name, {0, rowCount(e.shape)}, cancel);

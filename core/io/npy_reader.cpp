@@ -33,6 +33,9 @@ public:
     entries_.push_back(std::move(e));
   }
 
+  // Fortran order is converted whole (its rows are strided through the file).
+  bool readsRowsCheaply() const override { return !header_.fortranOrder; }
+
   Tensor read(const std::string& name, const std::atomic<bool>* cancel) const override {
     const auto& e = entryOrThrow(name);
     return readRows(name, {0, rowCount(e.shape)}, cancel);

@@ -138,6 +138,9 @@ public:
     }
   }
 
+  // raw_data and external data are sliced; typed fields are decoded whole (small in practice).
+  bool readsRowsCheaply() const override { return true; }
+
   Tensor read(const std::string& name, const std::atomic<bool>* cancel) const override {
     const auto& e = entryOrThrow(name);
     return readRows(name, {0, rowCount(e.shape)}, cancel);

@@ -156,6 +156,8 @@ public:
                   " bytes but the data buffer holds " + std::to_string(bufferSize));
   }
 
+  bool readsRowsCheaply() const override { return true; }
+
   Tensor read(const std::string& name, const std::atomic<bool>* cancel) const override {
     const auto& e = entryOrThrow(name);
     return readRows(name, {0, rowCount(e.shape)}, cancel);

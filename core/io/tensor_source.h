@@ -45,6 +45,11 @@ public:
   virtual Tensor readRows(const std::string& name, RowSlice slice,
                           const std::atomic<bool>* cancel = nullptr) const;
 
+  // True when readRows touches only the requested rows (memory-mapped or
+  // hyperslab reads), so reading in row chunks for progress costs nothing
+  // extra; false when it must decode the whole tensor (npz members).
+  virtual bool readsRowsCheaply() const { return false; }
+
   const TensorEntry* find(const std::string& name) const;
 };
 

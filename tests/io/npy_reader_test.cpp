@@ -29,6 +29,12 @@ TEST_F(NpyFixtures, FortranAndByteOrderAreNoted) {
   EXPECT_TRUE(src->list()[0].metadata.count("byte order"));
 }
 
+TEST_F(NpyFixtures, CheapRowReads) {
+  EXPECT_TRUE(openTensorFile(dir_ / "f32_c.npy")->readsRowsCheaply());
+  EXPECT_FALSE(openTensorFile(dir_ / "f32_fortran.npy")->readsRowsCheaply());
+  EXPECT_FALSE(openTensorFile(dir_ / "stored.npz")->readsRowsCheaply());
+}
+
 TEST_F(NpyFixtures, ScalarHasEmptyShapeAndOneValue) {
   auto t = openTensorFile(dir_ / "scalar.npy")->read("scalar");
   EXPECT_TRUE(t.shape.empty());
