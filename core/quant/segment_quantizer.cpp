@@ -155,7 +155,13 @@ void SegmentQuantizer::applyIntStochastic(const SegmentParams& p, const float* x
 }
 
 SegmentQuantizer::SegmentQuantizer(const Scheme& scheme, bool stochastic, uint64_t seed)
-    : scheme_(scheme), stochastic_(stochastic), seed_(seed) {}
+    : scheme_(scheme), stochastic_(stochastic), seed_(seed) {
+  if (scheme_.kind == SchemeKind::Float && scheme_.bits <= 12) {
+    decodeLut_.resize(size_t{1} << scheme_.bits);
+    for (uint32_t c = 0; c < decodeLut_.size(); ++c)
+      decodeLut_[c] = scheme_.floatFormat.decode(c);
+  }
+}
 
 int32_t SegmentQuantizer::codeMin() const {
   switch (scheme_.kind) {
@@ -373,12 +379,19 @@ void SegmentQuantizer::applyWith(const SegmentParams& p, int64_t segment, const 
           codes[i] = 0;
         continue;
       }
-      const float y = clampF(v, p.lo, p.hi) / p.scale;
-      const float r =
-          stochastic ? fmt.roundStochastic(y, uniformAt(seed, index0 + uint64_t(i))) : fmt.round(y);
-      deq[i] = r * p.scale;
+      const float y = clampF(v, p.lo, p.hi) / p.scale; // x / scale, as (x / s).to(fp8) * s
+      if (stochastic) {
+        const float r = fmt.roundStochastic(y, uniformAt(seed, index0 + uint64_t(i)));
+        deq[i] = r * p.scale;
+        if (codes)
+          codes[i] = int32_t(fmt.encode(r));
+        continue;
+      }
+      // One encode; the decode is a table lookup for narrow formats.
+      const uint32_t c = fmt.encode(y);
+      deq[i] = (decodeLut_.empty() ? fmt.decode(c) : decodeLut_[c]) * p.scale;
       if (codes)
-        codes[i] = int32_t(fmt.encode(r));
+        codes[i] = int32_t(c);
     }
     return;
   }
@@ -497,7 +510,8 @@ float SegmentQuantizer::codeValue(const SegmentParams& p, int64_t segment, int32
   case SchemeKind::KMeans:
     return centroids_[size_t(segment)][size_t(code)];
   case SchemeKind::Float:
-    return scheme_.floatFormat.decode(uint32_t(code)) * p.scale;
+    return (decodeLut_.empty() ? scheme_.floatFormat.decode(uint32_t(code)) : decodeLut_[size_t(code)]) *
+           p.scale;
   default:
     return 0.0f;
   }

@@ -79,6 +79,7 @@ private:
   bool stochastic_;
   uint64_t seed_;
   std::vector<std::vector<float>> centroids_;
+  std::vector<float> decodeLut_; // Float formats of <= 12 bits: code -> value
 };
 
 } // namespace qs
