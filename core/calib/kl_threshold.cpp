@@ -12,10 +12,18 @@ std::vector<int64_t> absHistogram(const float* x, int64_t n, float amax, int bin
   if (!(amax > 0))
     return h;
   const double k = double(bins) / double(amax);
-  for (int64_t i = 0; i < n; ++i) {
-    const float a = std::fabs(x[i]);
-    if (a <= FLT_MAX)
-      ++h[size_t(std::min<int64_t>(int64_t(double(a) * k), bins - 1))];
+#pragma omp parallel if (n > (int64_t{1} << 18))
+  {
+    std::vector<int64_t> local(static_cast<size_t>(bins), 0);
+#pragma omp for schedule(static) nowait
+    for (int64_t i = 0; i < n; ++i) {
+      const float a = std::fabs(x[i]);
+      if (a <= FLT_MAX)
+        ++local[size_t(std::min<int64_t>(int64_t(double(a) * k), bins - 1))];
+    }
+#pragma omp critical
+    for (size_t b = 0; b < h.size(); ++b)
+      h[b] += local[b];
   }
   return h;
 }
