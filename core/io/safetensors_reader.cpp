@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <set>
 
 namespace qs {
 namespace {
@@ -59,7 +60,18 @@ public:
 
     nlohmann::ordered_json header;
     try {
-      header = nlohmann::ordered_json::parse(text);
+      // JSON allows duplicate keys (the last wins); a header must not.
+      std::set<std::string> keys;
+      std::string duplicate;
+      header = nlohmann::ordered_json::parse(
+          text, [&](int depth, nlohmann::ordered_json::parse_event_t event, nlohmann::ordered_json& parsed) {
+            if (depth == 1 && event == nlohmann::ordered_json::parse_event_t::key && duplicate.empty() &&
+                !keys.insert(parsed.get<std::string>()).second)
+              duplicate = parsed.get<std::string>();
+            return true;
+          });
+      if (!duplicate.empty())
+        throw Error(label_ + ": the safetensors header names '" + duplicate + "' twice");
     } catch (const nlohmann::json::exception& e) {
       throw Error(label_ + ": the safetensors header is not valid JSON: " + e.what());
     }

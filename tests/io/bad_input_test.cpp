@@ -507,3 +507,10 @@ TEST(BadOnnx, TypedShapeLargerThanData) {
       put("typedhuge.onnx", pbw::model(pbw::tensor("w", {1000000000}, 1, pbw::len(4, std::string(8, 0))))),
       "holds at most 8");
 }
+
+TEST(BadSafetensors, DuplicateKeys) {
+  expectOpenError(put("dupkey.safetensors", st(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                                               R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
+                                               std::string(4, 0))),
+                  "names 'a' twice");
+}
