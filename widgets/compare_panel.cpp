@@ -84,26 +84,50 @@ void ComparePanel::setResults(const std::shared_ptr<const QuantResult>& current,
                               const std::vector<std::shared_ptr<const QuantResult>>& pinned) {
   const auto& rows = metricRows();
   const auto& pins = document_->pins();
+  const int rowCount = static_cast<int>(rows.size());
   const int columns = 1 + static_cast<int>(pins.size());
-  table_->setRowCount(static_cast<int>(rows.size()));
+  // Items are created once per cell and then only their text changes: this
+  // runs on every config change.
+  if (table_->rowCount() != rowCount) {
+    table_->setRowCount(rowCount);
+    for (int r = 0; r < rowCount; ++r) {
+      auto* header = new QTableWidgetItem(rows[size_t(r)].label);
+      header->setToolTip(rows[size_t(r)].tooltip);
+      table_->setVerticalHeaderItem(r, header);
+    }
+  }
+  const int oldColumns = table_->columnCount();
   table_->setColumnCount(columns);
+  for (int c = oldColumns; c < columns; ++c) {
+    table_->setHorizontalHeaderItem(c, new QTableWidgetItem);
+    for (int r = 0; r < rowCount; ++r) {
+      auto* item = new QTableWidgetItem;
+      item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      item->setToolTip(rows[size_t(r)].tooltip);
+      table_->setItem(r, c, item);
+    }
+  }
 
   std::vector<const QuantResult*> results{current.get()};
-  auto* head = new QTableWidgetItem(swatch(currentColor()), tr("Current"));
+  QTableWidgetItem* head = table_->horizontalHeaderItem(0);
+  if (head->text().isEmpty()) {
+    head->setIcon(swatch(currentColor()));
+    head->setText(tr("Current"));
+  }
   head->setToolTip(current ? QString::fromStdString(current->formatLabel) : QString());
-  table_->setHorizontalHeaderItem(0, head);
   for (size_t p = 0; p < pins.size(); ++p) {
     results.push_back(p < pinned.size() ? pinned[p].get() : nullptr);
-    auto* item = new QTableWidgetItem(swatch(pins[p].color), pins[p].label.section(QLatin1Char(' '), 0, 0));
-    item->setToolTip(pins[p].label);
-    table_->setHorizontalHeaderItem(static_cast<int>(p) + 1, item);
+    QTableWidgetItem* item = table_->horizontalHeaderItem(static_cast<int>(p) + 1);
+    const QString text = pins[p].label.section(QLatin1Char(' '), 0, 0);
+    if (item->text() != text || item->toolTip() != pins[p].label) {
+      item->setIcon(swatch(pins[p].color));
+      item->setText(text);
+      item->setToolTip(pins[p].label);
+    }
   }
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const MetricRow& row = rows[r];
-    auto* header = new QTableWidgetItem(row.label);
-    header->setToolTip(row.tooltip);
-    table_->setVerticalHeaderItem(static_cast<int>(r), header);
-    // The best finite value of the row is bold when there is more than one column.
+  for (int r = 0; r < rowCount; ++r) {
+    const MetricRow& row = rows[size_t(r)];
+    // The best value of the row is bold when there is more than one column.
     double best = std::nan("");
     for (const QuantResult* result : results) {
       if (!result || row.better == MetricRow::Better::None)
@@ -113,16 +137,15 @@ void ComparePanel::setResults(const std::shared_ptr<const QuantResult>& current,
         best = v;
     }
     for (int c = 0; c < columns; ++c) {
-      const QuantResult* result = results[c];
-      auto* item = new QTableWidgetItem(result ? row.text(row.value(*result)) : QStringLiteral("…"));
-      item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-      item->setToolTip(row.tooltip);
-      if (result && columns > 1 && row.value(*result) == best) {
+      const QuantResult* result = results[size_t(c)];
+      QTableWidgetItem* item = table_->item(r, c);
+      item->setText(result ? row.text(row.value(*result)) : QStringLiteral("…"));
+      const bool bold = result && columns > 1 && row.value(*result) == best;
+      if (item->font().bold() != bold) {
         QFont font = item->font();
-        font.setBold(true);
+        font.setBold(bold);
         item->setFont(font);
       }
-      table_->setItem(static_cast<int>(r), c, item);
     }
   }
   updateButtons();

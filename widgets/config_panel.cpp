@@ -118,6 +118,9 @@ ConfigPanel::ConfigPanel(QWidget* parent)
       fixedMax_(new TrimmedSpinBox(this)), rounding_(new QComboBox(this)), seed_(new QSpinBox(this)) {
   buildFormatCombo();
   formatInfo_->setWordWrap(true);
+  formatInfo_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  // Room for four lines, so switching formats rarely relayouts the panel.
+  formatInfo_->setMinimumHeight(4 * formatInfo_->fontMetrics().lineSpacing());
   formatInfo_->setStyleSheet(QStringLiteral("color: palette(mid);"));
   bits_->setRange(1, 32);
   bits_->setSuffix(tr(" bit"));

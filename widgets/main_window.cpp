@@ -97,7 +97,14 @@ void MainWindow::buildDocks() {
     if (!viewDocks_.empty())
       plotArea_->tabifyDockWidget(viewDocks_.front(), dock);
     viewDocks_.push_back(dock);
+    connect(dock, &QDockWidget::visibilityChanged, this, [this, i = viewDocks_.size() - 1](bool visible) {
+      if (visible)
+        pushToView(i);
+    });
   }
+  resultStale_.assign(views_.size(), false);
+  pinnedStale_.assign(views_.size(), false);
+  viewMs_.assign(views_.size(), 0.0);
   if (!viewDocks_.empty())
     viewDocks_.front()->raise();
   plotArea_->setWindowFlags(Qt::Widget); // a QMainWindow is a window unless told otherwise
@@ -141,6 +148,10 @@ void MainWindow::showEvent(QShowEvent* event) {
 void MainWindow::buildStatusBar() {
   message_ = new QLabel(this);
   timing_ = new QLabel(this);
+  // A stable width: a changing number must not relayout the whole window.
+  timing_->setMinimumWidth(timing_->fontMetrics().horizontalAdvance(
+      QStringLiteral("16.7 M values · quantize 9999 ms · plots 999 ms")));
+  timing_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
   timing_->setToolTip(tr("Values in the tensor · time the core took on the worker · time the "
                          "views took to draw"));
   progress_ = new QProgressBar(this);
@@ -253,16 +264,52 @@ void MainWindow::wire() {
 void MainWindow::deliver(const AnalysisOutput& output) {
   plotsClock_.start();
   shown_ = output;
-  for (ResultView* view : views_)
-    view->setResult(output.current, output.tensor);
+  std::fill(resultStale_.begin(), resultStale_.end(), true);
   metrics_->setResult(output.current);
-  updatePinned();
+  panelsMs_ = static_cast<double>(plotsClock_.nsecsElapsed()) / 1e6;
+  updatePinned(); // pushes to the visible views
   plotsMs_ = static_cast<double>(plotsClock_.nsecsElapsed()) / 1e6;
   // Two hops: the queued call runs after replots the views queued, and the
   // low-priority event after the repaints those replots requested.
   QMetaObject::invokeMethod(
       this, [this] { QCoreApplication::postEvent(this, new QEvent(kPlotsFlushed), Qt::LowEventPriority); },
       Qt::QueuedConnection);
+}
+
+void MainWindow::pushToView(size_t i) {
+  if (!resultStale_[i] && !pinnedStale_[i])
+    return;
+  QElapsedTimer timer;
+  timer.start();
+  if (pinnedStale_[i])
+    views_[i]->setPinned(overlays_);
+  if (resultStale_[i])
+    views_[i]->setResult(shown_.current, shown_.tensor);
+  resultStale_[i] = pinnedStale_[i] = false;
+  viewMs_[i] = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+}
+
+void MainWindow::pushToVisibleViews() {
+  // Hidden tabs are updated when they are shown: a config change costs only
+  // the plots on screen.
+  for (size_t i = 0; i < views_.size(); ++i)
+    if (views_[i]->isVisible())
+      pushToView(i);
+}
+
+void MainWindow::flushViews() {
+  for (size_t i = 0; i < views_.size(); ++i)
+    pushToView(i);
+}
+
+QString MainWindow::viewTimings() const {
+  QStringList parts;
+  for (size_t i = 0; i < views_.size(); ++i)
+    parts << QStringLiteral("%1 %2 ms").arg(views_[i]->title()).arg(viewMs_[i], 0, 'f', 1);
+  parts << QStringLiteral("metrics %1 ms").arg(panelsMs_, 0, 'f', 1)
+        << QStringLiteral("compare %1 ms").arg(compareMs_, 0, 'f', 1)
+        << QStringLiteral("deliver %1 ms").arg(plotsMs_, 0, 'f', 1);
+  return parts.join(QStringLiteral(", "));
 }
 
 bool MainWindow::event(QEvent* event) {
@@ -284,18 +331,21 @@ bool MainWindow::event(QEvent* event) {
 void MainWindow::updatePinned() {
   const auto& pins = document_->pins();
   const AnalysisOutput& out = analyzer_->last();
-  std::vector<PinnedResult> overlays;
+  overlays_.clear();
   std::vector<std::shared_ptr<const QuantResult>> pinnedResults;
   const bool fresh = out.pinned.size() == pins.size();
   for (size_t i = 0; i < pins.size(); ++i) {
     auto result = fresh ? out.pinned[i] : nullptr;
     pinnedResults.push_back(result);
     if (result)
-      overlays.push_back({pins[i].label, pins[i].color, result});
+      overlays_.push_back({pins[i].label, pins[i].color, result});
   }
-  for (ResultView* view : views_)
-    view->setPinned(overlays);
+  std::fill(pinnedStale_.begin(), pinnedStale_.end(), true);
+  pushToVisibleViews();
+  QElapsedTimer timer;
+  timer.start();
   compare_->setResults(out.current, pinnedResults);
+  compareMs_ = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
 
 bool MainWindow::raiseView(const QString& title) {
@@ -319,6 +369,7 @@ bool MainWindow::raiseView(const QString& title) {
 }
 
 QStringList MainWindow::exportAllPlots(const QString& directory) {
+  flushViews(); // hidden tabs too
   QStringList written;
   for (ResultView* view : views_)
     written += plotexport::exportAll(*view, directory);

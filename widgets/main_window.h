@@ -48,6 +48,10 @@ public:
   bool raiseView(const QString& title);
   // Writes every view's plots into `directory`; returns the written paths.
   QStringList exportAllPlots(const QString& directory);
+  // Hands the current result to every view, hidden tabs included.
+  void flushViews();
+  // "Histogram 3.1 ms, …": what each view's last update took (benchmarks).
+  QString viewTimings() const;
 
 signals:
   // A result reached every view and the resulting repaints were processed.
@@ -67,6 +71,8 @@ private:
   void wire();
   void deliver(const AnalysisOutput& output);
   void updatePinned();
+  void pushToView(size_t index);
+  void pushToVisibleViews();
   void rebuildRecentMenu(); // main_actions.cpp
   void addRecent(const QString& path);
   void openFileDialog();
@@ -85,6 +91,10 @@ private:
   QMainWindow* plotArea_ = nullptr;
   std::vector<ResultView*> views_;
   std::vector<QDockWidget*> viewDocks_;
+  // Per view: does it still need the shown result / the pinned overlays?
+  std::vector<char> resultStale_, pinnedStale_;
+  std::vector<double> viewMs_;
+  std::vector<PinnedResult> overlays_;
   QMenu* recentMenu_ = nullptr;
   QMenu* viewMenu_ = nullptr;
   QLabel* message_ = nullptr;
@@ -100,7 +110,7 @@ private:
   // Timing of the result being shown.
   AnalysisOutput shown_;
   QElapsedTimer plotsClock_;
-  double plotsMs_ = 0;
+  double plotsMs_ = 0, panelsMs_ = 0, compareMs_ = 0; // parts of deliver(), for viewTimings()
 };
 
 } // namespace qs

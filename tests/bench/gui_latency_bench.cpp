@@ -22,12 +22,20 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <functional>
+#include <map>
 #include <random>
 
 namespace {
 
 using namespace qs;
+
+double threadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
 
 // Times every top-level event the GUI thread handles.
 class TimedApplication : public QApplication {
@@ -35,24 +43,40 @@ public:
   using QApplication::QApplication;
   bool notify(QObject* receiver, QEvent* event) override {
     if (depth_++ > 0) {
+      if (!recording || event->type() != QEvent::Paint) {
+        const bool r = QApplication::notify(receiver, event);
+        --depth_;
+        return r;
+      }
+      QElapsedTimer t;
+      t.start();
       const bool r = QApplication::notify(receiver, event);
       --depth_;
+      paintMs[QString::fromLatin1(receiver->metaObject()->className())] +=
+          static_cast<double>(t.nsecsElapsed()) / 1e6;
       return r;
     }
     QElapsedTimer t;
     t.start();
+    const double cpu0 = threadCpuMs();
     const bool r = QApplication::notify(receiver, event);
     --depth_;
     const double ms = static_cast<double>(t.nsecsElapsed()) / 1e6;
+    if (recording)
+      maxEventCpuMs = std::max(maxEventCpuMs, threadCpuMs() - cpu0);
     if (recording && ms > maxEventMs) {
       maxEventMs = ms;
       maxEventType = event->type();
+      maxEventReceiver = QString::fromLatin1(receiver->metaObject()->className());
     }
     return r;
   }
   bool recording = false;
   double maxEventMs = 0;
   int maxEventType = 0;
+  QString maxEventReceiver;
+  double maxEventCpuMs = 0;          // the same, in CPU time of the GUI thread (immune to other load)
+  std::map<QString, double> paintMs; // total paint time per widget class while recording
 
 private:
   int depth_ = 0;
@@ -240,6 +264,7 @@ void BM_ConfigChangeToPlots(benchmark::State& state) {
   std::vector<double> latency, job, plots;
   Probe probe;
   s.app->maxEventMs = 0;
+  s.app->maxEventCpuMs = 0;
   size_t i = 0;
   for (auto _ : state) {
     const QuantConfig& config = sequence[i++ % sequence.size()];
@@ -252,6 +277,17 @@ void BM_ConfigChangeToPlots(benchmark::State& state) {
     state.SetIterationTime(ms / 1e3);
     latency.push_back(ms);
   }
+  std::fprintf(stderr, "last view updates: %s\n", qPrintable(s.window->viewTimings()));
+  std::vector<std::pair<double, QString>> painters;
+  for (const auto& [name, ms] : s.app->paintMs)
+    painters.push_back({ms, name});
+  std::sort(painters.rbegin(), painters.rend());
+  QStringList top;
+  for (size_t k = 0; k < std::min<size_t>(6, painters.size()); ++k)
+    top << QStringLiteral("%1 %2 ms")
+               .arg(painters[k].second)
+               .arg(painters[k].first / double(latency.size()), 0, 'f', 1);
+  std::fprintf(stderr, "paint time per edit: %s\n", qPrintable(top.join(", ")));
   state.counters["p50_ms"] = percentile(latency, 50);
   state.counters["p95_ms"] = percentile(latency, 95);
   state.counters["max_ms"] = percentile(latency, 100);
@@ -259,14 +295,16 @@ void BM_ConfigChangeToPlots(benchmark::State& state) {
   state.counters["plots_p50_ms"] = percentile(plots, 50);
   state.counters["plots_p95_ms"] = percentile(plots, 95);
   state.counters["max_event_ms"] = s.app->maxEventMs;
+  state.counters["max_event_cpu_ms"] = s.app->maxEventCpuMs;
   state.counters["max_timer_gap_ms"] = probe.maxGapMs;
   std::fprintf(stderr,
                "config->plots: p50 %.1f ms, p95 %.1f ms, max %.1f ms (quantize p50 %.1f ms, plots "
-               "p50 %.1f / p95 %.1f ms); GUI thread: longest event %.1f ms (type %d), largest 1 ms "
-               "timer gap %.1f ms\n",
+               "p50 %.1f / p95 %.1f ms); GUI thread: longest event %.1f ms (type %d to %s; %.1f ms of "
+               "CPU), largest 1 ms timer gap %.1f ms\n",
                percentile(latency, 50), percentile(latency, 95), percentile(latency, 100),
                percentile(job, 50), percentile(plots, 50), percentile(plots, 95), s.app->maxEventMs,
-               s.app->maxEventType, probe.maxGapMs);
+               s.app->maxEventType, qPrintable(s.app->maxEventReceiver), s.app->maxEventCpuMs,
+               probe.maxGapMs);
 }
 BENCHMARK(BM_ConfigChangeToPlots)->UseManualTime()->Iterations(42)->Unit(benchmark::kMillisecond);
 
@@ -281,6 +319,7 @@ void BM_PercentileSliderDrag(benchmark::State& state) {
   std::vector<double> settle;
   Probe probe;
   s.app->maxEventMs = 0;
+  s.app->maxEventCpuMs = 0;
   double maxGap = 0;
   for (auto _ : state) {
     spin(120);
@@ -312,11 +351,13 @@ void BM_PercentileSliderDrag(benchmark::State& state) {
   }
   state.counters["settle_p50_ms"] = percentile(settle, 50);
   state.counters["max_event_ms"] = s.app->maxEventMs;
+  state.counters["max_event_cpu_ms"] = s.app->maxEventCpuMs;
   state.counters["max_timer_gap_ms"] = maxGap;
   std::fprintf(stderr,
                "slider drag (60 moves at 60 Hz): result after release p50 %.1f ms; GUI thread: "
-               "longest event %.1f ms (type %d), largest 1 ms timer gap %.1f ms\n",
-               percentile(settle, 50), s.app->maxEventMs, s.app->maxEventType, maxGap);
+               "longest event %.1f ms (type %d to %s; %.1f ms of CPU), largest 1 ms timer gap %.1f ms\n",
+               percentile(settle, 50), s.app->maxEventMs, s.app->maxEventType,
+               qPrintable(s.app->maxEventReceiver), s.app->maxEventCpuMs, maxGap);
 }
 BENCHMARK(BM_PercentileSliderDrag)->UseManualTime()->Iterations(5)->Unit(benchmark::kMillisecond);
 
