@@ -133,6 +133,30 @@ private slots:
     hist.setPinned({PinnedResult{QStringLiteral("P1 · NF4"), plotstyle::pinPalette()[0], rb}});
     testfx::saveShot(hist, QStringLiteral("gallery_histogram_pinned"));
   }
+
+  void darkPalette() {
+    const auto tensor = weightLike();
+    QuantConfig config;
+    config.format = "int4";
+    const auto r = quantize(*tensor, config);
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(40, 40, 44));
+    dark.setColor(QPalette::Base, QColor(30, 30, 34));
+    dark.setColor(QPalette::WindowText, QColor(225, 225, 225));
+    dark.setColor(QPalette::Text, QColor(225, 225, 225));
+    dark.setColor(QPalette::Button, QColor(50, 50, 55));
+    dark.setColor(QPalette::ButtonText, QColor(225, 225, 225));
+    HistogramView hist;
+    hist.setPalette(dark);
+    hist.setResult(r, tensor);
+    QCOMPARE(hist.plot()->xAxis->labelColor(), QColor(225, 225, 225));
+    testfx::saveShot(hist, QStringLiteral("gallery_histogram_dark"));
+    QCOMPARE(hist.plot()->grab().toImage().pixelColor(3, 3), QColor(30, 30, 34));
+    ErrorMapView map;
+    map.setPalette(dark);
+    map.setResult(r, nullptr);
+    testfx::saveShot(map, QStringLiteral("gallery_error_map_dark"));
+  }
 };
 
 QTEST_MAIN(PlotsGalleryTest)

@@ -54,7 +54,10 @@ static void styleAxis(QCPAxis* axis, const QColor& text, const QColor& grid) {
 }
 
 void applyPalette(QCustomPlot* plot) {
-  const QPalette pal = plot->palette();
+  applyPalette(plot, plot->palette());
+}
+
+void applyPalette(QCustomPlot* plot, const QPalette& pal) {
   const QColor text = pal.color(QPalette::WindowText);
   const QColor base = pal.color(QPalette::Base);
   QColor grid = text;

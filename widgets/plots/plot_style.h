@@ -10,6 +10,7 @@
 class QCustomPlot;
 class QCPAxis;
 class QCPGraph;
+class QPalette;
 class QWidget;
 
 namespace qs::plotstyle {
@@ -26,8 +27,11 @@ const std::array<QColor, 4>& pinPalette();
 
 // Fonts, colours from the widget palette (dark or light), margins, legend look.
 void applyBase(QCustomPlot* plot);
-// Re-applies the palette colours after a QEvent::PaletteChange.
+// Re-applies the palette colours after a QEvent::PaletteChange (`palette`
+// defaults to the plot's own; a parent's changeEvent passes its new one,
+// which reaches the child only after the parent's event).
 void applyPalette(QCustomPlot* plot);
+void applyPalette(QCustomPlot* plot, const QPalette& palette);
 // A visible "no data" message in the middle of an empty plot (removes the
 // previous one); empty text clears it.
 void setEmptyMessage(QCustomPlot* plot, const QString& text);

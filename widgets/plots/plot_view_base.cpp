@@ -62,8 +62,8 @@ void PlotViewBase::clearPlot() {
 
 void PlotViewBase::changeEvent(QEvent* event) {
   if (event->type() == QEvent::PaletteChange) {
-    plotstyle::applyPalette(plot_);
-    title_->setTextColor(plot_->palette().color(QPalette::WindowText));
+    plotstyle::applyPalette(plot_, palette());
+    title_->setTextColor(palette().color(QPalette::WindowText));
     plot_->replot(QCustomPlot::rpQueuedReplot);
   }
   ResultView::changeEvent(event);
