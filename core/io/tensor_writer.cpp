@@ -89,7 +89,8 @@ void writeSafetensors(const std::filesystem::path& path, const std::vector<Array
     header[a.name] = {{"dtype", dt}, {"shape", a.shape}, {"data_offsets", {offset, offset + a.bytes.size()}}};
     offset += a.bytes.size();
   }
-  std::string text = header.dump();
+  // Names and metadata may come from other files' bytes: invalid UTF-8 becomes U+FFFD.
+  std::string text = header.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   text.append((8 - text.size() % 8) % 8, ' ');
   const auto tmp = tempPath(path);
   {
