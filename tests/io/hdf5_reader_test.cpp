@@ -73,3 +73,23 @@ TEST(Hdf5Bad, ExtensionWithoutHdf5) {
 }
 
 } // namespace
+
+namespace {
+
+// A dataset may declare 2^40 elements without storing any (HDF5 fill
+// values): listing works, reading is refused before allocating.
+TEST(Hdf5Bad, HugeUnallocatedDatasetIsRefusedOnRead) {
+  auto p = outDir("bad") / "huge_unallocated.h5";
+  ASSERT_EQ(runPython("-c \"import h5py,sys; f=h5py.File(sys.argv[1],'w'); "
+                      "f.create_dataset('big', shape=(2**40,), dtype='f4', chunks=(2**20,)); f.close()\" " +
+                      p.string()),
+            0);
+  auto src = openTensorFile(p);
+  ASSERT_NE(src->find("big"), nullptr);
+  EXPECT_EQ(src->find("big")->shape, (Shape{int64_t(1) << 40}));
+  expectError([&] { src->read("big"); }, p.string(), "do not fit in memory");
+  Tensor part = src->readRows("big", {5, 9}); // a hyperslab of fill values is fine
+  EXPECT_EQ(part.values, std::vector<float>(4, 0.0f));
+}
+
+} // namespace
