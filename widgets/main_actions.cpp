@@ -3,9 +3,11 @@
 #include "widgets/main_window.h"
 
 #include "core/error.h"
+#include "core/io/result_writer.h"
 #include "widgets/config_panel.h"
 #include "widgets/demo_source.h"
 #include "widgets/document.h"
+#include "widgets/plots/plot_export.h"
 #include "widgets/tensor_browser.h"
 
 #include <QAction>
@@ -15,10 +17,12 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
+#include <QtConcurrent>
 
 namespace qs {
 
@@ -44,6 +48,8 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Load config…"), QKeySequence(tr("Ctrl+L")), this, &MainWindow::loadConfigDialog);
   file->addAction(tr("&Save config…"), QKeySequence::Save, this, &MainWindow::saveConfigDialog);
   file->addSeparator();
+  file->addAction(tr("Export &quantized tensor…"), QKeySequence(tr("Ctrl+E")), this,
+                  &MainWindow::exportTensorDialog);
   file->addAction(tr("Export &all plots…"), QKeySequence(tr("Ctrl+Shift+E")), this,
                   &MainWindow::exportPlotsDialog);
   file->addSeparator();
@@ -136,6 +142,48 @@ void MainWindow::loadConfigDialog() {
   } catch (const Error& e) {
     showError(tr("Could not load config"), tr("%1: %2").arg(path, QString::fromUtf8(e.what())));
   }
+}
+
+void MainWindow::exportTensorDialog() {
+  const auto result = analyzer_->last().current;
+  if (!result) {
+    showError(tr("Nothing to export"), tr("Select a tensor first."));
+    return;
+  }
+  const QString suggested =
+      plotexport::fileStem(QString::fromStdString(result->tensorName)) + QStringLiteral("_") +
+      plotexport::fileStem(QString::fromStdString(result->config.format)) + QStringLiteral(".safetensors");
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export quantized tensor"), suggested,
+                                                    tr("safetensors (*.safetensors);;HDF5 (*.h5 *.hdf5)"));
+  if (path.isEmpty())
+    return;
+  exportTensor(path);
+}
+
+QFuture<QString> MainWindow::exportTensor(const QString& path) {
+  const auto result = analyzer_->last().current;
+  if (!result)
+    return QtFuture::makeReadyFuture(tr("no result to export"));
+  // Codes, scales, zero points and dequantized values: hundreds of MB for a
+  // big tensor, so the write runs on a worker.
+  message_->setText(tr("Writing %1…").arg(path));
+  return QtConcurrent::run([result, path]() -> QString {
+           try {
+             writeQuantResult(path.toStdString(), *result);
+             return {};
+           } catch (const std::exception& e) {
+             return QString::fromUtf8(e.what());
+           }
+         })
+      .then(this, [this, path](const QString& error) {
+        if (!error.isEmpty()) {
+          message_->clear();
+          showError(tr("Could not export the tensor"), error);
+        } else {
+          message_->setText(tr("Quantized tensor written to %1").arg(path));
+        }
+        return error;
+      });
 }
 
 void MainWindow::exportPlotsDialog() {

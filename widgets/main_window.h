@@ -6,6 +6,7 @@
 #include "widgets/result_view.h"
 
 #include <QElapsedTimer>
+#include <QFuture>
 #include <QMainWindow>
 
 #include <vector>
@@ -48,6 +49,9 @@ public:
   bool raiseView(const QString& title);
   // Writes every view's plots into `directory`; returns the written paths.
   QStringList exportAllPlots(const QString& directory);
+  // Writes the current result (codes, scales, zero points, dequantized values)
+  // to .safetensors or .h5 on a worker; the future holds an error or "".
+  QFuture<QString> exportTensor(const QString& path);
   // Hands the current result to every view, hidden tabs included.
   void flushViews();
   // "Histogram 3.1 ms, …": what each view's last update took (benchmarks).
@@ -78,6 +82,7 @@ private:
   void openFileDialog();
   void saveConfigDialog();
   void loadConfigDialog();
+  void exportTensorDialog();
   void exportPlotsDialog();
   void showError(const QString& title, const QString& message);
 

@@ -1,6 +1,7 @@
 // The assembled window, offscreen: demo tensors load and reach every view,
 // a burst of 1000 edits through the Document ends on the last config,
 // Ctrl+Z undoes, pins fill the compare table, plots export to files.
+#include "core/io/tensor_source.h"
 #include "widgets/analyzer.h"
 #include "widgets/config_panel.h"
 #include "widgets/document.h"
@@ -9,7 +10,9 @@
 
 #include <QAction>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QFuture>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTest>
@@ -40,6 +43,8 @@ private slots:
   void undoShortcutRestoresTheConfig();
   void pinsFillTheCompareTable();
   void exportAllPlotsWritesFiles();
+  void exportTensorWritesSafetensors();
+  void configJsonRoundTripsThroughTheWindow();
 
 private:
   std::unique_ptr<MainWindow> window_;
@@ -132,6 +137,36 @@ void MainWindowTest::exportAllPlotsWritesFiles() {
     QVERIFY2(info.size() > (table ? 20 : 1000), qPrintable(path)); // a header at least
   }
   QVERIFY(images >= int(window_->views().size()));
+}
+
+void MainWindowTest::exportTensorWritesSafetensors() {
+  const QString path = QStringLiteral(QS_TEST_OUT_DIR "/main_window_export.safetensors");
+  QFile::remove(path);
+  auto result = window_->analyzer()->last().current;
+  QVERIFY(result);
+  QFuture<QString> done = window_->exportTensor(path);
+  QVERIFY(QTest::qWaitFor([&] { return done.isFinished(); }, 60000));
+  QCOMPARE(done.result(), QString());
+  auto source = openTensorFile(path.toStdString());
+  const Tensor dequantized = source->read(result->tensorName + ".dequantized");
+  QVERIFY(dequantized.values == result->dequantized);
+  QVERIFY(source->find(result->tensorName + ".codes"));
+  QVERIFY(source->find(result->tensorName + ".scales"));
+}
+
+void MainWindowTest::configJsonRoundTripsThroughTheWindow() {
+  // What File > Save config writes, File > Load config reads back as one undo step.
+  Document* doc = window_->document();
+  QuantConfig c = doc->config();
+  c.format = "nf4";
+  c.granularity = Granularity{GranularityKind::Group, 1, 64};
+  const std::string json = configToJson(c);
+  const int steps = doc->undoStack()->count();
+  doc->editConfig(configFromJson(json), "Load config");
+  QVERIFY(doc->config() == c);
+  QCOMPARE(doc->undoStack()->count(), steps + 1);
+  QVERIFY(waitShown(*window_, c));
+  QCOMPARE(window_->analyzer()->last().current->granularity.groupSize, int64_t{64});
 }
 
 QTEST_MAIN(MainWindowTest)
