@@ -48,7 +48,7 @@ FormatInfo intInfo(int bits, std::string description) {
   i.bitsPerElement = bits;
   i.kind = FormatKind::Integer;
   i.intBits = bits;
-  i.aliases = {"uint" + std::to_string(bits), "i" + std::to_string(bits)};
+  i.aliases = {"i" + std::to_string(bits)}; // signedness comes from the config (symmetric / affine)
   return i;
 }
 
