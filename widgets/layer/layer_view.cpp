@@ -170,6 +170,10 @@ void LayerView::buildUi() {
   seed_ = new QSpinBox(opts);
   seed_->setRange(0, 1 << 30);
   actOrder_ = new QCheckBox(tr("GPTQ act-order"), opts);
+  outlierRule_ = new QComboBox(opts);
+  outlierRule_->addItem(tr("outliers: absmax > 6 × median"));
+  outlierRule_->addItem(tr("outliers: |x| > 6 (LLM.int8)"));
+  outlierRule_->setToolTip(tr("Which input channels the absmax plot marks as outliers"));
 
   int row = 0;
   grid->addWidget(new QLabel(tr("W"), opts), row, 0);
@@ -191,6 +195,7 @@ void LayerView::buildUi() {
   grid->addWidget(calibFraction_, row, 1);
   grid->addWidget(new QLabel(tr("seed"), opts), row, 2, Qt::AlignRight);
   grid->addWidget(seed_, row, 3);
+  grid->addWidget(outlierRule_, row, 4);
   ++row;
   auto* methods = new QHBoxLayout;
   const char* names[4] = {"RTN", "SmoothQuant", "AWQ", "GPTQ"};
@@ -361,6 +366,7 @@ LayerOptions LayerView::options() const {
   o.calibFraction = calibFraction_->value();
   o.seed = uint64_t(seed_->value());
   o.gptq.actOrder = actOrder_->isChecked();
+  o.outlierRule = outlierRule_->currentIndex() == 1 ? OutlierRule::Absolute : OutlierRule::MedianRatio;
   o.methods.clear();
   const LayerMethod all[4] = {LayerMethod::Rtn, LayerMethod::SmoothQuant, LayerMethod::Awq,
                               LayerMethod::Gptq};

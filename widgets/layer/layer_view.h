@@ -89,6 +89,7 @@ private:
   QDoubleSpinBox* calibFraction_ = nullptr;
   QSpinBox* seed_ = nullptr;
   QCheckBox* actOrder_ = nullptr;
+  QComboBox* outlierRule_ = nullptr;
   QCheckBox* methodBoxes_[4] = {};
   QPushButton* runButton_ = nullptr;
   QPushButton* cancelButton_ = nullptr;
