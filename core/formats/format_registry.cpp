@@ -48,7 +48,8 @@ FormatInfo intInfo(int bits, std::string description) {
   i.bitsPerElement = bits;
   i.kind = FormatKind::Integer;
   i.intBits = bits;
-  i.aliases = {"i" + std::to_string(bits)}; // signedness comes from the config (symmetric / affine)
+  // Signedness comes from the config (symmetric / affine); "uintN" is accepted as a spelling.
+  i.aliases = {"uint" + std::to_string(bits), "i" + std::to_string(bits)};
   return i;
 }
 
