@@ -46,6 +46,8 @@ TEST(FormatRegistry, KindsCarryTheirObjects) {
   EXPECT_EQ(findFormat("int4").kind, FormatKind::Integer);
   EXPECT_EQ(findFormat("int4").intBits, 4);
   EXPECT_EQ(findFormat("int16").intBits, 16);
+  EXPECT_EQ(findFormat("uint3").name, "int3"); // a spelling: signedness comes from the config
+  EXPECT_EQ(findFormat("i8").name, "int8");
   EXPECT_EQ(findFormat("nf4").codebook, &nf4Codebook());
   EXPECT_EQ(findFormat("kmeans3").kmeansBits, 3);
   EXPECT_EQ(findFormat("mxfp4").mxElement, MxElement::Fp4E2M1);
