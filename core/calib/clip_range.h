@@ -3,10 +3,17 @@
 // finite values only; the result is a range [lo, hi] with lo <= hi.
 //   minmax     [min, max]
 //   percentile one-sided: t = P-th percentile of |x|, range [max(min,-t), min(max,t)];
-//              two-sided: [(100-P)-th, P-th] percentile of x (numpy "linear")
-//   mse        see mse_search.h (needs the quantizer)
+//              two-sided: [(100-P)-th, P-th] percentile of x (numpy "linear", exact)
+//   mse        the minmax range scaled by 1 - i/100, i = 0..99, scored by the
+//              squared error of a nearest-rounding trial quantization on at most
+//              65536 evenly strided values; the first minimum wins (quantize.cpp,
+//              it needs the quantizer)
 //   kl         t from kl_threshold.h, range [max(min,-t), min(max,t)]
 //   fixed      the user's [fixedMin, fixedMax]
+// Ranges are per segment: per tensor, per channel, per token, and for group
+// granularity per group (percentile: nth_element on the group; kl: 2048-bin
+// histogram and candidate scan per group, O(1) per chunk with prefix sums and
+// an integer log table; mse: 100 trial quantizations per group).
 #include "core/quant/quant_config.h"
 
 #include <cstdint>
