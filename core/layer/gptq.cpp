@@ -39,6 +39,7 @@ void invertLowerInPlace(Eigen::Ref<MatrixXd> L) {
   const Eigen::Index h = n / 2;
   invertLowerInPlace(L.topLeftCorner(h, h));
   invertLowerInPlace(L.bottomRightCorner(n - h, n - h));
+  const eig::ThreadsForWork threads(double(n - h) * double(h) * double(n));
   MatrixXd t = L.bottomLeftCorner(n - h, h) * L.topLeftCorner(h, h);
   L.bottomLeftCorner(n - h, h).noalias() = -(L.bottomRightCorner(n - h, n - h) * t);
 }
@@ -75,6 +76,7 @@ std::vector<double> gptqHessian(const Tensor& x) {
   for (int64_t t0 = 0; t0 < n; t0 += kChunk) {
     const int64_t len = std::min(kChunk, n - t0);
     part.setZero();
+    const eig::ThreadsForWork threads(0.5 * double(in) * double(in) * double(len));
     part.selfadjointView<Eigen::Lower>().rankUpdate(X.middleRows(t0, len).transpose());
     acc.triangularView<Eigen::Lower>() += part.cast<double>();
   }
@@ -247,8 +249,10 @@ GptqResult gptqQuantizeWithHessian(const Tensor& weight, std::vector<double> hes
       // A group may continue into the next block: keep its parameters (rows are owned by this chunk).
       std::copy(local.begin(), local.end(), params.begin() + r0);
     }
-    if (i2 < in)
+    if (i2 < in) {
+      const eig::ThreadsForWork threads(double(out) * double(count) * double(in - i2));
       W.rightCols(in - i2).noalias() -= E1 * U.block(i1, i2, count, in - i2);
+    }
     checkCancel(cancel);
   }
   result.loss = loss;
