@@ -56,6 +56,7 @@ ComparePanel::ComparePanel(Document* document, QWidget* parent)
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addLayout(buttons);
   layout->addWidget(table_);
+  layout->addStretch();
 
   connect(pin_, &QPushButton::clicked, document_, &Document::pinCurrent);
   connect(clear_, &QPushButton::clicked, document_, &Document::clearPins);
@@ -96,6 +97,7 @@ void ComparePanel::setResults(const std::shared_ptr<const QuantResult>& current,
       table_->setVerticalHeaderItem(r, header);
     }
   }
+  fitTableHeight(table_);
   const int oldColumns = table_->columnCount();
   table_->setColumnCount(columns);
   for (int c = oldColumns; c < columns; ++c) {

@@ -1,6 +1,8 @@
 #include "widgets/metric_rows.h"
 
+#include <QHeaderView>
 #include <QObject>
+#include <QTableWidget>
 
 #include <cmath>
 
@@ -37,6 +39,15 @@ QString formatCount(double v) {
   if (std::fabs(v) >= 1e4)
     return QStringLiteral("%1 k").arg(v / 1e3, 0, 'f', 1);
   return QString::number(static_cast<qint64>(v));
+}
+
+void fitTableHeight(QTableWidget* table) {
+  int height = 2 * table->frameWidth();
+  if (!table->horizontalHeader()->isHidden())
+    height += table->horizontalHeader()->sizeHint().height();
+  for (int r = 0; r < table->rowCount(); ++r)
+    height += table->verticalHeader()->sectionSizeHint(r);
+  table->setFixedHeight(height);
 }
 
 const std::vector<MetricRow>& metricRows() {

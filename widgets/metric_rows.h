@@ -6,6 +6,8 @@
 
 #include <QString>
 
+class QTableWidget;
+
 #include <vector>
 
 namespace qs {
@@ -21,5 +23,7 @@ struct MetricRow {
 
 const std::vector<MetricRow>& metricRows();
 QString formatCount(double count); // "16.7 M"
+// Fixes a table's height to its rows, so a dock shows no empty grid below.
+void fitTableHeight(QTableWidget* table);
 
 } // namespace qs

@@ -34,7 +34,9 @@ MetricsPanel::MetricsPanel(QWidget* parent)
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addWidget(title_);
   layout->addWidget(table_);
+  layout->addStretch();
   setResult(nullptr);
+  fitTableHeight(table_);
 }
 
 void MetricsPanel::setResult(const std::shared_ptr<const QuantResult>& result) {
