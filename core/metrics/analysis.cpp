@@ -423,13 +423,16 @@ void Accumulator::finish(QuantResult& r) const {
   Metrics& m = r.metrics;
   m.count = finite_;
   m.nonFinite = nonFinite_;
-  m.mse = finite_ ? see_ / double(finite_) : 0.0;
+  // A NaN dequantized value for a finite input (a GGUF block whose fp16 scale
+  // overflowed: 0 * inf) is an infinite error, not an undefined one.
+  const double see = std::isnan(see_) ? HUGE_VAL : see_;
+  m.mse = finite_ ? see / double(finite_) : 0.0;
   m.rmse = std::sqrt(m.mse);
-  m.maxAbsError = maxAbsErr_;
-  if (see_ == 0)
+  m.maxAbsError = std::isnan(see_) ? HUGE_VAL : maxAbsErr_;
+  if (see == 0)
     m.sqnrDb = HUGE_VAL; // no error: +inf (JSON writes null)
   else
-    m.sqnrDb = 10.0 * std::log10(sumX2_ / see_);
+    m.sqnrDb = 10.0 * std::log10(sumX2_ / see);
   // With q = x - e: <x,q> = |x|^2 - <x,e> and |q|^2 = |x|^2 - 2<x,e> + |e|^2.
   // Accumulating the small terms <x,e> and |e|^2 directly keeps 1 - cosine
   // accurate; rounding in |x|^2 cancels between numerator and denominator.
@@ -438,6 +441,8 @@ void Accumulator::finish(QuantResult& r) const {
     m.cosine = std::clamp(sxq / std::sqrt(sumX2_ * sq2), -1.0, 1.0);
   else
     m.cosine = (sumX2_ == 0 && sq2 == 0) ? 1.0 : 0.0;
+  if (std::isnan(m.cosine)) // an overflow to inf (FP16 cast, GGUF fp16 scale) has no angle
+    m.cosine = 0.0;
 
   const AnalysisPlan& p = *plan_;
   // Scatter copies (x and error) are folded; their extra bin held non-finite inputs.

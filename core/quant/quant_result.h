@@ -22,7 +22,9 @@ namespace qs {
 //            for GGUF, 2^K fp32 centroids per group for k-means; a cast has none
 //   codeEntropyBits = Shannon entropy of the code histogram (0 when the format
 //            has more than 2^16 codes: FP32, TF32)
-// All of them skip NaN/inf inputs (counted in nonFinite).
+// All of them skip NaN/inf inputs (counted in nonFinite). A format that
+// overflows a finite input to inf (FP16 cast of 1e6, a GGUF fp16 scale beyond
+// 65504) makes mse / maxAbsError inf, sqnrDb -inf and cosine 0: never NaN.
 struct Metrics {
   double mse = 0, rmse = 0, maxAbsError = 0, sqnrDb = 0, cosine = 1;
   double clippedFraction = 0, bitsPerElement = 0, codeEntropyBits = 0;

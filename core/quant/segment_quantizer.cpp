@@ -286,7 +286,9 @@ SegmentParams SegmentQuantizer::fit(const float* x, int64_t n, ClipRange r, int6
   }
   case SchemeKind::Float: {
     const double fmax = scheme_.floatFormat.maxValue();
-    p.scale = amax > 0 ? float(double(amax) / fmax) : 1.0f;
+    // A normal float at least: for wide formats (FP32/BF16 max ~3.4e38) the
+    // ideal scale would be subnormal and x / scale could overflow.
+    p.scale = amax > 0 ? std::max(float(double(amax) / fmax), FLT_MIN) : 1.0f;
     if (!(p.scale > 0) || !std::isfinite(p.scale))
       p.scale = 1.0f;
     p.invScale = 1.0f / p.scale;
