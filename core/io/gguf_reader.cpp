@@ -138,12 +138,7 @@ public:
             " (supported: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q4_K Q6_K)");
       const auto type = static_cast<GgufType>(typeId);
       const GgufTypeInfo& info = ggufTypeInfo(type);
-      int64_t numel = 0;
-      try {
-        numel = shapeNumel(e.shape);
-      } catch (const Error& err) {
-        bad(err.what());
-      }
+      const int64_t numel = checkedNumel(e.shape, label_ + ": tensor '" + e.name + "'");
       if (ne[0] % uint64_t(info.blockElements) != 0)
         bad("row length " + std::to_string(ne[0]) + " is not a multiple of the " + info.name + " block of " +
             std::to_string(info.blockElements));

@@ -370,11 +370,7 @@ private:
         throw Error(label_ + ": dataset '" + e.name + "' has an absurd dimension");
       e.shape.push_back(int64_t(d));
     }
-    try {
-      shapeNumel(e.shape);
-    } catch (const Error& err) {
-      throw Error(label_ + ": dataset '" + e.name + "': " + err.what());
-    }
+    checkedNumel(e.shape, label_ + ": dataset '" + e.name + "'");
     e.storedDtype = kind->label;
     e.bytes = H5Dget_storage_size(obj.get());
     e.metadata = attributes(obj.get());

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/io/byte_cursor.h"
+#include "core/io/source_base.h"
 
 #include <cctype>
 #include <cstring>
@@ -232,12 +233,7 @@ NpyHeader parseNpyHeader(std::span<const uint8_t> bytes, const std::string& labe
   h.dtype = *type;
   h.fortranOrder = fortran.flag;
   h.shape = shape.tuple;
-  int64_t n = 0;
-  try {
-    n = shapeNumel(h.shape);
-  } catch (const Error& e) {
-    throw Error(label + ": " + e.what());
-  }
+  const int64_t n = checkedNumel(h.shape, label);
   const uint64_t es = dtypeSize(h.dtype);
   if (static_cast<uint64_t>(n) > std::numeric_limits<uint64_t>::max() / es)
     throw Error(label + ": shape " + shapeToString(h.shape) + " overflows the byte count");

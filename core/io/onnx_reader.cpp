@@ -416,12 +416,7 @@ private:
       skipped_.insert(e.name);
       return;
     }
-    int64_t numel = 0;
-    try {
-      numel = shapeNumel(e.shape);
-    } catch (const Error& err) {
-      throw Error(label_ + ": tensor '" + e.name + "': " + err.what());
-    }
+    const int64_t numel = checkedNumel(e.shape, label_ + ": tensor '" + e.name + "'");
     const uint64_t es = dtypeSize(*dtype);
     if (uint64_t(numel) > UINT64_MAX / es)
       throw Error(label_ + ": tensor '" + e.name + "': " + shapeToString(e.shape) +

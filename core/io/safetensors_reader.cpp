@@ -123,12 +123,7 @@ public:
           bad("dimension " + std::to_string(v) + " is too large");
         shape.push_back(static_cast<int64_t>(v));
       }
-      int64_t numel = 0;
-      try {
-        numel = shapeNumel(shape);
-      } catch (const Error& e) {
-        bad(e.what());
-      }
+      const int64_t numel = checkedNumel(shape, label_ + ": tensor '" + key + "'");
       const uint64_t begin = nonNegativeInt(value["data_offsets"][0], label_, key, "data_offsets");
       const uint64_t end = nonNegativeInt(value["data_offsets"][1], label_, key, "data_offsets");
       if (begin > end || end > bufferSize)

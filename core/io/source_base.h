@@ -41,6 +41,13 @@ protected:
 // Hostile headers can claim any size; this turns them into a clear error.
 uint64_t maxTensorBytes();
 
+// Elements of a shape read from a file, with a labeled qs::Error ("<context>:
+// shape [...] has more elements than fit in 64 bits") for negative
+// dimensions and for overflow. Unlike shapeNumel it also checks the product
+// of the non-zero dimensions when another one is 0, and keeps 8 bytes per
+// element representable, so every sub-product (a row's size in bytes) is safe.
+int64_t checkedNumel(const Shape& shape, const std::string& context);
+
 // Resizes `values` to n zeros, hinting huge pages for large outputs.
 void allocateValues(std::vector<float>& values, size_t n);
 

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/io/source_base.h"
 
+#include <limits>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -95,6 +96,25 @@ void allocateValues(std::vector<float>& values, size_t n) {
       ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
   }
   values.resize(n);
+}
+
+int64_t checkedNumel(const Shape& shape, const std::string& context) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max() / 8;
+  int64_t n = 1;
+  bool zero = false;
+  for (int64_t d : shape) {
+    if (d < 0)
+      throw Error(context + ": negative dimension " + std::to_string(d) + " in shape " +
+                  shapeToString(shape));
+    if (d == 0) {
+      zero = true;
+      continue;
+    }
+    if (n > kMax / d)
+      throw Error(context + ": shape " + shapeToString(shape) + " has too many elements (more than 2^60)");
+    n *= d;
+  }
+  return zero ? 0 : n;
 }
 
 uint64_t maxTensorBytes() {
