@@ -4,9 +4,12 @@
 #include "widgets/plots/plot_style.h"
 
 #include <QEvent>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
+
+#include <algorithm>
 
 namespace qs {
 
@@ -32,7 +35,23 @@ QList<QWidget*> PlotViewBase::exportables() {
 }
 
 void PlotViewBase::setPlotTitle(const QString& text) {
-  title_->setText(text);
+  fullTitle_ = text;
+  elideTitle();
+}
+
+void PlotViewBase::elideTitle() {
+  // Long tensor names would run off both edges: shorten each line in the middle.
+  const QFontMetrics metrics(title_->font());
+  const int width = std::max(120, plot_->width() - 24);
+  QStringList lines = fullTitle_.split(QLatin1Char('\n'));
+  for (QString& line : lines)
+    line = metrics.elidedText(line, Qt::ElideMiddle, width);
+  title_->setText(lines.join(QLatin1Char('\n')));
+}
+
+void PlotViewBase::resizeEvent(QResizeEvent* event) {
+  ResultView::resizeEvent(event);
+  elideTitle();
 }
 
 void PlotViewBase::installExport() {

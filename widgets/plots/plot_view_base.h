@@ -33,12 +33,16 @@ protected:
   // Removes every graph, plottable and item (the title stays).
   void clearPlot();
   void changeEvent(QEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
 private:
+  void elideTitle();
+
   QVBoxLayout* layout_ = nullptr;
   QHBoxLayout* controls_ = nullptr;
   QCustomPlot* plot_ = nullptr;
   QCPTextElement* title_ = nullptr;
+  QString fullTitle_; // elided to the plot's width on resize
 };
 
 } // namespace qs
