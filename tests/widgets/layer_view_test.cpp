@@ -50,8 +50,20 @@ void LayerViewTest::demoLayerFillsTableAndPlots() {
     QVERIFY2(table->item(r, 2)->text().toDouble() > table->item(0, 2)->text().toDouble(),
              qPrintable(table->item(r, 0)->text()));
   QTest::qWait(50);
-  const QString png = QString(QS_TEST_OUT_DIR) + "/layer_view.png";
-  QVERIFY(view.grab().save(png));
+  QVERIFY(view.grab().save(QString(QS_TEST_OUT_DIR) + "/layer_view.png"));
+  // W8A8 with static per-tensor activation ranges: SmoothQuant moves the outliers into W.
+  for (QComboBox* c : view.findChildren<QComboBox*>()) {
+    if (c->isEditable() && c->findText("int4") >= 0 && c->findText("nf4") >= 0)
+      c->setEditText("int8");
+    else if (c->isEditable() && c->findText("float") >= 0)
+      c->setEditText("int8");
+  }
+  QVERIFY(runAndWait(view));
+  QCOMPARE(QString::fromStdString(view.report()->activationLabel), QString("int8 sym, static (minmax)"));
+  QVERIFY2(table->item(1, 2)->text().toDouble() > table->item(0, 2)->text().toDouble() + 5.0,
+           "SmoothQuant should beat RTN at W8A8 with outlier channels");
+  QTest::qWait(50);
+  QVERIFY(view.grab().save(QString(QS_TEST_OUT_DIR) + "/layer_view_w8a8.png"));
 }
 
 void LayerViewTest::fileOperandsArePaired() {
