@@ -1,133 +1,80 @@
 #include "widgets/demo_source.h"
 
+#include "core/demo/demo_tensors.h"
 #include "core/error.h"
-
-#include <cmath>
-#include <functional>
-#include <random>
 
 namespace qs {
 
 namespace {
 
-// Each demo tensor is generated on read (on the loader's worker thread) from
-// a fixed seed, so the same name always gives the same values.
-struct DemoSpec {
+// The core's demo set (the same shape and seed as `quantscope-cli demo`, so
+// the GUI shows the numbers the CLI prints), plus the LLM-like weight at
+// 4096 x 4096 for feeling the speed. Values are generated on read, on the
+// loader's worker thread.
+struct DemoEntry {
+  DemoKind kind;
   std::string name;
-  std::string description;
   Shape shape;
-  std::function<void(std::mt19937_64&, const Shape&, std::vector<float>&)> fill;
+  const char* description;
 };
 
-void fillIid(std::vector<float>& v, std::mt19937_64& rng,
-             const std::function<float(std::mt19937_64&)>& draw) {
-  for (float& x : v)
-    x = draw(rng);
+const char* describe(DemoKind kind) {
+  switch (kind) {
+  case DemoKind::Gaussian:
+    return "N(0, 1): the textbook case";
+  case DemoKind::Laplace:
+    return "Laplace with unit variance: heavier tails, like many trained weights";
+  case DemoKind::StudentT:
+    return "Student-t with 3 degrees of freedom: rare, very large values";
+  case DemoKind::LlmWeight:
+    return "A transformer weight: N(0, 0.02) with a few large output channels and input columns";
+  case DemoKind::Uniform:
+    return "U(-1, 1): where a uniform grid is optimal";
+  case DemoKind::Bimodal:
+    return "Two Gaussians at ±2: levels near zero are wasted";
+  }
+  return "";
 }
 
-// A transformer weight [out, in]: N(0, 0.02) scaled per output row by a
-// log-normal factor, 0.5 % of the rows (channels along axis 0) ten times
-// larger, and a handful of single weights 10 to 17 sigma out.
-void fillLlmWeight(std::mt19937_64& rng, const Shape& shape, std::vector<float>& v) {
-  const int64_t rows = shape[0], cols = shape[1];
-  std::normal_distribution<float> normal(0.0f, 0.02f);
-  std::lognormal_distribution<float> rowScale(0.0f, 0.25f);
-  std::uniform_int_distribution<int64_t> anyRow(0, rows - 1), anyCol(0, cols - 1);
-  for (int64_t r = 0; r < rows; ++r) {
-    const float s = rowScale(rng);
-    for (int64_t c = 0; c < cols; ++c)
-      v[static_cast<size_t>(r * cols + c)] = s * normal(rng);
-  }
-  for (int64_t k = 0; k < std::max<int64_t>(1, rows / 200); ++k) {
-    const int64_t r = anyRow(rng);
-    for (int64_t c = 0; c < cols; ++c)
-      v[static_cast<size_t>(r * cols + c)] *= 10.0f;
-  }
-  for (int k = 0; k < 16; ++k)
-    v[static_cast<size_t>(anyRow(rng) * cols + anyCol(rng))] = (k % 2 ? -1.0f : 1.0f) * (0.2f + 0.01f * k);
-}
-
-const std::vector<DemoSpec>& specs() {
-  static const std::vector<DemoSpec> list = {
-      {"llm_weight",
-       "A transformer weight: Gaussian rows of varying scale with outlier channels",
-       {1024, 1024},
-       fillLlmWeight},
-      {"gaussian",
-       "N(0, 1): the textbook case",
-       {1024, 1024},
-       [](std::mt19937_64& rng, const Shape&, std::vector<float>& v) {
-         std::normal_distribution<float> d(0.0f, 1.0f);
-         fillIid(v, rng, [&d](std::mt19937_64& g) { return d(g); });
-       }},
-      {"laplace",
-       "Laplace(0, 1): heavier tails, like many trained weights",
-       {1024, 1024},
-       [](std::mt19937_64& rng, const Shape&, std::vector<float>& v) {
-         std::exponential_distribution<float> e(1.0f);
-         std::bernoulli_distribution sign(0.5);
-         fillIid(v, rng, [&](std::mt19937_64& g) { return sign(g) ? e(g) : -e(g); });
-       }},
-      {"student_t3",
-       "Student-t with 3 degrees of freedom: rare, very large values",
-       {1024, 1024},
-       [](std::mt19937_64& rng, const Shape&, std::vector<float>& v) {
-         std::student_t_distribution<float> d(3.0f);
-         fillIid(v, rng, [&d](std::mt19937_64& g) { return d(g); });
-       }},
-      {"uniform",
-       "Uniform(-1, 1): where a uniform grid is optimal",
-       {1024, 1024},
-       [](std::mt19937_64& rng, const Shape&, std::vector<float>& v) {
-         std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-         fillIid(v, rng, [&d](std::mt19937_64& g) { return d(g); });
-       }},
-      {"bimodal",
-       "Two Gaussians at ±2: levels near zero are wasted",
-       {1024, 1024},
-       [](std::mt19937_64& rng, const Shape&, std::vector<float>& v) {
-         std::normal_distribution<float> d(0.0f, 0.5f);
-         std::bernoulli_distribution side(0.5);
-         fillIid(v, rng, [&](std::mt19937_64& g) { return (side(g) ? 2.0f : -2.0f) + d(g); });
-       }},
-      {"llm_weight_4096",
-       "The transformer weight at 4096 × 4096 (16.7 M values)",
-       {4096, 4096},
-       fillLlmWeight},
-  };
+const std::vector<DemoEntry>& entries() {
+  static const std::vector<DemoEntry> list = [] {
+    std::vector<DemoEntry> out;
+    for (DemoKind kind : allDemoKinds())
+      out.push_back({kind, toString(kind), {512, 1024}, describe(kind)});
+    out.push_back({DemoKind::LlmWeight,
+                   std::string(toString(DemoKind::LlmWeight)) + "_4096",
+                   {4096, 4096},
+                   "The transformer weight at 4096 × 4096 (16.7 M values)"});
+    return out;
+  }();
   return list;
 }
 
 class DemoSource : public TensorSource {
 public:
   DemoSource() {
-    for (const DemoSpec& spec : specs()) {
+    for (const DemoEntry& d : entries()) {
       TensorEntry e;
-      e.name = spec.name;
-      e.shape = spec.shape;
+      e.name = d.name;
+      e.shape = d.shape;
       e.storedDtype = "float32";
-      e.bytes = static_cast<uint64_t>(shapeNumel(spec.shape)) * sizeof(float);
-      e.metadata["description"] = spec.description;
-      entries_.push_back(std::move(e));
+      e.bytes = static_cast<uint64_t>(shapeNumel(d.shape)) * sizeof(float);
+      e.metadata["description"] = d.description;
+      list_.push_back(std::move(e));
     }
   }
   std::string formatName() const override { return "demo"; }
   const std::filesystem::path& path() const override { return path_; }
-  const std::vector<TensorEntry>& list() const override { return entries_; }
+  const std::vector<TensorEntry>& list() const override { return list_; }
 
   Tensor read(const std::string& name, const std::atomic<bool>* cancel) const override {
-    for (size_t i = 0; i < specs().size(); ++i) {
-      const DemoSpec& spec = specs()[i];
-      if (spec.name != name)
+    for (const DemoEntry& d : entries()) {
+      if (d.name != name)
         continue;
       if (cancel && cancel->load())
         throw Cancelled();
-      Tensor t;
-      t.name = spec.name;
-      t.shape = spec.shape;
-      t.values.resize(static_cast<size_t>(shapeNumel(spec.shape)));
-      std::mt19937_64 rng(0x5153'0000 + i); // fixed per tensor
-      spec.fill(rng, spec.shape, t.values);
+      Tensor t = makeDemoTensor(d.kind, d.shape);
+      t.name = d.name;
       return t;
     }
     throw Error("demo: no tensor named '" + name + "'");
@@ -135,7 +82,7 @@ public:
 
 private:
   std::filesystem::path path_{"demo:"};
-  std::vector<TensorEntry> entries_;
+  std::vector<TensorEntry> list_;
 };
 
 } // namespace
@@ -146,13 +93,13 @@ std::shared_ptr<const TensorSource> makeDemoSource() {
 
 QStringList demoTensorNames() {
   QStringList names;
-  for (const DemoSpec& spec : specs())
-    names << QString::fromStdString(spec.name);
+  for (const DemoEntry& d : entries())
+    names << QString::fromStdString(d.name);
   return names;
 }
 
 QString defaultDemoTensor() {
-  return QStringLiteral("llm_weight");
+  return QString::fromLatin1(toString(DemoKind::LlmWeight));
 }
 
 } // namespace qs

@@ -25,6 +25,7 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTimer>
 #include <QToolButton>
 
@@ -137,6 +138,11 @@ void MainWindow::showEvent(QShowEvent* event) {
   if (sized_)
     return;
   sized_ = true;
+  // Plot tabs keep their full titles and scroll when they do not fit.
+  for (QTabBar* tabs : plotArea_->findChildren<QTabBar*>()) {
+    tabs->setElideMode(Qt::ElideNone);
+    tabs->setUsesScrollButtons(true);
+  }
   if (restored_)
     return;
   // Side panels narrow, the plots get the rest (needs the real window size).
