@@ -24,7 +24,8 @@ std::filesystem::path benchDir() {
 // A safetensors file with one [rows, 4096] tensor of `dtype` (random bits
 // for 16-bit types, random normals for float32).
 std::filesystem::path makeFile(DType dtype, int64_t rows) {
-  auto path = benchDir() / (std::string("read_") + dtypeName(dtype) + "_" + std::to_string(rows) + ".safetensors");
+  auto path =
+      benchDir() / (std::string("read_") + dtypeName(dtype) + "_" + std::to_string(rows) + ".safetensors");
   if (std::filesystem::exists(path))
     return path;
   ArrayToWrite a;
@@ -53,14 +54,22 @@ void readSafetensors(benchmark::State& state, DType dtype) {
     benchmark::DoNotOptimize(t.values.data());
   }
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(bytes));
-  state.counters["out_GBps"] = benchmark::Counter(double(state.iterations()) * double(rows) * 4096 * 4,
-                                                 benchmark::Counter::kIsRate);
+  state.counters["out_GBps"] =
+      benchmark::Counter(double(state.iterations()) * double(rows) * 4096 * 4, benchmark::Counter::kIsRate);
 }
 
-void BM_SafetensorsF32(benchmark::State& s) { readSafetensors(s, DType::F32); }
-void BM_SafetensorsF16(benchmark::State& s) { readSafetensors(s, DType::F16); }
-void BM_SafetensorsBF16(benchmark::State& s) { readSafetensors(s, DType::BF16); }
-void BM_SafetensorsI8(benchmark::State& s) { readSafetensors(s, DType::I8); }
+void BM_SafetensorsF32(benchmark::State& s) {
+  readSafetensors(s, DType::F32);
+}
+void BM_SafetensorsF16(benchmark::State& s) {
+  readSafetensors(s, DType::F16);
+}
+void BM_SafetensorsBF16(benchmark::State& s) {
+  readSafetensors(s, DType::BF16);
+}
+void BM_SafetensorsI8(benchmark::State& s) {
+  readSafetensors(s, DType::I8);
+}
 BENCHMARK(BM_SafetensorsF32)->Arg(16384)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_SafetensorsF16)->Arg(16384)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_SafetensorsBF16)->Arg(16384)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -74,8 +83,8 @@ void BM_ListSparse15GB(benchmark::State& state) {
   std::string header = "{";
   for (int i = 0; i < tensors; ++i)
     header += std::string(i ? "," : "") + "\"model.layers." + std::to_string(i) +
-              ".weight\":{\"dtype\":\"BF16\",\"shape\":[4096,4096],\"data_offsets\":[" + std::to_string(i * each) +
-              "," + std::to_string((i + 1) * each) + "]}";
+              ".weight\":{\"dtype\":\"BF16\",\"shape\":[4096,4096],\"data_offsets\":[" +
+              std::to_string(i * each) + "," + std::to_string((i + 1) * each) + "]}";
   header += "}";
   {
     std::FILE* f = std::fopen(path.c_str(), "wb");
