@@ -9,6 +9,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${QS_BUILD_DIR:-$root/build}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build "$build" -j"$(nproc)"
+# Idle OpenMP threads sleep instead of spinning between jobs: the GUI computes in
+# bursts and must not steal the cores the window and the other apps need.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   png="${QS_SCREENSHOT:-$build/quantscope-demo.png}"
   echo "run: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); rendering the demo window offscreen"
