@@ -29,6 +29,9 @@ ErrorHistogramView::ErrorHistogramView(QWidget* parent) : PlotViewBase(parent) {
   controls()->addWidget(logY_);
   connect(logY_, &QCheckBox::toggled, this, [this] { rebuild(); });
   legendBelow(3);
+  plot()->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  plot()->axisRect()->setRangeDrag(Qt::Horizontal);
+  plot()->axisRect()->setRangeZoom(Qt::Horizontal);
   installExport();
   rebuild();
 }

@@ -22,6 +22,11 @@ HistogramView::HistogramView(QWidget* parent) : PlotViewBase(parent) {
   controls()->addWidget(logY_);
   connect(logY_, &QCheckBox::toggled, this, [this] { rebuild(); });
   legendBelow();
+  // Heavy-tailed weights squeeze the bulk into a few bins: let the user zoom along x.
+  plot()->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  plot()->axisRect()->setRangeDrag(Qt::Horizontal);
+  plot()->axisRect()->setRangeZoom(Qt::Horizontal);
+  plot()->setToolTip(tr("Wheel zooms and drag pans along the value axis; right-click to export."));
   installExport();
   rebuild();
 }
@@ -113,7 +118,9 @@ void HistogramView::rebuild() {
 
   // Levels: one short tick per level along the bottom, or a density when too many.
   const auto& levels = r.levels;
-  const QPen levelPen(plotstyle::levels(), 1.0);
+  QColor levelColor = plotstyle::levels();
+  levelColor.setAlpha(170); // hundreds of ticks may touch; keep the histogram visible through them
+  const QPen levelPen(levelColor, 1.0);
   if (!levels.empty() && levels.size() <= size_t(kMaxDrawnLevels)) {
     for (float level : levels) {
       auto* tick = new QCPItemLine(p);
@@ -124,7 +131,7 @@ void HistogramView::rebuild() {
         pos->setTypeY(QCPItemPosition::ptAxisRectRatio);
       }
       tick->start->setCoords(level, 1.0);
-      tick->end->setCoords(level, 0.9);
+      tick->end->setCoords(level, 0.94);
       tick->setPen(levelPen);
     }
     plotdata::addLegendEntry(p, tr("quantization levels (%1, group 0)").arg(levels.size()), levelPen);

@@ -163,13 +163,17 @@ void installExportMenu(QWidget* widget, const QString& baseName) {
 }
 
 QStringList exportAll(ResultView& view, const QString& directory) {
+  return exportAll(view.title(), view.exportables(), directory);
+}
+
+QStringList exportAll(const QString& title, const QList<QWidget*>& widgets, const QString& directory) {
   QDir dir(directory);
   if (!dir.mkpath(QStringLiteral(".")))
     fail(QStringLiteral("cannot create directory %1").arg(directory));
-  const QString viewStem = fileStem(view.title());
+  const QString viewStem = fileStem(title);
   QStringList written;
   int index = 0;
-  for (QWidget* widget : view.exportables()) {
+  for (QWidget* widget : widgets) {
     ++index;
     QString stem = viewStem;
     if (!widget->objectName().isEmpty() && fileStem(widget->objectName()) != viewStem)

@@ -32,6 +32,8 @@ void installExportMenu(QWidget* widget, const QString& baseName);
 // File names come from the view's title and the widget's objectName. Returns
 // the written paths.
 QStringList exportAll(ResultView& view, const QString& directory);
+// The same for any titled set of widgets (views that are not ResultViews, e.g. the layer view).
+QStringList exportAll(const QString& title, const QList<QWidget*>& widgets, const QString& directory);
 
 // "Error map" -> "error_map": safe in file names.
 QString fileStem(const QString& text);
