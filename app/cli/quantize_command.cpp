@@ -1,7 +1,8 @@
-// `quantscope-cli quantize FILE [--tensor NAME] --format F [...] [--json]`
+// `quantscope-cli quantize FILE [--tensor NAME] --format F [...] [--json] [--out R] [--metrics-out M]`
 #include "app/cli/commands.h"
 #include "app/cli/quant_options.h"
 #include "app/cli/result_json.h"
+#include "app/cli/result_output.h"
 #include "app/cli/table.h"
 #include "app/cli/tensor_input.h"
 #include "core/quant/quantize.h"
@@ -14,9 +15,14 @@ namespace {
 
 const std::string kUsage =
     std::string(R"(usage: quantscope-cli quantize FILE [--tensor NAME] --format F [options] [--json]
+                               [--out R.safetensors|R.h5 [--no-dequantized]] [--metrics-out M.csv|M.json]
 Quantizes one tensor and prints its error metrics (--json: one JSON object).
   --tensor NAME          the tensor (optional when FILE holds exactly one)
   --json                 machine-readable output; sqnr_db is null when the error is zero (+inf)
+  --out R                save the result: codes, scales, zero points, config and the dequantized
+                         float32 values, as safetensors (.safetensors) or HDF5 (.h5, .hdf5)
+  --no-dequantized       with --out: leave the dequantized values out (they follow from the codes)
+  --metrics-out M        save the metrics as CSV (.csv) or JSON (.json), the columns of the GUI export
 )") +
     kQuantOptionsHelp;
 
@@ -70,6 +76,9 @@ int runQuantize(const Args& argv) {
   std::vector<OptionSpec> specs = quantOptionSpecs();
   specs.push_back({"tensor", true});
   specs.push_back({"json", false});
+  specs.push_back({"out", true});
+  specs.push_back({"no-dequantized", false});
+  specs.push_back({"metrics-out", true});
   const ParsedArgs a = parseArgs(argv, specs, kUsage);
   if (a.has("help")) {
     std::cout << kUsage;
@@ -77,15 +86,34 @@ int runQuantize(const Args& argv) {
   }
   if (a.positional.size() != 1)
     throw UsageError(a.positional.empty() ? "FILE is missing" : "more than one FILE given", kUsage);
+  if (a.has("no-dequantized") && !a.has("out"))
+    throw UsageError("--no-dequantized needs --out", kUsage);
+  for (const char* o : {"out", "metrics-out"})
+    if (a.has(o) && a.get(o).empty())
+      throw UsageError(std::string("--") + o + " needs a file name", kUsage);
   const QuantConfig config = configFromOptions(a, true);
   const Tensor t = loadTensor(a.positional[0], a.get("tensor"));
   AnalysisOptions opt;
-  opt.keepCodes = false;
-  const auto r = quantize(t, config, opt);
-  if (a.has("json"))
-    std::cout << resultJson(*r, t.storedDtype).dump(2) << '\n';
-  else
+  opt.keepCodes = a.has("out"); // the codes are only needed for the result file
+  const std::shared_ptr<const QuantResult> r = quantize(t, config, opt);
+  // Write the files before printing, so a failed write leaves only the error on the terminal.
+  std::vector<std::string> wrote;
+  if (a.has("out"))
+    wrote.push_back(writeResultFile(a.get("out"), *r, !a.has("no-dequantized")));
+  if (a.has("metrics-out"))
+    wrote.push_back(writeMetricsFile(a.get("metrics-out"), {r}));
+  if (a.has("json")) {
+    nlohmann::json j = resultJson(*r, t.storedDtype);
+    if (a.has("out"))
+      j["out"] = a.get("out");
+    if (a.has("metrics-out"))
+      j["metrics_out"] = a.get("metrics-out");
+    std::cout << j.dump(2) << '\n';
+  } else {
     printReadable(*r, t.storedDtype);
+    for (const std::string& line : wrote)
+      std::cout << line << '\n';
+  }
   return 0;
 }
 

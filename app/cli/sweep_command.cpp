@@ -1,7 +1,8 @@
-// `quantscope-cli sweep FILE [--tensor NAME] --formats a,b,c [options] [--json|--csv]`
+// `quantscope-cli sweep FILE [--tensor NAME] --formats a,b,c [options] [--json|--csv] [--metrics-out M]`
 #include "app/cli/commands.h"
 #include "app/cli/quant_options.h"
 #include "app/cli/result_json.h"
+#include "app/cli/result_output.h"
 #include "app/cli/table.h"
 #include "app/cli/tensor_input.h"
 #include "core/quant/quantize.h"
@@ -20,6 +21,7 @@ prints one row per format.
   --tensor NAME          the tensor (optional when FILE holds exactly one)
   --formats LIST         comma-separated format names, e.g. int8,int4,nf4,fp8_e4m3,mxfp4,q4_0
   --json | --csv         machine-readable output
+  --metrics-out M        also save the full metrics, one row per format, as CSV (.csv) or JSON (.json)
 )") +
     kQuantOptionsHelp;
 
@@ -31,6 +33,7 @@ int runSweep(const Args& argv) {
   specs.push_back({"formats", true});
   specs.push_back({"json", false});
   specs.push_back({"csv", false});
+  specs.push_back({"metrics-out", true});
   const ParsedArgs a = parseArgs(argv, specs, kUsage);
   if (a.has("help")) {
     std::cout << kUsage;
@@ -45,6 +48,8 @@ int runSweep(const Args& argv) {
   const std::vector<std::string> formats = a.getList("formats");
   if (formats.empty())
     throw UsageError("--formats is required", kUsage);
+  if (a.has("metrics-out") && a.get("metrics-out").empty())
+    throw UsageError("--metrics-out needs a file name", kUsage);
   const QuantConfig base = configFromOptions(a, false);
   const Tensor t = loadTensor(a.positional[0], a.get("tensor"));
 
@@ -53,10 +58,12 @@ int runSweep(const Args& argv) {
   opt.topK = 0;
   nlohmann::json rows = nlohmann::json::array();
   Table table({"format", "config", "bits/elem", "mse", "sqnr dB", "cosine", "max |err|", "clipped", "ms"});
+  ResultList results;
   for (const std::string& f : formats) {
     QuantConfig c = base;
     c.format = f;
     const auto r = quantize(t, c, opt);
+    results.push_back(r);
     const Metrics& m = r->metrics;
     if (a.has("json")) {
       nlohmann::json j;
@@ -70,14 +77,21 @@ int runSweep(const Args& argv) {
                fixed(m.cosine, 6), num(m.maxAbsError), percent(m.clippedFraction),
                fixed(r->quantizeMs + r->analyzeMs, 1)});
   }
+  std::string wrote;
+  if (a.has("metrics-out"))
+    wrote = writeMetricsFile(a.get("metrics-out"), results);
   if (a.has("json")) {
     nlohmann::json out{{"tensor", t.name}, {"shape", t.shape}, {"results", rows}};
+    if (a.has("metrics-out"))
+      out["metrics_out"] = a.get("metrics-out");
     std::cout << out.dump(2) << '\n';
   } else if (a.has("csv")) {
-    table.printCsv(std::cout);
+    table.printCsv(std::cout); // stdout stays pure CSV
   } else {
     std::cout << "tensor " << t.name << "  " << shapeToString(t.shape) << "  (" << t.storedDtype << ")\n\n";
     table.print(std::cout);
+    if (!wrote.empty())
+      std::cout << '\n' << wrote << '\n';
   }
   return 0;
 }
