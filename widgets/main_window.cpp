@@ -4,6 +4,7 @@
 #include "widgets/config_panel.h"
 #include "widgets/demo_source.h"
 #include "widgets/document.h"
+#include "widgets/layer/layer_view.h"
 #include "widgets/metric_rows.h"
 #include "widgets/metrics_panel.h"
 #include "widgets/plots/error_map_view.h"
@@ -103,6 +104,13 @@ void MainWindow::buildDocks() {
         pushToView(i);
     });
   }
+  // The layer workbench (W and X of a linear layer, RTN/SmoothQuant/AWQ/GPTQ) sits
+  // beside the plots as one more tab.
+  layerView_ = new LayerView(document_, plotArea_);
+  layerDock_ = makeDock(tr("Layer"), QStringLiteral("plot:layer"), layerView_, plotArea_);
+  plotArea_->addDockWidget(Qt::TopDockWidgetArea, layerDock_);
+  if (!viewDocks_.empty())
+    plotArea_->tabifyDockWidget(viewDocks_.front(), layerDock_);
   resultStale_.assign(views_.size(), false);
   pinnedStale_.assign(views_.size(), false);
   viewMs_.assign(views_.size(), 0.0);
@@ -371,6 +379,11 @@ bool MainWindow::raiseView(const QString& title) {
         viewDocks_[i]->raise();
         return true;
       }
+  if (title.compare(QStringLiteral("layer"), Qt::CaseInsensitive) == 0) {
+    layerDock_->show();
+    layerDock_->raise();
+    return true;
+  }
   return false;
 }
 
@@ -379,6 +392,8 @@ QStringList MainWindow::exportAllPlots(const QString& directory) {
   QStringList written;
   for (ResultView* view : views_)
     written += plotexport::exportAll(*view, directory);
+  if (layerView_->report()) // only once a comparison has run
+    written += plotexport::exportAll(tr("Layer"), layerView_->exportables(), directory);
   return written;
 }
 

@@ -21,6 +21,7 @@ namespace qs {
 
 class ComparePanel;
 class ConfigPanel;
+class LayerView;
 class Document;
 class MetricsPanel;
 class TensorBrowser;
@@ -96,6 +97,8 @@ private:
   QMainWindow* plotArea_ = nullptr;
   std::vector<ResultView*> views_;
   std::vector<QDockWidget*> viewDocks_;
+  LayerView* layerView_ = nullptr; // its own worker; does not follow the selected tensor
+  QDockWidget* layerDock_ = nullptr;
   // Per view: does it still need the shown result / the pinned overlays?
   std::vector<char> resultStale_, pinnedStale_;
   std::vector<double> viewMs_;

@@ -118,15 +118,19 @@ void LayerView::buildUi() {
 
   // Operands.
   auto* operands = new QGroupBox(tr("Layer Y = X W^T"), top);
-  auto* of = new QFormLayout(operands);
+  auto* of = new QHBoxLayout(operands); // one row: the plot tab is often narrow
   weightCombo_ = new QComboBox(operands);
   inputCombo_ = new QComboBox(operands);
   weightCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   inputCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   weightCombo_->setToolTip(tr("W [out, in] or a 1x1 convolution [out, in, 1, 1]"));
   inputCombo_->setToolTip(tr("X [tokens, in], [B, S, in] (-> [B*S, in]) or [N, in, H, W] (-> [N*H*W, in])"));
-  of->addRow(tr("Weight W"), weightCombo_);
-  of->addRow(tr("Input X"), inputCombo_);
+  weightCombo_->setMinimumContentsLength(18);
+  inputCombo_->setMinimumContentsLength(18);
+  of->addWidget(new QLabel(tr("Weight W"), operands));
+  of->addWidget(weightCombo_, 1);
+  of->addWidget(new QLabel(tr("Input X"), operands));
+  of->addWidget(inputCombo_, 1);
   connect(weightCombo_, &QComboBox::currentIndexChanged, this, [this](int) { weightChosen(); });
 
   // Formats and methods.
@@ -244,9 +248,9 @@ void LayerView::buildUi() {
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->setMinimumHeight(140);
 
-  auto* upper = new QHBoxLayout;
-  upper->addWidget(operands, 1);
-  upper->addWidget(opts, 2);
+  auto* upper = new QVBoxLayout;
+  upper->addWidget(operands);
+  upper->addWidget(opts);
   topLayout->addLayout(upper);
   topLayout->addLayout(buttons);
   topLayout->addWidget(summary_);
@@ -255,11 +259,11 @@ void LayerView::buildUi() {
   auto* plots = new QWidget(this);
   auto* pg = new QGridLayout(plots);
   pg->setContentsMargins(0, 0, 0, 0);
-  errorHist_ = makePlot(tr("Output error y_q − y (held-out tokens)"), plots);
+  errorHist_ = makePlot(tr("Output error y_q − y (held-out)"), plots);
   channelError_ = makePlot(tr("Per-output-channel MSE"), plots);
-  actAbsMax_ = makePlot(tr("Activation channel absmax (calibration)"), plots);
-  tokenRange_ = makePlot(tr("Per-token range (held-out tokens)"), plots);
-  awqGrid_ = makePlot(tr("AWQ search: output MSE vs α (calibration)"), plots);
+  actAbsMax_ = makePlot(tr("Activation absmax per channel"), plots);
+  tokenRange_ = makePlot(tr("Per-token range (held-out)"), plots);
+  awqGrid_ = makePlot(tr("AWQ search: output MSE vs α"), plots);
   pg->addWidget(errorHist_, 0, 0);
   pg->addWidget(channelError_, 0, 1);
   pg->addWidget(actAbsMax_, 0, 2);
