@@ -63,8 +63,8 @@ private slots:
     view.show();
     QSignalSpy done(&view, &SweepView::sweepFinished);
     view.setResult(result, tensor);
-    QVERIFY(view.isRunning());
-    QVERIFY(done.wait(60000));
+    // (the job may already be done here on a small tensor: the queued signal still arrives)
+    QVERIFY(done.count() == 1 || done.wait(60000));
     QCoreApplication::processEvents(); // the last queued point
     QCOMPARE(view.points().size(), size_t(7 + 5 + 2));
     QCustomPlot* p = view.plot();

@@ -5,6 +5,7 @@
 
 #include <QCheckBox>
 #include <QCoreApplication>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMouseEvent>
@@ -48,20 +49,24 @@ SweepView::SweepView(QWidget* parent) : PlotViewBase(parent) {
   controls()->addWidget(run_);
   status_ = new QLabel(this);
   controls()->addWidget(status_, 1);
-  auto* families = new QHBoxLayout;
-  families->setSpacing(10);
-  families->addWidget(new QLabel(tr("Families:"), this));
+  // A grid (4 per row) so the view still fits a narrow dock.
+  auto* families = new QGridLayout;
+  families->setHorizontalSpacing(10);
+  families->setVerticalSpacing(2);
+  families->addWidget(new QLabel(tr("Families:"), this), 0, 0);
+  int slot = 0;
   for (const std::string& family : sweepFamilies()) {
     auto* box = new QCheckBox(QString::fromStdString(family), this);
     box->setChecked(family != "GGUF blocks" && family != "INT · per tensor");
     familyBoxes_[family] = box;
-    families->addWidget(box);
+    families->addWidget(box, slot / 4, 1 + slot % 4);
+    ++slot;
     connect(box, &QCheckBox::toggled, this, [this] {
       if (original_)
         runSweep();
     });
   }
-  families->addStretch(1);
+  families->setColumnStretch(5, 1);
   mainLayout()->insertLayout(1, families);
 
   QCustomPlot* p = plot();
