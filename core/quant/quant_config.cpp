@@ -213,7 +213,7 @@ QuantConfig configFromJson(const std::string& text) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) { // parse_error, and out_of_range for numbers like 1e999
     throw Error(std::string("config: invalid JSON: ") + e.what());
   }
   QuantConfig c;

@@ -92,6 +92,8 @@ TEST(QuantConfigJson, ErrorsNameTheKeyAndPath) {
   EXPECT_EQ(errorOf("[1, 2]"), "config: the top level must be a JSON object");
   EXPECT_EQ(errorOf(R"({"clipping": 3})"), "config: 'clipping' must be a JSON object");
   EXPECT_NE(errorOf("{").find("config: invalid JSON"), std::string::npos);
+  // A number too large for a double is nlohmann's out_of_range, not a parse_error (found by fuzzing).
+  EXPECT_NE(errorOf(R"({"format": "int8", "seed": 1e999})").find("config: invalid JSON"), std::string::npos);
 }
 
 TEST(QuantConfigJson, ResolveWithWildcards) {
