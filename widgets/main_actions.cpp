@@ -3,6 +3,7 @@
 #include "widgets/main_window.h"
 
 #include "core/error.h"
+#include "core/io/metrics_writer.h"
 #include "core/io/result_writer.h"
 #include "widgets/config_panel.h"
 #include "widgets/demo_source.h"
@@ -52,6 +53,7 @@ void MainWindow::buildMenus() {
                   &MainWindow::exportTensorDialog);
   file->addAction(tr("Export &all plots…"), QKeySequence(tr("Ctrl+Shift+E")), this,
                   &MainWindow::exportPlotsDialog);
+  file->addAction(tr("Export &metrics…"), this, &MainWindow::exportMetricsDialog);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -184,6 +186,32 @@ QFuture<QString> MainWindow::exportTensor(const QString& path) {
         }
         return error;
       });
+}
+
+void MainWindow::exportMetrics(const QString& path) {
+  const AnalysisOutput& last = analyzer_->last();
+  ResultList results;
+  if (last.current)
+    results.push_back(last.current);
+  for (const auto& pinned : last.pinned)
+    if (pinned)
+      results.push_back(pinned);
+  if (results.empty())
+    throw Error("no result to export: select a tensor first");
+  writeMetrics(path.toStdString(), results);
+}
+
+void MainWindow::exportMetricsDialog() {
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export metrics"), QStringLiteral("metrics.csv"),
+                                                    tr("CSV (*.csv);;JSON (*.json)"));
+  if (path.isEmpty())
+    return;
+  try {
+    exportMetrics(path);
+    statusBar()->showMessage(tr("Metrics written to %1").arg(path), 6000);
+  } catch (const Error& e) {
+    showError(tr("Could not export metrics"), QString::fromUtf8(e.what()));
+  }
 }
 
 void MainWindow::exportPlotsDialog() {

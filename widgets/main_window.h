@@ -53,6 +53,9 @@ public:
   // Writes the current result (codes, scales, zero points, dequantized values)
   // to .safetensors or .h5 on a worker; the future holds an error or "".
   QFuture<QString> exportTensor(const QString& path);
+  // Writes the metrics of the current and the pinned results to .csv or .json
+  // (core/io/metrics_writer.h); throws qs::Error.
+  void exportMetrics(const QString& path);
   // Hands the current result to every view, hidden tabs included.
   void flushViews();
   // "Histogram 3.1 ms, …": what each view's last update took (benchmarks).
@@ -85,6 +88,7 @@ private:
   void loadConfigDialog();
   void exportTensorDialog();
   void exportPlotsDialog();
+  void exportMetricsDialog();
   void showError(const QString& title, const QString& message);
 
   Options options_;

@@ -1,6 +1,7 @@
 // The assembled window, offscreen: demo tensors load and reach every view,
 // a burst of 1000 edits through the Document ends on the last config,
 // Ctrl+Z undoes, pins fill the compare table, plots export to files.
+#include "core/error.h"
 #include "core/io/tensor_source.h"
 #include "widgets/analyzer.h"
 #include "widgets/config_panel.h"
@@ -44,6 +45,7 @@ private slots:
   void pinsFillTheCompareTable();
   void exportAllPlotsWritesFiles();
   void exportTensorWritesSafetensors();
+  void exportMetricsWritesCurrentAndPins();
   void configJsonRoundTripsThroughTheWindow();
 
 private:
@@ -152,6 +154,24 @@ void MainWindowTest::exportTensorWritesSafetensors() {
   QVERIFY(dequantized.values == result->dequantized);
   QVERIFY(source->find(result->tensorName + ".codes"));
   QVERIFY(source->find(result->tensorName + ".scales"));
+}
+
+void MainWindowTest::exportMetricsWritesCurrentAndPins() {
+  Document* doc = window_->document();
+  QVERIFY(doc->pinCurrent());
+  QVERIFY(QTest::qWaitFor([&] { return window_->analyzer()->last().pinned.size() == 1; }, 30000));
+  const auto current = window_->analyzer()->last().current;
+  QVERIFY(current);
+  const QString path = QStringLiteral(QS_TEST_OUT_DIR "/main_window_metrics.csv");
+  window_->exportMetrics(path);
+  QFile file(path);
+  QVERIFY(file.open(QIODevice::ReadOnly));
+  const QStringList lines = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+  QCOMPARE(lines.size(), 3); // header, current, one pin
+  QVERIFY(lines[0].contains("sqnr_db"));
+  QVERIFY(lines[1].contains(QString::fromStdString(current->tensorName)));
+  doc->clearPins();
+  QVERIFY_THROWS_EXCEPTION(qs::Error, window_->exportMetrics(QStringLiteral(QS_TEST_OUT_DIR "/metrics.xml")));
 }
 
 void MainWindowTest::configJsonRoundTripsThroughTheWindow() {
