@@ -2,8 +2,8 @@
 // rows, reproducing llama.cpp's quantize_row_*_ref / dequantize_row_* to the
 // bit, including their rounding quirks (noted at each kernel). The k-quants
 // live in gguf_kquants.cpp. No FMA contraction: x*d + m stays two roundings
-// as in the C source.
-#pragma GCC optimize("fp-contract=off")
+// as in the C source (-ffp-contract=off for this file in core/CMakeLists.txt).
+
 #include "core/formats/block_formats.h"
 
 #include "core/error.h"

@@ -4,8 +4,8 @@
 // ones llama-quantize would write without an importance matrix.
 //
 // No FMA contraction: llama.cpp's reference kernels are plain C expressions;
-// fusing x*d + m would change the last bit.
-#pragma GCC optimize("fp-contract=off")
+// fusing x*d + m would change the last bit (-ffp-contract=off: core/CMakeLists.txt).
+
 #include "core/formats/float_format.h"
 #include "core/formats/gguf_detail.h"
 
