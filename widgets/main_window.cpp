@@ -107,7 +107,11 @@ void MainWindow::buildDocks() {
   // The layer workbench (W and X of a linear layer, RTN/SmoothQuant/AWQ/GPTQ) sits
   // beside the plots as one more tab.
   layerView_ = new LayerView(document_, plotArea_);
-  layerDock_ = makeDock(tr("Layer"), QStringLiteral("plot:layer"), layerView_, plotArea_);
+  auto* layerScroll = new QScrollArea(plotArea_); // its minimum size must not set the window's
+  layerScroll->setWidget(layerView_);
+  layerScroll->setWidgetResizable(true);
+  layerScroll->setFrameShape(QFrame::NoFrame);
+  layerDock_ = makeDock(tr("Layer"), QStringLiteral("plot:layer"), layerScroll, plotArea_);
   plotArea_->addDockWidget(Qt::TopDockWidgetArea, layerDock_);
   if (!viewDocks_.empty())
     plotArea_->tabifyDockWidget(viewDocks_.front(), layerDock_);
