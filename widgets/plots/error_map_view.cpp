@@ -24,32 +24,6 @@ namespace {
 constexpr int kMaxCells = 2048;     // per axis, whatever the screen
 constexpr qint64 kCentreSpan = 128; // rows/cols shown around a located element
 
-QCPColorGradient sequentialGradient() {
-  // ColorBrewer YlOrRd: zero error is pale, the worst cells dark red.
-  QCPColorGradient g;
-  g.clearColorStops();
-  g.setColorStopAt(0.0, QColor(255, 255, 229));
-  g.setColorStopAt(0.25, QColor(254, 217, 118));
-  g.setColorStopAt(0.5, QColor(253, 141, 60));
-  g.setColorStopAt(0.75, QColor(227, 26, 28));
-  g.setColorStopAt(1.0, QColor(128, 0, 38));
-  g.setLevelCount(256);
-  return g;
-}
-
-QCPColorGradient divergingGradient() {
-  // ColorBrewer RdBu reversed: negative (q above x) blue, positive red, zero white.
-  QCPColorGradient g;
-  g.clearColorStops();
-  g.setColorStopAt(0.0, QColor(5, 48, 97));
-  g.setColorStopAt(0.25, QColor(67, 147, 195));
-  g.setColorStopAt(0.5, QColor(247, 247, 247));
-  g.setColorStopAt(0.75, QColor(214, 96, 77));
-  g.setColorStopAt(1.0, QColor(103, 0, 31));
-  g.setLevelCount(256);
-  return g;
-}
-
 QString modeLabel(ErrorMapView::Mode mode) {
   switch (mode) {
   case ErrorMapView::Mode::MaxAbs:
@@ -256,10 +230,10 @@ void ErrorMapView::showPooled() {
   }
   if (md == Mode::MeanSigned) {
     const double a = std::max({std::fabs(lo), std::fabs(hi), 1e-30});
-    map_->setGradient(divergingGradient());
+    map_->setGradient(plotstyle::divergingGradient());
     map_->setDataRange(QCPRange(-a, a));
   } else {
-    map_->setGradient(sequentialGradient());
+    map_->setGradient(plotstyle::sequentialGradient());
     map_->setDataRange(QCPRange(0, hi > 0 ? hi : 1));
   }
   scale_->axis()->setLabel(modeLabel(md));

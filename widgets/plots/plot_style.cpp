@@ -137,4 +137,33 @@ QString metricDefinition(const QString& key) {
   return {};
 }
 
+namespace {
+
+QCPColorGradient fiveStops(const std::array<QColor, 5>& stops) {
+  QCPColorGradient g;
+  g.clearColorStops();
+  for (size_t i = 0; i < stops.size(); ++i)
+    g.setColorStopAt(double(i) / double(stops.size() - 1), stops[i]);
+  g.setLevelCount(256);
+  return g;
+}
+
+} // namespace
+
+QCPColorGradient sequentialGradient() {
+  return fiveStops({QColor(255, 255, 229), QColor(254, 217, 118), QColor(253, 141, 60), QColor(227, 26, 28),
+                    QColor(128, 0, 38)});
+}
+
+QCPColorGradient divergingGradient() {
+  // Negative (q above x) blue, positive red.
+  return fiveStops({QColor(5, 48, 97), QColor(67, 147, 195), QColor(247, 247, 247), QColor(214, 96, 77),
+                    QColor(103, 0, 31)});
+}
+
+QCPColorGradient viridisGradient() {
+  return fiveStops({QColor(68, 1, 84), QColor(59, 82, 139), QColor(33, 145, 140), QColor(94, 201, 98),
+                    QColor(253, 231, 37)});
+}
+
 } // namespace qs::plotstyle

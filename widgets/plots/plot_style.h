@@ -8,6 +8,7 @@
 #include <array>
 
 class QCustomPlot;
+class QCPColorGradient;
 class QCPAxis;
 class QCPGraph;
 class QPalette;
@@ -24,6 +25,12 @@ QColor outlier();     // highlighted outlier channels
 QColor reference();   // y = x and other guides
 // The pinned-configuration colours (gui-shell's Document hands them out in this order).
 const std::array<QColor, 4>& pinPalette();
+
+// Heat-map gradients (256 levels): ColorBrewer YlOrRd for magnitudes (zero is
+// pale), reversed RdBu for signed values (zero is white), viridis for scales.
+QCPColorGradient sequentialGradient();
+QCPColorGradient divergingGradient();
+QCPColorGradient viridisGradient();
 
 // Fonts, colours from the widget palette (dark or light), margins, legend look.
 void applyBase(QCustomPlot* plot);

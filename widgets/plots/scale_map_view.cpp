@@ -13,22 +13,6 @@
 
 namespace qs {
 
-namespace {
-
-QCPColorGradient viridis() {
-  QCPColorGradient g;
-  g.clearColorStops();
-  g.setColorStopAt(0.0, QColor(68, 1, 84));
-  g.setColorStopAt(0.25, QColor(59, 82, 139));
-  g.setColorStopAt(0.5, QColor(33, 145, 140));
-  g.setColorStopAt(0.75, QColor(94, 201, 98));
-  g.setColorStopAt(1.0, QColor(253, 231, 37));
-  g.setLevelCount(256);
-  return g;
-}
-
-} // namespace
-
 ScaleMapView::ScaleMapView(QWidget* parent) : PlotViewBase(parent) {
   log_ = new QCheckBox(tr("Log scale"), this);
   log_->setToolTip(
@@ -170,7 +154,7 @@ void ScaleMapView::rebuild() {
   map_->setVisible(true);
   scale_->setVisible(true);
   p->plotLayout()->addElement(1, 1, scale_);
-  map_->setGradient(viridis());
+  map_->setGradient(plotstyle::viridisGradient());
   map_->setDataScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
   scale_->axis()->setTicker(log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
                                 : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
