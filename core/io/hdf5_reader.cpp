@@ -264,15 +264,30 @@ public:
 
   Tensor read(const std::string& name, const std::atomic<bool>* cancel) const override {
     const auto& e = entryOrThrow(name);
-    return readRows(name, {0, rowCount(e.shape)}, cancel);
+    return readSlice(e, {0, rowCount(e.shape)}, cancel, {});
+  }
+
+  // The hyperslab chunks below report rows done / rows.
+  Tensor readWithProgress(const std::string& name, const std::atomic<bool>* cancel,
+                          const ReadProgress& progress) const override {
+    const auto& e = entryOrThrow(name);
+    return readSlice(e, {0, rowCount(e.shape)}, cancel, progress);
   }
 
   Tensor readRows(const std::string& name, RowSlice slice, const std::atomic<bool>* cancel) const override {
-    const auto& e = entryOrThrow(name);
+    return readSlice(entryOrThrow(name), slice, cancel, {});
+  }
+
+private:
+  Tensor readSlice(const TensorEntry& e, RowSlice slice, const std::atomic<bool>* cancel,
+                   const ReadProgress& progress) const {
     const Kind& kind = kinds_[static_cast<size_t>(&e - entries_.data())];
     Tensor t = makeTensor(e, slice);
-    if (t.values.empty())
+    if (t.values.empty()) {
+      if (progress)
+        progress(1.0);
       return t;
+    }
     const int64_t per = rowElements(e.shape);
     const size_t es = kind.hdf5Converts ? 4 : dtypeSize(kind.dtype);
     const bool direct = kind.hdf5Converts || kind.dtype == DType::F32;
@@ -293,13 +308,16 @@ public:
       readHyperslab(e, kind, r, rows, buf);
       if (!direct)
         convertToFloat(kind.dtype, raw.data(), dst, count, false, cancel);
+      if (progress)
+        progress(e.shape.empty() ? 1.0
+                                 : static_cast<double>(r + rows - slice.begin) /
+                                       static_cast<double>(slice.end - slice.begin));
       if (e.shape.empty())
         break;
     }
     return t;
   }
 
-private:
   void readHyperslab(const TensorEntry& e, const Kind& kind, int64_t row, int64_t rows, void* buf) const {
     std::lock_guard lock(h5::mutex());
     h5::Id ds = h5::dataset(H5Dopen2(file_.get(), ("/" + e.name).c_str(), H5P_DEFAULT));

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/io/source_base.h"
 
+#include <algorithm>
 #include <limits>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -38,6 +39,45 @@ Tensor TensorSource::readRows(const std::string& name, RowSlice slice,
   out.shape[0] = slice.end - slice.begin;
   out.values.assign(all.values.begin() + slice.begin * per, all.values.begin() + slice.end * per);
   return out;
+}
+
+Tensor TensorSource::readWithProgress(const std::string& name, const std::atomic<bool>* cancel,
+                                      const ReadProgress& progress) const {
+  // 16 MiB of float32 per chunk; tensors under four chunks read in one go.
+  constexpr uint64_t kChunkBytes = uint64_t(16) << 20;
+  const TensorEntry* entry = find(name);
+  const int64_t rows = entry && !entry->shape.empty() ? entry->shape[0] : 0;
+  const int64_t numel = entry ? shapeNumel(entry->shape) : 0;
+  if (!readsRowsCheaply() || rows < 2 || static_cast<uint64_t>(numel) * sizeof(float) < 4 * kChunkBytes) {
+    Tensor t = read(name, cancel);
+    if (progress)
+      progress(1.0);
+    return t;
+  }
+  const int64_t perRow = numel / rows;
+  const int64_t chunkRows =
+      std::max<int64_t>(1, static_cast<int64_t>(kChunkBytes / sizeof(float)) / std::max<int64_t>(1, perRow));
+  Tensor whole;
+  for (int64_t begin = 0; begin < rows; begin += chunkRows) {
+    if (cancel && cancel->load())
+      throw Cancelled();
+    const int64_t end = std::min(rows, begin + chunkRows);
+    Tensor part = readRows(name, {begin, end}, cancel);
+    if (part.numel() != (end - begin) * perRow)
+      throw Error(path().string() + ": tensor '" + name + "': rows [" + std::to_string(begin) + ", " +
+                  std::to_string(end) + ") gave " + std::to_string(part.numel()) + " values, expected " +
+                  std::to_string((end - begin) * perRow));
+    if (begin == 0) {
+      whole.name = part.name.empty() ? name : part.name;
+      whole.storedDtype = part.storedDtype;
+      whole.shape = entry->shape;
+      allocateValues(whole.values, static_cast<size_t>(numel));
+    }
+    std::copy(part.values.begin(), part.values.end(), whole.values.begin() + begin * perRow);
+    if (progress)
+      progress(static_cast<double>(end) / static_cast<double>(rows));
+  }
+  return whole;
 }
 
 const TensorEntry& SourceBase::entryOrThrow(const std::string& name) const {

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,6 +28,10 @@ struct RowSlice {
   int64_t end = 0;
 };
 
+// Progress of a long read: called (on the reading thread) with the fraction
+// done in (0, 1], increasing, the last call exactly 1. Empty: not reported.
+using ReadProgress = std::function<void(double fraction)>;
+
 class TensorSource {
 public:
   virtual ~TensorSource() = default;
@@ -44,6 +49,15 @@ public:
   // reads everything and cuts; readers that can seek override it.
   virtual Tensor readRows(const std::string& name, RowSlice slice,
                           const std::atomic<bool>* cancel = nullptr) const;
+
+  // Reads a whole tensor like read() and reports its progress. The default
+  // reads a large tensor in row chunks of about 16 MiB when readsRowsCheaply(),
+  // otherwise in one go (one report: 1); readers that decode in chunks anyway
+  // (npz inflating, HDF5 hyperslabs) override it and report per chunk.
+  // A separate name, not a parameter of read(), so every existing read()
+  // override stays an override.
+  virtual Tensor readWithProgress(const std::string& name, const std::atomic<bool>* cancel,
+                                  const ReadProgress& progress) const;
 
   // True when readRows touches only the requested rows (memory-mapped or
   // hyperslab reads), so reading in row chunks for progress costs nothing
