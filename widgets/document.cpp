@@ -8,8 +8,6 @@
 #include <QPointer>
 #include <QtConcurrent>
 
-#include <functional>
-
 namespace qs {
 
 namespace {
@@ -24,48 +22,6 @@ struct LoadOutcome {
   QString error;
   bool cancelled = false;
 };
-
-// Readers whose readRows seeks to the rows instead of reading everything.
-bool readsRowsCheaply(const TensorSource& source) {
-  const std::string format = source.formatName();
-  return format == "npy" || format == "safetensors" || format == "hdf5" || format == "gguf";
-}
-
-// Reads a tensor in row chunks of about 16 MiB so a long read reports its
-// progress and can be cancelled between chunks; small tensors in one go.
-Tensor readInChunks(const TensorSource& source, const std::string& name, const std::atomic<bool>& cancel,
-                    const std::function<void(double)>& progress) {
-  constexpr uint64_t kChunkBytes = 16u << 20;
-  const TensorEntry* entry = source.find(name);
-  if (!entry || entry->shape.empty() || !readsRowsCheaply(source))
-    return source.read(name, &cancel);
-  const int64_t rows = entry->shape[0];
-  const int64_t numel = shapeNumel(entry->shape);
-  if (rows < 2 || static_cast<uint64_t>(numel) * sizeof(float) < 4 * kChunkBytes)
-    return source.read(name, &cancel);
-  const int64_t rowElements = numel / rows;
-  const int64_t chunkRows = std::max<int64_t>(1, static_cast<int64_t>(kChunkBytes / sizeof(float)) /
-                                                     std::max<int64_t>(1, rowElements));
-  Tensor whole;
-  for (int64_t begin = 0; begin < rows; begin += chunkRows) {
-    if (cancel.load())
-      throw Cancelled();
-    const int64_t end = std::min(rows, begin + chunkRows);
-    Tensor part = source.readRows(name, {begin, end}, &cancel);
-    if (begin == 0) {
-      whole.name = part.name.empty() ? name : part.name;
-      whole.shape = entry->shape;
-      whole.storedDtype = part.storedDtype;
-      whole.values.reserve(static_cast<size_t>(numel));
-    }
-    whole.values.insert(whole.values.end(), part.values.begin(), part.values.end());
-    progress(static_cast<double>(end) / static_cast<double>(rows));
-  }
-  if (whole.numel() != numel)
-    throw Error(name + ": read " + std::to_string(whole.numel()) + " values, expected " +
-                std::to_string(numel));
-  return whole;
-}
 
 } // namespace
 
@@ -151,7 +107,14 @@ void Document::selectTensor(int sourceIndex, const QString& name) {
   QtConcurrent::run(&pool_, [source, stdName, cancel, self]() {
     LoadOutcome out;
     try {
-      auto progress = [self, cancel](double fraction) {
+      // The reader reports per chunk; the status bar shows 0.1 % steps, so
+      // finer reports would only flood the GUI thread's queue.
+      int shown = 0;
+      auto progress = [self, cancel, &shown](double fraction) {
+        const int permille = static_cast<int>(fraction * 1000);
+        if (permille <= shown && fraction < 1.0)
+          return;
+        shown = permille;
         QMetaObject::invokeMethod(
             self,
             [self, cancel, fraction] {
@@ -160,7 +123,7 @@ void Document::selectTensor(int sourceIndex, const QString& name) {
             },
             Qt::QueuedConnection);
       };
-      out.tensor = std::make_shared<const Tensor>(readInChunks(*source, stdName, *cancel, progress));
+      out.tensor = std::make_shared<const Tensor>(source->readWithProgress(stdName, cancel.get(), progress));
     } catch (const Cancelled&) {
       out.cancelled = true;
     } catch (const std::exception& e) {
@@ -215,6 +178,10 @@ void Document::applyConfig(const QuantConfig& config) {
   emit configChanged(config_);
 }
 
+QString PinnedConfig::shortLabel() const {
+  return label.section(QStringLiteral(" · "), 0, 0);
+}
+
 bool Document::pinCurrent() {
   if (static_cast<int>(pins_.size()) >= kMaxPins)
     return false;
@@ -234,29 +201,37 @@ bool Document::pinCurrent() {
   }
   auto taken = [this](int n) {
     for (const PinnedConfig& pin : pins_)
-      if (pin.label.startsWith(QStringLiteral("P%1 ").arg(n)))
+      if (pin.shortLabel() == QStringLiteral("P%1").arg(n))
         return true;
     return false;
   };
   int number = 1;
   while (taken(number))
     ++number;
-  pins_.push_back({QStringLiteral("P%1 · %2").arg(number).arg(describe(config_)), color, config_});
-  emit pinsChanged();
+  std::vector<PinnedConfig> after = pins_;
+  after.push_back({QStringLiteral("P%1 · %2").arg(number).arg(describe(config_)), color, config_});
+  undoStack_.push(new PinsEditCommand(this, pins_, after, tr("Pin %1").arg(after.back().label)));
   return true;
 }
 
 void Document::unpin(int index) {
   if (index < 0 || index >= static_cast<int>(pins_.size()))
     return;
-  pins_.erase(pins_.begin() + index);
-  emit pinsChanged();
+  std::vector<PinnedConfig> after = pins_;
+  after.erase(after.begin() + index);
+  undoStack_.push(new PinsEditCommand(this, pins_, after, tr("Unpin %1").arg(pins_[index].shortLabel())));
 }
 
 void Document::clearPins() {
   if (pins_.empty())
     return;
-  pins_.clear();
+  undoStack_.push(new PinsEditCommand(this, pins_, {}, tr("Clear pins")));
+}
+
+void Document::applyPins(const std::vector<PinnedConfig>& pins) {
+  if (pins == pins_)
+    return;
+  pins_ = pins;
   emit pinsChanged();
 }
 

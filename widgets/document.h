@@ -1,7 +1,8 @@
 #pragma once
 // Document: the state one workbench window edits. It owns the open tensor
 // sources, the selected tensor, the current quantization config (edited only
-// through its undo stack) and up to four pinned configs, and tells the views
+// through its undo stack) and up to four pinned configs (pinning, unpinning and
+// clearing are undo steps too), and tells the views
 // what changed through typed signals. Files are opened and tensors read on a
 // worker thread; the GUI thread never waits for a read.
 #include "core/io/tensor_source.h"
@@ -27,9 +28,12 @@ struct OpenSource {
 };
 
 struct PinnedConfig {
-  QString label;
+  QString label; // "P2 · int4 sym · group 128 (axis 1)"
   QColor color;
   QuantConfig config;
+
+  QString shortLabel() const; // "P2"
+  bool operator==(const PinnedConfig&) const = default;
 };
 
 class Document : public QObject {
@@ -68,13 +72,15 @@ public:
   // Sets the config without an undo step (undo commands, loading a session).
   void applyConfig(const QuantConfig& config);
 
-  // ---- pinned configs (compare mode)
+  // ---- pinned configs (compare mode, undoable)
   const std::vector<PinnedConfig>& pins() const { return pins_; }
-  // Pins the current config; false when kMaxPins are pinned already or the
-  // config is pinned already.
+  // Pins the current config as an undo step ("Pin P2 · int4 …"); false when
+  // kMaxPins are pinned already or the config is pinned already.
   bool pinCurrent();
-  void unpin(int index);
-  void clearPins();
+  void unpin(int index); // undo step "Unpin P1"; out-of-range indices do nothing
+  void clearPins();      // undo step "Clear pins"; nothing to clear: no step
+  // Sets the pins without an undo step (undo commands, loading a session).
+  void applyPins(const std::vector<PinnedConfig>& pins);
   static QString describe(const QuantConfig& config); // "int4 sym · group 128 (axis 1)"
 
   // Blocks until background work is done (tests, --screenshot).
@@ -85,7 +91,7 @@ signals:
   void sourceRemoved(int index);
   void openFailed(const QString& path, const QString& message);
   void loadStarted(const QString& name, quint64 bytes);
-  void loadProgress(double fraction); // 0..1, only for long reads
+  void loadProgress(double fraction); // (0, 1], increasing, in 0.1 % steps; the last is 1
   void loadFailed(const QString& name, const QString& message);
   void loadCancelled(const QString& name);
   void tensorChanged(std::shared_ptr<const qs::Tensor> tensor);

@@ -1,7 +1,5 @@
 #include "widgets/undo_commands.h"
 
-#include "widgets/document.h"
-
 namespace qs {
 
 namespace {
@@ -34,6 +32,18 @@ bool ConfigEditCommand::mergeWith(const QUndoCommand* other) {
   if (after_ == before_)
     setObsolete(true);
   return true;
+}
+
+PinsEditCommand::PinsEditCommand(Document* document, std::vector<PinnedConfig> before,
+                                 std::vector<PinnedConfig> after, const QString& text)
+    : QUndoCommand(text), document_(document), before_(std::move(before)), after_(std::move(after)) {}
+
+void PinsEditCommand::undo() {
+  document_->applyPins(before_);
+}
+
+void PinsEditCommand::redo() {
+  document_->applyPins(after_);
 }
 
 } // namespace qs

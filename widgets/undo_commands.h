@@ -2,14 +2,17 @@
 // Undo commands for the Document. A config edit stores the config before and
 // after; consecutive edits that carry the same non-zero merge key (one slider
 // drag, one spin-box burst) collapse into a single undo step, as Tiled's
-// ChangeValue does.
+// ChangeValue does. A pins edit (pin, unpin, clear) stores the whole pin
+// list before and after (at most four entries), so undo brings back labels,
+// colours and order exactly.
 #include "core/quant/quant_config.h"
+#include "widgets/document.h"
 
 #include <QUndoCommand>
 
-namespace qs {
+#include <vector>
 
-class Document;
+namespace qs {
 
 class ConfigEditCommand : public QUndoCommand {
 public:
@@ -30,6 +33,19 @@ private:
   Document* document_;
   QuantConfig before_, after_;
   int mergeKey_;
+};
+
+class PinsEditCommand : public QUndoCommand {
+public:
+  PinsEditCommand(Document* document, std::vector<PinnedConfig> before, std::vector<PinnedConfig> after,
+                  const QString& text);
+
+  void undo() override;
+  void redo() override;
+
+private:
+  Document* document_;
+  std::vector<PinnedConfig> before_, after_;
 };
 
 } // namespace qs

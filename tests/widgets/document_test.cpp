@@ -1,7 +1,9 @@
-// Document: config edits through the undo stack (with slider-drag merging),
-// pins, opening files and reading tensors on the worker (progress, cancel).
+// Document: config edits and pins through the undo stack (with slider-drag
+// merging), opening files and reading tensors on the worker (progress for
+// every reader, including npz inflating, and cancel).
 #include "fake_source.h"
 #include "widgets/document.h"
+#include "widgets/plots/plot_style.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -16,8 +18,12 @@ private slots:
   void mergeKeysCollapseADrag();
   void dragBackToStartLeavesNothingToUndo();
   void pinsAreLimitedAndDistinct();
+  void pinsAreUndoable();
+  void pinUndoStepsInterleaveWithConfigEdits();
   void selectTensorReadsOnTheWorker();
   void longReadsReportProgressInChunks();
+  void wholeReadsReportOnce();
+  void deflatedNpzReportsInflateProgress();
   void cancelStopsABlockedRead();
   void badTensorNameFails();
   void openFileListsANpyFile();
@@ -118,6 +124,81 @@ void DocumentTest::pinsAreLimitedAndDistinct() {
   QVERIFY(doc.pins().empty());
 }
 
+void DocumentTest::pinsAreUndoable() {
+  Document doc;
+  QSignalSpy changed(&doc, &Document::pinsChanged);
+  QUndoStack& stack = *doc.undoStack();
+  const auto& palette = plotstyle::pinPalette();
+  const PinnedConfig p1{"P1 · " + Document::describe(withBits(8)), palette[0], withBits(8)};
+  const PinnedConfig p2{"P2 · " + Document::describe(withBits(4)), palette[1], withBits(4)};
+  using Pins = std::vector<PinnedConfig>;
+  auto expectPins = [&](const Pins& want, int emitted) {
+    QCOMPARE(doc.pins().size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      QCOMPARE(doc.pins()[i].label, want[i].label);
+      QCOMPARE(doc.pins()[i].color, want[i].color);
+      QVERIFY(doc.pins()[i].config == want[i].config);
+    }
+    QCOMPARE(changed.count(), emitted);
+  };
+
+  doc.applyConfig(withBits(8));
+  QVERIFY(doc.pinCurrent());
+  expectPins({p1}, 1);
+  doc.applyConfig(withBits(4));
+  QVERIFY(doc.pinCurrent());
+  expectPins({p1, p2}, 2);
+  doc.unpin(0);
+  expectPins({p2}, 3);
+  QCOMPARE(stack.count(), 3);
+  QCOMPARE(stack.text(0), "Pin " + p1.label);
+  QCOMPARE(stack.text(1), "Pin " + p2.label);
+  QVERIFY(stack.text(1).startsWith("Pin P2 · int4"));
+  QCOMPARE(stack.text(2), QString("Unpin P1"));
+  QCOMPARE(stack.undoText(), QString("Unpin P1"));
+
+  stack.undo(); // P1 comes back first, in its colour
+  expectPins({p1, p2}, 4);
+  stack.undo();
+  expectPins({p1}, 5);
+  stack.redo();
+  expectPins({p1, p2}, 6);
+  QCOMPARE(stack.redoText(), QString("Unpin P1"));
+
+  doc.clearPins();
+  expectPins({}, 7);
+  QCOMPARE(stack.undoText(), QString("Clear pins"));
+  QCOMPARE(stack.count(), 3); // the pushed clear replaced the undone unpin
+  doc.clearPins();            // nothing to clear: no step, no signal
+  QCOMPARE(stack.count(), 3);
+  stack.undo();
+  expectPins({p1, p2}, 8);
+  doc.unpin(5); // out of range: nothing
+  QCOMPARE(stack.count(), 3);
+  QCOMPARE(changed.count(), 8);
+}
+
+void DocumentTest::pinUndoStepsInterleaveWithConfigEdits() {
+  Document doc;
+  doc.editConfig(withBits(4), "bits 4");
+  QVERIFY(doc.pinCurrent());
+  doc.editConfig(withBits(3), "bits 3");
+  QVERIFY(doc.pinCurrent());
+  QCOMPARE(doc.undoStack()->count(), 4);
+  doc.undoStack()->undo(); // unpins int3, the config stays int3
+  QCOMPARE(int(doc.pins().size()), 1);
+  QCOMPARE(doc.config().format, std::string("int3"));
+  doc.undoStack()->undo(); // the config goes back, the int4 pin stays
+  QCOMPARE(doc.config().format, std::string("int4"));
+  QCOMPARE(int(doc.pins().size()), 1);
+  QVERIFY(!doc.pinCurrent()); // int4 is pinned already: no step
+  QCOMPARE(doc.undoStack()->index(), 2);
+  doc.undoStack()->undo();
+  doc.undoStack()->undo();
+  QVERIFY(doc.pins().empty());
+  QVERIFY(doc.config() == QuantConfig{});
+}
+
 void DocumentTest::selectTensorReadsOnTheWorker() {
   Document doc;
   auto source = std::make_shared<test::FakeSource>();
@@ -159,6 +240,52 @@ void DocumentTest::longReadsReportProgressInChunks() {
   QCOMPARE(tensor->numel(), int64_t{4096} * 4096);
   for (int64_t i : {int64_t{0}, int64_t{4096 * 1024 - 1}, int64_t{4096 * 1024}, int64_t{4096} * 4096 - 1})
     QCOMPARE(tensor->values[static_cast<size_t>(i)], test::FakeSource::value(i));
+}
+
+void DocumentTest::wholeReadsReportOnce() {
+  Document doc;
+  auto source = std::make_shared<test::FakeSource>("npz");
+  source->cheapRows = false; // like an npz member or a Fortran-order .npy
+  source->add("big", {4096, 4096});
+  const int index = doc.addSource(source, "fake", "/tmp/big.npz");
+  QSignalSpy progress(&doc, &Document::loadProgress);
+  QSignalSpy changed(&doc, &Document::tensorChanged);
+  doc.selectTensor(index, "big");
+  QVERIFY(changed.wait(30000));
+  QCOMPARE(source->rowReads.load(), 1);
+  QCOMPARE(progress.count(), 1);
+  QCOMPARE(progress.first().at(0).toDouble(), 1.0);
+  QCOMPARE(doc.tensor()->values[4096 * 4096 - 1], test::FakeSource::value(int64_t{4096} * 4096 - 1));
+}
+
+void DocumentTest::deflatedNpzReportsInflateProgress() {
+  // 12 MiB of float32 written by numpy.savez_compressed: inflated in 4 MiB chunks.
+  const QString path = QStringLiteral(QS_TEST_OUT_DIR "/document_test_big.npz");
+  const QString script = QStringLiteral("import numpy as np; np.savez_compressed('%1', w=(np.arange(3 << 20, "
+                                        "dtype=np.float32) % 1000 - 500).reshape(1536, 2048))")
+                             .arg(path);
+  QCOMPARE(std::system(qPrintable(QStringLiteral(QS_PYTHON " -c \"%1\"").arg(script))), 0);
+  Document doc;
+  QSignalSpy added(&doc, &Document::sourceAdded);
+  doc.openFile(path);
+  QTRY_VERIFY_WITH_TIMEOUT(added.count() == 1, 30000);
+  QSignalSpy progress(&doc, &Document::loadProgress);
+  QSignalSpy changed(&doc, &Document::tensorChanged);
+  QSignalSpy failed(&doc, &Document::loadFailed);
+  doc.selectTensor(0, QStringLiteral("w"));
+  QTRY_VERIFY_WITH_TIMEOUT(changed.count() == 1 || failed.count() == 1, 30000);
+  QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+  QCOMPARE(progress.count(), 4); // after 4, 8 and 12 MiB, then 1 once the rest is read and converted
+  double last = 0;
+  for (const auto& args : progress) {
+    QVERIFY(args.at(0).toDouble() > last);
+    last = args.at(0).toDouble();
+  }
+  QCOMPARE(last, 1.0);
+  const auto tensor = doc.tensor();
+  QCOMPARE(tensor->shape, (Shape{1536, 2048}));
+  for (int64_t i : {int64_t{0}, int64_t{999}, int64_t{1000}, int64_t{(3 << 20) - 1}})
+    QCOMPARE(tensor->values[static_cast<size_t>(i)], static_cast<float>(i % 1000 - 500));
 }
 
 void DocumentTest::cancelStopsABlockedRead() {

@@ -27,6 +27,7 @@ public:
   static float value(int64_t i) { return static_cast<float>((i * 7919) % 1001 - 500) / 100.0f; }
 
   std::string formatName() const override { return format_; }
+  bool readsRowsCheaply() const override { return cheapRows; }
   const std::filesystem::path& path() const override { return path_; }
   const std::vector<TensorEntry>& list() const override { return entries_; }
 
@@ -63,6 +64,7 @@ public:
   }
 
   bool blockUntilCancelled = false;
+  bool cheapRows = true; // false: whole-tensor reads go through read() in one go
   mutable std::atomic<int> rowReads{0};
 
 private:
