@@ -28,8 +28,9 @@ struct RowSlice {
   int64_t end = 0;
 };
 
-// Progress of a long read: called (on the reading thread) with the fraction
-// done in (0, 1], increasing, the last call exactly 1. Empty: not reported.
+// Progress of a long read: called on the reading thread (possibly while the
+// reader holds its lock: keep it short) with the fraction done in (0, 1],
+// increasing, the last call exactly 1. Empty: not reported.
 using ReadProgress = std::function<void(double fraction)>;
 
 class TensorSource {
