@@ -1,6 +1,7 @@
 #include "core/quant/segment_quantizer.h"
 
 #include "core/error.h"
+#include "core/formats/float_codec.h"
 #include "core/formats/int_format.h"
 
 #include <algorithm>
@@ -136,6 +137,51 @@ void applyIntNearest(const SegmentParams& p, int32_t qminI, int32_t qmaxI, const
   }
 #endif
   applyIntNearestRef(p, qminI, qmaxI, x + i, n - i, deq + i, codes ? codes + i : nullptr);
+}
+
+// Scaled float, nearest: y = clamp(x) / scale rounded onto the format's grid
+// with roundArray's SIMD kernel in cache-sized blocks, then q = round(y) * scale
+// (round(y) == decode(encode(y)) bit for bit). The codes are the rounded
+// values' encodings. Non-finite x pass through with code 0.
+void SegmentQuantizer::applyFloatNearest(const SegmentParams& p, const FloatCodec& codec, const float* x,
+                                         int64_t n, float* deq, int32_t* codes) const {
+  constexpr int64_t kBlock = 1024;
+  alignas(32) float y[kBlock];
+  const float lo = p.lo, hi = p.hi, scale = p.scale;
+  const FloatCodec local = codec; // a private copy: the code stores cannot alias it
+  for (int64_t b = 0; b < n; b += kBlock) {
+    const int64_t m = std::min(kBlock, n - b);
+    const float* xb = x + b;
+    float* db = deq + b;
+    int64_t i = 0;
+#ifdef __AVX2__
+    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi), vscale = _mm256_set1_ps(scale);
+    const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    const __m256 lim = _mm256_set1_ps(FLT_MAX);
+    for (; i + 8 <= m; i += 8) {
+      const __m256 v = _mm256_loadu_ps(xb + i);
+      const __m256 fin = _mm256_cmp_ps(_mm256_and_ps(v, absMask), lim, _CMP_LE_OQ);
+      const __m256 c = _mm256_min_ps(_mm256_max_ps(v, vlo), vhi);
+      _mm256_store_ps(y + i, _mm256_and_ps(_mm256_div_ps(c, vscale), fin));
+    }
+#endif
+    for (; i < m; ++i)
+      y[i] = finiteF(xb[i]) ? clampF(xb[i], lo, hi) / scale : 0.0f;
+    roundArray(scheme_.floatFormat, y, y, m);
+    i = 0;
+#ifdef __AVX2__
+    for (; i + 8 <= m; i += 8) {
+      const __m256 v = _mm256_loadu_ps(xb + i);
+      const __m256 fin = _mm256_cmp_ps(_mm256_and_ps(v, absMask), lim, _CMP_LE_OQ);
+      _mm256_storeu_ps(db + i, _mm256_blendv_ps(v, _mm256_mul_ps(_mm256_load_ps(y + i), vscale), fin));
+    }
+#endif
+    for (; i < m; ++i)
+      db[i] = finiteF(xb[i]) ? y[i] * scale : xb[i];
+    if (codes)
+      for (i = 0; i < m; ++i)
+        codes[b + i] = finiteF(xb[i]) ? int32_t(local.encode(y[i])) : 0;
+  }
 }
 
 void SegmentQuantizer::applyIntStochastic(const SegmentParams& p, const float* x, int64_t n, float* deq,
@@ -373,6 +419,11 @@ void SegmentQuantizer::applyWith(const SegmentParams& p, int64_t segment, const 
   }
   case SchemeKind::Float: {
     const FloatFormat& fmt = scheme_.floatFormat;
+    const FloatCodec codec(fmt);
+    if (!stochastic) {
+      applyFloatNearest(p, codec, x, n, deq, codes);
+      return;
+    }
     for (int64_t i = 0; i < n; ++i) {
       const float v = x[i];
       if (!finiteF(v)) {
@@ -382,18 +433,10 @@ void SegmentQuantizer::applyWith(const SegmentParams& p, int64_t segment, const 
         continue;
       }
       const float y = clampF(v, p.lo, p.hi) / p.scale; // x / scale, as (x / s).to(fp8) * s
-      if (stochastic) {
-        const float r = fmt.roundStochastic(y, uniformAt(seed, index0 + uint64_t(i)));
-        deq[i] = r * p.scale;
-        if (codes)
-          codes[i] = int32_t(fmt.encode(r));
-        continue;
-      }
-      // One encode; the decode is a table lookup for narrow formats.
-      const uint32_t c = fmt.encode(y);
-      deq[i] = (decodeLut_.empty() ? fmt.decode(c) : decodeLut_[c]) * p.scale;
+      const float r = fmt.roundStochastic(y, uniformAt(seed, index0 + uint64_t(i)));
+      deq[i] = r * p.scale;
       if (codes)
-        codes[i] = int32_t(c);
+        codes[i] = int32_t(codec.encode(r));
     }
     return;
   }

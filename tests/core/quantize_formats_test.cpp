@@ -92,6 +92,49 @@ TEST(QuantizeFormats, ScaledFp8PerTensor) {
   EXPECT_EQ(r->levels.size(), 253u); // 126 positive finite E4M3 values, their negatives, zero
 }
 
+// The blocked SIMD path for scaled floats against a per-element encode/decode
+// of clamp(x) / scale, codes included: groups that straddle the kernel's
+// 1024-value blocks, a clipping range that clamps, NaN and inf inputs.
+TEST(QuantizeFormats, ScaledFloatsEqualElementwiseReference) {
+  const std::pair<const char*, const FloatFormat*> formats[] = {{"fp8_e4m3", &fp8E4M3Format()},
+                                                                {"fp8_e5m2", &fp8E5M2Format()},
+                                                                {"fp8_e4m3fnuz", &fp8E4M3FnuzFormat()},
+                                                                {"fp8_e5m2fnuz", &fp8E5M2FnuzFormat()},
+                                                                {"fp6_e3m2", &fp6E3M2Format()},
+                                                                {"fp6_e2m3", &fp6E2M3Format()},
+                                                                {"fp4_e2m1", &fp4E2M1Format()},
+                                                                {"fp16", &fp16Format()},
+                                                                {"bf16", &bf16Format()}};
+  Tensor t = gaussian({3, 3000}, 11, 2.0f);
+  t.values[5] = NAN;
+  t.values[2048] = INFINITY;
+  t.values[7000] = -INFINITY;
+  t.values[100] = 1e-30f; // subnormal after scaling in every format
+  for (const auto& [name, format] : formats) {
+    for (const auto& g :
+         {Granularity{GranularityKind::Tensor, 0, 1}, Granularity{GranularityKind::Group, 1, 1500}}) {
+      QuantConfig c = cfg(name, g);
+      c.clipping.method = ClipMethod::Percentile;
+      c.clipping.percentile = 99.0;
+      const auto r = quantize(t, c);
+      const int64_t groupLen = g.kind == GranularityKind::Tensor ? 9000 : 1500;
+      for (size_t i = 0; i < t.values.size(); ++i) {
+        const float x = t.values[i];
+        const size_t s = i / size_t(groupLen);
+        if (!std::isfinite(x)) {
+          EXPECT_TRUE(std::memcmp(&r->dequantized[i], &x, 4) == 0) << name << " " << i;
+          EXPECT_EQ(r->codes[i], 0) << name << " " << i;
+          continue;
+        }
+        const float y = std::min(std::max(x, r->clipLo[s]), r->clipHi[s]) / r->scales[s];
+        const uint32_t code = format->encode(y);
+        ASSERT_EQ(uint32_t(r->codes[i]), code) << name << " " << i;
+        ASSERT_EQ(r->dequantized[i], format->decode(code) * r->scales[s]) << name << " " << i;
+      }
+    }
+  }
+}
+
 TEST(QuantizeFormats, CodebookIsNearestLevelTimesAbsmax) {
   const Tensor t = gaussian({6, 40}, 3);
   for (const char* name : {"nf4", "fp4_bnb", "iq4_nl", "codebook"}) {
