@@ -174,7 +174,12 @@ std::shared_ptr<QuantResult> run(const Job& job) {
   if (n != t.numel())
     throw Error("tensor '" + t.name + "' has " + std::to_string(t.numel()) + " values but its shape " +
                 shapeToString(t.shape) + " needs " + std::to_string(n));
-  auto res = std::make_shared<QuantResult>();
+  // The big buffers go back to the pool when the last holder lets go (any thread).
+  std::shared_ptr<QuantResult> res(new QuantResult, [](QuantResult* dying) {
+    releaseLarge(dying->dequantized);
+    releaseLarge(dying->codes);
+    delete dying;
+  });
   QuantResult& r = *res;
   r.tensorName = t.name;
   r.shape = t.shape;
@@ -408,6 +413,9 @@ std::shared_ptr<QuantResult> run(const Job& job) {
       permuteFromWorking(L, deqWork.data(), deqOut);
       if (keepCodes)
         permuteFromWorking(L, codesWork.data(), r.codes.data());
+      releaseLarge(deqWork);
+      releaseLarge(codesWork);
+      releaseLarge(permuted);
     }
   }
 
@@ -435,7 +443,7 @@ std::shared_ptr<QuantResult> run(const Job& job) {
   }
 
   if (scheme.kind == SchemeKind::Gguf && codeCount == 0) // K-quant codes are not unpacked
-    std::vector<int32_t>().swap(r.codes);
+    releaseLarge(r.codes);
   if (!job.analyse)
     return res;
 
