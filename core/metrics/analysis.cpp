@@ -74,7 +74,8 @@ void tileRange(const AnalysisPlan& p, int64_t tile, int64_t& begin, int64_t& end
 }
 
 Accumulator::Accumulator(const AnalysisPlan& plan)
-    : plan_(&plan), histX_(2 * size_t(plan.bins + 1), 0), histQ_(size_t(plan.bins), 0),
+    : plan_(&plan), tileSums_(3 * size_t(std::max<int64_t>(plan.numTiles(), 0)), 0.0),
+      histX_(2 * size_t(plan.bins + 1), 0), histQ_(size_t(plan.bins), 0),
       histE_(2 * size_t(plan.bins + 1), 0), errRange_(plan.errRange0) {
   histScale_ = double(plan.bins) / (plan.histHi - plan.histLo);
 }
@@ -99,12 +100,13 @@ void Accumulator::pushTop(std::vector<Top>& heap, float& threshold, const Top& t
     threshold = heap.front().value;
 }
 
-void Accumulator::growError(double needed) {
-  // Double the symmetric range until it covers `needed`; bins merge pairwise
-  // (old bin j -> new bin bins/4 + j/2), which keeps every count exact. Both
-  // scatter copies are remapped; their extra "dropped" bin stays put.
+void Accumulator::growError(double needed, bool strictlyAbove) {
+  // Double the symmetric range until it covers `needed` (an error: strictly,
+  // since bins are half-open; another accumulator's range: reaching it); bins
+  // merge pairwise (old bin j -> new bin bins/4 + j/2), which keeps every count
+  // exact. Both scatter copies are remapped; their extra "dropped" bin stays put.
   const int B = plan_->bins;
-  while (errRange_ < needed) {
+  while (strictlyAbove ? errRange_ <= needed : errRange_ < needed) {
     for (int copy = 0; copy < 2; ++copy) {
       int64_t* h = histE_.data() + copy * (B + 1);
       std::vector<int64_t> g(static_cast<size_t>(B), 0);
@@ -275,36 +277,41 @@ void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, co
   maxE = std::max(maxE, hmax(gmE));
   finite += int64_t(hsum(gcnt));
 #endif
-  see_ += see;
-  sxe_ += sxe;
-  sumX2_ += sx2;
+  tileSum_[0] += see;
+  tileSum_[1] += sxe;
+  tileSum_[2] += sx2;
   maxAbsErr_ = std::max(maxAbsErr_, double(maxE));
   finite_ += finite;
   nonFinite_ += n - finite;
 
   // Pass 2: histogram bins (vector), then the scatters (scalar, two copies
   // of each histogram so that equal neighbouring bins do not serialise).
-  if (maxE > errRange_ && maxE <= FLT_MAX)
-    growError(maxE);
+  if (maxE >= errRange_ && maxE <= FLT_MAX)
+    growError(maxE, true);
   const int B = plan_->bins;
   const float bmax = float(B - 1);
   const float lo = float(plan_->histLo), hs = float(histScale_);
-  const float eShift = float(errRange_), es = float(double(B) / (2 * errRange_));
+  // Error bin floor(e * B / 2R) + B/2: with B a power of two the product is
+  // exact, so a value binned before a range doubling lands where it would
+  // have landed after it (floor(y / 2) == floor(floor(y) / 2)), and the
+  // counts do not depend on how the rows were split between threads.
+  const float halfB = float(B / 2), es = float(double(B) / (2 * errRange_));
   bx_.resize(size_t(n));
   be_.resize(size_t(n));
   int64_t k = 0;
 #ifdef __AVX2__
   {
     const __m256 vlo = _mm256_set1_ps(lo), vhs = _mm256_set1_ps(hs), vmax = _mm256_set1_ps(bmax);
-    const __m256 vsh = _mm256_set1_ps(eShift), ves = _mm256_set1_ps(es), zero = _mm256_setzero_ps();
+    const __m256 vhalf = _mm256_set1_ps(halfB), ves = _mm256_set1_ps(es), zero = _mm256_setzero_ps();
     const __m256i dummy = _mm256_set1_epi32(B); // non-finite x: an extra bin that is dropped
     for (; k + 8 <= n; k += 8) {
       const __m256 xv = _mm256_loadu_ps(xr + k), qv = _mm256_loadu_ps(qr + k);
       const __m256 fin = _mm256_cmp_ps(_mm256_and_ps(xv, absMask), lim, _CMP_LE_OQ);
       // max(v, 0) with v first: NaN -> 0.
       const __m256 px = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_sub_ps(xv, vlo), vhs), zero), vmax);
-      const __m256 pe = _mm256_min_ps(
-          _mm256_max_ps(_mm256_mul_ps(_mm256_add_ps(_mm256_sub_ps(xv, qv), vsh), ves), zero), vmax);
+      const __m256 ye = _mm256_round_ps(_mm256_mul_ps(_mm256_sub_ps(xv, qv), ves),
+                                        _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+      const __m256 pe = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(ye, vhalf), zero), vmax);
       const __m256i finI = _mm256_castps_si256(fin);
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(bx_.data() + k),
                           _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(px), finI));
@@ -317,7 +324,7 @@ void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, co
     const float xv = xr[k];
     const bool f = finiteF(xv);
     bx_[size_t(k)] = f ? binIndex((xv - lo) * hs, bmax) : B;
-    be_[size_t(k)] = f ? binIndex((xv - qr[k] + eShift) * es, bmax) : B;
+    be_[size_t(k)] = f ? binIndex(std::floor((xv - qr[k]) * es) + halfB, bmax) : B;
   }
   int64_t* hx0 = histX_.data();
   int64_t* hx1 = hx0 + (B + 1);
@@ -374,6 +381,7 @@ void Accumulator::addTile(int64_t tile, const float* x, const float* q, QuantRes
     j0 = b * p.mapW / p.colBlocks;
     j1 = (b + 1) * p.mapW / p.colBlocks;
   }
+  tileSum_ = &tileSums_[3 * size_t(tile)];
   std::vector<Cell> cells(size_t(j1 - j0));
   for (int64_t row = r0; row < r1; ++row)
     addRow(row, j0, j1, x, q, cells);
@@ -388,9 +396,8 @@ void Accumulator::addTile(int64_t tile, const float* x, const float* q, QuantRes
 }
 
 void Accumulator::merge(const Accumulator& o) {
-  see_ += o.see_;
-  sxe_ += o.sxe_;
-  sumX2_ += o.sumX2_;
+  for (size_t i = 0; i < tileSums_.size(); ++i) // each tile was added by one of the two: exact
+    tileSums_[i] += o.tileSums_[i];
   maxAbsErr_ = std::max(maxAbsErr_, o.maxAbsErr_);
   finite_ += o.finite_;
   nonFinite_ += o.nonFinite_;
@@ -399,7 +406,7 @@ void Accumulator::merge(const Accumulator& o) {
   for (size_t b = 0; b < histQ_.size(); ++b)
     histQ_[b] += o.histQ_[b];
   // Bring both error histograms to the wider range, then add.
-  growError(o.errRange_);
+  growError(o.errRange_, false);
   std::vector<int64_t> other = o.histE_;
   const int B = plan_->bins;
   for (double range = o.errRange_; range < errRange_; range *= 2) {
@@ -425,22 +432,28 @@ void Accumulator::finish(QuantResult& r) const {
   m.nonFinite = nonFinite_;
   // A NaN dequantized value for a finite input (a GGUF block whose fp16 scale
   // overflowed: 0 * inf) is an infinite error, not an undefined one.
-  const double see = std::isnan(see_) ? HUGE_VAL : see_;
+  double sumE2 = 0, sumXE = 0, sumX2 = 0;
+  for (size_t i = 0; i < tileSums_.size(); i += 3) {
+    sumE2 += tileSums_[i];
+    sumXE += tileSums_[i + 1];
+    sumX2 += tileSums_[i + 2];
+  }
+  const double see = std::isnan(sumE2) ? HUGE_VAL : sumE2;
   m.mse = finite_ ? see / double(finite_) : 0.0;
   m.rmse = std::sqrt(m.mse);
-  m.maxAbsError = std::isnan(see_) ? HUGE_VAL : maxAbsErr_;
+  m.maxAbsError = std::isnan(sumE2) ? HUGE_VAL : maxAbsErr_;
   if (see == 0)
     m.sqnrDb = HUGE_VAL; // no error: +inf (JSON writes null)
   else
-    m.sqnrDb = 10.0 * std::log10(sumX2_ / see);
+    m.sqnrDb = 10.0 * std::log10(sumX2 / see);
   // With q = x - e: <x,q> = |x|^2 - <x,e> and |q|^2 = |x|^2 - 2<x,e> + |e|^2.
   // Accumulating the small terms <x,e> and |e|^2 directly keeps 1 - cosine
   // accurate; rounding in |x|^2 cancels between numerator and denominator.
-  const double sxq = sumX2_ - sxe_, sq2 = std::max(0.0, sumX2_ - 2 * sxe_ + see_);
-  if (sumX2_ > 0 && sq2 > 0)
-    m.cosine = std::clamp(sxq / std::sqrt(sumX2_ * sq2), -1.0, 1.0);
+  const double sxq = sumX2 - sumXE, sq2 = std::max(0.0, sumX2 - 2 * sumXE + sumE2);
+  if (sumX2 > 0 && sq2 > 0)
+    m.cosine = std::clamp(sxq / std::sqrt(sumX2 * sq2), -1.0, 1.0);
   else
-    m.cosine = (sumX2_ == 0 && sq2 == 0) ? 1.0 : 0.0;
+    m.cosine = (sumX2 == 0 && sq2 == 0) ? 1.0 : 0.0;
   if (std::isnan(m.cosine)) // an overflow to inf (FP16 cast, GGUF fp16 scale) has no angle
     m.cosine = 0.0;
 

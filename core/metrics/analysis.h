@@ -57,7 +57,7 @@ private:
     float x, q;
   };
   void pushTop(std::vector<Top>& heap, float& threshold, const Top& t);
-  void growError(double needed);
+  void growError(double needed, bool strictlyAbove);
   struct Cell {
     double maxAbs = 0, sumAbs = 0, sumSigned = 0;
     int64_t count = 0;
@@ -65,7 +65,11 @@ private:
   void addRow(int64_t row, int64_t j0, int64_t j1, const float* x, const float* q, std::vector<Cell>& cells);
 
   const AnalysisPlan* plan_;
-  double see_ = 0, sxe_ = 0, sumX2_ = 0, maxAbsErr_ = 0; // sum e^2, sum x*e, sum x^2
+  // Sum e^2, sum x*e, sum x^2 per tile, added up in tile order by finish():
+  // the metrics do not depend on which thread took which tile.
+  std::vector<double> tileSums_;
+  double* tileSum_ = nullptr; // the slot of the tile being added
+  double maxAbsErr_ = 0;
   bool directQ_ = true;
   int64_t finite_ = 0, nonFinite_ = 0;
   double histScale_ = 0;

@@ -34,9 +34,10 @@ struct Metrics {
 
 // histOriginal spans [min, max] of the finite inputs (+-0.5 around a constant);
 // histDequantized uses the same bins, values outside go to the edge bins;
-// histError spans [-R, R] with R the smallest power-of-two multiple of a tiny
-// base that covers max |error| (so max|error| <= R < 2 max|error|): counts
-// stay exact while the range grows in one pass.
+// histError spans [-R, R) with R the smallest power-of-two multiple of a tiny
+// base above max |error| (so max|error| < R <= 2 max|error|): counts stay
+// exact while the range grows in one pass, and (for a power-of-two bin count)
+// do not depend on the thread count.
 struct Histogram {
   double lo = 0, hi = 0; // bin i covers [lo + i*w, lo + (i+1)*w), the last bin includes hi
   std::vector<double> counts;
