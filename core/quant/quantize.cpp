@@ -134,6 +134,9 @@ ClipRange mseSearch(const SegmentQuantizer& q, const float* x, int64_t n, const 
 // (common: most values sit near zero) do not serialise on one counter.
 void countCodes4(const int32_t* codes, int64_t n, int32_t codeMin, std::vector<int64_t>& out,
                  std::vector<int32_t>& quad) {
+  constexpr int64_t kMaxRun = int64_t{1} << 30; // keeps the int32 counters below overflow
+  for (; n > kMaxRun; n -= kMaxRun, codes += kMaxRun)
+    countCodes4(codes, kMaxRun, codeMin, out, quad);
   const size_t C = out.size();
   if (n < 64 || C > 4096) {
     for (int64_t i = 0; i < n; ++i)
@@ -146,7 +149,7 @@ void countCodes4(const int32_t* codes, int64_t n, int32_t codeMin, std::vector<i
   int32_t* q2 = q1 + C;
   int32_t* q3 = q2 + C;
   int64_t i = 0;
-  for (; i + 4 <= n; i += 4) { // n per call is one segment part: int32 cannot overflow below 2^31
+  for (; i + 4 <= n; i += 4) {
     ++q0[codes[i] - codeMin];
     ++q1[codes[i + 1] - codeMin];
     ++q2[codes[i + 2] - codeMin];
@@ -316,7 +319,7 @@ std::shared_ptr<QuantResult> run(const Job& job) {
   // The dequantized histogram from code counts: every code of a segment has
   // one value, so counting codes per segment replaces a scatter per element.
   const int64_t avgSegLen = S ? n / S : 0;
-  const bool qFromCodes = countCodes && !cast && !block && codeCount <= 4096 && avgSegLen >= 2 * codeCount;
+  const bool qFromCodes = countCodes && !cast && !block && codeCount <= 4096 && avgSegLen >= 8 * codeCount;
   const bool qFromCastCodes = countCodes && cast;
   if (qFromCodes || qFromCastCodes)
     for (Accumulator& a : acc)
@@ -324,24 +327,35 @@ std::shared_ptr<QuantResult> run(const Job& job) {
   const bool anyNonFinite = global.finite < n;
   const bool mayClip = job.analyse && r.config.clipping.method != ClipMethod::MinMax;
 
-  // Quantizes working elements [b, e): whole segments or parts of one.
-  auto quantizeRange = [&](int64_t b, int64_t e, std::vector<int32_t>& scratchCodes, int tid) {
+  // Codes of NaN/inf inputs are not codes: takes them back out of `counts`.
+  auto uncountNonFinite = [&](const float* v, const int32_t* codes, int64_t len,
+                              std::vector<int64_t>& counts) {
+    if (anyNonFinite)
+      for (int64_t i = 0; i < len; ++i)
+        if (!(std::fabs(v[i]) <= FLT_MAX))
+          --counts[size_t(codes[i] - codeMin)];
+  };
+
+  // Quantizes working elements [b0, e): whole segments or parts of one.
+  auto quantizeRange = [&](int64_t b0, int64_t e, std::vector<int32_t>& scratchCodes, int tid) {
     int64_t clipped = 0;
     std::vector<int64_t>& hist = codeHist[size_t(tid)];
     if (countCodes && hist.empty())
       hist.assign(size_t(codeCount), 0);
     std::vector<int64_t> segCounts(qFromCodes ? size_t(codeCount) : 0, 0);
     std::vector<int32_t>& quad = quadPerThread[size_t(tid)];
-    while (b < e) {
-      const int64_t seg = cast ? 0 : (b / L.cols) * L.segsPerRow + (b % L.cols) / L.segLen;
+    // The range's codes: the result's array, or scratch when they are only counted.
+    int32_t* rangeCodes = codesW ? codesW + b0 : nullptr;
+    if (!rangeCodes && countCodes) {
+      scratchCodes.resize(size_t(e - b0));
+      rangeCodes = scratchCodes.data();
+    }
+    int64_t seg = cast ? 0 : (b0 / L.cols) * L.segsPerRow + (b0 % L.cols) / L.segLen;
+    for (int64_t b = b0; b < e; seg += cast ? 0 : 1) { // segments follow each other in the working layout
       const int64_t segEnd = cast ? n : L.segmentBegin(seg) + L.segmentLength(seg);
       const int64_t end = std::min(e, segEnd);
       const int64_t len = end - b;
-      int32_t* codes = codesW ? codesW + b : nullptr;
-      if (!codes && countCodes) {
-        scratchCodes.resize(size_t(len));
-        codes = scratchCodes.data();
-      }
+      int32_t* codes = rangeCodes ? rangeCodes + (b - b0) : nullptr;
       if (cast) {
         quantizer.applyCast(work + b, len, deqW + b, codes, uint64_t(b));
         if (job.analyse)
@@ -353,26 +367,24 @@ std::shared_ptr<QuantResult> run(const Job& job) {
         if (mayClip) // minmax ranges hold every finite value of their segment
           clipped += countOutside(work + b, len, {params[size_t(seg)].lo, params[size_t(seg)].hi});
       }
-      if (countCodes) {
-        std::vector<int64_t>& target = qFromCodes ? segCounts : hist;
-        countCodes4(codes, len, codeMin, target, quad);
-        if (anyNonFinite) // codes of NaN/inf inputs are not codes
-          for (int64_t i = 0; i < len; ++i)
-            if (!(std::fabs(work[b + i]) <= FLT_MAX))
-              --target[size_t(codes[i] - codeMin)];
-        if (qFromCodes) {
-          std::vector<int64_t>& hq = acc[size_t(tid)].dequantizedHistogram();
-          for (int c = 0; c < codeCount; ++c) {
-            if (const int64_t k = segCounts[size_t(c)]) {
-              hist[size_t(c)] += k;
-              hq[size_t(acc[size_t(tid)].histogramBin(
-                  quantizer.codeValue(params[size_t(seg)], seg, c + codeMin)))] += k;
-              segCounts[size_t(c)] = 0;
-            }
+      if (qFromCodes) { // per segment: each code has one value here
+        countCodes4(codes, len, codeMin, segCounts, quad);
+        uncountNonFinite(work + b, codes, len, segCounts);
+        std::vector<int64_t>& hq = acc[size_t(tid)].dequantizedHistogram();
+        for (int c = 0; c < codeCount; ++c) {
+          if (const int64_t k = segCounts[size_t(c)]) {
+            hist[size_t(c)] += k;
+            hq[size_t(acc[size_t(tid)].histogramBin(
+                quantizer.codeValue(params[size_t(seg)], seg, c + codeMin)))] += k;
+            segCounts[size_t(c)] = 0;
           }
         }
       }
       b = end;
+    }
+    if (countCodes && !qFromCodes) { // one pass over the whole range: short segments would serialise
+      countCodes4(rangeCodes, e - b0, codeMin, hist, quad);
+      uncountNonFinite(work + b0, rangeCodes, e - b0, hist);
     }
     clippedPerThread[size_t(tid)] += clipped;
   };
