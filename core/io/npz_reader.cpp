@@ -62,8 +62,9 @@ public:
     return readWithProgress(name, cancel, {});
   }
 
-  // Inflates the member in chunks, reporting bytes inflated / member size and
-  // polling `cancel` between chunks; the last report (1) follows the conversion.
+  // Inflates (and converts) the member in chunks, reporting bytes inflated /
+  // member size and polling `cancel` between chunks; the last report (1)
+  // comes once the whole member is read and its CRC checked.
   Tensor readWithProgress(const std::string& name, const std::atomic<bool>* cancel,
                           const ReadProgress& progress) const override {
     const auto& e = entryOrThrow(name);
@@ -88,16 +89,53 @@ private:
     Tensor t = makeTensor(e, slice);
     if (m.size > maxTensorBytes())
       fail(e.name, "member of " + std::to_string(m.size) + " bytes exceeds physical memory");
-    std::vector<uint8_t> raw(static_cast<size_t>(m.size));
-    {
+    if (m.header.fortranOrder && m.header.shape.size() > 1) {
+      // The rows are scattered through the payload: inflate it all, then gather.
+      std::vector<uint8_t> raw(static_cast<size_t>(m.size));
+      {
+        std::lock_guard lock(mutex_);
+        readMember(m, e.name, cancel, progress, [&](uint64_t pos, uint64_t n, zip_file_t* f) {
+          readExact(f, raw.data() + pos, n, e.name + ".npy", pos);
+        });
+      }
+      checkCancel(cancel);
+      npyToFloat(m.header, raw.data() + m.header.dataOffset, slice, t.values.data(), cancel);
+    } else {
       std::lock_guard lock(mutex_);
-      readMember(m, raw.data(), e.name, cancel, progress);
+      streamRows(m, e.name, slice, t.values.data(), cancel, progress);
     }
-    checkCancel(cancel);
-    npyToFloat(m.header, raw.data() + m.header.dataOffset, slice, t.values.data(), cancel);
     if (progress)
       progress(1.0);
     return t;
+  }
+
+  // Row-major payload: converts each inflated chunk straight into `out`
+  // (little-endian float32 is inflated into `out` itself), so memory holds
+  // one chunk besides the tensor. Rows outside the slice are inflated and
+  // dropped: a deflate stream cannot seek, and the CRC covers every byte.
+  void streamRows(const Member& m, const std::string& tensor, RowSlice slice, float* out,
+                  const std::atomic<bool>* cancel, const ReadProgress& progress) const {
+    const NpyHeader& h = m.header;
+    const uint64_t es = dtypeSize(h.dtype);
+    const uint64_t rowBytes = static_cast<uint64_t>(rowElements(h.shape)) * es;
+    const uint64_t first = h.dataOffset + static_cast<uint64_t>(slice.begin) * rowBytes;
+    const uint64_t last = h.dataOffset + static_cast<uint64_t>(slice.end) * rowBytes;
+    const bool direct = h.dtype == DType::F32 && !h.bigEndian;
+    std::vector<uint8_t> scratch;
+    readMember(m, tensor, cancel, progress, [&](uint64_t pos, uint64_t n, zip_file_t* f) {
+      // The wanted bytes of [pos, pos + n); chunks after the header start at
+      // dataOffset + k * kChunk, so both ends fall on element boundaries.
+      const uint64_t lo = std::clamp(first, pos, pos + n), hi = std::clamp(last, pos, pos + n);
+      if (direct && lo == pos && hi == pos + n) {
+        readExact(f, reinterpret_cast<uint8_t*>(out + (lo - first) / es), n, tensor + ".npy", pos);
+        return;
+      }
+      scratch.resize(static_cast<size_t>(n));
+      readExact(f, scratch.data(), n, tensor + ".npy", pos);
+      if (hi > lo)
+        convertToFloat(h.dtype, scratch.data() + (lo - pos), out + (lo - first) / es,
+                       static_cast<int64_t>((hi - lo) / es), h.bigEndian, cancel);
+    });
   }
 
   void scan() {
@@ -200,11 +238,14 @@ private:
     }
   }
 
-  // Reads the whole member (m.size bytes) in chunks and checks that it ends
-  // where declared (which also makes libzip verify the CRC). Reports the
-  // fraction inflated after each chunk but the last.
-  void readMember(const Member& m, uint8_t* dst, const std::string& tensor, const std::atomic<bool>* cancel,
-                  const ReadProgress& progress) const {
+  // Inflates the whole member in chunks: the .npy header, then payload
+  // chunks of kChunk bytes, each handed to consume(position in the member,
+  // bytes, file), which must read exactly that many bytes. Then checks that
+  // the member ends where declared (which also makes libzip verify the CRC).
+  // Reports the fraction inflated after each chunk but the last.
+  template <typename Consume>
+  void readMember(const Member& m, const std::string& tensor, const std::atomic<bool>* cancel,
+                  const ReadProgress& progress, Consume&& consume) const {
     // 4 MiB per chunk: a 1 GiB member reports 256 times, and a cancel is
     // seen after ~10 ms of inflating.
     constexpr uint64_t kChunk = uint64_t(4) << 20;
@@ -214,10 +255,11 @@ private:
     auto closer = std::unique_ptr<zip_file_t, int (*)(zip_file_t*)>(f, zip_fclose);
     for (uint64_t done = 0; done < m.size;) {
       checkCancel(cancel);
-      const uint64_t n = std::min(kChunk, m.size - done);
-      readExact(f, dst + done, n, tensor + ".npy", done);
+      const uint64_t n =
+          done < m.header.dataOffset ? m.header.dataOffset - done : std::min(kChunk, m.size - done);
+      consume(done, n, f);
       done += n;
-      if (progress && done < m.size)
+      if (progress && done < m.size && done > m.header.dataOffset)
         progress(static_cast<double>(done) / static_cast<double>(m.size));
     }
     uint8_t extra;
