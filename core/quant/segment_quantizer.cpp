@@ -486,29 +486,41 @@ void SegmentQuantizer::applyCast(const float* x, int64_t n, float* deq, int32_t*
 SegmentParams SegmentQuantizer::applyBlock(const float* x, int64_t n, float* deq, int32_t* codes) const {
   SegmentParams p;
   const int B = scheme_.fixedBlock;
+  // The common case, a whole block of finite values, goes straight from x to
+  // deq. Otherwise non-finite values are left out of the block's scale
+  // (replaced by a finite neighbour) and passed through afterwards; a short
+  // last block is padded with its first value, which changes neither its max
+  // nor its min.
+  bool allFinite = n == B;
+  for (int64_t i = 0; i < n && allFinite; ++i)
+    allFinite = finiteF(x[i]);
   float in[256], out[256];
-  // Non-finite values are left out of the block's scale (replaced by a finite
-  // neighbour) and passed through afterwards; a short last block is padded
-  // with its first value, which changes neither its max nor its min.
-  float fill = 0;
-  for (int64_t i = 0; i < n; ++i)
-    if (finiteF(x[i])) {
-      fill = x[i];
-      break;
-    }
-  for (int i = 0; i < B; ++i)
-    in[i] = (i < n && finiteF(x[i])) ? x[i] : fill;
-  int32_t c32[256] = {};
+  const float* src = x;
+  float* dst = deq;
+  if (!allFinite) {
+    float fill = 0;
+    for (int64_t i = 0; i < n; ++i)
+      if (finiteF(x[i])) {
+        fill = x[i];
+        break;
+      }
+    for (int i = 0; i < B; ++i)
+      in[i] = (i < n && finiteF(x[i])) ? x[i] : fill;
+    src = in;
+    dst = out;
+  }
+  int32_t c32[256];
+  bool unpacked = true; // K-quant codes are not unpacked
   if (scheme_.kind == SchemeKind::Mx) {
     uint8_t c8[kMxBlock];
-    const MxBlockOut o = mxQuantizeBlock(scheme_.mxElement, in, int(n), c8, out);
+    const MxBlockOut o = mxQuantizeBlock(scheme_.mxElement, src, int(n), c8, dst);
     p.scale = e8m0ToFloat(o.scaleE8M0);
     for (int64_t i = 0; i < n; ++i)
       c32[i] = c8[i];
   } else {
     uint8_t bytes[512];
-    ggufQuantizeRow(scheme_.ggufType, in, bytes, B);
-    ggufDequantizeRow(scheme_.ggufType, bytes, out, B);
+    ggufQuantizeRow(scheme_.ggufType, src, bytes, B);
+    ggufDequantizeRow(scheme_.ggufType, bytes, dst, B);
     p.scale = halfBitsToFloat(load16(bytes));
     const GgufType t = scheme_.ggufType;
     if (t == GgufType::Q4_1 || t == GgufType::Q5_1)
@@ -531,13 +543,21 @@ SegmentParams SegmentQuantizer::applyBlock(const float* x, int64_t n, float* deq
         c32[j] = (qs[j] & 0x0F) | int32_t(((qh >> j) & 1u) << 4);
         c32[j + 16] = (qs[j] >> 4) | int32_t(((qh >> (j + 16)) & 1u) << 4);
       }
+    } else {
+      unpacked = false;
     }
+  }
+  if (allFinite) {
+    if (codes)
+      for (int64_t i = 0; i < n; ++i)
+        codes[i] = unpacked ? c32[i] : 0;
+    return p;
   }
   for (int64_t i = 0; i < n; ++i) {
     const bool f = finiteF(x[i]);
     deq[i] = f ? out[i] : x[i];
     if (codes)
-      codes[i] = f ? c32[i] : 0;
+      codes[i] = f && unpacked ? c32[i] : 0;
   }
   return p;
 }
