@@ -54,6 +54,7 @@ struct Analyzer::Job {
 
 Analyzer::Analyzer(QObject* parent) : QObject(parent) {
   qRegisterMetaType<AnalysisOutput>();
+  options_.keepCodes = false; // no view draws codes; the tensor export quantizes again with them
   clock_.start();
   pool_.setMaxThreadCount(1); // one job at a time; the core parallelises inside
   pool_.setObjectName(QStringLiteral("qs-analyzer"));

@@ -164,14 +164,20 @@ void MainWindow::exportTensorDialog() {
 
 QFuture<QString> MainWindow::exportTensor(const QString& path) {
   const auto result = analyzer_->last().current;
+  const auto tensor = analyzer_->last().tensor;
   if (!result)
     return QtFuture::makeReadyFuture(tr("no result to export"));
   // Codes, scales, zero points and dequantized values: hundreds of MB for a
-  // big tensor, so the write runs on a worker.
+  // big tensor, so the write runs on a worker. The live results carry no
+  // codes (nothing on screen needs them): quantizing again gives the same
+  // numbers with them (rounding is deterministic, stochastic rounding seeded).
   message_->setText(tr("Writing %1…").arg(path));
-  return QtConcurrent::run([result, path]() -> QString {
+  return QtConcurrent::run([result, tensor, path]() -> QString {
            try {
-             writeQuantResult(path.toStdString(), *result);
+             auto full = result;
+             if (full->codes.empty() && tensor)
+               full = quantize(*tensor, result->config);
+             writeQuantResult(path.toStdString(), *full);
              return {};
            } catch (const std::exception& e) {
              return QString::fromUtf8(e.what());
