@@ -82,6 +82,7 @@ void Analyzer::setDebounceMs(int ms) {
 
 void Analyzer::setOptions(const AnalysisOptions& options) {
   options_ = options;
+  summary_.reset();
   cache_.clear();
   lastCurrent_.reset();
   changed();
@@ -89,6 +90,7 @@ void Analyzer::setOptions(const AnalysisOptions& options) {
 
 void Analyzer::setTensor(std::shared_ptr<const Tensor> tensor) {
   tensor_ = std::move(tensor);
+  summary_.reset();
   cache_.clear();
   lastCurrent_.reset();
   changed();
@@ -129,6 +131,7 @@ void Analyzer::launch() {
   job->tensor = tensor_;
   job->config = config_;
   job->options = options_;
+  job->options.summary = summary_;
   job->changeAtMs = firstPendingChangeMs_;
   if (lastCurrent_ && lastConfig_ == config_)
     job->currentKnown = lastCurrent_;
@@ -162,6 +165,8 @@ void Analyzer::finished(const std::shared_ptr<Job>& job) {
         cache_.push_back({job->pinnedConfigs[i], job->output.pinned[i]});
       lastCurrent_ = job->output.current;
       lastConfig_ = job->config;
+      if (!summary_ && lastCurrent_) // later jobs on this tensor skip the input-only analysis
+        summary_ = TensorSummary::fromResult(*lastCurrent_, options_.topK);
       job->output.latencyMs = static_cast<double>(clock_.nsecsElapsed()) / 1e6 - job->changeAtMs;
       last_ = job->output;
       emit resultReady(last_);

@@ -79,6 +79,7 @@ private:
   std::vector<CachedResult> cache_;
   std::shared_ptr<const QuantResult> lastCurrent_;
   QuantConfig lastConfig_;
+  std::shared_ptr<const TensorSummary> summary_; // input-only analysis of tensor_
 
   QTimer debounce_;
   QThreadPool pool_;

@@ -80,6 +80,11 @@ Accumulator::Accumulator(const AnalysisPlan& plan)
   histScale_ = double(plan.bins) / (plan.histHi - plan.histLo);
 }
 
+void Accumulator::skipInputAnalysis() {
+  inputDone_ = true;
+  thrMag_ = HUGE_VALF; // no |x| enters the top-k heap
+}
+
 int Accumulator::histogramBin(float v) const {
   return binIndex((v - float(plan_->histLo)) * float(histScale_), float(plan_->bins - 1));
 }
@@ -313,8 +318,9 @@ void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, co
                                         _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
       const __m256 pe = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(ye, vhalf), zero), vmax);
       const __m256i finI = _mm256_castps_si256(fin);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(bx_.data() + k),
-                          _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(px), finI));
+      if (!inputDone_)
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(bx_.data() + k),
+                            _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(px), finI));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(be_.data() + k),
                           _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(pe), finI));
     }
@@ -333,16 +339,20 @@ void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, co
   const int32_t* bx = bx_.data();
   const int32_t* be = be_.data();
   k = 0;
-  for (; k + 2 <= n; k += 2) {
-    ++hx0[bx[k]];
-    ++hx1[bx[k + 1]];
+  if (!inputDone_) {
+    for (; k + 2 <= n; k += 2) {
+      ++hx0[bx[k]];
+      ++hx1[bx[k + 1]];
+    }
+    for (; k < n; ++k)
+      ++hx0[bx[k]];
+  }
+  for (k = 0; k + 2 <= n; k += 2) {
     ++he0[be[k]];
     ++he1[be[k + 1]];
   }
-  for (; k < n; ++k) {
-    ++hx0[bx[k]];
+  for (; k < n; ++k)
     ++he0[be[k]];
-  }
   if (directQ_) {
     int64_t* hq = histQ_.data();
     for (k = 0; k < n; ++k)
@@ -372,7 +382,8 @@ void Accumulator::addTile(int64_t tile, const float* x, const float* q, QuantRes
     r1 = p.cellRowBegin(tile + 1);
     j0 = 0;
     j1 = p.mapW;
-    channelStatsRows(x, p.cols, r0, r1, r.channels);
+    if (!inputDone_)
+      channelStatsRows(x, p.cols, r0, r1, r.channels);
   } else {
     cellRow = tile / p.colBlocks;
     r0 = cellRow;
@@ -470,7 +481,8 @@ void Accumulator::finish(QuantResult& r) const {
         h.counts[b] += double(c[k * stride + b]);
     return h;
   };
-  r.histOriginal = toHist(histX_, 2, p.histLo, p.histHi);
+  if (!inputDone_)
+    r.histOriginal = toHist(histX_, 2, p.histLo, p.histHi);
   r.histDequantized = toHist(histQ_, 1, p.histLo, p.histHi);
   r.histError = toHist(histE_, 2, -errRange_, errRange_);
 
@@ -490,7 +502,8 @@ void Accumulator::finish(QuantResult& r) const {
     return out;
   };
   r.topErrors = toEntries(topErr_);
-  r.topMagnitude = toEntries(topMag_);
+  if (!inputDone_)
+    r.topMagnitude = toEntries(topMag_);
 }
 
 void channelStatsRows(const float* x, int64_t cols, int64_t r0, int64_t r1, ChannelStats& out) {

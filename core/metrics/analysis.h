@@ -44,6 +44,9 @@ public:
   // The dequantized histogram can be filled by the caller from code counts
   // (every code of a segment has one value): then addTile skips its scatter.
   void setDequantizedFromCodes() { directQ_ = false; }
+  // The caller has the input-only products (TensorSummary): skip the original
+  // histogram, the channel statistics and the top-|x| list.
+  void skipInputAnalysis();
   std::vector<int64_t>& dequantizedHistogram() { return histQ_; }
   int histogramBin(float v) const;
 
@@ -71,6 +74,7 @@ private:
   double* tileSum_ = nullptr; // the slot of the tile being added
   double maxAbsErr_ = 0;
   bool directQ_ = true;
+  bool inputDone_ = false; // skipInputAnalysis()
   int64_t finite_ = 0, nonFinite_ = 0;
   double histScale_ = 0;
   std::vector<int64_t> histX_, histQ_, histE_; // X and E: two scatter copies of bins + 1

@@ -5,6 +5,7 @@
 #include "core/tensor.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,31 @@ struct QuantResult {
   ErrorMap errorMap;
 
   double quantizeMs = 0, analyzeMs = 0;
+};
+
+// The parts of the analysis that depend on the input alone: the same for every
+// config of one tensor (with the same bins and top-k). A caller that quantizes
+// one tensor again and again (the GUI, sweeps) takes it from the first result
+// and passes it in AnalysisOptions::summary, so later runs skip the original
+// histogram, the channel statistics and the top-|x| search.
+struct TensorSummary {
+  Shape shape;
+  int bins = 0, topK = 0;
+  Histogram histOriginal;
+  ChannelStats channels;
+  std::vector<TopEntry> topMagnitude; // dequantized/error are filled in per result
+
+  // `topK` as asked of the run that made `r` (AnalysisOptions::topK).
+  static std::shared_ptr<const TensorSummary> fromResult(const QuantResult& r, int topK) {
+    auto s = std::make_shared<TensorSummary>();
+    s->shape = r.shape;
+    s->bins = int(r.histOriginal.counts.size());
+    s->topK = topK < 0 ? 0 : topK;
+    s->histOriginal = r.histOriginal;
+    s->channels = r.channels;
+    s->topMagnitude = r.topMagnitude;
+    return s;
+  }
 };
 
 } // namespace qs

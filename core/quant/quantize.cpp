@@ -316,6 +316,12 @@ std::shared_ptr<QuantResult> run(const Job& job) {
   std::vector<Accumulator> acc;
   if (job.analyse)
     acc.assign(size_t(threads), Accumulator(plan));
+  const TensorSummary* summary = job.options.summary.get();
+  if (summary && !(summary->shape == t.shape && summary->bins == plan.bins && summary->topK == plan.topK))
+    summary = nullptr;
+  if (job.analyse && summary)
+    for (Accumulator& a : acc)
+      a.skipInputAnalysis();
   // The dequantized histogram from code counts: every code of a segment has
   // one value, so counting codes per segment replaces a scatter per element.
   const int64_t avgSegLen = S ? n / S : 0;
@@ -472,9 +478,19 @@ std::shared_ptr<QuantResult> run(const Job& job) {
     for (int i = 1; i < threads; ++i)
       acc[0].merge(acc[size_t(i)]);
     acc[0].finish(r);
-    if (!plan.fusedChannelStats)
-      channelStatsRows(x, plan.cols, 0, plan.rows, r.channels);
-    markOutlierChannels(r.channels);
+    if (summary) {
+      r.histOriginal = summary->histOriginal;
+      r.channels = summary->channels;
+      r.topMagnitude = summary->topMagnitude;
+      for (TopEntry& e : r.topMagnitude) {
+        e.dequantized = r.dequantized[size_t(e.index)];
+        e.error = e.original - e.dequantized;
+      }
+    } else {
+      if (!plan.fusedChannelStats)
+        channelStatsRows(x, plan.cols, 0, plan.rows, r.channels);
+      markOutlierChannels(r.channels);
+    }
   } else {
     Accumulator(makeAnalysisPlan(t.shape, job.options.histogramBins, 1, 1, 0, 0, 0)).finish(r);
   }

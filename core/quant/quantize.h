@@ -13,6 +13,9 @@ struct AnalysisOptions {
   int mapWidth = 256, mapHeight = 256;
   int topK = 20;
   bool keepCodes = true; // false skips storing codes (saves memory for sweeps)
+  // The input-only analysis of this very tensor (TensorSummary::fromResult of
+  // an earlier result); used when its shape, bins and top-k match.
+  std::shared_ptr<const TensorSummary> summary;
 };
 
 // Throws qs::Error for an unknown format or an impossible config (axis out of

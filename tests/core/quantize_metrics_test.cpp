@@ -204,6 +204,73 @@ TEST(QuantizeMetrics, MetricsDoNotDependOnThreadCount) {
   omp_set_num_threads(threads);
 }
 
+// A run given the tensor's summary (taken from an earlier run with another
+// config) produces exactly what a run without it produces.
+TEST(QuantizeMetrics, TensorSummaryGivesIdenticalResults) {
+  std::mt19937 rng(13);
+  std::normal_distribution<float> d(0.0f, 1.0f);
+  Tensor wide = make({96, 700}, std::vector<float>(96 * 700));
+  for (float& v : wide.values)
+    v = d(rng);
+  wide.values[77] = NAN;
+  wide.values[1000] = -INFINITY;
+  for (int r = 0; r < 96; ++r)
+    wide.values[size_t(r * 700 + 5)] *= 30.0f; // an outlier column
+  Tensor flat = make({5000}, std::vector<float>(wide.values.begin(), wide.values.begin() + 5000));
+  Tensor tiny = make({3}, {1.0f, NAN, -2.0f}); // fewer finite values than top-k
+  QuantConfig seed = perTensor("int8");
+  std::vector<QuantConfig> configs;
+  for (const char* f : {"int4", "fp8_e4m3", "nf4", "mxfp4", "q4_0", "fp16"})
+    configs.push_back(perTensor(f));
+  configs[0].granularity = Granularity{GranularityKind::Channel, 1, 1}; // permuted layout
+  configs[2].granularity = Granularity{GranularityKind::Group, 0, 32};
+  configs[5].granularity = Granularity{};
+  AnalysisOptions options;
+  options.topK = 7;
+  options.histogramBins = 64;
+  for (const Tensor* t : {&wide, &flat, &tiny}) {
+    AnalysisOptions with = options;
+    with.summary = TensorSummary::fromResult(*quantize(*t, seed, options), options.topK);
+    for (QuantConfig c : configs) {
+      if (t == &tiny && (c.format == "mxfp4" || c.format == "q4_0"))
+        continue;
+      if (t->rank() == 1 && c.granularity && c.granularity->kind != GranularityKind::None)
+        c.granularity->axis = 0;
+      SCOPED_TRACE(c.format + " on " + shapeToString(t->shape));
+      const auto plain = quantize(*t, c, options);
+      const auto fast = quantize(*t, c, with);
+      EXPECT_EQ(fast->histOriginal.counts, plain->histOriginal.counts);
+      EXPECT_EQ(fast->histOriginal.lo, plain->histOriginal.lo);
+      EXPECT_EQ(fast->histOriginal.hi, plain->histOriginal.hi);
+      EXPECT_EQ(fast->histDequantized.counts, plain->histDequantized.counts);
+      EXPECT_EQ(fast->histError.counts, plain->histError.counts);
+      EXPECT_EQ(fast->channels.absMax, plain->channels.absMax);
+      EXPECT_EQ(fast->channels.stdDev, plain->channels.stdDev);
+      EXPECT_EQ(fast->channels.kurtosis, plain->channels.kurtosis);
+      EXPECT_EQ(fast->channels.outlierChannels, plain->channels.outlierChannels);
+      ASSERT_EQ(fast->topMagnitude.size(), plain->topMagnitude.size());
+      for (size_t k = 0; k < plain->topMagnitude.size(); ++k) {
+        const TopEntry &a = fast->topMagnitude[k], &b = plain->topMagnitude[k];
+        EXPECT_EQ(a.index, b.index);
+        EXPECT_EQ(a.row, b.row);
+        EXPECT_EQ(a.col, b.col);
+        EXPECT_EQ(a.original, b.original);
+        EXPECT_EQ(a.dequantized, b.dequantized);
+        EXPECT_EQ(a.error, b.error);
+      }
+      ASSERT_EQ(fast->topErrors.size(), plain->topErrors.size());
+      for (size_t k = 0; k < plain->topErrors.size(); ++k)
+        EXPECT_EQ(fast->topErrors[k].index, plain->topErrors[k].index);
+      EXPECT_EQ(fast->metrics.mse, plain->metrics.mse);
+      EXPECT_EQ(fast->errorMap.maxAbs, plain->errorMap.maxAbs);
+    }
+  }
+  // A summary of another shape is ignored, not misapplied.
+  AnalysisOptions wrong = options;
+  wrong.summary = TensorSummary::fromResult(*quantize(flat, seed, options), options.topK);
+  EXPECT_EQ(quantize(wide, seed, wrong)->channels.absMax, quantize(wide, seed, options)->channels.absMax);
+}
+
 TEST(QuantizeMetrics, OutlierChannels) {
   Tensor t = gaussian({20, 100}, 6);
   for (int c = 0; c < 100; ++c)
