@@ -17,6 +17,29 @@ float DataStats::absMax() const {
   return std::max(std::fabs(min), std::fabs(max));
 }
 
+#ifdef __AVX2__
+namespace {
+// Horizontal reductions in registers: dataStats runs once per scale group,
+// and groups of 32 values spend as long reducing as scanning.
+float hmin(__m256 v) {
+  __m128 m = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  m = _mm_min_ps(m, _mm_movehl_ps(m, m));
+  return _mm_cvtss_f32(_mm_min_ss(m, _mm_movehdup_ps(m)));
+}
+float hmax(__m256 v) {
+  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  return _mm_cvtss_f32(_mm_max_ss(m, _mm_movehdup_ps(m)));
+}
+int64_t hsum(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(s);
+}
+} // namespace
+#endif
+
 DataStats dataStats(const float* x, int64_t n) {
   float lo = FLT_MAX, hi = -FLT_MAX;
   int64_t finite = 0, i = 0;
@@ -25,29 +48,23 @@ DataStats dataStats(const float* x, int64_t n) {
   const __m256 lim = _mm256_set1_ps(FLT_MAX);
   __m256 vlo = _mm256_set1_ps(FLT_MAX), vhi = _mm256_set1_ps(-FLT_MAX);
   __m256i cnt = _mm256_setzero_si256();
+  int64_t sinceFlush = 0;
   for (; i + 8 <= n; i += 8) {
     const __m256 v = _mm256_loadu_ps(x + i);
     const __m256 f = _mm256_cmp_ps(_mm256_and_ps(v, absMask), lim, _CMP_LE_OQ);
     vlo = _mm256_min_ps(vlo, _mm256_blendv_ps(vlo, v, f));
     vhi = _mm256_max_ps(vhi, _mm256_blendv_ps(vhi, v, f));
     cnt = _mm256_sub_epi32(cnt, _mm256_castps_si256(f));
-    if ((i & ((int64_t{1} << 28) - 8)) == 0) { // flush the 32-bit lane counters now and then
-      alignas(32) int32_t c[8];
-      _mm256_store_si256(reinterpret_cast<__m256i*>(c), cnt);
-      for (int k = 0; k < 8; ++k)
-        finite += c[k];
+    if (++sinceFlush == (int64_t{1} << 26)) { // 8 lanes of 32-bit counts must not overflow their sum
+      finite += hsum(cnt);
       cnt = _mm256_setzero_si256();
+      sinceFlush = 0;
     }
   }
-  alignas(32) float l[8], h[8];
-  alignas(32) int32_t c[8];
-  _mm256_store_ps(l, vlo);
-  _mm256_store_ps(h, vhi);
-  _mm256_store_si256(reinterpret_cast<__m256i*>(c), cnt);
-  for (int k = 0; k < 8; ++k) {
-    lo = std::min(lo, l[k]);
-    hi = std::max(hi, h[k]);
-    finite += c[k];
+  if (n >= 8) {
+    lo = hmin(vlo);
+    hi = hmax(vhi);
+    finite += hsum(cnt);
   }
 #endif
   for (; i < n; ++i) {

@@ -1,11 +1,13 @@
 // Exact percentiles: every value must equal numpy.percentile (default
 // "linear" method) bit for bit. NumPy runs at test time via QS_PYTHON on the
 // same float32 data.
+#include "core/calib/clip_range.h"
 #include "core/calib/percentile.h"
 #include "core/quant/quantize.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -61,6 +63,37 @@ std::vector<float> gaussian(size_t n, uint32_t seed) {
   for (float& f : v)
     f = d(rng);
   return v;
+}
+
+// dataStats (min, max, finite count of every scale group) against a plain
+// loop, for every length around the 8-wide vector step, NaN/inf anywhere.
+TEST(DataStats, EqualsPlainLoopAtEveryLength) {
+  std::mt19937 rng(21);
+  std::normal_distribution<float> d(0.0f, 3.0f);
+  std::uniform_int_distribution<int> pick(0, 9);
+  for (int64_t n = 0; n <= 70; ++n) {
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<float> v(static_cast<size_t>(n));
+      for (float& x : v) {
+        const int k = pick(rng);
+        x = k == 0 ? NAN : k == 1 ? (trial % 2 ? INFINITY : -INFINITY) : d(rng);
+      }
+      float lo = 0, hi = 0;
+      int64_t finite = 0;
+      for (float x : v)
+        if (std::isfinite(x)) {
+          lo = finite ? std::min(lo, x) : x;
+          hi = finite ? std::max(hi, x) : x;
+          ++finite;
+        }
+      const DataStats s = dataStats(v.data(), n);
+      ASSERT_EQ(s.finite, finite) << n;
+      if (finite) {
+        ASSERT_EQ(s.min, lo) << n;
+        ASSERT_EQ(s.max, hi) << n;
+      }
+    }
+  }
 }
 
 TEST(Percentile, SmallMatchesNumpy) {
