@@ -225,13 +225,28 @@ std::shared_ptr<QuantResult> run(const Job& job) {
 
   // ---- calibration: per segment stats, clip range, parameters
   const int64_t S = n > 0 ? L.numSegments() : 0;
-  std::vector<SegmentParams> params(static_cast<size_t>(S));
-  std::vector<DataStats> stats(static_cast<size_t>(S));
+  // One entry per scale group: 24 MB for group 32 of a 4096^2 tensor, so
+  // pooled like the result buffers. Every entry is assigned before it is read
+  // (fit() per group, applyBlock() per block, the cast's single entry below).
+  std::vector<SegmentParams> params;
+  std::vector<DataStats> stats;
+  resizeLarge(params, size_t(S));
+  if (!cast && !block)
+    resizeLarge(stats, size_t(S));
+  struct ReleaseScratch {
+    std::vector<SegmentParams>& params;
+    std::vector<DataStats>& stats;
+    ~ReleaseScratch() {
+      releaseLarge(params);
+      releaseLarge(stats);
+    }
+  } releaseScratch{params, stats};
   quantizer.reserveSegments(S);
   DataStats global;
   if (cast || block) {
     global = dataStatsParallel(x, n);
     if (cast && S) { // no clamp: overflow follows the format (inf or saturation)
+      params[0] = SegmentParams{};
       params[0].lo = -HUGE_VALF;
       params[0].hi = HUGE_VALF;
     }
