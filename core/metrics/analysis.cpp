@@ -226,31 +226,38 @@ void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, co
     int64_t cnt = 0;
     int64_t k = c0;
 #ifdef __AVX2__
-    __m256 vAbs = _mm256_setzero_ps(), vSig = vAbs, vMax = vAbs, vCnt = vAbs;
-    for (; k + 8 <= c1; k += 8) {
-      const __m256 xv = _mm256_loadu_ps(xr + k), qv = _mm256_loadu_ps(qr + k);
-      const __m256 ax = _mm256_and_ps(xv, absMask);
-      const __m256 fin = _mm256_cmp_ps(ax, lim, _CMP_LE_OQ);
-      const __m256 xf = _mm256_and_ps(xv, fin);
-      const __m256 e = _mm256_and_ps(_mm256_sub_ps(xv, qv), fin);
-      const __m256 ae = _mm256_and_ps(e, absMask);
-      gsee = _mm256_fmadd_ps(e, e, gsee);
-      gsxe = _mm256_fmadd_ps(xf, e, gsxe);
-      gsx2 = _mm256_fmadd_ps(xf, xf, gsx2);
-      gmX = _mm256_max_ps(gmX, _mm256_and_ps(ax, fin));
-      vAbs = _mm256_add_ps(vAbs, ae);
-      vSig = _mm256_add_ps(vSig, e);
-      vMax = _mm256_max_ps(vMax, ae);
-      vCnt = _mm256_add_ps(vCnt, _mm256_and_ps(one, fin));
-    }
     if (c1 - c0 >= 8) {
-      sAbs = hsum(vAbs);
-      sSig = hsum(vSig);
-      mAbs = hmax(vMax);
-      cnt = int64_t(hsum(vCnt));
-      gmE = _mm256_max_ps(gmE, vMax);
-      gcnt = _mm256_add_ps(gcnt, vCnt);
+      // The cell's lanes persist across the rows of the tile (flushCells
+      // reduces them): one horizontal reduction per cell and tile, not per row.
+      float* lanes = cellLanes_.data() + size_t(j - j0) * kCellLanes;
+      __m256 vAbs = _mm256_loadu_ps(lanes), vSig = _mm256_loadu_ps(lanes + 8);
+      __m256 vMax = _mm256_loadu_ps(lanes + 16), vCnt = _mm256_loadu_ps(lanes + 24);
+      for (; k + 8 <= c1; k += 8) {
+        const __m256 xv = _mm256_loadu_ps(xr + k), qv = _mm256_loadu_ps(qr + k);
+        const __m256 ax = _mm256_and_ps(xv, absMask);
+        const __m256 fin = _mm256_cmp_ps(ax, lim, _CMP_LE_OQ);
+        const __m256 xf = _mm256_and_ps(xv, fin);
+        const __m256 e = _mm256_and_ps(_mm256_sub_ps(xv, qv), fin);
+        const __m256 ae = _mm256_and_ps(e, absMask);
+        const __m256 f1 = _mm256_and_ps(one, fin);
+        gsee = _mm256_fmadd_ps(e, e, gsee);
+        gsxe = _mm256_fmadd_ps(xf, e, gsxe);
+        gsx2 = _mm256_fmadd_ps(xf, xf, gsx2);
+        gmX = _mm256_max_ps(gmX, _mm256_and_ps(ax, fin));
+        gmE = _mm256_max_ps(gmE, ae);
+        gcnt = _mm256_add_ps(gcnt, f1);
+        vAbs = _mm256_add_ps(vAbs, ae);
+        vSig = _mm256_add_ps(vSig, e);
+        vMax = _mm256_max_ps(vMax, ae);
+        vCnt = _mm256_add_ps(vCnt, f1);
+      }
+      _mm256_storeu_ps(lanes, vAbs);
+      _mm256_storeu_ps(lanes + 8, vSig);
+      _mm256_storeu_ps(lanes + 16, vMax);
+      _mm256_storeu_ps(lanes + 24, vCnt);
     }
+    if (k == c1)
+      continue;
 #endif
     for (; k < c1; ++k) {
       const float xv = xr[k];
@@ -373,6 +380,22 @@ void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, co
   }
 }
 
+void Accumulator::flushCells(std::vector<Cell>& cells) {
+#ifdef __AVX2__
+  for (size_t c = 0; c < cells.size(); ++c) {
+    float* lanes = cellLanes_.data() + c * kCellLanes;
+    Cell& cell = cells[c];
+    cell.sumAbs += hsum(_mm256_loadu_ps(lanes));
+    cell.sumSigned += hsum(_mm256_loadu_ps(lanes + 8));
+    cell.maxAbs = std::max(cell.maxAbs, double(hmax(_mm256_loadu_ps(lanes + 16))));
+    cell.count += int64_t(hsum(_mm256_loadu_ps(lanes + 24)));
+  }
+  std::fill(cellLanes_.begin(), cellLanes_.end(), 0.0f);
+#else
+  (void)cells;
+#endif
+}
+
 void Accumulator::addTile(int64_t tile, const float* x, const float* q, QuantResult& r) {
   const AnalysisPlan& p = *plan_;
   int64_t cellRow, r0, r1, j0, j1;
@@ -394,8 +417,13 @@ void Accumulator::addTile(int64_t tile, const float* x, const float* q, QuantRes
   }
   tileSum_ = &tileSums_[3 * size_t(tile)];
   std::vector<Cell> cells(size_t(j1 - j0));
-  for (int64_t row = r0; row < r1; ++row)
+  cellLanes_.assign(cells.size() * kCellLanes, 0.0f);
+  for (int64_t row = r0; row < r1; ++row) {
     addRow(row, j0, j1, x, q, cells);
+    if ((row - r0) % 64 == 63) // float lanes: flush before they lose precision
+      flushCells(cells);
+  }
+  flushCells(cells);
   ErrorMap& m = r.errorMap;
   for (int64_t j = j0; j < j1; ++j) {
     const Cell& c = cells[size_t(j - j0)];

@@ -66,6 +66,9 @@ private:
     int64_t count = 0;
   };
   void addRow(int64_t row, int64_t j0, int64_t j1, const float* x, const float* q, std::vector<Cell>& cells);
+  void flushCells(std::vector<Cell>& cells);
+  static constexpr size_t kCellLanes = 32; // per cell: 8 lanes each of sum |e|, sum e, max |e|, count
+  std::vector<float> cellLanes_;
 
   const AnalysisPlan* plan_;
   // Sum e^2, sum x*e, sum x^2 per tile, added up in tile order by finish():
