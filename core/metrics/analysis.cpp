@@ -75,14 +75,34 @@ void tileRange(const AnalysisPlan& p, int64_t tile, int64_t& begin, int64_t& end
 
 Accumulator::Accumulator(const AnalysisPlan& plan)
     : plan_(&plan), tileSums_(3 * size_t(std::max<int64_t>(plan.numTiles(), 0)), 0.0),
-      histX_(2 * size_t(plan.bins + 1), 0), histQ_(size_t(plan.bins), 0),
-      histE_(2 * size_t(plan.bins + 1), 0), errRange_(plan.errRange0) {
+      histX_(kCopies * size_t(plan.bins + 1), 0), histQ_(kCopies * size_t(plan.bins + 1), 0),
+      histE_(kCopies * size_t(plan.bins + 1), 0), errRange_(plan.errRange0) {
   histScale_ = double(plan.bins) / (plan.histHi - plan.histLo);
 }
 
 void Accumulator::skipInputAnalysis() {
   inputDone_ = true;
   thrMag_ = HUGE_VALF; // no |x| enters the top-k heap
+}
+
+// Counts bins[0, n) into kCopies interleaved copies of a histogram (`stride`
+// apart): values cluster on a few bins, and one copy would make every
+// increment wait for the previous one to the same counter.
+void Accumulator::scatter(const int32_t* bins, int64_t n, int64_t* h, size_t stride) {
+  static_assert(kCopies == 4);
+  int64_t* h0 = h;
+  int64_t* h1 = h + stride;
+  int64_t* h2 = h + 2 * stride;
+  int64_t* h3 = h + 3 * stride;
+  int64_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    ++h0[bins[k]];
+    ++h1[bins[k + 1]];
+    ++h2[bins[k + 2]];
+    ++h3[bins[k + 3]];
+  }
+  for (; k < n; ++k)
+    ++h0[bins[k]];
 }
 
 int Accumulator::histogramBin(float v) const {
@@ -112,8 +132,8 @@ void Accumulator::growError(double needed, bool strictlyAbove) {
   // exact. Both scatter copies are remapped; their extra "dropped" bin stays put.
   const int B = plan_->bins;
   while (strictlyAbove ? errRange_ <= needed : errRange_ < needed) {
-    for (int copy = 0; copy < 2; ++copy) {
-      int64_t* h = histE_.data() + copy * (B + 1);
+    for (size_t copy = 0; copy < kCopies; ++copy) {
+      int64_t* h = histE_.data() + copy * size_t(B + 1);
       std::vector<int64_t> g(static_cast<size_t>(B), 0);
       for (int j = 0; j < B; ++j)
         g[size_t(B / 4 + j / 2)] += h[j];
@@ -310,6 +330,7 @@ void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, co
   const float halfB = float(B / 2), es = float(double(B) / (2 * errRange_));
   bx_.resize(size_t(n));
   be_.resize(size_t(n));
+  bq_.resize(size_t(n));
   int64_t k = 0;
 #ifdef __AVX2__
   {
@@ -328,6 +349,12 @@ void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, co
       if (!inputDone_)
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(bx_.data() + k),
                             _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(px), finI));
+      if (directQ_) {
+        const __m256 pq =
+            _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_sub_ps(qv, vlo), vhs), zero), vmax);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(bq_.data() + k),
+                            _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(pq), finI));
+      }
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(be_.data() + k),
                           _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(pe), finI));
     }
@@ -338,34 +365,14 @@ void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, co
     const bool f = finiteF(xv);
     bx_[size_t(k)] = f ? binIndex((xv - lo) * hs, bmax) : B;
     be_[size_t(k)] = f ? binIndex(std::floor((xv - qr[k]) * es) + halfB, bmax) : B;
+    bq_[size_t(k)] = f ? binIndex((qr[k] - lo) * hs, bmax) : B;
   }
-  int64_t* hx0 = histX_.data();
-  int64_t* hx1 = hx0 + (B + 1);
-  int64_t* he0 = histE_.data();
-  int64_t* he1 = he0 + (B + 1);
-  const int32_t* bx = bx_.data();
-  const int32_t* be = be_.data();
-  k = 0;
-  if (!inputDone_) {
-    for (; k + 2 <= n; k += 2) {
-      ++hx0[bx[k]];
-      ++hx1[bx[k + 1]];
-    }
-    for (; k < n; ++k)
-      ++hx0[bx[k]];
-  }
-  for (k = 0; k + 2 <= n; k += 2) {
-    ++he0[be[k]];
-    ++he1[be[k + 1]];
-  }
-  for (; k < n; ++k)
-    ++he0[be[k]];
-  if (directQ_) {
-    int64_t* hq = histQ_.data();
-    for (k = 0; k < n; ++k)
-      if (finiteF(xr[k]))
-        ++hq[binIndex((qr[k] - lo) * hs, bmax)];
-  }
+  const size_t stride = size_t(B + 1);
+  if (!inputDone_)
+    scatter(bx_.data(), n, histX_.data(), stride);
+  scatter(be_.data(), n, histE_.data(), stride);
+  if (directQ_)
+    scatter(bq_.data(), n, histQ_.data(), stride);
   if (maxE > thrErr_ || maxX > thrMag_) [[unlikely]] {
     for (k = 0; k < n; ++k) {
       const float xv = xr[k];
@@ -449,8 +456,8 @@ void Accumulator::merge(const Accumulator& o) {
   std::vector<int64_t> other = o.histE_;
   const int B = plan_->bins;
   for (double range = o.errRange_; range < errRange_; range *= 2) {
-    for (int copy = 0; copy < 2; ++copy) {
-      int64_t* h = other.data() + copy * (B + 1);
+    for (size_t copy = 0; copy < kCopies; ++copy) {
+      int64_t* h = other.data() + copy * size_t(B + 1);
       std::vector<int64_t> g(static_cast<size_t>(B), 0);
       for (int k = 0; k < B; ++k)
         g[size_t(B / 4 + k / 2)] += h[k];
@@ -497,22 +504,22 @@ void Accumulator::finish(QuantResult& r) const {
     m.cosine = 0.0;
 
   const AnalysisPlan& p = *plan_;
-  // Scatter copies (x and error) are folded; their extra bin held non-finite inputs.
-  auto toHist = [&](const std::vector<int64_t>& c, int copies, double lo, double hi) {
+  // Scatter copies are folded; their extra bin held non-finite inputs.
+  auto toHist = [&](const std::vector<int64_t>& c, size_t copies, double lo, double hi) {
     Histogram h;
     h.lo = lo;
     h.hi = hi;
     h.counts.assign(size_t(p.bins), 0.0);
-    const size_t stride = copies == 1 ? 0 : size_t(p.bins + 1);
-    for (int k = 0; k < copies; ++k)
+    const size_t stride = size_t(p.bins + 1);
+    for (size_t k = 0; k < copies; ++k)
       for (size_t b = 0; b < size_t(p.bins); ++b)
         h.counts[b] += double(c[k * stride + b]);
     return h;
   };
   if (!inputDone_)
-    r.histOriginal = toHist(histX_, 2, p.histLo, p.histHi);
-  r.histDequantized = toHist(histQ_, 1, p.histLo, p.histHi);
-  r.histError = toHist(histE_, 2, -errRange_, errRange_);
+    r.histOriginal = toHist(histX_, kCopies, p.histLo, p.histHi);
+  r.histDequantized = toHist(histQ_, kCopies, p.histLo, p.histHi);
+  r.histError = toHist(histE_, kCopies, -errRange_, errRange_);
 
   auto toEntries = [&](std::vector<Top> v) {
     std::sort(v.begin(), v.end(), worse<Top>);

@@ -43,6 +43,7 @@ public:
 
   // The dequantized histogram can be filled by the caller from code counts
   // (every code of a segment has one value): then addTile skips its scatter.
+  // The caller adds into the first of its copies: bins [0, bins).
   void setDequantizedFromCodes() { directQ_ = false; }
   // The caller has the input-only products (TensorSummary): skip the original
   // histogram, the channel statistics and the top-|x| list.
@@ -80,8 +81,12 @@ private:
   bool inputDone_ = false; // skipInputAnalysis()
   int64_t finite_ = 0, nonFinite_ = 0;
   double histScale_ = 0;
-  std::vector<int64_t> histX_, histQ_, histE_; // X and E: two scatter copies of bins + 1
-  std::vector<int32_t> bx_, be_;               // per-row bin scratch
+  // kCopies scatter copies of bins + 1 counters each (the extra one takes
+  // non-finite inputs and is dropped); finish() folds the copies.
+  static constexpr size_t kCopies = 4;
+  static void scatter(const int32_t* bins, int64_t n, int64_t* h, size_t stride);
+  std::vector<int64_t> histX_, histQ_, histE_;
+  std::vector<int32_t> bx_, be_, bq_; // per-row bin scratch
   double errRange_ = 1;
   std::vector<Top> topErr_, topMag_;
   float thrErr_ = -1, thrMag_ = -1;
