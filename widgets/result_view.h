@@ -45,6 +45,12 @@ public:
   // Pinned configurations of the same tensor, to overlay (empty = none).
   virtual void setPinned(const std::vector<PinnedResult>& pinned) { (void)pinned; }
 
+  // The view is hidden (e.g. behind another tab) and a newer result exists:
+  // drop the results and tensors it holds (hundreds of MB for a large tensor)
+  // and keep what is drawn. The window calls setPinned() and setResult()
+  // again before the view is shown.
+  virtual void releaseResults() {}
+
   // Widgets to export as images by "Export all plots" (QCustomPlot widgets
   // are saved with their own savePng/saveSvg, others are grabbed).
   // Default: the view itself.

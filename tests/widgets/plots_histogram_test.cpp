@@ -33,12 +33,22 @@ private slots:
     HistogramView view;
     view.setResult(result, tensor);
     QCustomPlot* p = view.plot();
-    const auto levels = itemsNamed(p, QStringLiteral("level"));
-    QCOMPARE(levels.size(), 16);
+    // One impulse per level on the hidden right axis, reaching its top (the axis rect's).
+    QCPGraph* ticks = graphNamed(p, QStringLiteral("levels"));
+    QVERIFY(ticks);
+    QCOMPARE(ticks->valueAxis(), p->yAxis2);
+    QVERIFY(!p->yAxis2->visible());
+    QCOMPARE(ticks->lineStyle(), QCPGraph::lsImpulse);
+    QCOMPARE(ticks->dataCount(), 16);
     for (int i = 0; i < 16; ++i) {
-      auto* line = static_cast<QCPItemLine*>(levels[i]);
-      QCOMPARE(line->start->coords().x(), double(result->levels[size_t(i)]));
+      const auto it = ticks->data()->constBegin() + i;
+      QCOMPARE(it->key, double(result->levels[size_t(i)]));
+      QCOMPARE(it->value, 1.0);
     }
+    QCOMPARE(p->yAxis2->range().upper, 1.0);
+    // The impulses start (value 0) at 94 % of the plot height: short ticks along the top.
+    QVERIFY(std::fabs(p->yAxis2->range().lower / p->yAxis2->range().size() + 0.94) < 1e-12);
+    QCOMPARE(itemsNamed(p, QStringLiteral("level")).size(), 0);
     const auto clips = itemsNamed(p, QStringLiteral("clip"));
     QCOMPARE(clips.size(), 2);
     QCOMPARE(static_cast<QCPItemStraightLine*>(clips[0])->point1->coords().x(), -6.0);
@@ -74,7 +84,7 @@ private slots:
       dense->levels.push_back(float(i) * 0.005f);
     HistogramView view;
     view.setResult(dense, tensor);
-    QVERIFY(itemsNamed(view.plot(), QStringLiteral("level")).isEmpty());
+    QVERIFY(graphNamed(view.plot(), QStringLiteral("levels")) == nullptr);
     const auto notes = itemsNamed(view.plot(), QStringLiteral("levelsTooDense"));
     QCOMPARE(notes.size(), 1);
     QVERIFY(static_cast<QCPItemText*>(notes[0])->text().contains(QStringLiteral("too dense to draw")));

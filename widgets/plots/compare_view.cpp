@@ -51,6 +51,11 @@ void CompareView::setResult(std::shared_ptr<const QuantResult> result, std::shar
   rebuild();
 }
 
+void CompareView::releaseResults() {
+  result_.reset();
+  pinned_.clear();
+}
+
 void CompareView::setPinned(const std::vector<PinnedResult>& pinned) {
   pinned_ = pinned;
   rebuild();
@@ -178,7 +183,7 @@ void CompareView::rebuild() {
     p->xAxis->setRange(eMin / 1.5, eMax * 1.5);
   }
   p->yAxis->setRange(0, 1.02);
-  p->replot();
+  p->replot(QCustomPlot::rpQueuedReplot);
 }
 
 } // namespace qs

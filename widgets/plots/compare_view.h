@@ -15,6 +15,7 @@ public:
   explicit CompareView(QWidget* parent = nullptr);
   QString title() const override { return tr("Compare"); }
   void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
+  void releaseResults() override;
   void setPinned(const std::vector<PinnedResult>& pinned) override;
   QList<QWidget*> exportables() override;
   QTableWidget* table() const { return table_; }

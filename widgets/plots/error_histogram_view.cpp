@@ -41,6 +41,11 @@ void ErrorHistogramView::setResult(std::shared_ptr<const QuantResult> result, st
   rebuild();
 }
 
+void ErrorHistogramView::releaseResults() {
+  result_.reset();
+  pinned_.clear();
+}
+
 void ErrorHistogramView::setPinned(const std::vector<PinnedResult>& pinned) {
   pinned_ = pinned;
   rebuild();
@@ -63,7 +68,7 @@ void ErrorHistogramView::rebuild() {
     setPlotTitle(tr("Error histogram"));
     plotstyle::setEmptyMessage(p,
                                result_ ? tr("no error histogram in this result") : tr("no tensor selected"));
-    p->replot();
+    p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
   const QuantResult& r = *result_;
@@ -111,7 +116,7 @@ void ErrorHistogramView::rebuild() {
   }
   plotdata::addVerticalLine(p, 0.0, QPen(plotstyle::reference(), 1, Qt::DotLine), QStringLiteral("zero"));
   plotstyle::setEmptyMessage(p, QString());
-  p->replot();
+  p->replot(QCustomPlot::rpQueuedReplot);
 }
 
 } // namespace qs

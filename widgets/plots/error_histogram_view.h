@@ -13,6 +13,7 @@ public:
   explicit ErrorHistogramView(QWidget* parent = nullptr);
   QString title() const override { return tr("Error histogram"); }
   void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
+  void releaseResults() override;
   void setPinned(const std::vector<PinnedResult>& pinned) override;
   void setLogY(bool on);
 

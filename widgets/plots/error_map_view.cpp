@@ -169,6 +169,14 @@ void ErrorMapView::setResult(std::shared_ptr<const QuantResult> result,
     scheduleRepool();
 }
 
+void ErrorMapView::releaseResults() {
+  ++generation_; // a re-pool still running is dropped
+  debounce_->stop();
+  pending_ = false;
+  result_.reset();
+  original_.reset();
+}
+
 void ErrorMapView::showPooled() {
   QCustomPlot* p = plot();
   const ErrorMap& m = shown_.map;
@@ -198,7 +206,7 @@ void ErrorMapView::showPooled() {
                                   : !relativeReady ? tr("relative mode needs the original tensor")
                                                    : tr("this result has no %1").arg(modeLabel(md)));
     status_->clear();
-    p->replot();
+    p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
   plotstyle::setEmptyMessage(p, QString());
@@ -246,7 +254,7 @@ void ErrorMapView::showPooled() {
                        .arg(shown_.c1 - 1)
                        .arg(perRow)
                        .arg(perCol));
-  p->replot();
+  p->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void ErrorMapView::clampRanges() {
@@ -372,7 +380,7 @@ void ErrorMapView::centreOn(qint64 row, qint64 col) {
   marker_->topLeft->setCoords(cx - 0.5 - rx, cy - 0.5 - ry);
   marker_->bottomRight->setCoords(cx + 0.5 + rx, cy + 0.5 + ry);
   marker_->setVisible(col >= 0);
-  plot()->replot();
+  plot()->replot(QCustomPlot::rpQueuedReplot);
   scheduleRepool();
 }
 

@@ -26,6 +26,7 @@ public:
   ~ErrorMapView() override;
   QString title() const override { return tr("Error map"); }
   void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
+  void releaseResults() override;
 
   void setMode(Mode mode);
   Mode mode() const;

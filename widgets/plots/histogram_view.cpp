@@ -13,8 +13,9 @@
 namespace qs {
 
 namespace {
-constexpr double kLogFloor = 0.5; // below the 1-count line, so empty bins drop out of view
-}
+constexpr double kLogFloor = 0.5;   // below the 1-count line, so empty bins drop out of view
+constexpr double kTickStart = 0.94; // level ticks span the top 6 % of the plot
+} // namespace
 
 HistogramView::HistogramView(QWidget* parent) : PlotViewBase(parent) {
   logY_ = new QCheckBox(tr("Log count axis"), this);
@@ -34,6 +35,11 @@ HistogramView::HistogramView(QWidget* parent) : PlotViewBase(parent) {
 void HistogramView::setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor>) {
   result_ = std::move(result);
   rebuild();
+}
+
+void HistogramView::releaseResults() {
+  result_.reset();
+  pinned_.clear();
 }
 
 void HistogramView::setPinned(const std::vector<PinnedResult>& pinned) {
@@ -61,7 +67,7 @@ void HistogramView::rebuild() {
     setPlotTitle(tr("Histogram"));
     p->yAxis->setLabel(tr("elements per bin"));
     plotstyle::setEmptyMessage(p, result_ ? tr("no histogram in this result") : tr("no tensor selected"));
-    p->replot();
+    p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
   const QuantResult& r = *result_;
@@ -116,25 +122,28 @@ void HistogramView::rebuild() {
   else
     p->yAxis->setRange(0, std::max(yMax, 1.0) * 1.1);
 
-  // Levels: one short tick per level along the bottom, or a density when too many.
+  // Levels: one short tick per level along the top, or a density when too many.
   const auto& levels = r.levels;
   QColor levelColor = plotstyle::levels();
   levelColor.setAlpha(170); // hundreds of ticks may touch; keep the histogram visible through them
   const QPen levelPen(levelColor, 1.0);
   if (!levels.empty() && levels.size() <= size_t(kMaxDrawnLevels)) {
-    for (float level : levels) {
-      auto* tick = new QCPItemLine(p);
-      tick->setObjectName(QStringLiteral("level"));
-      tick->setSelectable(false);
-      for (QCPItemPosition* pos : {tick->start, tick->end}) {
-        pos->setTypeX(QCPItemPosition::ptPlotCoords);
-        pos->setTypeY(QCPItemPosition::ptAxisRectRatio);
-      }
-      tick->start->setCoords(level, 1.0);
-      tick->end->setCoords(level, 0.94);
-      tick->setPen(levelPen);
-    }
-    plotdata::addLegendEntry(p, tr("quantization levels (%1, group 0)").arg(levels.size()), levelPen);
+    // One impulse graph on the hidden right axis instead of an item per level:
+    // impulses rise from 0 to 1, and the range puts 0 at kTickStart of the
+    // axis rect's height, so every tick spans the top (1 - kTickStart).
+    p->yAxis2->setScaleType(QCPAxis::stLinear);
+    p->yAxis2->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    p->yAxis2->setRange(-kTickStart / (1.0 - kTickStart), 1.0);
+    QCPGraph* ticks = p->addGraph(p->xAxis, p->yAxis2);
+    ticks->setObjectName(QStringLiteral("levels"));
+    ticks->setName(tr("quantization levels (%1, group 0)").arg(levels.size()));
+    ticks->setSelectable(QCP::stNone);
+    ticks->setLineStyle(QCPGraph::lsImpulse);
+    ticks->setPen(levelPen);
+    ticks->setAdaptiveSampling(false); // never merge neighbouring ticks
+    QVector<double> keys(qsizetype(levels.size())), ones(qsizetype(levels.size()), 1.0);
+    std::copy(levels.begin(), levels.end(), keys.begin());
+    ticks->setData(keys, ones, std::is_sorted(keys.begin(), keys.end()));
   } else if (!levels.empty()) {
     // Levels per histogram bin on the right axis: where the grid is fine or coarse.
     const Histogram& h = r.histOriginal;
@@ -198,7 +207,7 @@ void HistogramView::rebuild() {
         clipPen);
   }
   plotstyle::setEmptyMessage(p, QString());
-  p->replot();
+  p->replot(QCustomPlot::rpQueuedReplot);
 }
 
 } // namespace qs

@@ -18,6 +18,7 @@ public:
   explicit HistogramView(QWidget* parent = nullptr);
   QString title() const override { return tr("Histogram"); }
   void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
+  void releaseResults() override;
   void setPinned(const std::vector<PinnedResult>& pinned) override;
 
   void setLogY(bool on);

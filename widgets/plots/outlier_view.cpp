@@ -126,6 +126,10 @@ void OutlierView::setResult(std::shared_ptr<const QuantResult> result, std::shar
   rebuildTable();
 }
 
+void OutlierView::releaseResults() {
+  result_.reset();
+}
+
 const std::vector<TopEntry>* OutlierView::currentList() const {
   if (!result_)
     return nullptr;
@@ -163,7 +167,7 @@ void OutlierView::rebuildPlot() {
     setPlotTitle(tr("Outliers"));
     plotstyle::setEmptyMessage(p, result_ ? tr("no per-channel statistics in this result")
                                           : tr("no tensor selected"));
-    p->replot();
+    p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
   plotstyle::setEmptyMessage(p, QString());
@@ -203,7 +207,7 @@ void OutlierView::rebuildPlot() {
   p->xAxis->setRange(-0.5 - 0.01 * double(values->size()),
                      double(values->size()) - 0.5 + 0.01 * double(values->size()));
   p->yAxis->setRange(lo < 0 ? lo * 1.08 : 0, hi > 0 ? hi * 1.08 : 1);
-  p->replot();
+  p->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void OutlierView::rebuildTable() {

@@ -22,6 +22,7 @@ public:
   explicit OutlierView(QWidget* parent = nullptr);
   QString title() const override { return tr("Outliers"); }
   void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
+  void releaseResults() override;
   QList<QWidget*> exportables() override;
 
   void setStat(Stat stat);

@@ -42,6 +42,10 @@ void ScaleMapView::setResult(std::shared_ptr<const QuantResult> result, std::sha
   rebuild();
 }
 
+void ScaleMapView::releaseResults() {
+  result_.reset();
+}
+
 void ScaleMapView::setLogColor(bool on) {
   log_->setChecked(on);
 }
@@ -72,8 +76,9 @@ void ScaleMapView::rebuild() {
   map_->data()->clear();
   map_->setVisible(false);
   scale_->setVisible(false);
-  // An invisible colour scale still takes its column; take it out of the layout.
-  if (p->plotLayout()->take(scale_))
+  // An invisible colour scale still takes its column; take it out of the layout
+  // (unless an earlier rebuild already did: take() would complain).
+  if (scale_->layout() == p->plotLayout() && p->plotLayout()->take(scale_))
     p->plotLayout()->simplify();
   p->yAxis->setRangeReversed(false);
   p->yAxis->setScaleType(QCPAxis::stLinear);
@@ -85,7 +90,7 @@ void ScaleMapView::rebuild() {
     p->yAxis->setLabel(QString());
     plotstyle::setEmptyMessage(p, result_ ? tr("this format stores no scales (a plain cast)")
                                           : tr("no tensor selected"));
-    p->replot();
+    p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
   const QuantResult& r = *result_;
@@ -107,7 +112,7 @@ void ScaleMapView::rebuild() {
     p->xAxis->setLabel(QString());
     p->yAxis->setLabel(QString());
     plotstyle::setEmptyMessage(p, tr("one scale for the whole tensor: s = %1").arg(plotstyle::num(*mn, 6)));
-    p->replot();
+    p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
   plotstyle::setEmptyMessage(p, QString());
@@ -117,7 +122,9 @@ void ScaleMapView::rebuild() {
     QCPGraph* g = p->addGraph();
     g->setObjectName(QStringLiteral("scales"));
     g->setLineStyle(QCPGraph::lsStepCenter);
-    g->setPen(QPen(plotstyle::original(), 1.3));
+    // Beyond a hundred or so scales the line is jagged and drawn 1 px wide: Qt
+    // strokes wider pens as outlines, which took 300 ms for 4096 channels.
+    g->setPen(QPen(plotstyle::original(), r.scales.size() <= 128 ? 1.3 : 1.0));
     QVector<double> k(qsizetype(r.scales.size())), v(qsizetype(r.scales.size()));
     for (size_t i = 0; i < r.scales.size(); ++i) {
       k[qsizetype(i)] = double(i);
@@ -134,7 +141,7 @@ void ScaleMapView::rebuild() {
       p->yAxis->setRange(*mn / 1.5, *mx * 1.5);
     else
       p->yAxis->setRange(0, *mx * 1.08);
-    p->replot();
+    p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
   // Heat map; grids bigger than kMaxCells per axis are max-pooled.
@@ -166,7 +173,7 @@ void ScaleMapView::rebuild() {
   p->yAxis->setLabel(tr("scale row (dim 0)"));
   p->xAxis->setRange(0, double(cols_));
   p->yAxis->setRange(0, double(rows_));
-  p->replot();
+  p->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void ScaleMapView::onMouseMove(QMouseEvent* event) {

@@ -19,6 +19,7 @@ public:
   explicit ScaleMapView(QWidget* parent = nullptr);
   QString title() const override { return tr("Scales"); }
   void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
+  void releaseResults() override;
   QCPColorMap* colorMap() const { return map_; }
   void setLogColor(bool on);
   // Hover text for scale group (row, col) of the scale grid.

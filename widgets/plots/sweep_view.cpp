@@ -117,6 +117,10 @@ void SweepView::setResult(std::shared_ptr<const QuantResult> result, std::shared
   redraw();
 }
 
+void SweepView::releaseResults() {
+  result_.reset(); // the tensor stays: the sweep points belong to it
+}
+
 void SweepView::showEvent(QShowEvent* event) {
   PlotViewBase::showEvent(event);
   if (dirty_ && !isRunning())
@@ -196,7 +200,7 @@ void SweepView::redraw() {
   if (!original_ && !result_) {
     setPlotTitle(tr("Sweep"));
     plotstyle::setEmptyMessage(p, tr("no tensor selected"));
-    p->replot();
+    p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
   setPlotTitle(tr("%1 — SQNR = 20·log10(‖x‖ / ‖x − q‖) against storage")
@@ -275,7 +279,7 @@ void SweepView::redraw() {
     const double pad = std::max(2.0, 0.06 * (yMax - yMin));
     p->yAxis->setRange(yMin - pad, yMax + pad);
   }
-  p->replot();
+  p->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void SweepView::onMouseMove(QMouseEvent* event) {

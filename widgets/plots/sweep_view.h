@@ -27,6 +27,7 @@ public:
   ~SweepView() override;
   QString title() const override { return tr("Sweep"); }
   void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
+  void releaseResults() override;
 
   void setFamilyEnabled(const std::string& family, bool on);
   // Starts (or restarts) the sweep of the current tensor; cancels a running one.

@@ -30,6 +30,10 @@ void TransferView::setResult(std::shared_ptr<const QuantResult> result, std::sha
   rebuild();
 }
 
+void TransferView::releaseResults() {
+  result_.reset();
+}
+
 std::vector<double> TransferView::transferLevels(const QuantResult& r) {
   static const QRegularExpression intFormat(QStringLiteral("^u?int(\\d+)$"));
   const auto match = intFormat.match(QString::fromStdString(r.config.format).toLower());
@@ -103,7 +107,7 @@ void TransferView::rebuild() {
     setPlotTitle(tr("Transfer function"));
     plotstyle::setEmptyMessage(p, !result_ ? tr("no tensor selected")
                                            : tr("no quantization grid: this format is a plain cast"));
-    p->replot();
+    p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
   const QuantResult& r = *result_;
@@ -191,7 +195,7 @@ void TransferView::rebuild() {
   const double yPad = 0.05 * (b - a);
   p->yAxis->setRange(std::min(a, steps.front().second) - yPad, std::max(b, steps.back().second) + yPad);
   plotstyle::setEmptyMessage(p, QString());
-  p->replot();
+  p->replot(QCustomPlot::rpQueuedReplot);
 }
 
 } // namespace qs

@@ -14,6 +14,7 @@ public:
   explicit TransferView(QWidget* parent = nullptr);
   QString title() const override { return tr("Transfer function"); }
   void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
+  void releaseResults() override;
 
   // The grid of the first scale group: for uniform integer formats computed
   // as s * (k - zp) for every code k, otherwise result.levels. Sorted.
