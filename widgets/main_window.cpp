@@ -9,6 +9,7 @@
 #include "widgets/metrics_panel.h"
 #include "widgets/plots/error_map_view.h"
 #include "widgets/plots/plot_export.h"
+#include "widgets/plots/plot_view_base.h"
 #include "widgets/tensor_browser.h"
 #include "widgets/view_factory.h"
 
@@ -29,6 +30,7 @@
 #include <QTabBar>
 #include <QTimer>
 #include <QToolButton>
+#include <qcustomplot.h>
 
 // The icons are compiled into the static widgets library: register them
 // (Q_INIT_RESOURCE must be called outside any namespace).
@@ -40,9 +42,14 @@ namespace qs {
 
 namespace {
 
-// Posted at low priority after the views got a result: it is handled after
-// the queued replots and the repaints they caused.
+// Posted at low priority after the last view got the result and replotted:
+// it is handled after the repaints those replots requested (also posted at
+// low priority, earlier). `serial` names the delivery it closes.
 const QEvent::Type kPlotsFlushed = static_cast<QEvent::Type>(QEvent::registerEventType());
+struct PlotsFlushedEvent : QEvent {
+  explicit PlotsFlushedEvent(quint64 s) : QEvent(kPlotsFlushed), serial(s) {}
+  quint64 serial;
+};
 
 QDockWidget* makeDock(const QString& title, const QString& name, QWidget* content, QWidget* parent) {
   auto* dock = new QDockWidget(title, parent);
@@ -282,16 +289,50 @@ void MainWindow::wire() {
 void MainWindow::deliver(const AnalysisOutput& output) {
   plotsClock_.start();
   shown_ = output;
+  ++deliverySerial_;
   std::fill(resultStale_.begin(), resultStale_.end(), true);
+  // Views behind other tabs get the result when shown; meanwhile they must
+  // not keep old results alive.
+  for (size_t i = 0; i < views_.size(); ++i)
+    if (!onScreen(i)) {
+      views_[i]->releaseResults();
+      pinnedStale_[i] = true;
+    }
   metrics_->setResult(output.current);
   panelsMs_ = static_cast<double>(plotsClock_.nsecsElapsed()) / 1e6;
-  updatePinned(); // pushes to the visible views
+  updatePinned();
+  deliverMs_ = static_cast<double>(plotsClock_.nsecsElapsed()) / 1e6;
+  scheduleFlush();
+}
+
+void MainWindow::scheduleFlush() {
+  // The views on screen get the result one per event (each then replots in an
+  // event of its own), so no single event keeps the GUI thread long; a chain
+  // still running picks a newer result up.
+  if (flushRunning_)
+    return;
+  flushRunning_ = true;
+  QMetaObject::invokeMethod(this, &MainWindow::flushStep, Qt::QueuedConnection);
+}
+
+bool MainWindow::onScreen(size_t i) const {
+  // A dock behind another tab stays "visible" but is moved out of the plot
+  // area: only its visible region tells.
+  return viewDocks_[i]->isVisible() && !views_[i]->visibleRegion().isEmpty();
+}
+
+void MainWindow::flushStep() {
+  for (size_t i = 0; i < views_.size(); ++i)
+    if ((resultStale_[i] || pinnedStale_[i]) && onScreen(i)) {
+      pushToView(i); // its queued replot runs before the next step
+      QMetaObject::invokeMethod(this, &MainWindow::flushStep, Qt::QueuedConnection);
+      return;
+    }
+  // Every view on screen has the result and has replotted; the repaints are
+  // posted: the flushed event lands after them.
+  flushRunning_ = false;
   plotsMs_ = static_cast<double>(plotsClock_.nsecsElapsed()) / 1e6;
-  // Two hops: the queued call runs after replots the views queued, and the
-  // low-priority event after the repaints those replots requested.
-  QMetaObject::invokeMethod(
-      this, [this] { QCoreApplication::postEvent(this, new QEvent(kPlotsFlushed), Qt::LowEventPriority); },
-      Qt::QueuedConnection);
+  QCoreApplication::postEvent(this, new PlotsFlushedEvent(deliverySerial_), Qt::LowEventPriority);
 }
 
 void MainWindow::pushToView(size_t i) {
@@ -307,14 +348,6 @@ void MainWindow::pushToView(size_t i) {
   viewMs_[i] = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
 
-void MainWindow::pushToVisibleViews() {
-  // Hidden tabs are updated when they are shown: a config change costs only
-  // the plots on screen.
-  for (size_t i = 0; i < views_.size(); ++i)
-    if (views_[i]->isVisible())
-      pushToView(i);
-}
-
 void MainWindow::flushViews() {
   for (size_t i = 0; i < views_.size(); ++i)
     pushToView(i);
@@ -322,17 +355,27 @@ void MainWindow::flushViews() {
 
 QString MainWindow::viewTimings() const {
   QStringList parts;
-  for (size_t i = 0; i < views_.size(); ++i)
-    parts << QStringLiteral("%1 %2 ms").arg(views_[i]->title()).arg(viewMs_[i], 0, 'f', 1);
+  for (size_t i = 0; i < views_.size(); ++i) {
+    QString part = QStringLiteral("%1 %2").arg(views_[i]->title()).arg(viewMs_[i], 0, 'f', 1);
+    // The replot runs in an event of its own after setResult().
+    if (const auto* plotView = qobject_cast<const PlotViewBase*>(views_[i]))
+      part += QStringLiteral(" + replot %1").arg(plotView->plot()->replotTime(), 0, 'f', 1);
+    parts << part + QStringLiteral(" ms");
+  }
   parts << QStringLiteral("metrics %1 ms").arg(panelsMs_, 0, 'f', 1)
         << QStringLiteral("compare %1 ms").arg(compareMs_, 0, 'f', 1)
-        << QStringLiteral("deliver %1 ms").arg(plotsMs_, 0, 'f', 1);
+        << QStringLiteral("deliver %1 ms").arg(deliverMs_, 0, 'f', 1)
+        << QStringLiteral("views pushed %1 ms").arg(plotsMs_, 0, 'f', 1);
   return parts.join(QStringLiteral(", "));
 }
 
 bool MainWindow::event(QEvent* event) {
   if (event->type() != kPlotsFlushed)
     return QMainWindow::event(event);
+  const quint64 serial = static_cast<PlotsFlushedEvent*>(event)->serial;
+  if (serial != deliverySerial_ || flushRunning_ || serial == shownSerial_)
+    return true; // a newer result is on its way, or only the pins' overlays changed
+  shownSerial_ = serial;
   const double plotsMs = static_cast<double>(plotsClock_.nsecsElapsed()) / 1e6;
   if (shown_.tensor) {
     timing_->setText(tr("%1 values · quantize %2 ms · plots %3 ms")
@@ -349,17 +392,26 @@ bool MainWindow::event(QEvent* event) {
 void MainWindow::updatePinned() {
   const auto& pins = document_->pins();
   const AnalysisOutput& out = analyzer_->last();
-  overlays_.clear();
+  std::vector<PinnedResult> overlays;
   std::vector<std::shared_ptr<const QuantResult>> pinnedResults;
   const bool fresh = out.pinned.size() == pins.size();
   for (size_t i = 0; i < pins.size(); ++i) {
     auto result = fresh ? out.pinned[i] : nullptr;
     pinnedResults.push_back(result);
     if (result)
-      overlays_.push_back({pins[i].label, pins[i].color, result});
+      overlays.push_back({pins[i].label, pins[i].color, result});
   }
-  std::fill(pinnedStale_.begin(), pinnedStale_.end(), true);
-  pushToVisibleViews();
+  // Pinned results are cached across jobs: most deliveries bring the same ones,
+  // and a view should not redraw twice for one result.
+  const bool same = std::equal(overlays.begin(), overlays.end(), overlays_.begin(), overlays_.end(),
+                               [](const PinnedResult& a, const PinnedResult& b) {
+                                 return a.label == b.label && a.color == b.color && a.result == b.result;
+                               });
+  if (!same) {
+    overlays_ = std::move(overlays);
+    std::fill(pinnedStale_.begin(), pinnedStale_.end(), true);
+    scheduleFlush();
+  }
   QElapsedTimer timer;
   timer.start();
   compare_->setResults(out.current, pinnedResults);

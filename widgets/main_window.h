@@ -80,7 +80,9 @@ private:
   void deliver(const AnalysisOutput& output);
   void updatePinned();
   void pushToView(size_t index);
-  void pushToVisibleViews();
+  bool onScreen(size_t index) const;
+  void scheduleFlush();
+  void flushStep();
   void rebuildRecentMenu(); // main_actions.cpp
   void addRecent(const QString& path);
   void openFileDialog();
@@ -122,7 +124,11 @@ private:
   // Timing of the result being shown.
   AnalysisOutput shown_;
   QElapsedTimer plotsClock_;
-  double plotsMs_ = 0, panelsMs_ = 0, compareMs_ = 0; // parts of deliver(), for viewTimings()
+  quint64 deliverySerial_ = 0, shownSerial_ = 0; // results delivered / announced by resultsShown
+  bool flushRunning_ = false;                    // a flushStep() is queued
+  // For viewTimings(): parts of deliver(), deliver() itself, and the time until
+  // the last view on screen had the result.
+  double panelsMs_ = 0, compareMs_ = 0, deliverMs_ = 0, plotsMs_ = 0;
 };
 
 } // namespace qs

@@ -8,6 +8,8 @@
 #include "widgets/document.h"
 #include "widgets/main_window.h"
 #include "widgets/metrics_panel.h"
+#include "widgets/plots/histogram_view.h"
+#include "widgets/plots/scale_map_view.h"
 
 #include <QAction>
 #include <QDir>
@@ -17,6 +19,7 @@
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTest>
+#include <qcustomplot.h>
 
 using namespace qs;
 
@@ -47,6 +50,7 @@ private slots:
   void exportTensorWritesSafetensors();
   void exportMetricsWritesCurrentAndPins();
   void configJsonRoundTripsThroughTheWindow();
+  void hiddenTabsDrawWhenRaised();
 
 private:
   std::unique_ptr<MainWindow> window_;
@@ -193,6 +197,45 @@ void MainWindowTest::configJsonRoundTripsThroughTheWindow() {
   QCOMPARE(doc->undoStack()->count(), steps + 1);
   QVERIFY(waitShown(*window_, c));
   QCOMPARE(window_->analyzer()->last().current->granularity.groupSize, int64_t{64});
+}
+
+void MainWindowTest::hiddenTabsDrawWhenRaised() {
+  // The tab on screen has the result when resultsShown fires; a tab behind it
+  // gets the result only when raised.
+  HistogramView* histogram = nullptr;
+  ScaleMapView* scales = nullptr;
+  for (ResultView* view : window_->views()) {
+    histogram = histogram ? histogram : qobject_cast<HistogramView*>(view);
+    scales = scales ? scales : qobject_cast<ScaleMapView*>(view);
+  }
+  QVERIFY(histogram && scales);
+  QVERIFY(window_->raiseView(QStringLiteral("Histogram")));
+  auto levelTicks = [&] {
+    for (int i = 0; i < histogram->plot()->graphCount(); ++i)
+      if (histogram->plot()->graph(i)->objectName() == QLatin1String("levels"))
+        return histogram->plot()->graph(i)->dataCount();
+    return -1;
+  };
+  Document* doc = window_->document();
+  QuantConfig c = doc->config();
+  c.format = "int6";
+  c.granularity = Granularity{GranularityKind::Group, 1, 32};
+  int ticksWhenShown = 0, scaleColumnsWhenShown = 0;
+  auto connection = connect(window_.get(), &MainWindow::resultsShown, this, [&](const AnalysisOutput& out) {
+    if (out.current && out.current->config.format == "int6" && !window_->analyzer()->isBusy()) {
+      ticksWhenShown = levelTicks();
+      scaleColumnsWhenShown = scales->colorMap()->data()->keySize();
+    }
+  });
+  doc->editConfig(c, "int6 group 32");
+  QVERIFY(QTest::qWaitFor([&] { return ticksWhenShown != 0; }, 60000));
+  disconnect(connection);
+  QCOMPARE(ticksWhenShown, 64);
+  const qint64 groups = 1024 / 32; // the demo tensors have 1024 columns
+  QVERIFY(scaleColumnsWhenShown != groups);
+  QVERIFY(window_->raiseView(QStringLiteral("Scales")));
+  QTRY_COMPARE(scales->colorMap()->data()->keySize(), groups);
+  QVERIFY(window_->raiseView(QStringLiteral("Histogram")));
 }
 
 QTEST_MAIN(MainWindowTest)
