@@ -6,11 +6,14 @@
 //   - the largest gap of a 1 ms timer (an event-loop latency probe that also
 //     sees OS scheduling delays while the worker uses both cores).
 // Two phases: discrete edits at a user's pace (format, bits, granularity,
-// percentile) and a 1 s percentile-slider drag at 60 Hz.
+// percentile) and a 1 s percentile-slider drag at 60 Hz. A third part times
+// each view alone (setResult + replot) on real 4096 x 4096 results.
 #include "widgets/analyzer.h"
 #include "widgets/config_panel.h"
 #include "widgets/document.h"
 #include "widgets/main_window.h"
+#include "widgets/plots/plot_view_base.h"
+#include "widgets/view_factory.h"
 
 #include <benchmark/benchmark.h>
 
@@ -19,6 +22,7 @@
 #include <QEventLoop>
 #include <QSlider>
 #include <QTimer>
+#include <qcustomplot.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -56,18 +60,26 @@ public:
           static_cast<double>(t.nsecsElapsed()) / 1e6;
       return r;
     }
+    // Read before delivery: the event may delete its receiver (DeferredDelete).
+    const char* receiverClass = receiver->metaObject()->className();
+    const int type = event->type();
     QElapsedTimer t;
     t.start();
     const double cpu0 = threadCpuMs();
     const bool r = QApplication::notify(receiver, event);
     --depth_;
     const double ms = static_cast<double>(t.nsecsElapsed()) / 1e6;
-    if (recording)
-      maxEventCpuMs = std::max(maxEventCpuMs, threadCpuMs() - cpu0);
+    if (recording) {
+      const double cpu = threadCpuMs() - cpu0;
+      maxEventCpuMs = std::max(maxEventCpuMs, cpu);
+      double& kindMax =
+          maxCpuByKind[QStringLiteral("type %1 to %2").arg(type).arg(QString::fromLatin1(receiverClass))];
+      kindMax = std::max(kindMax, cpu);
+    }
     if (recording && ms > maxEventMs) {
       maxEventMs = ms;
-      maxEventType = event->type();
-      maxEventReceiver = QString::fromLatin1(receiver->metaObject()->className());
+      maxEventType = type;
+      maxEventReceiver = QString::fromLatin1(receiverClass);
     }
     return r;
   }
@@ -75,8 +87,9 @@ public:
   double maxEventMs = 0;
   int maxEventType = 0;
   QString maxEventReceiver;
-  double maxEventCpuMs = 0;          // the same, in CPU time of the GUI thread (immune to other load)
-  std::map<QString, double> paintMs; // total paint time per widget class while recording
+  double maxEventCpuMs = 0;               // the same, in CPU time of the GUI thread (immune to other load)
+  std::map<QString, double> maxCpuByKind; // largest CPU time per (event type, receiver class)
+  std::map<QString, double> paintMs;      // total paint time per widget class while recording
 
 private:
   int depth_ = 0;
@@ -214,8 +227,10 @@ Setup& setup() {
   static int argc = 1;
   static char arg0[] = "gui_latency_bench";
   static char* argv[] = {arg0, nullptr};
-  static TimedApplication app(argc, argv);
-  static MainWindow window(MainWindow::Options{false});
+  // Both are deleted at the end of main(): Qt's own statics and the results'
+  // buffers must still be alive when they go.
+  static TimedApplication& app = *new TimedApplication(argc, argv);
+  static MainWindow& window = *new MainWindow(MainWindow::Options{false});
   static bool ready = false;
   if (!ready) {
     window.resize(1600, 1000);
@@ -265,6 +280,7 @@ void BM_ConfigChangeToPlots(benchmark::State& state) {
   Probe probe;
   s.app->maxEventMs = 0;
   s.app->maxEventCpuMs = 0;
+  s.app->maxCpuByKind.clear();
   size_t i = 0;
   for (auto _ : state) {
     const QuantConfig& config = sequence[i++ % sequence.size()];
@@ -288,6 +304,14 @@ void BM_ConfigChangeToPlots(benchmark::State& state) {
                .arg(painters[k].second)
                .arg(painters[k].first / double(latency.size()), 0, 'f', 1);
   std::fprintf(stderr, "paint time per edit: %s\n", qPrintable(top.join(", ")));
+  std::vector<std::pair<double, QString>> kinds;
+  for (const auto& [kind, ms] : s.app->maxCpuByKind)
+    kinds.push_back({ms, kind});
+  std::sort(kinds.rbegin(), kinds.rend());
+  QStringList heavy;
+  for (size_t k = 0; k < std::min<size_t>(6, kinds.size()); ++k)
+    heavy << QStringLiteral("%1 %2 ms").arg(kinds[k].second).arg(kinds[k].first, 0, 'f', 1);
+  std::fprintf(stderr, "longest GUI events by CPU: %s\n", qPrintable(heavy.join(", ")));
   state.counters["p50_ms"] = percentile(latency, 50);
   state.counters["p95_ms"] = percentile(latency, 95);
   state.counters["max_ms"] = percentile(latency, 100);
@@ -307,6 +331,59 @@ void BM_ConfigChangeToPlots(benchmark::State& state) {
                probe.maxGapMs);
 }
 BENCHMARK(BM_ConfigChangeToPlots)->UseManualTime()->Iterations(42)->Unit(benchmark::kMillisecond);
+
+// One view on its own, shown: setResult() plus a synchronous replot, for two
+// real 4096 x 4096 results in turn (so every iteration draws new data), in
+// CPU time of the GUI thread. Arg = the view's index in createPlotViews().
+void BM_ViewRedraw(benchmark::State& state) {
+  Setup& s = setup();
+  static std::shared_ptr<const QuantResult> results[2];
+  if (!results[0]) {
+    QuantConfig a = s.window->document()->config();
+    a.format = "int4";
+    a.granularity = Granularity{GranularityKind::Group, 1, 128};
+    QuantConfig b = a;
+    b.format = "int8";
+    b.granularity = Granularity{GranularityKind::Channel, 0, 128};
+    editAndWait(*s.window, a, nullptr, nullptr);
+    results[0] = s.window->analyzer()->last().current;
+    editAndWait(*s.window, b, nullptr, nullptr);
+    results[1] = s.window->analyzer()->last().current;
+  }
+  const auto tensor = s.window->analyzer()->last().tensor;
+  QWidget host;
+  host.resize(1000, 700);
+  auto views = createPlotViews(&host);
+  ResultView* view = views[size_t(state.range(0))];
+  for (ResultView* other : views)
+    other->setVisible(other == view);
+  view->resize(host.size());
+  host.show();
+  spin(50);
+  auto* plotView = qobject_cast<PlotViewBase*>(view);
+  std::vector<double> cpu, setCpu, replotCpu;
+  size_t i = 0;
+  for (auto _ : state) {
+    const double c0 = threadCpuMs();
+    view->setResult(results[i++ % 2], tensor);
+    const double c1 = threadCpuMs();
+    if (plotView)
+      plotView->plot()->replot();
+    const double c2 = threadCpuMs();
+    cpu.push_back(c2 - c0);
+    setCpu.push_back(c1 - c0);
+    replotCpu.push_back(c2 - c1);
+    state.SetIterationTime((c2 - c0) / 1e3);
+    spin(2); // the queued replot (a no-op now) and the repaint
+  }
+  state.SetLabel(view->title().toStdString());
+  state.counters["cpu_p50_ms"] = percentile(cpu, 50);
+  state.counters["cpu_max_ms"] = percentile(cpu, 100);
+  state.counters["set_p50_ms"] = percentile(setCpu, 50);
+  state.counters["replot_p50_ms"] = percentile(replotCpu, 50);
+  state.counters["replot_max_ms"] = percentile(replotCpu, 100);
+}
+BENCHMARK(BM_ViewRedraw)->DenseRange(0, 7)->UseManualTime()->Iterations(20)->Unit(benchmark::kMillisecond);
 
 void BM_PercentileSliderDrag(benchmark::State& state) {
   Setup& s = setup();
@@ -370,5 +447,8 @@ int main(int argc, char** argv) {
   setup();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  Setup& s = setup();
+  delete s.window;
+  delete s.app;
   return 0;
 }
