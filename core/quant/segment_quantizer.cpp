@@ -143,12 +143,11 @@ void applyIntNearest(const SegmentParams& p, int32_t qminI, int32_t qmaxI, const
 // with roundArray's SIMD kernel in cache-sized blocks, then q = round(y) * scale
 // (round(y) == decode(encode(y)) bit for bit). The codes are the rounded
 // values' encodings. Non-finite x pass through with code 0.
-void SegmentQuantizer::applyFloatNearest(const SegmentParams& p, const FloatCodec& codec, const float* x,
-                                         int64_t n, float* deq, int32_t* codes) const {
+void SegmentQuantizer::applyFloatNearest(const SegmentParams& p, const float* x, int64_t n, float* deq,
+                                         int32_t* codes) const {
   constexpr int64_t kBlock = 1024;
   alignas(32) float y[kBlock];
   const float lo = p.lo, hi = p.hi, scale = p.scale;
-  const FloatCodec local = codec; // a private copy: the code stores cannot alias it
   for (int64_t b = 0; b < n; b += kBlock) {
     const int64_t m = std::min(kBlock, n - b);
     const float* xb = x + b;
@@ -178,9 +177,8 @@ void SegmentQuantizer::applyFloatNearest(const SegmentParams& p, const FloatCode
 #endif
     for (; i < m; ++i)
       db[i] = finiteF(xb[i]) ? y[i] * scale : xb[i];
-    if (codes)
-      for (i = 0; i < m; ++i)
-        codes[b + i] = finiteF(xb[i]) ? int32_t(local.encode(y[i])) : 0;
+    if (codes) // y = +0 for non-finite x, whose code is 0 as required
+      encodeArray(scheme_.floatFormat, y, reinterpret_cast<uint32_t*>(codes + b), m);
   }
 }
 
@@ -419,11 +417,11 @@ void SegmentQuantizer::applyWith(const SegmentParams& p, int64_t segment, const 
   }
   case SchemeKind::Float: {
     const FloatFormat& fmt = scheme_.floatFormat;
-    const FloatCodec codec(fmt);
     if (!stochastic) {
-      applyFloatNearest(p, codec, x, n, deq, codes);
+      applyFloatNearest(p, x, n, deq, codes);
       return;
     }
+    const FloatCodec codec(fmt);
     for (int64_t i = 0; i < n; ++i) {
       const float v = x[i];
       if (!finiteF(v)) {

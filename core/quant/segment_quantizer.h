@@ -11,8 +11,6 @@
 
 namespace qs {
 
-class FloatCodec;
-
 struct SegmentParams {
   float scale = 1.0f, invScale = 1.0f;
   int32_t zeroPoint = 0;
@@ -77,8 +75,7 @@ private:
   std::vector<float> fitCentroids(const float* x, int64_t n, ClipRange r, int64_t segment) const;
   void applyIntStochastic(const SegmentParams& p, const float* x, int64_t n, float* deq, int32_t* codes,
                           uint64_t index0) const;
-  void applyFloatNearest(const SegmentParams& p, const FloatCodec& codec, const float* x, int64_t n,
-                         float* deq, int32_t* codes) const;
+  void applyFloatNearest(const SegmentParams& p, const float* x, int64_t n, float* deq, int32_t* codes) const;
   Scheme scheme_;
   bool stochastic_;
   uint64_t seed_;
