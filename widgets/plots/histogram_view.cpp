@@ -82,8 +82,11 @@ void HistogramView::rebuild() {
   orig->setLineStyle(QCPGraph::lsStepLeft);
   QColor fill = plotstyle::original();
   fill.setAlpha(70);
-  orig->setPen(QPen(plotstyle::original(), 1.2));
+  // A 1 px outline and a fill without antialiasing (its edges are vertical
+  // and horizontal anyway) halve the drawing time: wider pens are stroked.
+  orig->setPen(QPen(plotstyle::original(), 1.0));
   orig->setBrush(fill);
+  orig->setAntialiasedFill(false);
   plotdata::setStepData(orig, r.histOriginal, 1.0, floor);
 
   QCPGraph* deq = p->addGraph();
