@@ -108,8 +108,11 @@ ActCalibration calibrateActivations(const Tensor& calibration, const ActQuantCon
     const auto res = quantize(calibration, q, opt);
     if (res->clipLo.empty())
       throw Error("activation calibration: the MSE search returned no range");
-    cal.lo = res->clipLo[0];
-    cal.hi = res->clipHi[0];
+    // A symmetric grid reports +-T; within the data range it is the same
+    // threshold T and keeps the observer's meaning (a range of the data).
+    const DataStats d = dataStats(x, n);
+    cal.lo = std::max(res->clipLo[0], d.min);
+    cal.hi = std::min(res->clipHi[0], d.max);
     break;
   }
   case ActRange::HistogramL2: {

@@ -83,12 +83,15 @@ struct QuantResult {
   int codeBits = 0;
   int32_t codeMin = 0; // codeCounts[i] counts code codeMin + i
 
-  Shape scaleShape;                  // e.g. [out, in/groupSize]
-  std::vector<float> scales;         // one per scale group
-  std::vector<int32_t> zeroPoints;   // empty when symmetric
-  std::vector<float> clipLo, clipHi; // per scale group clip range (empty for MX/GGUF blocks)
-  std::vector<float> offsets;        // GGUF Q4_1/Q5_1: per block minimum m (x ~ d*q + m)
-  std::vector<float> segmentLevels;  // k-means: 2^K centroids per scale group, segment after segment
+  Shape scaleShape;                // e.g. [out, in/groupSize]
+  std::vector<float> scales;       // one per scale group
+  std::vector<int32_t> zeroPoints; // empty when symmetric
+  // Per scale group clip range (empty for MX/GGUF blocks): +-T for grids
+  // symmetric around zero (symmetric INT, floats, codebooks, binary/ternary;
+  // T = max |calibrated range|), the calibrated [lo, hi] for affine INT and k-means.
+  std::vector<float> clipLo, clipHi;
+  std::vector<float> offsets;       // GGUF Q4_1/Q5_1: per block minimum m (x ~ d*q + m)
+  std::vector<float> segmentLevels; // k-means: 2^K centroids per scale group, segment after segment
 
   // Representable values of the first scale group (what the histogram draws as
   // levels); for per-tensor scales they are exact for the whole tensor.

@@ -342,6 +342,17 @@ SegmentParams SegmentQuantizer::fit(const float* x, int64_t n, ClipRange r, int6
   case SchemeKind::Gguf:
     break; // per block, see applyBlock
   }
+  // Grids symmetric around zero saturate at +-T, T = max |clip range| (the
+  // TensorRT "threshold"): an asymmetric calibrated range (two-sided
+  // percentiles, skewed data) would otherwise clamp representable values on
+  // the shorter side. Affine integers and k-means keep [lo, hi].
+  const bool symmetricGrid = (scheme_.kind == SchemeKind::Int && scheme_.symmetric) ||
+                             scheme_.kind == SchemeKind::Codebook || scheme_.kind == SchemeKind::Float ||
+                             scheme_.kind == SchemeKind::Binary || scheme_.kind == SchemeKind::Ternary;
+  if (symmetricGrid) {
+    p.lo = -amax;
+    p.hi = amax;
+  }
   return p;
 }
 

@@ -138,13 +138,17 @@ TEST(KlThreshold, QuantizeUsesItPerSegment) {
   ASSERT_EQ(r->clipHi.size(), 2u);
   for (int row = 0; row < 2; ++row) {
     const std::vector<float>& v = row ? b : a;
-    float amax = 0, mx = -INFINITY;
+    float amax = 0, mn = INFINITY, mx = -INFINITY;
     for (float f : v) {
       amax = std::max(amax, std::fabs(f));
+      mn = std::min(mn, f);
       mx = std::max(mx, f);
     }
     const double th = klThreshold(absHistogram(v.data(), int64_t(v.size()), amax), amax, 8);
-    EXPECT_EQ(r->clipHi[size_t(row)], std::min(float(th), mx));
+    // The range [max(-th, min), min(th, max)]; symmetric INT8 saturates at +-T of it.
+    const float T = std::max(std::min(float(th), -mn), std::min(float(th), mx));
+    EXPECT_EQ(r->clipHi[size_t(row)], T);
+    EXPECT_EQ(r->clipLo[size_t(row)], -T);
   }
   EXPECT_GT(r->metrics.clippedFraction, 0.0);
 }

@@ -157,14 +157,25 @@ TEST(Percentile, ClippingUsesIt) {
   ASSERT_EQ(r->clipHi.size(), 1u);
   EXPECT_EQ(r->clipHi[0], std::min(p, *std::max_element(t.values.begin(), t.values.end())));
   EXPECT_NEAR(r->metrics.clippedFraction, 0.01, 0.0006);
-  // Two-sided: [1st, 99th] percentiles of x.
+  // Two-sided: [1st, 99th] percentiles of x. An affine grid spans them...
   c.clipping.twoSided = true;
+  c.symmetric = false;
   r = quantize(t, c);
   double lo = 0, hi = 0;
   percentilePair(t.values.data(), 4000, 1.0, 99.0, lo, hi);
   EXPECT_EQ(r->clipLo[0], float(lo));
   EXPECT_EQ(r->clipHi[0], float(hi));
   EXPECT_NEAR(r->metrics.clippedFraction, 0.02, 0.001);
+  // ...a symmetric one saturates at +-T, T = the larger magnitude of the two.
+  c.symmetric = true;
+  r = quantize(t, c);
+  const float T = float(std::max(-lo, hi));
+  EXPECT_EQ(r->clipLo[0], -T);
+  EXPECT_EQ(r->clipHi[0], T);
+  int64_t outside = 0;
+  for (float v : t.values)
+    outside += (v < -T || v > T) ? 1 : 0;
+  EXPECT_EQ(r->metrics.clippedFraction, double(outside) / 4000.0);
 }
 
 } // namespace
