@@ -167,6 +167,24 @@ inline float hmax(__m256 v) {
 }
 #endif
 
+#ifdef __AVX2__
+// 8 values of x and q: |x|, the finite mask, x and e = x - q with non-finite
+// lanes zeroed, and |e|.
+struct ErrorLanes {
+  __m256 ax, fin, xf, e, ae;
+};
+inline ErrorLanes errorLanes(const float* x, const float* q, __m256 absMask, __m256 lim) {
+  const __m256 xv = _mm256_loadu_ps(x), qv = _mm256_loadu_ps(q);
+  ErrorLanes l;
+  l.ax = _mm256_and_ps(xv, absMask);
+  l.fin = _mm256_cmp_ps(l.ax, lim, _CMP_LE_OQ);
+  l.xf = _mm256_and_ps(xv, l.fin);
+  l.e = _mm256_and_ps(_mm256_sub_ps(xv, qv), l.fin);
+  l.ae = _mm256_and_ps(l.e, absMask);
+  return l;
+}
+#endif
+
 RunSums runSums(const float* x, const float* q, int64_t n, bool sumX = false) {
   RunSums r;
   int64_t k = 0;
@@ -177,12 +195,7 @@ RunSums runSums(const float* x, const float* q, int64_t n, bool sumX = false) {
          cnt = see;
   const __m256 one = _mm256_set1_ps(1.0f);
   for (; k + 8 <= n; k += 8) {
-    const __m256 xv = _mm256_loadu_ps(x + k), qv = _mm256_loadu_ps(q + k);
-    const __m256 ax = _mm256_and_ps(xv, absMask);
-    const __m256 fin = _mm256_cmp_ps(ax, lim, _CMP_LE_OQ);
-    const __m256 xf = _mm256_and_ps(xv, fin);
-    const __m256 e = _mm256_and_ps(_mm256_sub_ps(xv, qv), fin);
-    const __m256 ae = _mm256_and_ps(e, absMask);
+    const auto [ax, fin, xf, e, ae] = errorLanes(x + k, q + k, absMask, lim);
     see = _mm256_fmadd_ps(e, e, see);
     sxe = _mm256_fmadd_ps(xf, e, sxe);
     sx2 = _mm256_fmadd_ps(xf, xf, sx2);
@@ -253,12 +266,7 @@ void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, co
       __m256 vAbs = _mm256_loadu_ps(lanes), vSig = _mm256_loadu_ps(lanes + 8);
       __m256 vMax = _mm256_loadu_ps(lanes + 16), vCnt = _mm256_loadu_ps(lanes + 24);
       for (; k + 8 <= c1; k += 8) {
-        const __m256 xv = _mm256_loadu_ps(xr + k), qv = _mm256_loadu_ps(qr + k);
-        const __m256 ax = _mm256_and_ps(xv, absMask);
-        const __m256 fin = _mm256_cmp_ps(ax, lim, _CMP_LE_OQ);
-        const __m256 xf = _mm256_and_ps(xv, fin);
-        const __m256 e = _mm256_and_ps(_mm256_sub_ps(xv, qv), fin);
-        const __m256 ae = _mm256_and_ps(e, absMask);
+        const auto [ax, fin, xf, e, ae] = errorLanes(xr + k, qr + k, absMask, lim);
         const __m256 f1 = _mm256_and_ps(one, fin);
         gsee = _mm256_fmadd_ps(e, e, gsee);
         gsxe = _mm256_fmadd_ps(xf, e, gsxe);
