@@ -63,7 +63,10 @@ int runSweep(const Args& argv) {
     QuantConfig c = base;
     c.format = f;
     const auto r = quantize(t, c, opt);
-    results.push_back(r);
+    if (!opt.summary) // later formats skip the input-only analysis
+      opt.summary = TensorSummary::fromResult(*r, opt.topK);
+    if (a.has("metrics-out")) // a result holds the dequantized tensor: keep only what is written
+      results.push_back(r);
     const Metrics& m = r->metrics;
     if (a.has("json")) {
       nlohmann::json j;
