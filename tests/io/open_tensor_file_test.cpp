@@ -57,7 +57,8 @@ TEST(OpenTensorFile, ContentWinsOverTheExtension) {
   auto h5 = outDir("detect") / "nested.weights";
   writeHdf5(h5, {floatArray("a/b", {2}, {1.0f, 2.0f})}, {});
   EXPECT_EQ(openTensorFile(h5)->formatName(), "hdf5");
-  auto npy = generateFixtures("make_npy_fixtures.py", "npy"); // NumPy only: fast
+  auto npy = generateFixtures("make_npy_fixtures.py",
+                              "open_npy"); // NumPy only: fast; own dir: tests run in parallel
   std::filesystem::copy_file(npy / "stored.npz", outDir("detect") / "weights.zip",
                              std::filesystem::copy_options::overwrite_existing);
   EXPECT_EQ(openTensorFile(outDir("detect") / "weights.zip")->formatName(), "npz");
