@@ -61,6 +61,42 @@ private slots:
     QCOMPARE(csv.count(QStringLiteral("\r\n")), 1 + int(r->topMagnitude.size()));
   }
 
+  void manyChannelsAreLines() {
+    // Beyond kMaxBars channels 1 px lines replace the bars; the outlier bars
+    // stay, and a click on a line locates its channel.
+    auto tensor = testfx::makeTensor();
+    auto r = testfx::makeInt4Result(*tensor, 12.0f);
+    const int n = OutlierView::kMaxBars + 976, outlier = 1500;
+    ChannelStats& ch = r->channels;
+    ch.absMax.assign(size_t(n), 0.0f);
+    for (int i = 0; i < n; ++i)
+      ch.absMax[size_t(i)] = 1.0f + 0.1f * float(i % 7);
+    ch.absMax[outlier] = 50.0f;
+    ch.stdDev = ch.mean = ch.kurtosis = ch.absMax;
+    ch.outlierChannels = {outlier};
+    OutlierView view;
+    view.setResult(r, tensor);
+    QCOMPARE(view.channelBars()->dataCount(), 0);
+    QCOMPARE(view.channelLines()->dataCount(), n);
+    for (int i : {0, 999, outlier, n - 1}) {
+      const auto it = view.channelLines()->data()->constBegin() + i;
+      QCOMPARE(it->key, double(i));
+      QCOMPARE(it->value, i == outlier ? 0.0 : double(ch.absMax[size_t(i)])); // under its red bar
+    }
+    QCOMPARE(view.outlierBars()->dataCount(), 1);
+    QCOMPARE(view.outlierBars()->data()->constBegin()->key, double(outlier));
+    QSignalSpy spy(&view, &ResultView::locateRequested);
+    emit view.plot()->plottableClick(view.channelLines(), int(testfx::kErrRow), nullptr);
+    QCOMPARE(spy.size(), 1);
+    QCOMPARE(spy[0][0].toLongLong(), testfx::kErrRow);
+    QCOMPARE(spy[0][1].toLongLong(), testfx::kErrCol);
+    testfx::saveShot(view, QStringLiteral("outliers_many_channels"), QSize(900, 700));
+    // Back to a few channels: bars again, no lines.
+    view.setResult(testfx::makeInt4Result(*tensor), tensor);
+    QCOMPARE(view.channelLines()->dataCount(), 0);
+    QCOMPARE(view.channelBars()->dataCount(), int(testfx::kRows) - 1);
+  }
+
   void scaleMapOneCellPerGroup() {
     auto r = std::make_shared<QuantResult>();
     r->tensorName = "w";

@@ -51,6 +51,16 @@ OutlierView::OutlierView(QWidget* parent) : PlotViewBase(parent) {
   controls()->addWidget(listBox_);
 
   QCustomPlot* p = plot();
+  // Created first so that the outlier bars are drawn over it.
+  // 1 px impulses: at under a pixel per channel they read as bars, and
+  // adaptive sampling bounds their cost by the plot's width (a filled step
+  // outline of 4096 jagged channels took 40 ms, 4096 bars 3-6 ms).
+  lines_ = p->addGraph();
+  lines_->setObjectName(QStringLiteral("channelLines"));
+  lines_->setLineStyle(QCPGraph::lsImpulse);
+  lines_->setPen(QPen(plotstyle::original(), 1.0));
+  lines_->setSelectable(QCP::stNone);
+  lines_->removeFromLegend();
   bars_ = makeBars(p, QStringLiteral("channels"), plotstyle::original());
   bars_->setName(tr("channels"));
   outliers_ = makeBars(p, QStringLiteral("outliers"), plotstyle::outlier());
@@ -97,11 +107,11 @@ OutlierView::OutlierView(QWidget* parent) : PlotViewBase(parent) {
   });
   connect(p, &QCustomPlot::plottableClick, this,
           [this](QCPAbstractPlottable* plottable, int index, QMouseEvent*) {
-            auto* bars = qobject_cast<QCPBars*>(plottable);
-            if (!bars || index < 0 || index >= bars->dataCount())
+            // A bar or a channel line: its key is the channel.
+            QCPPlottableInterface1D* data = plottable ? plottable->interface1D() : nullptr;
+            if (!data || index < 0 || index >= data->dataCount())
               return;
-            const auto [row, col] =
-                locateForChannel(qint64(std::llround((bars->data()->constBegin() + index)->key)));
+            const auto [row, col] = locateForChannel(qint64(std::llround(data->dataMainKey(index))));
             emit locateRequested(row, col);
           });
   installExport();
@@ -152,6 +162,7 @@ void OutlierView::rebuildPlot() {
   QCustomPlot* p = plot();
   bars_->data()->clear();
   outliers_->data()->clear();
+  lines_->data()->clear();
   for (int i = p->itemCount() - 1; i >= 0; --i)
     if (p->item(i)->objectName() == QLatin1String("threshold"))
       p->removeItem(i);
@@ -175,17 +186,32 @@ void OutlierView::rebuildPlot() {
   for (int64_t c : ch->outlierChannels)
     if (c >= 0 && size_t(c) < isOutlier.size())
       isOutlier[size_t(c)] = true;
+  // Many channels: a line per channel (the outlier bars cover theirs); few: a
+  // bar per channel that is not an outlier.
+  const bool dense = values->size() > size_t(kMaxBars);
   QVector<double> k, v, ok, ov;
   double lo = 0, hi = 0;
   for (size_t i = 0; i < values->size(); ++i) {
     const double value = std::isfinite((*values)[i]) ? (*values)[i] : 0.0;
-    (isOutlier[i] ? ok : k) << double(i);
-    (isOutlier[i] ? ov : v) << value;
+    if (isOutlier[i]) {
+      ok << double(i);
+      ov << value;
+    }
+    if (dense || !isOutlier[i]) {
+      k << double(i);
+      v << (isOutlier[i] ? 0.0 : value); // the outlier bar stands there
+    }
     lo = std::min(lo, value);
     hi = std::max(hi, value);
   }
-  bars_->setData(k, v, true);
+  if (dense)
+    lines_->setData(k, v, true);
+  else
+    bars_->setData(k, v, true);
   outliers_->setData(ok, ov, true);
+  // Among thousands of channels a bar is a fraction of a pixel: keep outliers visible.
+  outliers_->setWidthType(dense ? QCPBars::wtAbsolute : QCPBars::wtPlotCoords);
+  outliers_->setWidth(dense ? 3.0 : 0.8);
   // Thin bars touch when there are many channels; a pen would blot them out.
   bars_->setPen(values->size() <= 256 ? QPen(plotstyle::original().darker(130)) : QPen(Qt::NoPen));
   setPlotTitle(tr("%1 — %2 channels, %3 outlier channel(s)")

@@ -7,6 +7,7 @@
 
 class QComboBox;
 class QCPBars;
+class QCPGraph;
 class QTableWidget;
 
 namespace qs {
@@ -18,6 +19,9 @@ public:
   enum class TopList { Errors, Magnitudes };
   // The core's outlier rule, drawn as a dashed line in abs-max mode.
   static constexpr double kOutlierFactor = 6.0;
+  // More channels than this are drawn as 1 px lines instead of bars (bars
+  // cost per channel: 3 ms for 4096, more for embeddings).
+  static constexpr int kMaxBars = 1024;
 
   explicit OutlierView(QWidget* parent = nullptr);
   QString title() const override { return tr("Outliers"); }
@@ -29,6 +33,7 @@ public:
   void setTopList(TopList list);
   QTableWidget* table() const { return table_; }
   QCPBars* channelBars() const { return bars_; }
+  QCPGraph* channelLines() const { return lines_; } // the channels beyond kMaxBars
   QCPBars* outlierBars() const { return outliers_; }
   // What a click on channel `channel`'s bar locates: that channel's worst
   // listed element, or (channel, -1) when the top-k lists have none.
@@ -44,6 +49,7 @@ private:
   QTableWidget* table_ = nullptr;
   QCPBars* bars_ = nullptr;
   QCPBars* outliers_ = nullptr;
+  QCPGraph* lines_ = nullptr;
   std::shared_ptr<const QuantResult> result_;
 };
 
