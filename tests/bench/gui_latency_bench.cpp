@@ -333,15 +333,16 @@ void BM_ConfigChangeToPlots(benchmark::State& state) {
 BENCHMARK(BM_ConfigChangeToPlots)->UseManualTime()->Iterations(42)->Unit(benchmark::kMillisecond);
 
 // One view on its own, shown: setResult() plus a synchronous replot, for two
-// real 4096 x 4096 results in turn (so every iteration draws new data), in
-// CPU time of the GUI thread. Arg = the view's index in createPlotViews().
+// real 4096 x 4096 results in turn (so every iteration draws new data): INT4
+// group 32 (524 k scales) and INT8 per channel, in CPU time of the GUI
+// thread. Arg = the view's index in createPlotViews().
 void BM_ViewRedraw(benchmark::State& state) {
   Setup& s = setup();
   static std::shared_ptr<const QuantResult> results[2];
   if (!results[0]) {
     QuantConfig a = s.window->document()->config();
     a.format = "int4";
-    a.granularity = Granularity{GranularityKind::Group, 1, 128};
+    a.granularity = Granularity{GranularityKind::Group, 1, 32};
     QuantConfig b = a;
     b.format = "int8";
     b.granularity = Granularity{GranularityKind::Channel, 0, 128};

@@ -13,6 +13,31 @@
 
 namespace qs {
 
+namespace {
+
+// (min, max) of a non-empty vector over eight independent lanes, which the
+// compiler turns into vector min/max (minmax_element, one dependent chain,
+// took 1.6 ms for 524 k scales).
+std::pair<float, float> valueRange(const std::vector<float>& v) {
+  constexpr size_t kLanes = 8;
+  float lo[kLanes], hi[kLanes];
+  std::fill(std::begin(lo), std::end(lo), v.front());
+  std::fill(std::begin(hi), std::end(hi), v.front());
+  const size_t whole = v.size() / kLanes * kLanes;
+  for (size_t i = 0; i < whole; i += kLanes)
+    for (size_t k = 0; k < kLanes; ++k) {
+      lo[k] = v[i + k] < lo[k] ? v[i + k] : lo[k];
+      hi[k] = v[i + k] > hi[k] ? v[i + k] : hi[k];
+    }
+  for (size_t i = whole; i < v.size(); ++i) {
+    lo[0] = v[i] < lo[0] ? v[i] : lo[0];
+    hi[0] = v[i] > hi[0] ? v[i] : hi[0];
+  }
+  return {*std::min_element(std::begin(lo), std::end(lo)), *std::max_element(std::begin(hi), std::end(hi))};
+}
+
+} // namespace
+
 ScaleMapView::ScaleMapView(QWidget* parent) : PlotViewBase(parent) {
   log_ = new QCheckBox(tr("Log scale"), this);
   log_->setToolTip(
@@ -107,16 +132,16 @@ void ScaleMapView::rebuild() {
                    .arg(QString::fromStdString(r.tensorName), QString::fromStdString(r.formatLabel))
                    .arg(r.scales.size())
                    .arg(QString::fromStdString(shapeToString(shape))));
-  const auto [mn, mx] = std::minmax_element(r.scales.begin(), r.scales.end());
+  const auto [mn, mx] = valueRange(r.scales);
   if (r.scales.size() == 1) {
     p->xAxis->setLabel(QString());
     p->yAxis->setLabel(QString());
-    plotstyle::setEmptyMessage(p, tr("one scale for the whole tensor: s = %1").arg(plotstyle::num(*mn, 6)));
+    plotstyle::setEmptyMessage(p, tr("one scale for the whole tensor: s = %1").arg(plotstyle::num(mn, 6)));
     p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
   plotstyle::setEmptyMessage(p, QString());
-  const bool log = log_->isChecked() && *mn > 0;
+  const bool log = log_->isChecked() && mn > 0;
   if (rows_ == 1 || cols_ == 1) {
     // A vector of scales (per channel / per token): a line reads better than a 1-pixel strip.
     QCPGraph* g = p->addGraph();
@@ -138,26 +163,33 @@ void ScaleMapView::rebuild() {
       p->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog));
     p->xAxis->setRange(-0.5, double(r.scales.size()) - 0.5);
     if (log)
-      p->yAxis->setRange(*mn / 1.5, *mx * 1.5);
+      p->yAxis->setRange(mn / 1.5, mx * 1.5);
     else
-      p->yAxis->setRange(0, *mx * 1.08);
+      p->yAxis->setRange(0, mx * 1.08);
     p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
   // Heat map; grids bigger than kMaxCells per axis are max-pooled.
   const qint64 fy = (rows_ + kMaxCells - 1) / kMaxCells, fx = (cols_ + kMaxCells - 1) / kMaxCells;
   const int ny = int((rows_ + fy - 1) / fy), nx = int((cols_ + fx - 1) / fx);
+  // One pass over the scales in memory order, then one setCell per cell.
+  std::vector<float> cells(size_t(nx) * size_t(ny), 0.0f);
+  for (qint64 rr = 0; rr < rows_; ++rr) {
+    float* cell = cells.data() + size_t(rr / fy) * size_t(nx);
+    const float* scale = r.scales.data() + rr * cols_;
+    if (fx == 1)
+      for (qint64 cc = 0; cc < cols_; ++cc)
+        cell[cc] = std::max(cell[cc], scale[cc]);
+    else
+      for (qint64 cc = 0; cc < cols_; ++cc)
+        cell[cc / fx] = std::max(cell[cc / fx], scale[cc]);
+  }
   map_->data()->setSize(nx, ny);
   map_->data()->setRange(QCPRange(0.5 * double(fx), double(cols_) - 0.5 * double(fx)),
                          QCPRange(0.5 * double(fy), double(rows_) - 0.5 * double(fy)));
   for (int j = 0; j < ny; ++j)
-    for (int i = 0; i < nx; ++i) {
-      float v = 0;
-      for (qint64 rr = j * fy; rr < std::min(rows_, (j + 1) * fy); ++rr)
-        for (qint64 cc = i * fx; cc < std::min(cols_, (i + 1) * fx); ++cc)
-          v = std::max(v, r.scales[size_t(rr * cols_ + cc)]);
-      map_->data()->setCell(i, j, v);
-    }
+    for (int i = 0; i < nx; ++i)
+      map_->data()->setCell(i, j, cells[size_t(j) * size_t(nx) + size_t(i)]);
   map_->setVisible(true);
   scale_->setVisible(true);
   p->plotLayout()->addElement(1, 1, scale_);
@@ -165,7 +197,7 @@ void ScaleMapView::rebuild() {
   map_->setDataScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
   scale_->axis()->setTicker(log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
                                 : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-  map_->setDataRange(QCPRange(log ? *mn : std::min(0.0f, *mn), *mx > *mn ? *mx : *mn + 1));
+  map_->setDataRange(QCPRange(log ? mn : std::min(0.0f, mn), mx > mn ? mx : mn + 1));
   scale_->axis()->setLabel(fx * fy > 1 ? tr("scale s (max of %1 × %2 groups)").arg(fy).arg(fx)
                                        : tr("scale s"));
   p->yAxis->setRangeReversed(true);

@@ -13,8 +13,9 @@ namespace qs {
 class ScaleMapView : public PlotViewBase {
   Q_OBJECT
 public:
-  // Larger scale grids are max-pooled to this many cells per axis for drawing.
-  static constexpr int kMaxCells = 2048;
+  // Larger scale grids are max-pooled to this many cells per axis for drawing
+  // (more than a plot has pixels; each cell costs in every replot).
+  static constexpr int kMaxCells = 1024;
 
   explicit ScaleMapView(QWidget* parent = nullptr);
   QString title() const override { return tr("Scales"); }
