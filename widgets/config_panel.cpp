@@ -21,6 +21,13 @@ namespace qs {
 
 namespace {
 
+// A spin box repaints (and so does the group box behind it) on every
+// setValue(), even an unchanged one: showConfig() sets only what changed.
+template <class SpinBox, class Value> void setValueIfChanged(SpinBox* spin, Value value) {
+  if (spin->value() != value)
+    spin->setValue(value);
+}
+
 // Group sizes step by powers of two (32, 64, 128 …) but any value can be typed.
 class PowerOfTwoSpinBox : public QSpinBox {
 public:
@@ -369,24 +376,26 @@ void ConfigPanel::showConfig() {
       index = format_->count() - 1;
     }
     format_->setCurrentIndex(index);
-    bits_->setValue(info ? info->bits : 0);
+    setValueIfChanged(bits_, info ? info->bits : 0);
     formatInfo_->setText(info ? describeFormat(*info) : tr("Unknown format"));
     symmetric_->setCurrentIndex(c.symmetric ? 0 : 1);
     const int kind = c.granularity ? int(c.granularity->kind) : -1;
     granularity_->setCurrentIndex(comboIndexOfData(granularity_, kind));
     if (c.granularity) {
-      axis_->setRange(0, std::max(rank_ - 1, c.granularity->axis));
-      axis_->setValue(c.granularity->axis);
-      groupSize_->setValue(static_cast<int>(c.granularity->groupSize));
+      const int maxAxis = std::max(rank_ - 1, c.granularity->axis);
+      if (axis_->maximum() != maxAxis)
+        axis_->setRange(0, maxAxis);
+      setValueIfChanged(axis_, c.granularity->axis);
+      setValueIfChanged(groupSize_, static_cast<int>(c.granularity->groupSize));
     }
     clip_->setCurrentIndex(comboIndexOfData(clip_, int(c.clipping.method)));
-    percentile_->setValue(c.clipping.percentile);
+    setValueIfChanged(percentile_, c.clipping.percentile);
     percentileSlider_->setValue(percentileToSlider(c.clipping.percentile));
     twoSided_->setChecked(c.clipping.twoSided);
-    fixedMin_->setValue(c.clipping.fixedMin);
-    fixedMax_->setValue(c.clipping.fixedMax);
+    setValueIfChanged(fixedMin_, c.clipping.fixedMin);
+    setValueIfChanged(fixedMax_, c.clipping.fixedMax);
     rounding_->setCurrentIndex(comboIndexOfData(rounding_, int(c.rounding)));
-    seed_->setValue(static_cast<int>(std::min<uint64_t>(c.seed, std::numeric_limits<int>::max())));
+    setValueIfChanged(seed_, static_cast<int>(std::min<uint64_t>(c.seed, std::numeric_limits<int>::max())));
   }
   updateEnabled();
 }
