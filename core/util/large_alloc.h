@@ -29,9 +29,10 @@ inline constexpr size_t kPoolBytes = size_t{1} << 30;
 
 template <class T> class LargePool {
 public:
+  // Never destroyed: results held by other statics may die after it would.
   static LargePool& instance() {
-    static LargePool pool;
-    return pool;
+    static LargePool* pool = new LargePool;
+    return *pool;
   }
   // A parked vector of exactly n elements, else one with room for n; empty if none.
   std::vector<T> take(size_t n) {
