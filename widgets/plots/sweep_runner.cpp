@@ -112,6 +112,8 @@ std::vector<SweepPoint> runSweep(const Tensor& tensor, const std::vector<SweepCa
     } catch (const Error&) {
       continue; // this tensor cannot take this format (block size, axis); the line just lacks the point
     }
+    if (!options.summary) // the other candidates skip the input-only analysis (channel moments)
+      options.summary = TensorSummary::fromResult(*r, options.topK);
     SweepPoint p;
     p.family = c.family;
     p.label = c.label;
