@@ -1,6 +1,7 @@
 #include "widgets/analyzer.h"
 
 #include "core/error.h"
+#include "core/util/large_alloc.h"
 
 #include <QtConcurrent>
 
@@ -165,8 +166,14 @@ void Analyzer::finished(const std::shared_ptr<Job>& job) {
         cache_.push_back({job->pinnedConfigs[i], job->output.pinned[i]});
       lastCurrent_ = job->output.current;
       lastConfig_ = job->config;
-      if (!summary_ && lastCurrent_) // later jobs on this tensor skip the input-only analysis
+      if (!summary_ && lastCurrent_) { // later jobs on this tensor skip the input-only analysis
         summary_ = TensorSummary::fromResult(*lastCurrent_, options_.topK);
+        // The next result needs a second tensor-sized buffer while this one is
+        // on screen: touch its pages now, while the user looks at the plots,
+        // not inside the next edit's latency. Queued behind no job (one thread).
+        const size_t n = size_t(job->tensor->numel());
+        pool_.start([n] { prewarmLarge<float>(n, 2); });
+      }
       job->output.latencyMs = static_cast<double>(clock_.nsecsElapsed()) / 1e6 - job->changeAtMs;
       last_ = job->output;
       emit resultReady(last_);

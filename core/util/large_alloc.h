@@ -74,6 +74,14 @@ public:
     std::lock_guard<std::mutex> lock(mutex_);
     return parked_.size();
   }
+  // Parked buffers with room for n elements.
+  size_t parkedWithRoom(size_t n) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    size_t k = 0;
+    for (const std::vector<T>& v : parked_)
+      k += v.capacity() >= n ? 1 : 0;
+    return k;
+  }
 
 private:
   std::mutex mutex_;
@@ -99,6 +107,24 @@ template <class T> void resizeLarge(std::vector<T>& v, size_t n) {
     }
   }
   v.resize(n);
+}
+
+// Makes sure `count` buffers of n elements are parked, touching fresh pages
+// now: a first touch costs far more than the arithmetic (zeroing, and on a
+// virtual machine the host backing the page), so a caller that knows the next
+// results' size (the GUI, after a tensor's first result) pays it off the
+// critical path.
+template <class T> void prewarmLarge(size_t n, size_t count) {
+  auto& pool = detail::LargePool<T>::instance();
+  if (n * sizeof(T) < detail::kLargeBytes || count * n * sizeof(T) > detail::kPoolBytes)
+    return;
+  for (size_t have = pool.parkedWithRoom(n); have < count && have < detail::kPoolEntries; ++have) {
+    std::vector<T> fresh;
+    fresh.reserve(n);
+    adviseHugePages(fresh.data(), n * sizeof(T));
+    fresh.resize(n); // the touch
+    pool.give(std::move(fresh));
+  }
 }
 
 // Parks a large buffer for a later resizeLarge() (leaves `v` empty).

@@ -277,6 +277,7 @@ void BM_ConfigChangeToPlots(benchmark::State& state) {
   Setup& s = setup();
   const auto sequence = editSequence();
   std::vector<double> latency, job, plots;
+  std::vector<std::pair<double, QString>> slowest; // latency and the config's label
   Probe probe;
   s.app->maxEventMs = 0;
   s.app->maxEventCpuMs = 0;
@@ -292,7 +293,14 @@ void BM_ConfigChangeToPlots(benchmark::State& state) {
     probe.stop();
     state.SetIterationTime(ms / 1e3);
     latency.push_back(ms);
+    const auto& shown = s.window->analyzer()->last().current;
+    slowest.push_back({ms, shown ? QString::fromStdString(shown->formatLabel) : QString()});
   }
+  std::sort(slowest.rbegin(), slowest.rend());
+  QStringList worst;
+  for (size_t k = 0; k < std::min<size_t>(4, slowest.size()); ++k)
+    worst << QStringLiteral("%1 ms %2").arg(slowest[k].first, 0, 'f', 1).arg(slowest[k].second);
+  std::fprintf(stderr, "slowest edits: %s\n", qPrintable(worst.join(QStringLiteral("; "))));
   std::fprintf(stderr, "last view updates: %s\n", qPrintable(s.window->viewTimings()));
   std::vector<std::pair<double, QString>> painters;
   for (const auto& [name, ms] : s.app->paintMs)
