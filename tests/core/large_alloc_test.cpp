@@ -57,6 +57,22 @@ TEST(LargeAlloc, PoolIsBoundedAndSkipsSmallVectors) {
   }
 }
 
+TEST(LargeAlloc, PrewarmParksTouchedBuffers) {
+  auto& pool = detail::LargePool<float>::instance();
+  while (pool.parkedCount() > 0)
+    pool.take(1); // start from an empty pool
+  prewarmLarge<float>(kBig, 2);
+  EXPECT_EQ(pool.parkedWithRoom(kBig), 2u);
+  prewarmLarge<float>(kBig, 2); // already there: nothing added
+  EXPECT_EQ(pool.parkedCount(), 2u);
+  std::vector<float> v;
+  resizeLarge(v, kBig);
+  EXPECT_EQ(pool.parkedWithRoom(kBig), 1u);
+  EXPECT_EQ(v.size(), kBig);
+  prewarmLarge<float>(100, 2); // small sizes are left to malloc
+  EXPECT_EQ(pool.parkedCount(), 1u);
+}
+
 TEST(LargeAlloc, QuantizeIntoRecycledBuffersGivesTheSameResult) {
   Tensor t;
   t.name = "w";
