@@ -76,6 +76,8 @@ rows = [
      "torch int8 per-channel fake-quant incl. scales"),
     ("INT8 per-channel quantize + all metrics, no codes", "Int8PerChannel_AllMetricsNoCodes",
      "torch int8 per-channel fake-quant incl. scales"),
+    ("INT8 per-channel + all metrics as the workbench runs it (no codes, tensor summary reused)",
+     "Int8PerChannel_AllMetricsLive", "torch int8 per-channel fake-quant incl. scales"),
     ("INT8 per-channel fakeQuantize (no metrics)", "Int8PerChannel_FakeQuantize",
      "torch int8 per-channel fake-quant incl. scales"),
     ("INT8 per-channel fakeQuantizeInto (reused buffer)", "Int8PerChannel_FakeQuantizeInto",
