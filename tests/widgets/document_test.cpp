@@ -235,6 +235,15 @@ std::vector<double> loadBig(Document& doc, const std::shared_ptr<test::FakeSourc
       fractions.push_back(args.at(0).toDouble());
   return fractions;
 }
+
+// Runs `script` (Python with NumPy) that writes `path`, then opens it in `doc`.
+bool writeAndOpen(Document& doc, const QString& script, const QString& path) {
+  if (std::system(qPrintable(QStringLiteral(QS_PYTHON " -c \"%1\"").arg(script))) != 0)
+    return false;
+  QSignalSpy added(&doc, &Document::sourceAdded);
+  doc.openFile(path);
+  return QTest::qWaitFor([&] { return added.count() == 1; }, 30000);
+}
 } // namespace
 
 void DocumentTest::longReadsReportProgressInChunks() {
@@ -273,11 +282,8 @@ void DocumentTest::deflatedNpzReportsInflateProgress() {
   const QString script = QStringLiteral("import numpy as np; np.savez_compressed('%1', w=(np.arange(3 << 20, "
                                         "dtype=np.float32) % 1000 - 500).reshape(1536, 2048))")
                              .arg(path);
-  QCOMPARE(std::system(qPrintable(QStringLiteral(QS_PYTHON " -c \"%1\"").arg(script))), 0);
   Document doc;
-  QSignalSpy added(&doc, &Document::sourceAdded);
-  doc.openFile(path);
-  QTRY_VERIFY_WITH_TIMEOUT(added.count() == 1, 30000);
+  QVERIFY(writeAndOpen(doc, script, path));
   QSignalSpy progress(&doc, &Document::loadProgress);
   QSignalSpy changed(&doc, &Document::tensorChanged);
   QSignalSpy failed(&doc, &Document::loadFailed);
@@ -335,11 +341,8 @@ void DocumentTest::openFileListsANpyFile() {
       QStringLiteral("import numpy as np; np.save('%1', (np.arange(12, dtype=np.float32) - 5.5)"
                      ".reshape(3, 4))")
           .arg(path);
-  QCOMPARE(std::system(qPrintable(QStringLiteral(QS_PYTHON " -c \"%1\"").arg(script))), 0);
   Document doc;
-  QSignalSpy added(&doc, &Document::sourceAdded);
-  doc.openFile(path);
-  QTRY_VERIFY_WITH_TIMEOUT(added.count() == 1, 30000);
+  QVERIFY(writeAndOpen(doc, script, path));
   const OpenSource& source = doc.sources().front();
   QCOMPARE(source.path, path);
   QCOMPARE(doc.indexOfPath(path), 0);
