@@ -15,6 +15,9 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 
 namespace qs {
 
@@ -32,15 +35,31 @@ template <class Block> void storeBlock(uint8_t* p, const Block& b) {
   std::memcpy(p, &b, sizeof b);
 }
 
+// The largest |x| and the signed value of its first occurrence (NaN never
+// wins), exactly as llama.cpp's `if (amax < fabsf(v)) { amax = fabsf(v); max = v; }`:
+// the maximum in SIMD lanes, then a scan for where it first occurs.
 float amaxSigned(const float* x, int n, float& signedMax) {
   float amax = 0.0f;
-  signedMax = 0.0f;
-  for (int j = 0; j < n; ++j) {
-    if (amax < std::fabs(x[j])) {
+  int j = 0;
+#ifdef __AVX2__
+  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  __m256 m = _mm256_setzero_ps();
+  for (; j + 8 <= n; j += 8) // max(|x|, m) returns m for a NaN lane: NaN is skipped as in the scalar rule
+    m = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + j), absMask), m);
+  __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+  h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+  amax = _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
+#endif
+  for (; j < n; ++j)
+    if (amax < std::fabs(x[j]))
       amax = std::fabs(x[j]);
-      signedMax = x[j];
-    }
-  }
+  signedMax = 0.0f; // all zeros (or NaN): +0, as the scalar rule leaves it
+  if (amax > 0.0f)
+    for (j = 0; j < n; ++j)
+      if (std::fabs(x[j]) == amax) {
+        signedMax = x[j];
+        break;
+      }
   return amax;
 }
 

@@ -501,8 +501,17 @@ SegmentParams SegmentQuantizer::applyBlock(const float* x, int64_t n, float* deq
   // last block is padded with its first value, which changes neither its max
   // nor its min.
   bool allFinite = n == B;
-  for (int64_t i = 0; i < n && allFinite; ++i)
-    allFinite = finiteF(x[i]);
+  int64_t k = 0;
+#ifdef __AVX2__
+  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  const __m256 lim = _mm256_set1_ps(FLT_MAX);
+  __m256 bad = _mm256_setzero_ps(); // |x| > FLT_MAX or NaN (unordered)
+  for (; allFinite && k + 8 <= n; k += 8)
+    bad = _mm256_or_ps(bad, _mm256_cmp_ps(_mm256_and_ps(_mm256_loadu_ps(x + k), absMask), lim, _CMP_NLE_UQ));
+  allFinite = allFinite && _mm256_testz_ps(bad, bad);
+#endif
+  for (; k < n && allFinite; ++k)
+    allFinite = finiteF(x[k]);
   float in[256], out[256];
   const float* src = x;
   float* dst = deq;
@@ -557,9 +566,10 @@ SegmentParams SegmentQuantizer::applyBlock(const float* x, int64_t n, float* deq
     }
   }
   if (allFinite) {
-    if (codes)
-      for (int64_t i = 0; i < n; ++i)
-        codes[i] = unpacked ? c32[i] : 0;
+    if (codes && unpacked)
+      std::memcpy(codes, c32, size_t(n) * sizeof(int32_t));
+    else if (codes)
+      std::fill(codes, codes + n, 0);
     return p;
   }
   for (int64_t i = 0; i < n; ++i) {

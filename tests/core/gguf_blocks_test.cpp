@@ -122,6 +122,20 @@ TEST(Gguf, Q4_0HandWorked) {
   EXPECT_EQ(py[2], 0.0f);
 }
 
+// llama.cpp keeps the first of equal largest magnitudes: its sign decides d's.
+TEST(Gguf, Q4_0AndQ5_0TakeTheFirstLargestMagnitude) {
+  for (int lane : {0, 5, 9, 31}) { // inside and across the 8-wide SIMD steps
+    std::vector<float> p(32, 0.25f);
+    p[size_t(lane)] = -3.0f;
+    p[size_t((lane + 7) % 32)] = 3.0f;
+    const bool negativeFirst = lane < (lane + 7) % 32;
+    const uint16_t d4 = negativeFirst ? 0x3600 : 0xB600; // -3 / -8 = 0.375, or 3 / -8
+    const uint16_t d5 = negativeFirst ? 0x3200 : 0xB200; // -3 / -16 = 0.1875, or 3 / -16
+    EXPECT_EQ(u16(&quantize(GgufType::Q4_0, p)[0]), d4) << lane;
+    EXPECT_EQ(u16(&quantize(GgufType::Q5_0, p)[0]), d5) << lane;
+  }
+}
+
 TEST(Gguf, Q4_1HandWorked) {
   // x = 0, 0.5, ..., 15.5: min 0, d = 15.5/15 = 1.0333, fp16 1058/1024 = 1.033203125
   // (0x3C22), m = 0. q = min(15, (int8)(x/d + 0.5)): 0 -> 0, 0.5 -> 0, 1 -> 1, 15.5 -> 15.
