@@ -3,38 +3,11 @@
 // RTN row against an independent NumPy computation (split, int8 RTN, SQNR),
 // the demo, and bad input.
 #include "../io/io_test_util.h"
-
-#include <array>
-#include <cstdio>
-#include <sys/wait.h>
+#include "cli_run.h"
 
 using namespace qs::test;
 
 namespace {
-
-std::filesystem::path cliBinary() {
-  return std::filesystem::path(QS_TEST_OUT_DIR).parent_path().parent_path() / "app" / "quantscope-cli";
-}
-
-struct CliRun {
-  int status = -1;
-  std::string out;
-};
-
-CliRun runCli(const std::string& args, bool withStderr = true) {
-  CliRun r;
-  const std::string cmd = cliBinary().string() + " " + args + (withStderr ? " 2>&1" : " 2>/dev/null");
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p)
-    return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-    r.out.append(buf.data(), n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
 
 nlohmann::json expected(const std::filesystem::path& dir) {
   std::ifstream f(dir / "expected.json");
@@ -48,7 +21,7 @@ TEST(LayerCli, RtnRowMatchesNumpy) {
     const CliRun r =
         runCli("layer " + (dir / "layers.h5").string() + " --weight " + layer + "/weight --input " + layer +
                    "/input --method rtn --w-format int8 --w-granularity channel --seed 3 --json",
-               false);
+               Stderr::Dropped);
     ASSERT_EQ(r.status, 0) << r.out;
     const auto j = nlohmann::json::parse(r.out);
     const auto& w = want[layer];
@@ -64,16 +37,17 @@ TEST(LayerCli, RtnRowMatchesNumpy) {
 
 TEST(LayerCli, AllMethodsTableAndFlattening) {
   const auto dir = generateFixtures("make_layer_fixtures.py", "cli_layer");
-  CliRun r =
-      runCli("layer " + (dir / "layers.h5").string() +
-             " --weight conv/weight --input conv/input --a-format int8 --a-clip percentile --group-size 8");
+  CliRun r = runCli(
+      "layer " + (dir / "layers.h5").string() +
+          " --weight conv/weight --input conv/input --a-format int8 --a-clip percentile --group-size 8",
+      Stderr::Merged);
   ASSERT_EQ(r.status, 0) << r.out;
   for (const char* s : {"[N,C,H,W] -> permute [N,H,W,C] -> [32, 16]", "RTN", "SmoothQuant (alpha 0.50)",
                         "AWQ (alpha", "GPTQ", "int8 sym, static (percentile)"})
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
   r = runCli("layer " + (dir / "layers.h5").string() +
                  " --weight fc1/weight --input fc1/input --json --method awq,gptq",
-             false);
+             Stderr::Dropped);
   ASSERT_EQ(r.status, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["flatten"], "[2, 96, 128] [B,S,C] -> [192, 128] = [B*S, C]");
@@ -82,8 +56,8 @@ TEST(LayerCli, AllMethodsTableAndFlattening) {
 }
 
 TEST(LayerCli, DemoAndErrors) {
-  CliRun r =
-      runCli("layer --demo --demo-shape 64x128x256 --method rtn,smoothquant --a-format int8 --json", false);
+  CliRun r = runCli("layer --demo --demo-shape 64x128x256 --method rtn,smoothquant --a-format int8 --json",
+                    Stderr::Dropped);
   ASSERT_EQ(r.status, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["in_features"], 128);
@@ -98,11 +72,11 @@ TEST(LayerCli, DemoAndErrors) {
         "layer " + file + " --weight fc1/weight --input fc1/input --alpha 3",
         "layer " + file + " --weight fc1/weight --input fc1/input --method magic",
         std::string("layer --demo --calib-fraction 1.5"), std::string("layer --demo --bogus")}) {
-    r = runCli(bad);
+    r = runCli(bad, Stderr::Merged);
     EXPECT_EQ(r.status, 2) << bad << "\n" << r.out;
     EXPECT_NE(r.out.find("error"), std::string::npos) << bad << "\n" << r.out;
   }
-  r = runCli("layer --help");
+  r = runCli("layer --help", Stderr::Merged);
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("--calib-fraction"), std::string::npos);
 }

@@ -1,44 +1,16 @@
 // `quantscope-cli list`: runs the real binary on fixtures (built beside the tests).
 #include "../io/io_test_util.h"
-
-#include <array>
-#include <cstdio>
-#include <sys/wait.h>
+#include "cli_run.h"
 
 using namespace qs;
 using namespace qs::test;
 
 namespace {
 
-std::filesystem::path cliBinary() {
-  // QS_TEST_OUT_DIR is <build>/tests/out; the CLI is <build>/app/quantscope-cli.
-  return std::filesystem::path(QS_TEST_OUT_DIR).parent_path().parent_path() / "app" / "quantscope-cli";
-}
-
-struct CliRun {
-  int status = -1;
-  std::string out;
-};
-
-CliRun runCli(const std::string& args) {
-  CliRun r;
-  std::string cmd = cliBinary().string() + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p)
-    return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-    r.out.append(buf.data(), n);
-  int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
 TEST(ListCli, JsonMatchesTheReader) {
   ASSERT_TRUE(std::filesystem::exists(cliBinary())) << cliBinary();
   auto dir = generateFixtures("make_gguf_fixtures.py", "cli_gguf");
-  CliRun r = runCli("list " + (dir / "model.gguf").string() + " --json");
+  CliRun r = runCli("list " + (dir / "model.gguf").string() + " --json", Stderr::Merged);
   ASSERT_EQ(r.status, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   auto src = openTensorFile(dir / "model.gguf");
@@ -55,7 +27,7 @@ TEST(ListCli, JsonMatchesTheReader) {
 
 TEST(ListCli, TextTable) {
   auto dir = generateFixtures("make_npy_fixtures.py", "cli_npy");
-  CliRun r = runCli("list " + (dir / "deflated.npz").string());
+  CliRun r = runCli("list " + (dir / "deflated.npz").string(), Stderr::Merged);
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("layer.0/weight  [8, 4]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(npz, 4 tensors"), std::string::npos) << r.out;
@@ -64,13 +36,13 @@ TEST(ListCli, TextTable) {
 TEST(ListCli, ErrorsExitWithTwoAndNameTheFile) {
   auto bad = outDir("cli") / "bad.safetensors";
   writeFile(bad, std::string("\x08\0\0\0\0\0\0\0{\"a\":1}", 15));
-  CliRun r = runCli("list " + bad.string());
+  CliRun r = runCli("list " + bad.string(), Stderr::Merged);
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find(bad.string()), std::string::npos) << r.out;
-  EXPECT_EQ(runCli("list").status, 2);
-  EXPECT_EQ(runCli("list a b").status, 2);
-  EXPECT_EQ(runCli("list --bogus x").status, 2);
-  EXPECT_EQ(runCli("list --help").status, 0);
+  EXPECT_EQ(runCli("list", Stderr::Merged).status, 2);
+  EXPECT_EQ(runCli("list a b", Stderr::Merged).status, 2);
+  EXPECT_EQ(runCli("list --bogus x", Stderr::Merged).status, 2);
+  EXPECT_EQ(runCli("list --help", Stderr::Merged).status, 0);
 }
 
 } // namespace

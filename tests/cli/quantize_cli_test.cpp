@@ -3,13 +3,12 @@
 // one-line errors with exit code 2.
 #include "core/quant/quantize.h"
 
+#include "cli_run.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 
-#include <array>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -18,35 +17,11 @@
 namespace qs {
 namespace {
 
+using test::cliBinary;
+using test::CliRun;
+using test::runCli;
+
 namespace fs = std::filesystem;
-
-fs::path cliBinary() {
-  // QS_TEST_OUT_DIR is <build>/tests/out; the CLI is <build>/app/quantscope-cli.
-  return fs::path(QS_TEST_OUT_DIR).parent_path().parent_path() / "app" / "quantscope-cli";
-}
-
-struct CliResult {
-  int status = -1;
-  std::string out, err;
-};
-
-CliResult cli(const std::string& args) {
-  const std::string errPath = std::string(QS_TEST_OUT_DIR) + "/quantize_cli_stderr.txt";
-  const std::string cmd = cliBinary().string() + " " + args + " 2>" + errPath;
-  CliResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p)
-    return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-    r.out.append(buf.data(), n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(errPath);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  return r;
-}
 
 Tensor gaussian(Shape shape, uint32_t seed) {
   Tensor t;
@@ -98,7 +73,7 @@ TEST(QuantizeCli, JsonMatchesTheEngine) {
   ASSERT_TRUE(fs::exists(cliBinary())) << cliBinary();
   const Tensor t = gaussian({32, 64}, 1);
   const std::string file = writeNpy("quantize_cli_w.npy", t);
-  const CliResult r = cli("quantize " + file + " --format int4 --granularity group --group-size 16 --json");
+  const CliRun r = runCli("quantize " + file + " --format int4 --granularity group --group-size 16 --json");
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   QuantConfig c;
@@ -120,29 +95,29 @@ TEST(QuantizeCli, JsonMatchesTheEngine) {
 
 TEST(QuantizeCli, ReadableOutputAndOptions) {
   const std::string file = writeNpy("quantize_cli_r.npy", gaussian({16, 32}, 2));
-  CliResult r = cli("quantize " + file + " --format nf4 --clip percentile --percentile 99 --two-sided");
+  CliRun r = runCli("quantize " + file + " --format nf4 --clip percentile --percentile 99 --two-sided");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("sqnr (dB)"), std::string::npos);
   EXPECT_NE(r.out.find("NF4"), std::string::npos);
-  r = cli("quantize " + file + " --format fp32 --json"); // no error: sqnr is +inf, written as null
+  r = runCli("quantize " + file + " --format fp32 --json"); // no error: sqnr is +inf, written as null
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(nlohmann::json::parse(r.out)["metrics"]["sqnr_db"].is_null());
-  r = cli("quantize " + file +
-          " --format int8 --clip-min -1 --clip-max 1 --rounding stochastic --seed 3 --json");
+  r = runCli("quantize " + file +
+             " --format int8 --clip-min -1 --clip-max 1 --rounding stochastic --seed 3 --json");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_GT(nlohmann::json::parse(r.out)["metrics"]["clipped_fraction"].get<double>(), 0.2);
 }
 
 TEST(QuantizeCli, TensorSelection) {
   const std::string file = writeTwoTensors();
-  CliResult r = cli("quantize " + file + " --format int8");
+  CliRun r = runCli("quantize " + file + " --format int8");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("quantscope-cli: error:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("alpha, beta"), std::string::npos) << r.err;
-  r = cli("quantize " + file + " --tensor beta --format int8 --json");
+  r = runCli("quantize " + file + " --tensor beta --format int8 --json");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["tensor"], "beta");
-  r = cli("quantize " + file + " --tensor gamma --format int8");
+  r = runCli("quantize " + file + " --tensor gamma --format int8");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("no tensor named 'gamma'"), std::string::npos) << r.err;
 }
@@ -154,13 +129,13 @@ TEST(QuantizeCli, ConfigFile) {
   std::ofstream(good)
       << R"({"schema": "quantscope.config/1", "format": "int2", "granularity": {"kind": "tensor"}})";
   std::ofstream(bad) << R"({"format": "int2", "clipping": {"methd": "kl"}})";
-  CliResult r = cli("quantize " + file + " --config " + good + " --json");
+  CliRun r = runCli("quantize " + file + " --config " + good + " --json");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["config"]["format"], "int2");
   EXPECT_EQ(nlohmann::json::parse(r.out)["scale_shape"], nlohmann::json({1}));
-  r = cli("quantize " + file + " --config " + good + " --format int8 --json"); // options override
+  r = runCli("quantize " + file + " --config " + good + " --format int8 --json"); // options override
   EXPECT_EQ(nlohmann::json::parse(r.out)["config"]["format"], "int8");
-  r = cli("quantize " + file + " --config " + bad);
+  r = runCli("quantize " + file + " --config " + bad);
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("unknown key 'clipping.methd'"), std::string::npos) << r.err;
 }
@@ -181,24 +156,24 @@ TEST(QuantizeCli, BadInputIsOneLineAndExitTwo) {
       {"sweep " + file, "--formats is required"},
   };
   for (const Case& c : cases) {
-    const CliResult r = cli(c.args);
+    const CliRun r = runCli(c.args);
     EXPECT_EQ(r.status, 2) << c.args;
     EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << "\n" << r.err;
   }
-  EXPECT_EQ(cli("quantize " + file + " --format int8 --bogus").err.find("usage:") == std::string::npos,
+  EXPECT_EQ(runCli("quantize " + file + " --format int8 --bogus").err.find("usage:") == std::string::npos,
             false);
-  EXPECT_EQ(cli("").status, 2);
-  EXPECT_EQ(cli("--help").status, 0);
-  EXPECT_EQ(cli("quantize --help").status, 0);
+  EXPECT_EQ(runCli("").status, 2);
+  EXPECT_EQ(runCli("--help").status, 0);
+  EXPECT_EQ(runCli("quantize --help").status, 0);
 }
 
 TEST(QuantizeCli, SweepCsvAndJson) {
   const std::string file = writeNpy("quantize_cli_s.npy", gaussian({16, 64}, 5));
-  CliResult r = cli("sweep " + file + " --formats int8,int4,nf4,q4_0 --csv");
+  CliRun r = runCli("sweep " + file + " --formats int8,int4,nf4,q4_0 --csv");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 5);
   EXPECT_EQ(r.out.rfind("format,config,bits/elem", 0), 0u) << r.out;
-  r = cli("sweep " + file + " --formats int8,int4 --granularity tensor --json");
+  r = runCli("sweep " + file + " --formats int8,int4 --granularity tensor --json");
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["results"].size(), 2u);
@@ -207,14 +182,14 @@ TEST(QuantizeCli, SweepCsvAndJson) {
 }
 
 TEST(QuantizeCli, DemoAndFormats) {
-  CliResult r = cli("demo --rows 64 --cols 128");
+  CliRun r = runCli("demo --rows 64 --cols 128");
   ASSERT_EQ(r.status, 0) << r.err;
   for (const char* k : {"gaussian", "llm_weight", "student_t3", "INT4 sym", "GGUF Q4_0", "MXFP4"})
     EXPECT_NE(r.out.find(k), std::string::npos) << k;
-  r = cli("formats");
+  r = runCli("formats");
   ASSERT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("nf4"), std::string::npos);
-  r = cli("formats --json");
+  r = runCli("formats --json");
   ASSERT_EQ(r.status, 0);
   EXPECT_GT(nlohmann::json::parse(r.out).size(), 30u);
 }

@@ -5,12 +5,13 @@
 #include "core/io/tensor_source.h"
 #include "core/quant/quantize.h"
 
+#include "cli_run.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -20,37 +21,13 @@
 namespace qs {
 namespace {
 
+using test::cliBinary;
+using test::CliRun;
+using test::runCli;
+
 namespace fs = std::filesystem;
 
 const fs::path kOut = fs::path(QS_TEST_OUT_DIR) / "result_out_cli";
-
-fs::path cliBinary() {
-  // QS_TEST_OUT_DIR is <build>/tests/out; the CLI is <build>/app/quantscope-cli.
-  return fs::path(QS_TEST_OUT_DIR).parent_path().parent_path() / "app" / "quantscope-cli";
-}
-
-struct CliResult {
-  int status = -1;
-  std::string out, err;
-};
-
-CliResult cli(const std::string& args) {
-  const std::string errPath = (kOut / "stderr.txt").string();
-  const std::string cmd = cliBinary().string() + " " + args + " 2>" + errPath;
-  CliResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p)
-    return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-    r.out.append(buf.data(), n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(errPath);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  return r;
-}
 
 int runPython(const std::string& script) {
   const fs::path py = kOut / "check.py";
@@ -102,7 +79,7 @@ TEST_F(ResultOutCli, SafetensorsHoldsTheEnginesResult) {
   ASSERT_TRUE(fs::exists(cliBinary())) << cliBinary();
   const fs::path st = kOut / "r.safetensors";
   fs::remove(st);
-  const CliResult r = cli(quantizeArgs() + " --out " + st.string());
+  const CliRun r = runCli(quantizeArgs() + " --out " + st.string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("sqnr (dB)"), std::string::npos);
   EXPECT_NE(r.out.find("wrote " + st.string() +
@@ -133,8 +110,8 @@ TEST_F(ResultOutCli, Hdf5DequantizedMatchesNumpyRecomputation) {
   for (const bool asymmetric : {false, true}) {
     const fs::path h5 = kOut / (asymmetric ? "asym.h5" : "sym.h5");
     fs::remove(h5);
-    const CliResult r =
-        cli(quantizeArgs() + (asymmetric ? " --asymmetric" : "") + " --json --out " + h5.string());
+    const CliRun r =
+        runCli(quantizeArgs() + (asymmetric ? " --asymmetric" : "") + " --json --out " + h5.string());
     ASSERT_EQ(r.status, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out); // --json: no "wrote" line, "out" in the object
     EXPECT_EQ(j["out"], h5.string());
@@ -172,7 +149,7 @@ TEST_F(ResultOutCli, Hdf5DequantizedMatchesNumpyRecomputation) {
 TEST_F(ResultOutCli, NoDequantized) {
   const fs::path st = kOut / "codes_only.safetensors";
   fs::remove(st);
-  const CliResult r = cli(quantizeArgs() + " --out " + st.string() + " --no-dequantized");
+  const CliRun r = runCli(quantizeArgs() + " --out " + st.string() + " --no-dequantized");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out.find("dequantized float32"), std::string::npos) << r.out;
   const auto src = openTensorFile(st);
@@ -184,28 +161,28 @@ TEST_F(ResultOutCli, NoDequantized) {
 TEST_F(ResultOutCli, MetricsCsvAndJson) {
   const fs::path csv = kOut / "m.csv", json = kOut / "m.json", sweepCsv = kOut / "s.csv",
                  sweepJson = kOut / "s.json";
-  CliResult r = cli(quantizeArgs() + " --metrics-out " + csv.string());
+  CliRun r = runCli(quantizeArgs() + " --metrics-out " + csv.string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("wrote " + csv.string() + " (metrics of 1 result)"), std::string::npos) << r.out;
   std::string text = slurp(csv);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;
   EXPECT_EQ(text.rfind("tensor,format,format_label,shape,numel,mse,", 0), 0u) << text;
 
-  r = cli(quantizeArgs() + " --json --metrics-out " + json.string());
+  r = runCli(quantizeArgs() + " --json --metrics-out " + json.string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["metrics_out"], json.string());
   const auto mj = nlohmann::json::parse(slurp(json));
   ASSERT_EQ(mj["results"].size(), 1u);
   EXPECT_DOUBLE_EQ(mj["results"][0]["metrics"]["mse"].get<double>(), reference(true)->metrics.mse);
 
-  r = cli("sweep " + npy().string() + " --formats int8,int4,nf4 --csv --metrics-out " + sweepCsv.string());
+  r = runCli("sweep " + npy().string() + " --formats int8,int4,nf4 --csv --metrics-out " + sweepCsv.string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out.find("wrote"), std::string::npos); // stdout stays pure CSV
   text = slurp(sweepCsv);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4) << text;
   EXPECT_EQ(text.rfind("tensor,format,", 0), 0u) << text;
 
-  r = cli("sweep " + npy().string() + " --formats int8,int4,nf4 --metrics-out " + sweepJson.string());
+  r = runCli("sweep " + npy().string() + " --formats int8,int4,nf4 --metrics-out " + sweepJson.string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("wrote " + sweepJson.string() + " (metrics of 3 results)"), std::string::npos);
   const auto sj = nlohmann::json::parse(slurp(sweepJson));
@@ -227,7 +204,7 @@ TEST_F(ResultOutCli, BadPathsAreOneLineAndExitTwo) {
       {"sweep " + npy().string() + " --formats int8 --metrics-out " + missing + "/s.json", noDir},
   };
   for (const Case& c : cases) {
-    const CliResult r = cli(c.args);
+    const CliRun r = runCli(c.args);
     EXPECT_EQ(r.status, 2) << c.args;
     EXPECT_EQ(r.err.rfind("quantscope-cli: error: ", 0), 0u) << c.args << "\n" << r.err;
     EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << "\n" << r.err;
@@ -235,11 +212,11 @@ TEST_F(ResultOutCli, BadPathsAreOneLineAndExitTwo) {
     EXPECT_TRUE(r.out.empty()) << r.out; // the write happens before any output
   }
   EXPECT_FALSE(fs::exists(missing));
-  const CliResult r = cli(quantizeArgs() + " --no-dequantized");
+  const CliRun r = runCli(quantizeArgs() + " --no-dequantized");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("--no-dequantized needs --out"), std::string::npos) << r.err;
-  EXPECT_NE(cli("quantize --help").out.find("--metrics-out M"), std::string::npos);
-  EXPECT_NE(cli("sweep --help").out.find("--metrics-out M"), std::string::npos);
+  EXPECT_NE(runCli("quantize --help").out.find("--metrics-out M"), std::string::npos);
+  EXPECT_NE(runCli("sweep --help").out.find("--metrics-out M"), std::string::npos);
 }
 
 } // namespace
