@@ -3,6 +3,7 @@
 #include "core/error.h"
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 namespace qs::cli {
@@ -115,6 +116,25 @@ QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
     }
   }
   return c;
+}
+
+std::optional<ParsedArgs> parseTensorCommand(const std::vector<std::string>& argv,
+                                             std::vector<OptionSpec> extra, const std::string& usage,
+                                             std::initializer_list<const char*> fileOptions) {
+  std::vector<OptionSpec> specs = quantOptionSpecs();
+  specs.push_back({"tensor", true});
+  specs.insert(specs.end(), extra.begin(), extra.end());
+  ParsedArgs a = parseArgs(argv, specs, usage);
+  if (a.has("help")) {
+    std::cout << usage;
+    return std::nullopt;
+  }
+  if (a.positional.size() != 1)
+    throw UsageError(a.positional.empty() ? "FILE is missing" : "more than one FILE given", usage);
+  for (const char* o : fileOptions)
+    if (a.has(o) && a.get(o).empty())
+      throw UsageError(std::string("--") + o + " needs a file name", usage);
+  return a;
 }
 
 } // namespace qs::cli

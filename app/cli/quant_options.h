@@ -5,6 +5,8 @@
 #include "app/cli/options.h"
 #include "core/quant/quant_config.h"
 
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,5 +19,13 @@ extern const char* const kQuantOptionsHelp;
 
 // Throws UsageError / qs::Error. `requireFormat`: --format (or the config's) must be given.
 QuantConfig configFromOptions(const ParsedArgs& args, bool requireFormat);
+
+// The common start of a command that quantizes one tensor file: parses the
+// quantization options plus `extra` and --tensor; prints `usage` and returns
+// nothing for --help; throws UsageError unless exactly one FILE is given or
+// when an option of `fileOptions` has an empty file name.
+std::optional<ParsedArgs> parseTensorCommand(const std::vector<std::string>& argv,
+                                             std::vector<OptionSpec> extra, const std::string& usage,
+                                             std::initializer_list<const char*> fileOptions);
 
 } // namespace qs::cli

@@ -73,24 +73,14 @@ void printReadable(const QuantResult& r, const std::string& dtype) {
 } // namespace
 
 int runQuantize(const Args& argv) {
-  std::vector<OptionSpec> specs = quantOptionSpecs();
-  specs.push_back({"tensor", true});
-  specs.push_back({"json", false});
-  specs.push_back({"out", true});
-  specs.push_back({"no-dequantized", false});
-  specs.push_back({"metrics-out", true});
-  const ParsedArgs a = parseArgs(argv, specs, kUsage);
-  if (a.has("help")) {
-    std::cout << kUsage;
+  const std::optional<ParsedArgs> parsed = parseTensorCommand(
+      argv, {{"json", false}, {"out", true}, {"no-dequantized", false}, {"metrics-out", true}}, kUsage,
+      {"out", "metrics-out"});
+  if (!parsed)
     return 0;
-  }
-  if (a.positional.size() != 1)
-    throw UsageError(a.positional.empty() ? "FILE is missing" : "more than one FILE given", kUsage);
+  const ParsedArgs& a = *parsed;
   if (a.has("no-dequantized") && !a.has("out"))
     throw UsageError("--no-dequantized needs --out", kUsage);
-  for (const char* o : {"out", "metrics-out"})
-    if (a.has(o) && a.get(o).empty())
-      throw UsageError(std::string("--") + o + " needs a file name", kUsage);
   const QuantConfig config = configFromOptions(a, true);
   const Tensor t = loadTensor(a.positional[0], a.get("tensor"));
   AnalysisOptions opt;

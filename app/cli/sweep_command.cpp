@@ -28,19 +28,12 @@ prints one row per format.
 } // namespace
 
 int runSweep(const Args& argv) {
-  std::vector<OptionSpec> specs = quantOptionSpecs();
-  specs.push_back({"tensor", true});
-  specs.push_back({"formats", true});
-  specs.push_back({"json", false});
-  specs.push_back({"csv", false});
-  specs.push_back({"metrics-out", true});
-  const ParsedArgs a = parseArgs(argv, specs, kUsage);
-  if (a.has("help")) {
-    std::cout << kUsage;
+  const std::optional<ParsedArgs> parsed =
+      parseTensorCommand(argv, {{"formats", true}, {"json", false}, {"csv", false}, {"metrics-out", true}},
+                         kUsage, {"metrics-out"});
+  if (!parsed)
     return 0;
-  }
-  if (a.positional.size() != 1)
-    throw UsageError(a.positional.empty() ? "FILE is missing" : "more than one FILE given", kUsage);
+  const ParsedArgs& a = *parsed;
   if (a.has("format"))
     throw UsageError("sweep takes --formats (a list), not --format", kUsage);
   if (a.has("json") && a.has("csv"))
@@ -48,8 +41,6 @@ int runSweep(const Args& argv) {
   const std::vector<std::string> formats = a.getList("formats");
   if (formats.empty())
     throw UsageError("--formats is required", kUsage);
-  if (a.has("metrics-out") && a.get("metrics-out").empty())
-    throw UsageError("--metrics-out needs a file name", kUsage);
   const QuantConfig base = configFromOptions(a, false);
   const Tensor t = loadTensor(a.positional[0], a.get("tensor"));
 
