@@ -3,7 +3,7 @@
 #include "core/calib/clip_range.h"
 #include "core/calib/histogram_l2.h"
 #include "core/error.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 #include "core/quant/scheme.h"
 
 #include <algorithm>

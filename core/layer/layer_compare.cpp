@@ -4,7 +4,7 @@
 #include "core/layer/eigen_util.h"
 #include "core/layer/layer_input.h"
 #include "core/layer/smoothquant.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 #include "core/quant/scheme.h"
 
 #include <algorithm>

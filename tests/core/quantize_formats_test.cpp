@@ -6,7 +6,7 @@
 #include "core/formats/codebook.h"
 #include "core/formats/float_format.h"
 #include "core/formats/format_registry.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 #include "core/quant/segment_quantizer.h"
 
 #include <gtest/gtest.h>
