@@ -11,16 +11,21 @@ void JobControl::throwIfCancelled() const {
 
 void JobControl::progress(double fraction, const QString& text) {
   {
+    // Readers report per chunk: finer steps would only flood the GUI thread's queue.
     std::lock_guard lock(mutex_);
-    fraction_ = fraction;
-    text_ = text;
-    if (progressQueued_)
-      return; // the queued delivery will carry this value
-    progressQueued_ = true;
+    const int permille = static_cast<int>(fraction * 1000);
+    if (permille <= shownPermille_ && fraction < 1.0 && text == shownText_)
+      return;
+    shownPermille_ = permille;
+    shownText_ = text;
   }
   BackgroundJob* owner = owner_;
   QMetaObject::invokeMethod(
-      owner, [owner, self = shared_from_this()] { owner->deliverProgress(self); }, Qt::QueuedConnection);
+      owner,
+      [owner, self = shared_from_this(), fraction, text] {
+        owner->deliverProgress(self.get(), fraction, text);
+      },
+      Qt::QueuedConnection);
 }
 
 void JobControl::post(std::function<void()> what) {
@@ -87,17 +92,9 @@ bool BackgroundJob::end(const JobControl* control) {
   return true;
 }
 
-void BackgroundJob::deliverProgress(const std::shared_ptr<JobControl>& control) {
-  double fraction = 0;
-  QString text;
-  {
-    std::lock_guard lock(control->mutex_);
-    control->progressQueued_ = false;
-    fraction = control->fraction_;
-    text = control->text_;
-  }
+void BackgroundJob::deliverProgress(const JobControl* control, double fraction, const QString& text) {
   for (const Current& job : current_)
-    if (job.control == control && job.progress)
+    if (job.control.get() == control && job.progress)
       job.progress(fraction, text);
 }
 

@@ -9,10 +9,11 @@
 //   outcome dropped). Policy::DeliverEach: every job reports.
 // - cancel() asks the current jobs to stop; they still report, as cancelled.
 //   discard() cancels them and drops what they would report.
-// - Outcomes, progress (coalesced: one queued delivery at a time, the latest
-//   value wins) and posts reach the GUI thread through queued events, never
-//   synchronously inside start(), and only while the job is current and this
-//   object lives. Own it by value (or as a child) in the receiver.
+// - Outcomes, progress (throttled: a report reaches the GUI thread when its
+//   text changed or the fraction moved by 0.1 %, and 1 always) and posts
+//   arrive through queued events, in order, never synchronously inside
+//   start(), and only while the job is current and this object lives. Own
+//   it by value (or as a child) in the receiver.
 // - Jobs run one at a time, in start order, on an owned thread; a job made
 //   stale before it began does not run. The destructor cancels and waits.
 #include "core/error.h"
@@ -39,7 +40,7 @@ public:
   bool isCancelled() const { return cancel_.load(std::memory_order_relaxed); }
   const std::atomic<bool>* cancelFlag() const { return &cancel_; }
   void throwIfCancelled() const;
-  // Any thread. The GUI thread sees the latest value; intermediate ones may be skipped.
+  // Any thread. Finer steps than 0.1 % with the same text are not delivered.
   void progress(double fraction, const QString& text = {});
   // Any thread. Runs `what` on the GUI thread, in order, while the job is current.
   void post(std::function<void()> what);
@@ -50,10 +51,9 @@ private:
 
   BackgroundJob* owner_; // outlives the work: its destructor waits for the worker
   std::atomic<bool> cancel_{false};
-  std::mutex mutex_;
-  double fraction_ = 0;
-  QString text_;
-  bool progressQueued_ = false;
+  std::mutex mutex_;      // guards the last delivered step
+  int shownPermille_ = 0; // below 0.1 % is not worth showing
+  QString shownText_;
 };
 
 template <class Result> struct JobHandlers {
@@ -91,7 +91,7 @@ private:
   std::shared_ptr<JobControl> begin(std::function<void(double, const QString&)> progress);
   bool isCurrent(const JobControl* control) const;
   bool end(const JobControl* control); // false: stale, nothing to deliver
-  void deliverProgress(const std::shared_ptr<JobControl>& control);
+  void deliverProgress(const JobControl* control, double fraction, const QString& text);
   void queue(std::function<void()> work);
 
   Policy policy_;

@@ -86,16 +86,8 @@ void Document::selectTensor(int sourceIndex, const QString& name) {
   // start() before the signal: a read in progress is replaced without a signal of its own.
   tensorRead_.start<std::shared_ptr<const Tensor>>(
       [source, stdName](JobControl& job) {
-        // The reader reports per chunk; the status bar shows 0.1 % steps.
-        int shown = 0;
-        auto progress = [&job, &shown](double fraction) {
-          const int permille = static_cast<int>(fraction * 1000);
-          if (permille <= shown && fraction < 1.0)
-            return;
-          shown = permille;
-          job.progress(fraction);
-        };
-        return std::make_shared<const Tensor>(source->readWithProgress(stdName, job.cancelFlag(), progress));
+        return std::make_shared<const Tensor>(source->readWithProgress(
+            stdName, job.cancelFlag(), [&job](double fraction) { job.progress(fraction); }));
       },
       std::move(handlers));
   emit loadStarted(name, entry ? entry->bytes : 0);

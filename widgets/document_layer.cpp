@@ -47,18 +47,12 @@ void Document::readLayerOperands(int weightSource, const QString& weightName, in
         auto out = std::make_shared<LayerTensors>();
         out->weightName = weightName;
         out->inputName = inputName;
-        int shown = 0;
-        auto report = [&job, &shown](double fraction) {
-          const int permille = static_cast<int>(fraction * 1000);
-          if (permille <= shown && fraction < 1.0)
-            return;
-          shown = permille;
-          job.progress(fraction);
-        };
         out->weight = wSource->readWithProgress(weightName.toStdString(), job.cancelFlag(),
-                                                [&](double f) { report(f * wShare); });
-        out->input = xSource->readWithProgress(inputName.toStdString(), job.cancelFlag(),
-                                               [&](double f) { report(wShare + f * (1.0 - wShare)); });
+                                                [&job, wShare](double f) { job.progress(f * wShare); });
+        out->input =
+            xSource->readWithProgress(inputName.toStdString(), job.cancelFlag(), [&job, wShare](double f) {
+              job.progress(wShare + f * (1.0 - wShare));
+            });
         return std::shared_ptr<const LayerTensors>(std::move(out));
       },
       std::move(handlers));
