@@ -260,7 +260,11 @@ void MainWindow::wire() {
     hideProgress();
     message_->clear();
   });
-  connect(document_, &Document::layerReadFailed, this, [hideProgress] { hideProgress(); });
+  connect(document_, &Document::layerReadFailed, this, [this, hideProgress](const QString&, bool cancelled) {
+    hideProgress();
+    if (!cancelled) // a cancel has said so already
+      message_->setText(tr("Could not read the layer's operands"));
+  });
   connect(document_, &Document::openFailed, this, [this](const QString& path, const QString& message) {
     if (path == pendingOpenPath_)
       pendingOpenPath_.clear();
