@@ -1,7 +1,7 @@
 // BackgroundJob: a newer job cancels the stale one (which never reports),
-// outcomes, progress and posts arrive on the GUI thread and never inside
-// start(), nothing arrives once the receiver is gone, errors and cancels are
-// reported, and DeliverEach reports every job in order.
+// outcomes, progress (in 0.1 % steps) and posts arrive on the GUI thread and
+// never inside start(), nothing arrives once the receiver is gone, errors
+// and cancels are reported, and DeliverEach reports every job in order.
 #include "core/error.h"
 #include "widgets/background_job.h"
 
@@ -20,6 +20,7 @@ class BackgroundJobTest : public QObject {
 private slots:
   void newerJobCancelsTheStaleOne();
   void deliversOnTheGuiThreadOnly();
+  void progressIsThrottled();
   void nothingArrivesAfterTheReceiverDies();
   void errorsAreDelivered();
   void cancelReportsCancelled();
@@ -81,7 +82,7 @@ void BackgroundJobTest::deliversOnTheGuiThreadOnly() {
   handlers.done = [&](int) { doneOnGui = QThread::currentThread() == gui; };
   handlers.progress = [&](double fraction, const QString& text) {
     progressOnGui = progressOnGui && QThread::currentThread() == gui;
-    QVERIFY(fraction >= lastFraction); // latest value wins: never backwards
+    QVERIFY(fraction >= lastFraction); // in order: never backwards
     lastFraction = fraction;
     lastText = text;
   };
@@ -102,6 +103,23 @@ void BackgroundJobTest::deliversOnTheGuiThreadOnly() {
   QVERIFY(postOnGui);
   QCOMPARE(lastFraction, 1.0); // the last report arrives before the outcome
   QCOMPARE(lastText, QStringLiteral("step 1000"));
+}
+
+void BackgroundJobTest::progressIsThrottled() {
+  BackgroundJob job;
+  std::vector<double> fractions;
+  JobHandlers<int> handlers;
+  handlers.progress = [&](double fraction, const QString&) { fractions.push_back(fraction); };
+  job.start<int>(
+      [](JobControl& control) {
+        for (int i = 1; i <= 100000; ++i)
+          control.progress(i / 100000.0);
+        return 1;
+      },
+      handlers);
+  QVERIFY(QTest::qWaitFor([&] { return !job.isBusy(); }, 10000));
+  QCOMPARE(fractions.size(), size_t(1000)); // one per 0.1 %
+  QCOMPARE(fractions.back(), 1.0);
 }
 
 void BackgroundJobTest::nothingArrivesAfterTheReceiverDies() {

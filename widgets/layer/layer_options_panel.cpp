@@ -110,8 +110,8 @@ void LayerOptionsPanel::buildCalibrationRows(int row) {
   seed_ = new QSpinBox(this);
   seed_->setRange(0, 1 << 30);
   outlierRule_ = new QComboBox(this);
-  outlierRule_->addItem(tr("outliers: absmax > 6 × median"));
-  outlierRule_->addItem(tr("outliers: |x| > 6 (LLM.int8)"));
+  outlierRule_->addItem(tr("absmax > 6 × median"));
+  outlierRule_->addItem(tr("|x| > 6 (LLM.int8)"));
   outlierRule_->setToolTip(tr("Which input channels the absmax plot marks as outliers"));
   grid->addWidget(new QLabel(tr("SmoothQuant"), this), row, 0);
   grid->addWidget(alpha_, row, 1, 1, 2);
@@ -120,7 +120,9 @@ void LayerOptionsPanel::buildCalibrationRows(int row) {
   grid->addWidget(calibFraction_, row + 1, 1);
   grid->addWidget(new QLabel(tr("seed"), this), row + 1, 2, Qt::AlignRight);
   grid->addWidget(seed_, row + 1, 3);
-  grid->addWidget(outlierRule_, row + 1, 4);
+  // A row of its own keeps the grid narrow enough for the tab at 1366x768.
+  grid->addWidget(new QLabel(tr("Outliers"), this), row + 2, 0);
+  grid->addWidget(outlierRule_, row + 2, 1, 1, 2);
   auto* methods = new QHBoxLayout;
   const char* names[4] = {"RTN", "SmoothQuant", "AWQ", "GPTQ"}; // LayerMethod order
   for (int i = 0; i < 4; ++i) {
@@ -130,7 +132,7 @@ void LayerOptionsPanel::buildCalibrationRows(int row) {
   actOrder_ = new QCheckBox(tr("GPTQ act-order"), this);
   methods->addWidget(actOrder_);
   methods->addStretch();
-  grid->addLayout(methods, row + 2, 0, 1, 5);
+  grid->addLayout(methods, row + 3, 0, 1, 5);
 }
 
 template <class Change> void LayerOptionsPanel::edit(const QString& text, int mergeKey, Change change) {

@@ -12,10 +12,15 @@ namespace qs {
 
 namespace {
 
+// Small enough that three columns fit the Layer tab at 1366x768; the
+// arrangement switches to two columns below kThreeColumnWidth.
+constexpr int kMinPlotWidth = 200;
+constexpr int kThreeColumnWidth = 3 * 280;
+
 QCustomPlot* makePlot(const QString& title, QWidget* parent) {
   auto* plot = new QCustomPlot(parent);
   plotstyle::applyBase(plot);
-  plot->setMinimumSize(260, 200);
+  plot->setMinimumSize(kMinPlotWidth, 200);
   plot->plotLayout()->insertRow(0);
   auto* t = new QCPTextElement(plot, title, QFont(plot->font().family(), 9, QFont::Bold));
   plot->plotLayout()->addElement(0, 0, t);
@@ -77,11 +82,24 @@ LayerPlots::LayerPlots(QWidget* parent) : QWidget(parent) {
   actAbsMax_ = makePlot(tr("Activation absmax per channel"), this);
   tokenRange_ = makePlot(tr("Per-token range (held-out)"), this);
   awqGrid_ = makePlot(tr("AWQ search: output MSE vs α"), this);
-  grid->addWidget(errorHist_, 0, 0);
-  grid->addWidget(channelError_, 0, 1);
-  grid->addWidget(actAbsMax_, 0, 2);
-  grid->addWidget(tokenRange_, 1, 0);
-  grid->addWidget(awqGrid_, 1, 1);
+  arrange(3);
+}
+
+void LayerPlots::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  arrange(width() >= kThreeColumnWidth ? 3 : 2);
+}
+
+void LayerPlots::arrange(int columns) {
+  if (columns == columns_)
+    return;
+  columns_ = columns;
+  auto* grid = static_cast<QGridLayout*>(layout());
+  const QList<QWidget*> plots = exportables();
+  for (QWidget* plot : plots)
+    grid->removeWidget(plot);
+  for (int i = 0; i < int(plots.size()); ++i)
+    grid->addWidget(plots[i], i / columns, i % columns);
 }
 
 void LayerPlots::showReport(const LayerReport& report) {

@@ -2,6 +2,7 @@
 // LayerPlots: the layer workbench's five plots of one LayerReport: output
 // error histogram, per-output-channel error, activation channel absmax before
 // and after smoothing (outliers highlighted), per-token range, AWQ search.
+// Three columns when the tab is wide enough, two when it is narrow.
 #include <QColor>
 #include <QList>
 #include <QWidget>
@@ -23,7 +24,11 @@ public:
   void showReport(const LayerReport& report);
   QList<QWidget*> exportables() const;
 
+protected:
+  void resizeEvent(QResizeEvent* event) override;
+
 private:
+  void arrange(int columns);
   void plotErrorHistogram(const LayerReport& report);
   void plotChannelError(const LayerReport& report);
   void plotActivationAbsMax(const LayerReport& report);
@@ -35,6 +40,7 @@ private:
   QCustomPlot* actAbsMax_ = nullptr;
   QCustomPlot* tokenRange_ = nullptr;
   QCustomPlot* awqGrid_ = nullptr;
+  int columns_ = 0;
 };
 
 } // namespace qs

@@ -51,6 +51,8 @@ void LayerResultsView::buildTable() {
   table_->verticalHeader()->setVisible(false);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  // The method names give way (elided, full text in the tooltip) before the numbers do.
+  table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
   table_->setMinimumHeight(140);
 }
 
@@ -85,6 +87,7 @@ void LayerResultsView::fillTable(const LayerReport& r) {
     if (!m.error.empty()) {
       auto* name = new QTableWidgetItem(QString::fromStdString(m.label));
       name->setForeground(methodColor(m.method));
+      name->setToolTip(name->text());
       table_->setItem(i, 0, name);
       auto* err = new QTableWidgetItem(tr("cannot run: %1").arg(QString::fromStdString(m.error)));
       err->setToolTip(err->text());
@@ -106,8 +109,10 @@ void LayerResultsView::fillTable(const LayerReport& r) {
       auto* item = new QTableWidgetItem(cells[c]);
       if (c > 0)
         item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-      if (c == 0)
+      if (c == 0) {
         item->setForeground(methodColor(m.method));
+        item->setToolTip(cells[c]);
+      }
       if (c == 2 && m.output.sqnrDb == best) {
         QFont f = item->font();
         f.setBold(true);
