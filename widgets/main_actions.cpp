@@ -8,6 +8,7 @@
 #include "widgets/config_panel.h"
 #include "widgets/demo_source.h"
 #include "widgets/document.h"
+#include "widgets/file_filters.h"
 #include "widgets/plots/plot_export.h"
 #include "widgets/tensor_browser.h"
 
@@ -30,10 +31,6 @@ namespace qs {
 namespace {
 
 constexpr int kMaxRecent = 10;
-
-QString tensorFileFilter() {
-  return QObject::tr("Tensor files (*.npy *.npz *.safetensors *.h5 *.hdf5 *.gguf *.onnx);;All files (*)");
-}
 
 } // namespace
 
