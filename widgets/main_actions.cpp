@@ -2,11 +2,11 @@
 // main_window.cpp so that file stays about layout and wiring).
 #include "widgets/main_window.h"
 
+#include "core/demo/demo_source.h"
 #include "core/error.h"
 #include "core/io/metrics_writer.h"
 #include "core/io/result_writer.h"
 #include "widgets/config_panel.h"
-#include "widgets/demo_source.h"
 #include "widgets/document.h"
 #include "widgets/file_filters.h"
 #include "widgets/plots/plot_export.h"
@@ -38,8 +38,10 @@ void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openFileDialog);
   QMenu* demo = file->addMenu(tr("Open &demo tensor"));
-  for (const QString& name : demoTensorNames())
+  for (const std::string& n : demoTensorNames()) {
+    const QString name = QString::fromStdString(n);
     demo->addAction(name, this, [this, name] { openDemo(name); });
+  }
   recentMenu_ = file->addMenu(tr("Open &recent"));
   connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
   file->addSeparator();

@@ -1,8 +1,8 @@
 #include "widgets/main_window.h"
 
+#include "core/demo/demo_source.h"
 #include "widgets/compare_panel.h"
 #include "widgets/config_panel.h"
-#include "widgets/demo_source.h"
 #include "widgets/document.h"
 #include "widgets/layer/layer_view.h"
 #include "widgets/metric_rows.h"
@@ -469,11 +469,11 @@ void MainWindow::openDemo(const QString& tensor) {
   int index = document_->indexOfPath(QStringLiteral("demo:"));
   if (index < 0) {
     pendingOpenPath_ = QStringLiteral("demo:");
-    pendingTensor_ = tensor.isEmpty() ? defaultDemoTensor() : tensor;
+    pendingTensor_ = tensor.isEmpty() ? QString::fromStdString(defaultDemoTensor()) : tensor;
     document_->addSource(makeDemoSource(), tr("Demo tensors"), QStringLiteral("demo:"));
     return;
   }
-  if (!browser_->selectTensor(index, tensor.isEmpty() ? defaultDemoTensor() : tensor))
+  if (!browser_->selectTensor(index, tensor.isEmpty() ? QString::fromStdString(defaultDemoTensor()) : tensor))
     browser_->selectFirstTensor(index);
 }
 
