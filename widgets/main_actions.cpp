@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/io/metrics_writer.h"
 #include "core/io/result_writer.h"
+#include "core/quant/config_check.h"
 #include "widgets/config_panel.h"
 #include "widgets/document.h"
 #include "widgets/file_filters.h"
@@ -138,8 +139,9 @@ void MainWindow::loadConfigDialog() {
     return;
   }
   try {
-    document_->editConfig(configFromJson(file.readAll().toStdString()),
-                          tr("Load config %1").arg(QFileInfo(path).fileName()));
+    const QuantConfig config = configFromJson(file.readAll().toStdString());
+    validateConfig(config); // unknown formats, refused codebooks: before it becomes an undo step
+    document_->editConfig(config, tr("Load config %1").arg(QFileInfo(path).fileName()));
   } catch (const Error& e) {
     showError(tr("Could not load config"), tr("%1: %2").arg(path, QString::fromUtf8(e.what())));
   }

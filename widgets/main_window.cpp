@@ -204,7 +204,7 @@ void MainWindow::wire() {
     analyzer_->setConfig(config);
   });
   connect(document_, &Document::tensorChanged, this, [this](std::shared_ptr<const Tensor> tensor) {
-    configPanel_->setTensorRank(tensor ? tensor->rank() : 2);
+    configPanel_->setTensorShape(tensor ? std::optional<Shape>(tensor->shape) : std::nullopt);
     analyzer_->setTensor(tensor);
     setWindowTitle(tensor ? tr("%1 — QuantScope").arg(document_->tensorName()) : tr("QuantScope"));
   });

@@ -77,6 +77,7 @@ int runQuantize(const Args& argv) {
     throw UsageError("--no-dequantized needs --out", kUsage);
   const QuantConfig config = configFromOptions(a, true);
   const Tensor t = loadTensor(a.positional[0], a.get("tensor"));
+  validateForTensor(resolveForTensor(config, t.name), t.shape, a);
   AnalysisOptions opt;
   opt.keepCodes = a.has("out"); // the codes are only needed for the result file
   const std::shared_ptr<const QuantResult> r = quantize(t, config, opt);
