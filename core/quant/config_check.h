@@ -11,9 +11,9 @@
 namespace qs {
 
 struct ConfigProblem {
-  std::string key;   // the setting as its JSON path: "granularity.group_size"
-  std::string what;  // what is wrong, after the setting's name: "must be >= 1"
-  std::string other; // the setting a rule compares with ("clipping.max"), or ""
+  std::string key;     // the setting as its JSON path: "granularity.group_size"
+  std::string what;    // what is wrong, after the setting's name: "must be >= 1"
+  std::string other{}; // the setting a rule compares with ("clipping.max"), or ""
   // "'granularity.group_size' must be >= 1"
   std::string message() const { return "'" + key + "' " + what + (other.empty() ? "" : " '" + other + "'"); }
 };
