@@ -72,7 +72,7 @@ int runSweep(const Args& argv) {
   header.push_back("ms");
   Table table(header);
   ResultList results;
-  sweepResults(t, formatCandidates(base, formats), fullSweepOptions(), nullptr,
+  sweepResults(t, formatCandidates(base, formats), false, nullptr,
                [&](const SweepCandidate& c, const std::shared_ptr<const QuantResult>& r) {
                  if (a.has("metrics-out")) // a result holds the dequantized tensor: keep only what is written
                    results.push_back(r);

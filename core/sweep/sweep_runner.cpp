@@ -6,27 +6,16 @@
 
 namespace qs {
 
-SweepOptions fullSweepOptions() {
-  SweepOptions o;
-  o.analysis.keepCodes = false;
-  o.analysis.topK = 0;
-  o.skipUnsupported = false;
+AnalysisOptions sweepAnalysisOptions() {
+  AnalysisOptions o;
+  o.keepCodes = false;
+  o.topK = 0;
   return o;
 }
 
-SweepOptions lightSweepOptions() {
-  SweepOptions o;
-  o.analysis.histogramBins = 16;
-  o.analysis.mapWidth = o.analysis.mapHeight = 1;
-  o.analysis.topK = 0;
-  o.analysis.keepCodes = false;
-  o.skipUnsupported = true;
-  return o;
-}
-
-void sweepResults(const Tensor& tensor, const std::vector<SweepCandidate>& candidates, SweepOptions options,
+void sweepResults(const Tensor& tensor, const std::vector<SweepCandidate>& candidates, bool skipUnsupported,
                   const std::atomic<bool>* cancel, const SweepResultFn& onResult) {
-  AnalysisOptions& analysis = options.analysis;
+  AnalysisOptions analysis = sweepAnalysisOptions();
   for (const SweepCandidate& c : candidates) {
     if (cancel && cancel->load())
       throw Cancelled();
@@ -34,7 +23,7 @@ void sweepResults(const Tensor& tensor, const std::vector<SweepCandidate>& candi
     try {
       r = quantize(tensor, c.config, analysis, cancel);
     } catch (const Error&) {
-      if (!options.skipUnsupported)
+      if (!skipUnsupported)
         throw;
       continue; // this tensor cannot take this format; the line just lacks the point
     }
@@ -66,7 +55,7 @@ std::vector<SweepPoint> runSweep(const Tensor& tensor, const std::vector<SweepCa
                                  const std::atomic<bool>* cancel,
                                  const std::function<void(const SweepPoint&)>& onPoint) {
   std::vector<SweepPoint> points;
-  sweepResults(tensor, candidates, lightSweepOptions(), cancel,
+  sweepResults(tensor, candidates, true, cancel,
                [&](const SweepCandidate& c, const std::shared_ptr<const QuantResult>& r) {
                  SweepPoint p;
                  p.family = c.family;

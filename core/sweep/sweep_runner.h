@@ -14,27 +14,20 @@
 
 namespace qs {
 
-struct SweepOptions {
-  AnalysisOptions analysis;
-  // True: a candidate the tensor cannot take (a row length that is not a
-  // multiple of a GGUF block, an axis out of range) is left out. False: its
-  // qs::Error propagates.
-  bool skipUnsupported = true;
-};
-
-// Every metric, no codes and no top-k, failing on an unsupported candidate:
-// the CLI's sweep.
-SweepOptions fullSweepOptions();
-// SQNR against storage cost only: 16 bins, a 1 x 1 map, no top-k or codes,
-// unsupported candidates skipped: the GUI's sweep plot.
-SweepOptions lightSweepOptions();
+// Every sweep measures with the same analysis (every metric; no codes, no
+// top-k), so `quantscope-cli sweep` and the Sweep tab give the same numbers
+// for the same candidate: the sums behind the metrics follow the error map's
+// tiles. The analysis is quantize's default otherwise.
+AnalysisOptions sweepAnalysisOptions();
 
 using SweepResultFn =
     std::function<void(const SweepCandidate& candidate, const std::shared_ptr<const QuantResult>& result)>;
 
 // Quantizes `tensor` under every candidate in order and hands each result to
-// `onResult` (on the calling thread). Throws qs::Cancelled.
-void sweepResults(const Tensor& tensor, const std::vector<SweepCandidate>& candidates, SweepOptions options,
+// `onResult` (on the calling thread). `skipUnsupported`: a candidate the
+// tensor cannot take (an axis out of range, a block that does not fit) is
+// left out; otherwise its qs::Error propagates (the CLI). Throws qs::Cancelled.
+void sweepResults(const Tensor& tensor, const std::vector<SweepCandidate>& candidates, bool skipUnsupported,
                   const std::atomic<bool>* cancel, const SweepResultFn& onResult);
 
 struct SweepPoint {
@@ -48,8 +41,9 @@ struct SweepPoint {
 // view (channel structure kept), or the tensor itself when small enough.
 Tensor sweepSample(const Tensor& tensor, int64_t maxElements);
 
-// sweepResults with lightSweepOptions(), kept as points. Calls `onPoint`
-// after each point (on the calling thread). Throws qs::Cancelled.
+// sweepResults skipping unsupported candidates, kept as points (the Sweep
+// tab). Calls `onPoint` after each point (on the calling thread). Throws
+// qs::Cancelled.
 std::vector<SweepPoint> runSweep(const Tensor& tensor, const std::vector<SweepCandidate>& candidates,
                                  const std::atomic<bool>* cancel,
                                  const std::function<void(const SweepPoint&)>& onPoint = {});

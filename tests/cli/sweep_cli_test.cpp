@@ -1,6 +1,6 @@
 // `quantscope-cli sweep` runs the core sweep (core/sweep): its JSON equals
-// sweepResults with fullSweepOptions() on the same candidates, and the GUI's
-// light sweep gives the same SQNR, bits and MSE for them.
+// sweepResults on the same candidates, and the Sweep tab's runSweep gives the
+// same SQNR, bits and MSE for them, to the last bit.
 #include "core/demo/demo_tensors.h"
 #include "core/error.h"
 #include "core/io/tensor_writer.h"
@@ -41,7 +41,7 @@ TEST(SweepCli, RunsTheCoreSweep) {
   base.clipping.method = ClipMethod::Mse;
   const auto candidates = formatCandidates(base, formats);
   size_t i = 0;
-  sweepResults(t, candidates, fullSweepOptions(), nullptr,
+  sweepResults(t, candidates, false, nullptr,
                [&](const SweepCandidate& c, const std::shared_ptr<const QuantResult>& res) {
                  ASSERT_LT(i, j.size());
                  EXPECT_EQ(j[i]["format"], c.label);
@@ -59,17 +59,26 @@ TEST(SweepCli, RunsTheCoreSweep) {
   for (size_t k = 0; k < points.size(); ++k) {
     const auto& m = j[k]["metrics"];
     EXPECT_EQ(points[k].bitsPerElement, m["bits_per_element"].get<double>()) << points[k].label;
-    EXPECT_NEAR(points[k].sqnrDb, jsonValue(m["sqnr_db"]), 1e-9) << points[k].label;
-    EXPECT_NEAR(points[k].mse, m["mse"].get<double>(), 1e-12 * m["mse"].get<double>()) << points[k].label;
+    EXPECT_EQ(points[k].sqnrDb, jsonValue(m["sqnr_db"])) << points[k].label;
+    EXPECT_EQ(points[k].mse, m["mse"].get<double>()) << points[k].label;
   }
 }
 
-TEST(SweepCli, AnUnsupportedFormatFailsTheCliButNotTheTab) {
-  Tensor t = makeDemoTensor(DemoKind::Gaussian, {4, 40}); // 40: not a multiple of a 32 block
+TEST(SweepCli, AnUnsupportedCandidateFailsTheCliButNotTheTab) {
+  Tensor t = makeDemoTensor(DemoKind::Gaussian, {4, 40});
   t.name = "w";
-  const auto candidates = formatCandidates(QuantConfig{}, {"int8", "q4_0"});
+  QuantConfig channel5;
+  channel5.granularity = Granularity{GranularityKind::Channel, 5, 128}; // a 2-D tensor has no axis 5
+  std::vector<SweepCandidate> candidates = formatCandidates(QuantConfig{}, {"int8"});
+  candidates.push_back(formatCandidates(channel5, {"int4"}).front());
   EXPECT_EQ(runSweep(t, candidates, nullptr).size(), 1u);
-  EXPECT_THROW(sweepResults(t, candidates, fullSweepOptions(), nullptr, [](auto&&, auto&&) {}), Error);
+  EXPECT_THROW(sweepResults(t, candidates, false, nullptr, [](auto&&, auto&&) {}), Error);
+  const std::filesystem::path file = std::filesystem::path(QS_TEST_OUT_DIR) / "sweep_cli_g.safetensors";
+  writeSafetensors(file, {floatArray("w", t.shape, t.values)}, {});
+  const test::CliRun r =
+      runCli("sweep " + file.string() + " --formats int8,int4 --granularity channel --axis 5");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("axis 5 is out of range"), std::string::npos) << r.err;
 }
 
 } // namespace

@@ -76,6 +76,8 @@ private slots:
     QVERIFY(!panel.problemsLabel()->isHidden());
     QCOMPARE(panel.problemsLabel()->text(),
              QStringLiteral("'granularity.axis' 1 is out of range for a tensor of shape [64]"));
+    panel.resize(340, panel.sizeHint().height());
+    QVERIFY(panel.grab().save(QStringLiteral(QS_TEST_OUT_DIR "/config_panel_problem.png"))); // to look at
     c.format = "codebook";
     c.granularity.reset();
     panel.setConfig(c);
