@@ -1,6 +1,7 @@
 #include "widgets/config_panel.h"
 
 #include "core/formats/format_registry.h"
+#include "core/quant/config_check.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -13,6 +14,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QStringList>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -122,7 +124,8 @@ ConfigPanel::ConfigPanel(QWidget* parent)
       groupSize_(new PowerOfTwoSpinBox(this)), clip_(new QComboBox(this)),
       percentile_(new TrimmedSpinBox(this)), percentileSlider_(new QSlider(Qt::Horizontal, this)),
       twoSided_(new QCheckBox(tr("Two-sided (P and 100−P of x)"), this)), fixedMin_(new TrimmedSpinBox(this)),
-      fixedMax_(new TrimmedSpinBox(this)), rounding_(new QComboBox(this)), seed_(new QSpinBox(this)) {
+      fixedMax_(new TrimmedSpinBox(this)), rounding_(new QComboBox(this)), seed_(new QSpinBox(this)),
+      problems_(new QLabel(this)) {
   buildFormatCombo();
   formatInfo_->setWordWrap(true);
   formatInfo_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
@@ -192,6 +195,10 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   formatForm->addRow(tr("Format"), format_);
   formatForm->addRow(tr("Bits"), bits_);
   formatForm->addRow(formatInfo_);
+  problems_->setWordWrap(true);
+  problems_->setStyleSheet(QStringLiteral("color: #c0392b;"));
+  problems_->hide();
+  formatForm->addRow(problems_);
   auto* scaleBox = new QGroupBox(tr("Scale"), this);
   auto* scaleForm = new QFormLayout(scaleBox);
   scaleForm->addRow(tr("Mode"), symmetric_);
@@ -349,6 +356,21 @@ void ConfigPanel::setTensorRank(int rank) {
   axis_->setRange(0, rank_ - 1);
 }
 
+void ConfigPanel::setTensorShape(const std::optional<Shape>& shape) {
+  shape_ = shape;
+  setTensorRank(shape ? int(shape->size()) : 2);
+  showProblems();
+}
+
+void ConfigPanel::showProblems() {
+  const auto problems = shape_ ? configProblems(config_, *shape_) : configProblems(config_);
+  QStringList lines;
+  for (const ConfigProblem& p : problems)
+    lines << QString::fromStdString(p.message());
+  problems_->setText(lines.join(QLatin1Char('\n')));
+  problems_->setVisible(!lines.isEmpty());
+}
+
 void ConfigPanel::setConfig(const QuantConfig& config) {
   config_ = config;
   showConfig();
@@ -398,6 +420,7 @@ void ConfigPanel::showConfig() {
     setValueIfChanged(seed_, static_cast<int>(std::min<uint64_t>(c.seed, std::numeric_limits<int>::max())));
   }
   updateEnabled();
+  showProblems();
 }
 
 void ConfigPanel::updateEnabled() {

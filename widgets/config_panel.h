@@ -5,8 +5,11 @@
 // loading a JSON file flow back into the controls. A slider drag carries one
 // merge key from press to release, so the whole drag is one undo step.
 #include "core/quant/quant_config.h"
+#include "core/tensor.h"
 
 #include <QWidget>
+
+#include <optional>
 
 class QCheckBox;
 class QComboBox;
@@ -27,6 +30,9 @@ public:
   const QuantConfig& config() const { return config_; }
   // The selected tensor's rank bounds the axis spin box.
   void setTensorRank(int rank);
+  // The selected tensor (none: nullopt) bounds the axis and is what the
+  // problem line checks the config against.
+  void setTensorShape(const std::optional<Shape>& shape);
 
   // Percentile <-> slider position (0..kSliderSteps): a "nines" scale, so the
   // range 90 .. 99.999 is spread evenly by -log10(100 - p).
@@ -48,6 +54,8 @@ public:
   QDoubleSpinBox* fixedMinSpin() const { return fixedMin_; }
   QDoubleSpinBox* fixedMaxSpin() const { return fixedMax_; }
   QComboBox* roundingCombo() const { return rounding_; }
+  // What configProblems (core/quant/config_check.h) finds; hidden when nothing.
+  QLabel* problemsLabel() const { return problems_; }
 
 signals:
   void configEdited(const qs::QuantConfig& config, const QString& text, int mergeKey);
@@ -56,10 +64,12 @@ private:
   void buildFormatCombo();
   void showConfig();    // config_ -> controls (signals blocked)
   void updateEnabled(); // which controls apply to the format/granularity/clipping
+  void showProblems();  // config_ and shape_ -> problems_
   void edit(const QuantConfig& config, const QString& text, int mergeKey = 0);
 
   QuantConfig config_;
   int rank_ = 2;
+  std::optional<Shape> shape_;
   int dragKey_ = 0; // merge key of the slider drag in progress (0 = none)
   int nextDragKey_ = 1;
 
@@ -78,6 +88,7 @@ private:
   QDoubleSpinBox* fixedMax_;
   QComboBox* rounding_;
   QSpinBox* seed_;
+  QLabel* problems_;
 };
 
 } // namespace qs

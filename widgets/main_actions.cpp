@@ -2,12 +2,14 @@
 // main_window.cpp so that file stays about layout and wiring).
 #include "widgets/main_window.h"
 
+#include "core/demo/demo_source.h"
 #include "core/error.h"
 #include "core/io/metrics_writer.h"
 #include "core/io/result_writer.h"
+#include "core/quant/config_check.h"
 #include "widgets/config_panel.h"
-#include "widgets/demo_source.h"
 #include "widgets/document.h"
+#include "widgets/file_filters.h"
 #include "widgets/plots/plot_export.h"
 #include "widgets/tensor_browser.h"
 
@@ -31,18 +33,16 @@ namespace {
 
 constexpr int kMaxRecent = 10;
 
-QString tensorFileFilter() {
-  return QObject::tr("Tensor files (*.npy *.npz *.safetensors *.h5 *.hdf5 *.gguf *.onnx);;All files (*)");
-}
-
 } // namespace
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openFileDialog);
   QMenu* demo = file->addMenu(tr("Open &demo tensor"));
-  for (const QString& name : demoTensorNames())
+  for (const std::string& n : demoTensorNames()) {
+    const QString name = QString::fromStdString(n);
     demo->addAction(name, this, [this, name] { openDemo(name); });
+  }
   recentMenu_ = file->addMenu(tr("Open &recent"));
   connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
   file->addSeparator();
@@ -139,8 +139,9 @@ void MainWindow::loadConfigDialog() {
     return;
   }
   try {
-    document_->editConfig(configFromJson(file.readAll().toStdString()),
-                          tr("Load config %1").arg(QFileInfo(path).fileName()));
+    const QuantConfig config = configFromJson(file.readAll().toStdString());
+    validateConfig(config); // unknown formats, refused codebooks: before it becomes an undo step
+    document_->editConfig(config, tr("Load config %1").arg(QFileInfo(path).fileName()));
   } catch (const Error& e) {
     showError(tr("Could not load config"), tr("%1: %2").arg(path, QString::fromUtf8(e.what())));
   }

@@ -1,8 +1,8 @@
 #include "widgets/main_window.h"
 
+#include "core/demo/demo_source.h"
 #include "widgets/compare_panel.h"
 #include "widgets/config_panel.h"
-#include "widgets/demo_source.h"
 #include "widgets/document.h"
 #include "widgets/layer/layer_view.h"
 #include "widgets/metric_rows.h"
@@ -204,7 +204,7 @@ void MainWindow::wire() {
     analyzer_->setConfig(config);
   });
   connect(document_, &Document::tensorChanged, this, [this](std::shared_ptr<const Tensor> tensor) {
-    configPanel_->setTensorRank(tensor ? tensor->rank() : 2);
+    configPanel_->setTensorShape(tensor ? std::optional<Shape>(tensor->shape) : std::nullopt);
     analyzer_->setTensor(tensor);
     setWindowTitle(tensor ? tr("%1 — QuantScope").arg(document_->tensorName()) : tr("QuantScope"));
   });
@@ -479,11 +479,11 @@ void MainWindow::openDemo(const QString& tensor) {
   int index = document_->indexOfPath(QStringLiteral("demo:"));
   if (index < 0) {
     pendingOpenPath_ = QStringLiteral("demo:");
-    pendingTensor_ = tensor.isEmpty() ? defaultDemoTensor() : tensor;
+    pendingTensor_ = tensor.isEmpty() ? QString::fromStdString(defaultDemoTensor()) : tensor;
     document_->addSource(makeDemoSource(), tr("Demo tensors"), QStringLiteral("demo:"));
     return;
   }
-  if (!browser_->selectTensor(index, tensor.isEmpty() ? defaultDemoTensor() : tensor))
+  if (!browser_->selectTensor(index, tensor.isEmpty() ? QString::fromStdString(defaultDemoTensor()) : tensor))
     browser_->selectFirstTensor(index);
 }
 

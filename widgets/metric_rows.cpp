@@ -50,35 +50,73 @@ void fitTableHeight(QTableWidget* table) {
   table->setFixedHeight(height);
 }
 
+namespace {
+
+QString (*textFor(MetricStyle style))(double) {
+  switch (style) {
+  case MetricStyle::Scientific:
+    return sci;
+  case MetricStyle::Decibel:
+    return decibel;
+  case MetricStyle::Ratio:
+    return ratio;
+  case MetricStyle::Fraction:
+    return percent;
+  case MetricStyle::Bits:
+    return bits;
+  case MetricStyle::Count:
+    return count;
+  }
+  return sci;
+}
+
+MetricRow::Better betterFor(Better b) {
+  switch (b) {
+  case Better::Higher:
+    return MetricRow::Better::Higher;
+  case Better::Lower:
+    return MetricRow::Better::Lower;
+  case Better::Neither:
+    break;
+  }
+  return MetricRow::Better::None;
+}
+
+} // namespace
+
+QString metricTooltip(const MetricInfo& info) {
+  QString tip = QString::fromUtf8(info.definition);
+  if (info.better == Better::Higher)
+    tip += QObject::tr(" (higher is better)");
+  else if (info.better == Better::Lower)
+    tip += QObject::tr(" (lower is better)");
+  return tip;
+}
+
 const std::vector<MetricRow>& metricRows() {
-  using B = MetricRow::Better;
-  static const std::vector<MetricRow> rows = {
-      {QObject::tr("SQNR"),
-       QObject::tr("20·log10(‖x‖₂ / ‖x−q‖₂), in dB (the PyTorch Numeric Suite / ONNX Runtime "
-                   "definition; higher is better)"),
-       [](const QuantResult& r) { return r.metrics.sqnrDb; }, decibel, B::Higher},
-      {QObject::tr("MSE"), QObject::tr("mean((x−q)²)"), [](const QuantResult& r) { return r.metrics.mse; },
-       sci, B::Lower},
-      {QObject::tr("RMSE"), QObject::tr("√MSE"), [](const QuantResult& r) { return r.metrics.rmse; }, sci,
-       B::Lower},
-      {QObject::tr("Max |error|"), QObject::tr("max |x−q| over all finite values"),
-       [](const QuantResult& r) { return r.metrics.maxAbsError; }, sci, B::Lower},
-      {QObject::tr("Cosine"), QObject::tr("⟨x,q⟩ / (‖x‖·‖q‖)"),
-       [](const QuantResult& r) { return r.metrics.cosine; }, ratio, B::Higher},
-      {QObject::tr("Clipped"), QObject::tr("share of values outside the clip range"),
-       [](const QuantResult& r) { return r.metrics.clippedFraction; }, percent, B::Lower},
-      {QObject::tr("Bits / element"), QObject::tr("code bits + (scale + zero-point bits) / group size"),
-       [](const QuantResult& r) { return r.metrics.bitsPerElement; }, bits, B::Lower},
-      {QObject::tr("Code entropy"),
-       QObject::tr("Shannon entropy of the code histogram: the bits a lossless coder would need"),
-       [](const QuantResult& r) { return r.metrics.codeEntropyBits; }, bits, B::None},
-      {QObject::tr("Scale groups"), QObject::tr("how many scales (and zero points) are stored"),
-       [](const QuantResult& r) { return static_cast<double>(r.scales.size()); }, count, B::None},
-      {QObject::tr("Values"), QObject::tr("finite values measured (NaN/Inf are excluded)"),
-       [](const QuantResult& r) { return static_cast<double>(r.metrics.count); }, count, B::None},
-      {QObject::tr("Non-finite"), QObject::tr("NaN/Inf inputs, excluded from the metrics"),
-       [](const QuantResult& r) { return static_cast<double>(r.metrics.nonFinite); }, count, B::None},
-  };
+  // The metric table with SQNR (the headline number) first, and the scale
+  // count, which belongs to the result rather than to Metrics, before the counts.
+  static const std::vector<MetricRow> rows = [] {
+    std::vector<const MetricInfo*> order{&metricInfo("sqnr_db")};
+    for (const MetricInfo& info : metricTable())
+      if (&info != order.front())
+        order.push_back(&info);
+    std::vector<MetricRow> out;
+    bool scalesAdded = false;
+    for (const MetricInfo* info : order) {
+      if (info->style == MetricStyle::Count && !scalesAdded) {
+        out.push_back({QObject::tr("Scale groups"),
+                       QObject::tr("how many scales (and zero points) are stored"),
+                       [](const QuantResult& r) { return static_cast<double>(r.scales.size()); }, count,
+                       MetricRow::Better::None});
+        scalesAdded = true;
+      }
+      out.push_back({QObject::tr(info->label), metricTooltip(*info),
+                     [info](const QuantResult& r) { return info->value(r.metrics); }, textFor(info->style),
+                     betterFor(info->better)});
+    }
+    return out;
+  }();
   return rows;
 }
 

@@ -1,14 +1,16 @@
 #pragma once
-// The metrics the metrics panel and the compare table show, in one place:
-// label, tooltip (the definition from ARCHITECTURE.md), value and which
-// direction is better.
+// The metrics the metrics panel and the compare table show: the rows of the
+// core's metric table (core/metrics/metric_table.h) with Qt text, plus the
+// scale count.
+#include "core/metrics/metric_table.h"
 #include "core/quant/quant_result.h"
 
 #include <QString>
 
-class QTableWidget;
-
+#include <functional>
 #include <vector>
+
+class QTableWidget;
 
 namespace qs {
 
@@ -16,12 +18,14 @@ struct MetricRow {
   enum class Better { Lower, Higher, None };
   QString label;
   QString tooltip;
-  double (*value)(const QuantResult&);
+  std::function<double(const QuantResult&)> value;
   QString (*text)(double);
   Better better;
 };
 
 const std::vector<MetricRow>& metricRows();
+// The table's definition plus which direction is better, for tooltips.
+QString metricTooltip(const MetricInfo& info);
 QString formatCount(double count); // "16.7 M"
 // Fixes a table's height to its rows, so a dock shows no empty grid below.
 void fitTableHeight(QTableWidget* table);

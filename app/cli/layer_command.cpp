@@ -1,17 +1,19 @@
 // `quantscope-cli layer`: one linear layer Y = X W^T quantized by RTN,
 // SmoothQuant, AWQ and GPTQ, compared on held-out tokens (core/layer).
 #include "app/cli/commands.h"
+#include "app/cli/options.h"
+#include "app/cli/result_json.h"
 #include "core/error.h"
 #include "core/io/tensor_source.h"
 #include "core/layer/layer_compare.h"
 #include "core/layer/layer_source.h"
 #include "core/layer/synthetic_layer.h"
 
-#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -74,25 +76,6 @@ struct LayerArgs {
   LayerOptions options;
 };
 
-double toNumber(const std::string& opt, const std::string& v) {
-  try {
-    size_t used = 0;
-    const double d = std::stod(v, &used);
-    if (used != v.size() || !std::isfinite(d))
-      throw Error("");
-    return d;
-  } catch (...) {
-    throw Error("option " + opt + " needs a number, got '" + v + "'");
-  }
-}
-
-int64_t toInt(const std::string& opt, const std::string& v) {
-  const double d = toNumber(opt, v);
-  if (d != std::floor(d) || std::fabs(d) > 9e15)
-    throw Error("option " + opt + " needs an integer, got '" + v + "'");
-  return int64_t(d);
-}
-
 ActivationLayout layoutFromString(const std::string& s) {
   for (ActivationLayout l : {ActivationLayout::Auto, ActivationLayout::Tokens, ActivationLayout::BatchSeq,
                              ActivationLayout::Nchw, ActivationLayout::Nhwc})
@@ -114,109 +97,105 @@ std::vector<LayerMethod> methodsFromString(const std::string& s) {
   return out;
 }
 
-LayerArgs parseLayerArgs(const std::vector<std::string>& argv) {
-  LayerArgs a;
-  LayerOptions& o = a.options;
-  Granularity g = *o.weight.granularity;
-  bool granularitySet = false;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& k = argv[i];
-    auto value = [&]() -> const std::string& {
-      if (i + 1 >= argv.size())
-        throw Error("option " + k + " needs a value");
-      return argv[++i];
-    };
-    if (k == "--weight")
-      a.weight = value();
-    else if (k == "--input")
-      a.input = value();
-    else if (k == "--input-file")
-      a.inputFile = value();
-    else if (k == "--layout")
-      a.layout = layoutFromString(value());
-    else if (k == "--demo")
-      a.demo = true;
-    else if (k == "--demo-shape") {
-      const std::string& v = value();
-      long long o1 = 0, i1 = 0, t1 = 0;
-      char tail = 0;
-      if (std::sscanf(v.c_str(), "%lldx%lldx%lld%c", &o1, &i1, &t1, &tail) != 3 || o1 < 1 || i1 < 1 || t1 < 2)
-        throw Error("--demo-shape needs OUTxINxTOKENS, e.g. 512x512x1024, got '" + v + "'");
-      a.demoSpec.outFeatures = o1;
-      a.demoSpec.inFeatures = i1;
-      a.demoSpec.tokens = t1;
-    } else if (k == "--method")
-      o.methods = methodsFromString(value());
-    else if (k == "--w-format")
-      o.weight.format = value();
-    else if (k == "--w-granularity") {
-      g.kind = granularityKindFromString(value());
-      g.axis = g.kind == GranularityKind::Group ? 1 : 0;
-      granularitySet = true;
-    } else if (k == "--group-size")
-      g.groupSize = toInt(k, value());
-    else if (k == "--w-asym")
-      o.weight.symmetric = false;
-    else if (k == "--w-clip")
-      o.weight.clipping.method = clipMethodFromString(value());
-    else if (k == "--a-format")
-      o.activation.format = value();
-    else if (k == "--a-mode")
-      o.activation.mode = actModeFromString(value());
-    else if (k == "--a-clip")
-      o.activation.range = actRangeFromString(value());
-    else if (k == "--a-percentile")
-      o.activation.percentile = toNumber(k, value());
-    else if (k == "--a-asym")
-      o.activation.symmetric = false;
-    else if (k == "--alpha")
-      o.smoothAlpha = toNumber(k, value());
-    else if (k == "--awq-grid")
-      o.awq.gridSteps = int(toInt(k, value()));
-    else if (k == "--awq-tokens")
-      o.awq.maxSearchTokens = toInt(k, value());
-    else if (k == "--act-order")
-      o.gptq.actOrder = true;
-    else if (k == "--damp")
-      o.gptq.dampPercent = toNumber(k, value());
-    else if (k == "--block-size")
-      o.gptq.blockSize = toInt(k, value());
-    else if (k == "--calib-fraction")
-      o.calibFraction = toNumber(k, value());
-    else if (k == "--calib-count")
-      o.calibCount = toInt(k, value());
-    else if (k == "--seed")
-      o.seed = uint64_t(toInt(k, value()));
-    else if (k == "--outliers") {
-      const std::string& v = value();
-      if (v == "median")
-        o.outlierRule = OutlierRule::MedianRatio;
-      else if (v == "llm-int8")
-        o.outlierRule = OutlierRule::Absolute;
-      else
-        throw Error("unknown outlier rule '" + v + "' (median, llm-int8)");
-    } else if (k == "--json")
-      a.json = true;
-    else if (!k.empty() && k[0] == '-')
-      throw Error("layer: unknown option " + k + " (see quantscope-cli layer --help)");
-    else if (a.file.empty())
-      a.file = k;
-    else
-      throw Error("layer: more than one file given");
-  }
-  (void)granularitySet;
-  o.weight.granularity = g;
-  return a;
+std::vector<OptionSpec> layerOptionSpecs() {
+  std::vector<OptionSpec> specs;
+  for (const char* v : {"weight",     "input",          "input-file",  "layout",   "demo-shape", "method",
+                        "w-format",   "w-granularity",  "group-size",  "w-clip",   "a-format",   "a-mode",
+                        "a-clip",     "a-percentile",   "alpha",       "awq-grid", "awq-tokens", "damp",
+                        "block-size", "calib-fraction", "calib-count", "seed",     "outliers"})
+    specs.push_back({v, true});
+  for (const char* f : {"demo", "w-asym", "a-asym", "act-order", "json"})
+    specs.push_back({f, false});
+  return specs;
 }
 
-nlohmann::json metricsJson(const Metrics& m) {
-  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
-  return {{"mse", num(m.mse)},
-          {"rmse", num(m.rmse)},
-          {"sqnr_db", num(m.sqnrDb)},
-          {"cosine", num(m.cosine)},
-          {"max_abs_error", num(m.maxAbsError)},
-          {"count", m.count}};
+SyntheticLayerSpec demoShape(const std::string& v, SyntheticLayerSpec spec) {
+  long long o1 = 0, i1 = 0, t1 = 0;
+  char tail = 0;
+  if (std::sscanf(v.c_str(), "%lldx%lldx%lld%c", &o1, &i1, &t1, &tail) != 3 || o1 < 1 || i1 < 1 || t1 < 2)
+    throw Error("--demo-shape needs OUTxINxTOKENS, e.g. 512x512x1024, got '" + v + "'");
+  spec.outFeatures = o1;
+  spec.inFeatures = i1;
+  spec.tokens = t1;
+  return spec;
+}
+
+OutlierRule outlierRule(const std::string& v) {
+  if (v == "median")
+    return OutlierRule::MedianRatio;
+  if (v == "llm-int8")
+    return OutlierRule::Absolute;
+  throw Error("unknown outlier rule '" + v + "' (median, llm-int8)");
+}
+
+// The weight, activation and method options of LayerOptions.
+void applyMethodOptions(const ParsedArgs& p, LayerOptions& o) {
+  if (p.has("method"))
+    o.methods = methodsFromString(p.get("method"));
+  o.weight.format = p.get("w-format", o.weight.format);
+  Granularity g = *o.weight.granularity;
+  if (p.has("w-granularity")) {
+    g.kind = granularityKindFromString(p.get("w-granularity"));
+    g.axis = g.kind == GranularityKind::Group ? 1 : 0;
+  }
+  g.groupSize = p.getInt("group-size", g.groupSize);
+  o.weight.granularity = g;
+  if (p.has("w-asym"))
+    o.weight.symmetric = false;
+  if (p.has("w-clip"))
+    o.weight.clipping.method = clipMethodFromString(p.get("w-clip"));
+  o.activation.format = p.get("a-format", o.activation.format);
+  if (p.has("a-mode"))
+    o.activation.mode = actModeFromString(p.get("a-mode"));
+  if (p.has("a-clip"))
+    o.activation.range = actRangeFromString(p.get("a-clip"));
+  o.activation.percentile = p.getDouble("a-percentile", o.activation.percentile);
+  if (p.has("a-asym"))
+    o.activation.symmetric = false;
+  o.smoothAlpha = p.getDouble("alpha", o.smoothAlpha);
+  o.awq.gridSteps = int(p.getInt("awq-grid", o.awq.gridSteps));
+  o.awq.maxSearchTokens = p.getInt("awq-tokens", o.awq.maxSearchTokens);
+  if (p.has("act-order"))
+    o.gptq.actOrder = true;
+  o.gptq.dampPercent = p.getDouble("damp", o.gptq.dampPercent);
+  o.gptq.blockSize = p.getInt("block-size", o.gptq.blockSize);
+  o.calibFraction = p.getDouble("calib-fraction", o.calibFraction);
+  o.calibCount = p.getInt("calib-count", o.calibCount);
+  o.seed = p.getUnsigned("seed", o.seed);
+  if (p.has("outliers"))
+    o.outlierRule = outlierRule(p.get("outliers"));
+}
+
+// Nothing for --help. Option errors are one-line qs::Errors here: the usage
+// is too long to repeat under each.
+std::optional<LayerArgs> parseLayerArgs(const std::vector<std::string>& argv) {
+  try {
+    const ParsedArgs p = parseArgs(argv, layerOptionSpecs(), kLayerUsage);
+    if (p.has("help"))
+      return std::nullopt;
+    if (p.positional.size() > 1)
+      throw Error("layer: more than one file given");
+    LayerArgs a;
+    a.file = p.positional.empty() ? "" : p.positional[0];
+    a.weight = p.get("weight");
+    a.input = p.get("input");
+    a.inputFile = p.get("input-file");
+    if (p.has("layout"))
+      a.layout = layoutFromString(p.get("layout"));
+    a.demo = p.has("demo");
+    a.json = p.has("json");
+    if (p.has("demo-shape"))
+      a.demoSpec = demoShape(p.get("demo-shape"), a.demoSpec);
+    applyMethodOptions(p, a.options);
+    return a;
+  } catch (const UsageError& e) {
+    throw Error(std::string("layer: ") + e.what() + " (see quantscope-cli layer --help)");
+  }
+}
+
+// The layer report's subset of the metric table.
+nlohmann::json layerMetricsJson(const Metrics& m) {
+  return metricsJson(m, {"mse", "rmse", "sqnr_db", "cosine", "max_abs_error", "count"});
 }
 
 nlohmann::json reportJson(const LayerReport& r, const std::string& source, const std::string& how) {
@@ -243,8 +222,8 @@ nlohmann::json reportJson(const LayerReport& r, const std::string& source, const
       continue;
     }
     e["alpha"] = m.alpha >= 0 ? nlohmann::json(m.alpha) : nlohmann::json(nullptr);
-    e["output"] = metricsJson(m.output);
-    e["weight"] = metricsJson(m.weight);
+    e["output"] = layerMetricsJson(m.output);
+    e["weight"] = layerMetricsJson(m.weight);
     e["activation_clipped"] = m.actClipped;
     e["activation_values"] = m.actCount;
     e["activation_clipped_fraction"] = m.actCount ? double(m.actClipped) / double(m.actCount) : 0.0;
@@ -288,12 +267,12 @@ void printTable(const LayerReport& r, const std::string& source, const std::stri
 } // namespace
 
 int runLayer(const std::vector<std::string>& argv) {
-  for (const auto& a : argv)
-    if (a == "-h" || a == "--help") {
-      std::cout << kLayerUsage;
-      return 0;
-    }
-  LayerArgs a = parseLayerArgs(argv);
+  std::optional<LayerArgs> parsed = parseLayerArgs(argv);
+  if (!parsed) {
+    std::cout << kLayerUsage;
+    return 0;
+  }
+  LayerArgs& a = *parsed;
   Tensor weight;
   FlatActivations input;
   std::string source;

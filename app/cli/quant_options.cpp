@@ -1,6 +1,7 @@
 #include "app/cli/quant_options.h"
 
 #include "core/error.h"
+#include "core/quant/config_check.h"
 
 #include <fstream>
 #include <iostream>
@@ -43,6 +44,39 @@ std::string readFile(const std::string& path) {
   return ss.str();
 }
 
+// The option that sets a config key, for messages in the user's terms.
+const char* optionFor(const std::string& key) {
+  static const std::pair<const char*, const char*> kOptions[] = {{"format", "format"},
+                                                                 {"granularity.axis", "axis"},
+                                                                 {"granularity.group_size", "group-size"},
+                                                                 {"clipping.percentile", "percentile"},
+                                                                 {"clipping.min", "clip-min"},
+                                                                 {"clipping.max", "clip-max"},
+                                                                 {"codebook", "codebook"}};
+  for (const auto& [k, o] : kOptions)
+    if (key == k)
+      return o;
+  return nullptr;
+}
+
+// A setting given as an option is named as the option, one from a --config
+// file by its key, prefixed with the file. Range problems of options are
+// usage errors (the usage follows); the rest are plain errors.
+void throwFirstProblem(const std::vector<ConfigProblem>& problems, const ParsedArgs& a, bool usage) {
+  if (problems.empty())
+    return;
+  const ConfigProblem& p = problems.front();
+  auto name = [&](const std::string& key) {
+    const char* o = optionFor(key);
+    return o && a.has(o) ? std::string("--") + o : "'" + key + "'";
+  };
+  const std::string text = name(p.key) + " " + p.what + (p.other.empty() ? "" : " " + name(p.other));
+  const bool fromOption = text[0] == '-';
+  if (usage && fromOption)
+    throw UsageError(text, a.usage);
+  throw Error(!fromOption && a.has("config") ? a.get("config") + ": " + text : text);
+}
+
 } // namespace
 
 QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
@@ -74,8 +108,6 @@ QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
     }
     g.axis = int(a.getInt("axis", g.axis));
     g.groupSize = a.getInt("group-size", g.groupSize);
-    if (g.groupSize < 1)
-      throw UsageError("--group-size must be >= 1", a.usage);
     c.granularity = g;
   }
   if (a.has("asymmetric"))
@@ -83,8 +115,6 @@ QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
   if (a.has("clip"))
     c.clipping.method = clipMethodFromString(a.get("clip"));
   c.clipping.percentile = a.getDouble("percentile", c.clipping.percentile);
-  if (!(c.clipping.percentile >= 0 && c.clipping.percentile <= 100))
-    throw UsageError("--percentile must be in [0, 100]", a.usage);
   if (a.has("two-sided"))
     c.clipping.twoSided = true;
   if (a.has("clip-min") != a.has("clip-max"))
@@ -94,8 +124,6 @@ QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
     c.clipping.fixedMax = a.getDouble("clip-max", 0);
     if (!a.has("clip"))
       c.clipping.method = ClipMethod::Fixed;
-    if (c.clipping.fixedMin > c.clipping.fixedMax)
-      throw UsageError("--clip-min must not exceed --clip-max", a.usage);
   }
   if (a.has("rounding"))
     c.rounding = roundingFromString(a.get("rounding"));
@@ -115,7 +143,13 @@ QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
       c.codebook.push_back(v);
     }
   }
+  throwFirstProblem(configValueProblems(c), a, true);
+  throwFirstProblem(configProblems(c), a, false); // formats, codebook levels
   return c;
+}
+
+void validateForTensor(const QuantConfig& config, const Shape& shape, const ParsedArgs& args) {
+  throwFirstProblem(configProblems(config, shape), args, false);
 }
 
 std::optional<ParsedArgs> parseTensorCommand(const std::vector<std::string>& argv,

@@ -4,6 +4,7 @@
 // when given, each command-line option overriding the file.
 #include "app/cli/options.h"
 #include "core/quant/quant_config.h"
+#include "core/tensor.h"
 
 #include <initializer_list>
 #include <optional>
@@ -18,7 +19,10 @@ std::vector<OptionSpec> quantOptionSpecs();
 extern const char* const kQuantOptionsHelp;
 
 // Throws UsageError / qs::Error. `requireFormat`: --format (or the config's) must be given.
+// The config is checked by configProblems (core/quant/config_check.h).
 QuantConfig configFromOptions(const ParsedArgs& args, bool requireFormat);
+// Throws unless `config` fits a tensor of `shape` (the channel/group axis).
+void validateForTensor(const QuantConfig& config, const Shape& shape, const ParsedArgs& args);
 
 // The common start of a command that quantizes one tensor file: parses the
 // quantization options plus `extra` and --tensor; prints `usage` and returns

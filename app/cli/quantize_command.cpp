@@ -32,17 +32,11 @@ void printReadable(const QuantResult& r, const std::string& dtype) {
             << "format   " << r.formatLabel << "\n"
             << "scales   " << r.scales.size() << " " << shapeToString(r.scaleShape) << "\n\n";
   Table t({"metric", "value"});
-  t.add({"mse", num(m.mse)});
-  t.add({"rmse", num(m.rmse)});
-  t.add({"max |error|", num(m.maxAbsError)});
-  t.add({"sqnr (dB)", fixed(m.sqnrDb, 2)});
-  t.add({"cosine", fixed(m.cosine, 6)});
-  t.add({"clipped", percent(m.clippedFraction)});
-  t.add({"bits/element", fixed(m.bitsPerElement, 3)});
-  t.add({"code entropy (bits)", fixed(m.codeEntropyBits, 3)});
-  t.add({"values", std::to_string(m.count)});
-  if (m.nonFinite)
-    t.add({"non-finite (skipped)", std::to_string(m.nonFinite)});
+  for (const MetricInfo& info : metricTable()) {
+    const double v = info.value(m);
+    if (!info.onlyWhenNonZero || v != 0)
+      t.add({info.cliLabel, metricText(info, v)});
+  }
   t.print(std::cout);
   if (!r.channels.outlierChannels.empty()) {
     std::cout << "\noutlier channels (absmax > 6x median):";
@@ -83,6 +77,7 @@ int runQuantize(const Args& argv) {
     throw UsageError("--no-dequantized needs --out", kUsage);
   const QuantConfig config = configFromOptions(a, true);
   const Tensor t = loadTensor(a.positional[0], a.get("tensor"));
+  validateForTensor(resolveForTensor(config, t.name), t.shape, a);
   AnalysisOptions opt;
   opt.keepCodes = a.has("out"); // the codes are only needed for the result file
   const std::shared_ptr<const QuantResult> r = quantize(t, config, opt);

@@ -1,5 +1,7 @@
 #include "app/cli/result_json.h"
 
+#include "core/metrics/metric_table.h"
+
 #include <cmath>
 
 namespace qs::cli {
@@ -12,19 +14,25 @@ json number(double v) {
   return std::isfinite(v) ? json(v) : json(nullptr);
 }
 
+json metricValueJson(const MetricInfo& info, const Metrics& m) {
+  const double v = info.value(m);
+  return info.style == MetricStyle::Count ? json(int64_t(v)) : number(v);
+}
+
 } // namespace
 
 json metricsJson(const Metrics& m) {
-  return json{{"mse", number(m.mse)},
-              {"rmse", number(m.rmse)},
-              {"max_abs_error", number(m.maxAbsError)},
-              {"sqnr_db", number(m.sqnrDb)},
-              {"cosine", number(m.cosine)},
-              {"clipped_fraction", number(m.clippedFraction)},
-              {"bits_per_element", number(m.bitsPerElement)},
-              {"code_entropy_bits", number(m.codeEntropyBits)},
-              {"count", m.count},
-              {"non_finite", m.nonFinite}};
+  json j = json::object();
+  for (const MetricInfo& info : metricTable())
+    j[info.key] = metricValueJson(info, m);
+  return j;
+}
+
+json metricsJson(const Metrics& m, const std::vector<std::string>& keys) {
+  json j = json::object();
+  for (const std::string& k : keys)
+    j[k] = metricValueJson(metricInfo(k), m);
+  return j;
 }
 
 json resultJson(const QuantResult& r, const std::string& storedDtype) {

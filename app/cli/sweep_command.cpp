@@ -5,7 +5,7 @@
 #include "app/cli/result_output.h"
 #include "app/cli/table.h"
 #include "app/cli/tensor_input.h"
-#include "core/pipeline/quantize.h"
+#include "core/sweep/sweep_runner.h"
 
 #include <iostream>
 
@@ -24,6 +24,27 @@ prints one row per format.
   --metrics-out M        also save the full metrics, one row per format, as CSV (.csv) or JSON (.json)
 )") +
     kQuantOptionsHelp;
+
+// The metric columns of the table, narrowest first after the config.
+const char* const kSweepColumns[] = {"bits_per_element", "mse",           "sqnr_db",
+                                     "cosine",           "max_abs_error", "clipped_fraction"};
+
+std::vector<std::string> sweepRow(const std::string& format, const QuantResult& r) {
+  std::vector<std::string> row{format, r.formatLabel};
+  for (const char* k : kSweepColumns)
+    row.push_back(metricText(metricInfo(k), metricInfo(k).value(r.metrics)));
+  row.push_back(fixed(r.quantizeMs + r.analyzeMs, 1));
+  return row;
+}
+
+nlohmann::json sweepRowJson(const std::string& format, const QuantResult& r) {
+  nlohmann::json j;
+  j["format"] = format;
+  j["format_label"] = r.formatLabel;
+  j["metrics"] = metricsJson(r.metrics);
+  j["timing_ms"] = r.quantizeMs + r.analyzeMs;
+  return j;
+}
 
 } // namespace
 
@@ -44,33 +65,21 @@ int runSweep(const Args& argv) {
   const QuantConfig base = configFromOptions(a, false);
   const Tensor t = loadTensor(a.positional[0], a.get("tensor"));
 
-  AnalysisOptions opt;
-  opt.keepCodes = false;
-  opt.topK = 0;
   nlohmann::json rows = nlohmann::json::array();
-  Table table({"format", "config", "bits/elem", "mse", "sqnr dB", "cosine", "max |err|", "clipped", "ms"});
+  std::vector<std::string> header{"format", "config"};
+  for (const char* k : kSweepColumns)
+    header.push_back(metricInfo(k).shortLabel);
+  header.push_back("ms");
+  Table table(header);
   ResultList results;
-  for (const std::string& f : formats) {
-    QuantConfig c = base;
-    c.format = f;
-    const auto r = quantize(t, c, opt);
-    if (!opt.summary) // later formats skip the input-only analysis
-      opt.summary = TensorSummary::fromResult(*r, opt.topK);
-    if (a.has("metrics-out")) // a result holds the dequantized tensor: keep only what is written
-      results.push_back(r);
-    const Metrics& m = r->metrics;
-    if (a.has("json")) {
-      nlohmann::json j;
-      j["format"] = f;
-      j["format_label"] = r->formatLabel;
-      j["metrics"] = metricsJson(m);
-      j["timing_ms"] = r->quantizeMs + r->analyzeMs;
-      rows.push_back(j);
-    }
-    table.add({f, r->formatLabel, fixed(m.bitsPerElement, 3), num(m.mse), fixed(m.sqnrDb, 2),
-               fixed(m.cosine, 6), num(m.maxAbsError), percent(m.clippedFraction),
-               fixed(r->quantizeMs + r->analyzeMs, 1)});
-  }
+  sweepResults(t, formatCandidates(base, formats), false, nullptr,
+               [&](const SweepCandidate& c, const std::shared_ptr<const QuantResult>& r) {
+                 if (a.has("metrics-out")) // a result holds the dequantized tensor: keep only what is written
+                   results.push_back(r);
+                 if (a.has("json"))
+                   rows.push_back(sweepRowJson(c.label, *r));
+                 table.add(sweepRow(c.label, *r));
+               });
   std::string wrote;
   if (a.has("metrics-out"))
     wrote = writeMetricsFile(a.get("metrics-out"), results);

@@ -101,4 +101,22 @@ std::string percent(double fraction) {
   return buf;
 }
 
+std::string metricText(const MetricInfo& info, double value) {
+  switch (info.style) {
+  case MetricStyle::Scientific:
+    return num(value);
+  case MetricStyle::Decibel:
+    return fixed(value, 2);
+  case MetricStyle::Ratio:
+    return fixed(value, 6);
+  case MetricStyle::Fraction:
+    return percent(value);
+  case MetricStyle::Bits:
+    return fixed(value, 3);
+  case MetricStyle::Count:
+    return std::to_string(int64_t(value));
+  }
+  return num(value);
+}
+
 } // namespace qs::cli

@@ -1,6 +1,8 @@
 #pragma once
 // Plain-text tables for the terminal: columns sized to their content, numbers
 // right-aligned, and a number formatter that keeps 4 significant digits.
+#include "core/metrics/metric_table.h"
+
 #include <ostream>
 #include <string>
 #include <vector>
@@ -22,5 +24,7 @@ private:
 std::string num(double v, int significant = 4); // "1.234e-05", "41.28", "inf"
 std::string fixed(double v, int decimals);
 std::string percent(double fraction); // "0.012%"
+// A metric's value as the CLI tables show it (by the table's MetricStyle).
+std::string metricText(const MetricInfo& info, double value);
 
 } // namespace qs::cli

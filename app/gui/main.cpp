@@ -1,6 +1,7 @@
 // quantscope: the workbench. With --screenshot it renders the main window
 // offscreen-capable to a PNG once the first result is drawn, then exits.
 #include "core/error.h"
+#include "core/quant/config_check.h"
 #include "core/quant/quant_config.h"
 #include "widgets/analyzer.h"
 #include "widgets/document.h"
@@ -73,7 +74,9 @@ int main(int argc, char** argv) {
     if (!file.open(QIODevice::ReadOnly))
       return fail(QStringLiteral("%1: %2").arg(file.fileName(), file.errorString()));
     try {
-      window.document()->applyConfig(qs::configFromJson(file.readAll().toStdString()));
+      const qs::QuantConfig loaded = qs::configFromJson(file.readAll().toStdString());
+      qs::validateConfig(loaded);
+      window.document()->applyConfig(loaded);
     } catch (const qs::Error& e) {
       return fail(QStringLiteral("%1: %2").arg(file.fileName(), QString::fromUtf8(e.what())));
     }

@@ -1,6 +1,7 @@
 #include "core/io/metrics_writer.h"
 
 #include "core/error.h"
+#include "core/metrics/metric_table.h"
 
 #include <algorithm>
 #include <charconv>
@@ -36,32 +37,23 @@ nlohmann::ordered_json jsonNumber(double v) {
   return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
 }
 
-struct Column {
+// The timings follow the metric table's columns in the CSV; JSON keeps them
+// beside "metrics".
+struct Timing {
   const char* name;
-  double (*get)(const QuantResult&);
+  double QuantResult::*ms;
 };
-
-const Column kColumns[] = {
-    {"mse", [](const QuantResult& r) { return r.metrics.mse; }},
-    {"rmse", [](const QuantResult& r) { return r.metrics.rmse; }},
-    {"max_abs_error", [](const QuantResult& r) { return r.metrics.maxAbsError; }},
-    {"sqnr_db", [](const QuantResult& r) { return r.metrics.sqnrDb; }},
-    {"cosine", [](const QuantResult& r) { return r.metrics.cosine; }},
-    {"clipped_fraction", [](const QuantResult& r) { return r.metrics.clippedFraction; }},
-    {"bits_per_element", [](const QuantResult& r) { return r.metrics.bitsPerElement; }},
-    {"code_entropy_bits", [](const QuantResult& r) { return r.metrics.codeEntropyBits; }},
-    {"count", [](const QuantResult& r) { return double(r.metrics.count); }},
-    {"non_finite", [](const QuantResult& r) { return double(r.metrics.nonFinite); }},
-    {"quantize_ms", [](const QuantResult& r) { return r.quantizeMs; }},
-    {"analyze_ms", [](const QuantResult& r) { return r.analyzeMs; }},
-};
+const Timing kTimings[] = {{"quantize_ms", &QuantResult::quantizeMs},
+                           {"analyze_ms", &QuantResult::analyzeMs}};
 
 } // namespace
 
 std::string metricsToCsv(const ResultList& results) {
   std::string out = "tensor,format,format_label,shape,numel";
-  for (const auto& c : kColumns)
-    out += std::string(",") + c.name;
+  for (const MetricInfo& m : metricTable())
+    out += std::string(",") + m.key;
+  for (const Timing& t : kTimings)
+    out += std::string(",") + t.name;
   out += "\n";
   for (const auto& rp : results) {
     if (!rp)
@@ -69,8 +61,10 @@ std::string metricsToCsv(const ResultList& results) {
     const QuantResult& r = *rp;
     out += csvField(r.tensorName) + "," + csvField(r.config.format) + "," + csvField(r.formatLabel) + "," +
            csvField(shapeToString(r.shape)) + "," + std::to_string(shapeNumel(r.shape));
-    for (const auto& c : kColumns)
-      out += "," + number(c.get(r));
+    for (const MetricInfo& m : metricTable())
+      out += "," + number(m.value(r.metrics));
+    for (const Timing& t : kTimings)
+      out += "," + number(r.*t.ms);
     out += "\n";
   }
   return out;
@@ -91,14 +85,12 @@ std::string metricsToJson(const ResultList& results, int indent) {
     o["format_label"] = r.formatLabel;
     o["config"] = nlohmann::ordered_json::parse(configToJson(r.config, -1));
     nlohmann::ordered_json m;
-    for (const auto& c : kColumns) {
-      const std::string key = c.name;
-      if (key == "quantize_ms" || key == "analyze_ms")
-        continue;
-      if (key == "count" || key == "non_finite")
-        m[key] = int64_t(c.get(r));
+    for (const MetricInfo& info : metricTable()) {
+      const double v = info.value(r.metrics);
+      if (info.style == MetricStyle::Count)
+        m[info.key] = int64_t(v);
       else
-        m[key] = jsonNumber(c.get(r));
+        m[info.key] = jsonNumber(v);
     }
     o["metrics"] = std::move(m);
     o["quantize_ms"] = jsonNumber(r.quantizeMs);

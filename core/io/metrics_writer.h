@@ -2,9 +2,9 @@
 // Metrics of quantization results as CSV or JSON, one row/object per result.
 // The CLI and the GUI's export share these, so both write the same columns.
 //
-// Columns: tensor, format, format_label, shape, numel, mse, rmse,
-// max_abs_error, sqnr_db, cosine, clipped_fraction, bits_per_element,
-// code_entropy_bits, count, non_finite, quantize_ms, analyze_ms.
+// Columns: tensor, format, format_label, shape, numel, the keys of the metric
+// table (core/metrics/metric_table.h: mse ... non_finite), quantize_ms,
+// analyze_ms.
 // Non-finite numbers are "inf"/"-inf"/"nan" in CSV and null in JSON.
 #include "core/quant/quant_result.h"
 

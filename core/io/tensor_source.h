@@ -73,8 +73,8 @@ public:
 // (PyTorch pickles are refused: unpickling can run code).
 std::unique_ptr<TensorSource> openTensorFile(const std::filesystem::path& path);
 
-// The extensions openTensorFile knows (lower case, with the dot), for file
-// dialogs: ".npy", ".npz", ".safetensors", ".h5", ".hdf5", ".gguf", ".onnx".
+// The extensions openTensorFile knows (lower case, with the dot), in the
+// order of the reader table (core/io/reader_table.h).
 const std::vector<std::string>& tensorFileExtensions();
 
 } // namespace qs

@@ -1,6 +1,7 @@
 #include "core/quant/quant_config.h"
 
 #include "core/error.h"
+#include "core/quant/config_check.h"
 
 #include <nlohmann/json.hpp>
 
@@ -222,20 +223,16 @@ QuantConfig configFromJson(const std::string& text) {
   if (schema != kSchema)
     throw Error("config: unsupported schema '" + schema + "' (expected " + kSchema + ")");
   c.format = top.string("format", c.format);
-  if (c.format.empty())
-    throw Error("config: 'format' must not be empty");
   c.symmetric = top.boolean("symmetric", c.symmetric);
   if (const json* g = top.get("granularity"); g && !g->is_null()) {
     ObjectReader r(*g, "granularity");
     Granularity gr;
     gr.kind = granularityKindFromString(r.string("kind", toString(gr.kind)));
     const int64_t axis = r.integer("axis", gr.axis);
-    if (axis < -64 || axis > 64)
+    if (axis < -64 || axis > 64) // before the narrowing below; configValueProblems repeats it
       throw Error("config: 'granularity.axis' out of range: " + std::to_string(axis));
     gr.axis = static_cast<int>(axis);
     gr.groupSize = r.integer("group_size", gr.groupSize);
-    if (gr.groupSize < 1)
-      throw Error("config: 'granularity.group_size' must be >= 1");
     r.finish();
     c.granularity = gr;
   }
@@ -243,8 +240,6 @@ QuantConfig configFromJson(const std::string& text) {
     ObjectReader r(*cl, "clipping");
     c.clipping.method = clipMethodFromString(r.string("method", toString(c.clipping.method)));
     c.clipping.percentile = r.number("percentile", c.clipping.percentile);
-    if (!(c.clipping.percentile >= 0 && c.clipping.percentile <= 100))
-      throw Error("config: 'clipping.percentile' must be in [0, 100]");
     c.clipping.twoSided = r.boolean("two_sided", c.clipping.twoSided);
     c.clipping.fixedMin = r.number("min", c.clipping.fixedMin);
     c.clipping.fixedMax = r.number("max", c.clipping.fixedMax);
@@ -269,13 +264,15 @@ QuantConfig configFromJson(const std::string& text) {
       FormatOverride o;
       o.match = r.string("match", "");
       o.format = r.string("format", "");
-      if (o.match.empty() || o.format.empty())
-        throw Error("config: 'overrides[" + std::to_string(i) + "]' needs 'match' and 'format'");
       r.finish();
       c.overrides.push_back(std::move(o));
     }
   }
   top.finish();
+  // Value checks shared with the CLI and the GUI (core/quant/config_check.h);
+  // format names are looked up where the config is used.
+  if (const auto problems = configValueProblems(c); !problems.empty())
+    throw Error("config: " + problems.front().message());
   return c;
 }
 

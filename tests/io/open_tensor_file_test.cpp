@@ -1,4 +1,5 @@
 // Format detection: content first, extension second.
+#include "core/io/reader_table.h"
 #include "core/io/readers.h"
 #include "core/io/tensor_writer.h"
 #include "io_test_util.h"
@@ -81,6 +82,52 @@ TEST(OpenTensorFile, KnownExtensions) {
   const auto& e = tensorFileExtensions();
   for (const char* x : {".npy", ".npz", ".safetensors", ".h5", ".hdf5", ".gguf", ".onnx"})
     EXPECT_NE(std::find(e.begin(), e.end(), x), e.end()) << x;
+}
+
+TEST(ReaderTable, UnknownFileErrorListsEveryExtension) {
+  const auto p = put("mystery.xyz", "hello world, not a tensor");
+  try {
+    openTensorFile(p);
+    FAIL() << "opened " << p;
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    for (const ReaderEntry& r : readerTable())
+      for (const std::string& x : r.extensions)
+        EXPECT_NE(what.find(x), std::string::npos) << x << " missing from: " << what;
+    for (const char* x : {".hdf", ".keras"})
+      EXPECT_NE(what.find(x), std::string::npos) << x;
+  }
+}
+
+TEST(ReaderTable, EntriesAreCompleteAndExtensionsUnique) {
+  std::set<std::string> names, seen;
+  for (const ReaderEntry& r : readerTable()) {
+    EXPECT_TRUE(names.insert(r.name).second) << r.name;
+    EXPECT_NE(r.open, nullptr) << r.name;
+    EXPECT_FALSE(r.extensions.empty()) << r.name;
+    for (const std::string& x : r.extensions) {
+      EXPECT_TRUE(seen.insert(x).second) << x;
+      EXPECT_EQ(x[0], '.') << x;
+      EXPECT_EQ(readerForExtension(x), &r) << x;
+    }
+  }
+  EXPECT_EQ(seen.size(), tensorFileExtensions().size());
+  EXPECT_EQ(readerForExtension(".pt"), nullptr);
+}
+
+TEST(ReaderTable, ExtensionPicksTheReaderWithoutMagic) {
+  // No sniffable magic: each extension routes to its own parser, whose
+  // message names the format.
+  auto p = outDir("detect") / "weights.keras";
+  writeFile(p, "not hdf5 at all");
+  try {
+    openTensorFile(p);
+    FAIL() << "opened " << p;
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).find("unrecognised"), std::string::npos)
+        << e.what(); // the HDF5 reader spoke
+  }
+  EXPECT_EQ(openTensorFile(put("tiny2.ONNX", onnxBytes()))->formatName(), "onnx");
 }
 
 TEST(OpenTensorBytes, UnknownFormatName) {

@@ -1,8 +1,8 @@
 // The sweep runner against the real core, and SweepView drawing it.
 #include "core/error.h"
 #include "core/pipeline/quantize.h"
+#include "core/sweep/sweep_runner.h"
 #include "plots_fixture.h"
-#include "widgets/plots/sweep_runner.h"
 #include "widgets/plots/sweep_view.h"
 
 #include <QSignalSpy>

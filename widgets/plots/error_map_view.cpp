@@ -1,9 +1,9 @@
 #include "widgets/plots/error_map_view.h"
 
 #include "core/error.h"
+#include "core/metrics/pool_magnitude.h"
 #include "core/pipeline/quantize.h"
 #include "widgets/plots/plot_style.h"
-#include "widgets/plots/pool_magnitude.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

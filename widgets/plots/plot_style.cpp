@@ -1,5 +1,7 @@
 #include "widgets/plots/plot_style.h"
 
+#include "core/metrics/metric_table.h"
+
 #include <QFont>
 #include <QPalette>
 #include <qcustomplot.h>
@@ -113,27 +115,10 @@ QString num(double value, int precision) {
 }
 
 QString metricDefinition(const QString& key) {
-  if (key == QLatin1String("mse"))
-    return QStringLiteral("MSE = mean((x − q)²): mean squared error between the original x and the "
-                          "dequantized q.");
-  if (key == QLatin1String("rmse"))
-    return QStringLiteral("RMSE = √MSE: root mean squared error, in the tensor's units.");
-  if (key == QLatin1String("maxAbsError"))
-    return QStringLiteral("max |x − q|: the largest absolute error of any element.");
-  if (key == QLatin1String("sqnrDb"))
-    return QStringLiteral("SQNR = 20·log10(‖x‖₂ / ‖x − q‖₂) in dB (the PyTorch Numeric Suite / ONNX "
-                          "Runtime definition; MCT reports the linear ratio instead). Higher is "
-                          "better; +6 dB ≈ one more bit.");
-  if (key == QLatin1String("cosine"))
-    return QStringLiteral("cosine = ⟨x, q⟩ / (‖x‖ ‖q‖): 1 means q points exactly along x.");
-  if (key == QLatin1String("clippedFraction"))
-    return QStringLiteral("clipped fraction: share of values outside the clip range [clipLo, clipHi].");
-  if (key == QLatin1String("bitsPerElement"))
-    return QStringLiteral("bits per element = code bits + (scale + zero-point bits) / group size: "
-                          "the storage cost including the quantization parameters.");
-  if (key == QLatin1String("codeEntropyBits"))
-    return QStringLiteral("code entropy = Shannon entropy of the code histogram in bits: how many "
-                          "bits the codes would need after ideal entropy coding.");
+  const std::string k = key.toStdString();
+  for (const MetricInfo& info : metricTable())
+    if (k == info.key || k == info.field)
+      return QString::fromUtf8(info.definition);
   return {};
 }
 

@@ -46,9 +46,8 @@ void setEmptyMessage(QCustomPlot* plot, const QString& text);
 // Human-readable number for labels and tooltips ("0.0123", "1.5e-07").
 QString num(double value, int precision = 4);
 
-// Metric definitions shared by tables and tooltips (ARCHITECTURE.md wording);
-// `key` is one of mse, rmse, maxAbsError, sqnrDb, cosine, clippedFraction,
-// bitsPerElement, codeEntropyBits.
+// The metric table's definition (core/metrics/metric_table.h) for a key
+// ("sqnr_db") or Metrics field ("sqnrDb"); empty for an unknown one.
 QString metricDefinition(const QString& key);
 
 } // namespace qs::plotstyle

@@ -3,9 +3,9 @@
 // formats and granularities on the current tensor, computed off the GUI
 // thread (cancellable), one line with markers per family, and the current
 // config as a highlighted point.
+#include "core/sweep/sweep_runner.h"
 #include "widgets/background_job.h"
 #include "widgets/plots/plot_view_base.h"
-#include "widgets/plots/sweep_runner.h"
 
 #include <map>
 

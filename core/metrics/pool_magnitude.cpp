@@ -1,4 +1,4 @@
-#include "widgets/plots/pool_magnitude.h"
+#include "core/metrics/pool_magnitude.h"
 
 #include "core/error.h"
 

@@ -1,4 +1,4 @@
-#include "widgets/demo_source.h"
+#include "core/demo/demo_source.h"
 
 #include "core/demo/demo_tensors.h"
 #include "core/error.h"
@@ -91,15 +91,15 @@ std::shared_ptr<const TensorSource> makeDemoSource() {
   return std::make_shared<DemoSource>();
 }
 
-QStringList demoTensorNames() {
-  QStringList names;
+std::vector<std::string> demoTensorNames() {
+  std::vector<std::string> names;
   for (const DemoEntry& d : entries())
-    names << QString::fromStdString(d.name);
+    names.push_back(d.name);
   return names;
 }
 
-QString defaultDemoTensor() {
-  return QString::fromLatin1(toString(DemoKind::LlmWeight));
+std::string defaultDemoTensor() {
+  return toString(DemoKind::LlmWeight);
 }
 
 } // namespace qs

@@ -1,11 +1,9 @@
-#include "widgets/plots/sweep_runner.h"
+#include "core/sweep/sweep_candidates.h"
 
 #include "core/error.h"
 #include "core/formats/format_registry.h"
-#include "core/pipeline/quantize.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace qs {
 
@@ -76,56 +74,17 @@ std::vector<SweepCandidate> sweepCandidates(const std::vector<std::string>& fami
   return out;
 }
 
-Tensor sweepSample(const Tensor& tensor, int64_t maxElements) {
-  if (tensor.numel() <= maxElements || tensor.shape.empty())
-    return tensor;
-  const View2D v = view2D(tensor.shape);
-  const int64_t keep = std::clamp<int64_t>(maxElements / std::max<int64_t>(v.cols, 1), 1, v.rows);
-  Tensor out;
-  out.name = tensor.name;
-  out.storedDtype = tensor.storedDtype;
-  out.shape = tensor.shape;
-  out.shape[0] = keep;
-  out.values.resize(size_t(keep * v.cols));
-  for (int64_t i = 0; i < keep; ++i) {
-    const int64_t row = i * v.rows / keep; // evenly strided rows
-    std::copy_n(tensor.values.begin() + row * v.cols, v.cols, out.values.begin() + i * v.cols);
+std::vector<SweepCandidate> formatCandidates(const QuantConfig& base,
+                                             const std::vector<std::string>& formats) {
+  std::vector<SweepCandidate> out;
+  for (const std::string& f : formats) {
+    SweepCandidate c;
+    c.label = f;
+    c.config = base;
+    c.config.format = f;
+    out.push_back(std::move(c));
   }
   return out;
-}
-
-std::vector<SweepPoint> runSweep(const Tensor& tensor, const std::vector<SweepCandidate>& candidates,
-                                 const std::atomic<bool>* cancel,
-                                 const std::function<void(const SweepPoint&)>& onPoint) {
-  AnalysisOptions options;
-  options.histogramBins = 16;
-  options.mapWidth = options.mapHeight = 1;
-  options.topK = 0;
-  options.keepCodes = false;
-  std::vector<SweepPoint> points;
-  for (const SweepCandidate& c : candidates) {
-    if (cancel && cancel->load())
-      throw Cancelled();
-    std::shared_ptr<const QuantResult> r;
-    try {
-      r = quantize(tensor, c.config, options, cancel);
-    } catch (const Error&) {
-      continue; // this tensor cannot take this format (block size, axis); the line just lacks the point
-    }
-    if (!options.summary) // the other candidates skip the input-only analysis (channel moments)
-      options.summary = TensorSummary::fromResult(*r, options.topK);
-    SweepPoint p;
-    p.family = c.family;
-    p.label = c.label;
-    p.format = c.config.format;
-    p.bitsPerElement = r->metrics.bitsPerElement;
-    p.sqnrDb = r->metrics.sqnrDb;
-    p.mse = r->metrics.mse;
-    points.push_back(p);
-    if (onPoint)
-      onPoint(p);
-  }
-  return points;
 }
 
 } // namespace qs

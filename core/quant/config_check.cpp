@@ -1,0 +1,114 @@
+#include "core/quant/config_check.h"
+
+#include "core/error.h"
+#include "core/formats/codebook.h"
+#include "core/formats/format_registry.h"
+
+#include <algorithm>
+
+namespace qs {
+namespace {
+
+// The registry's entry for `name`, or null with findFormat's message in `error`.
+const FormatInfo* lookupFormat(const std::string& name, std::string& error) {
+  try {
+    return &findFormat(name);
+  } catch (const Error& e) {
+    error = e.what();
+    return nullptr;
+  }
+}
+
+std::string unknownFormat(const std::string& name) {
+  std::string error;
+  lookupFormat(name, error);
+  return error;
+}
+
+bool isBlockFormat(const std::string& name) {
+  std::string error;
+  const FormatInfo* info = lookupFormat(name, error);
+  return info && (info->kind == FormatKind::Mx || info->kind == FormatKind::Gguf);
+}
+
+void checkFormats(const QuantConfig& c, std::vector<ConfigProblem>& out) {
+  if (!c.format.empty())
+    if (std::string e = unknownFormat(c.format); !e.empty())
+      out.push_back({"format", "names an " + e});
+  for (size_t i = 0; i < c.overrides.size(); ++i)
+    if (!c.overrides[i].format.empty())
+      if (std::string e = unknownFormat(c.overrides[i].format); !e.empty())
+        out.push_back({"overrides[" + std::to_string(i) + "].format", "names an " + e});
+}
+
+void checkCodebook(const QuantConfig& c, std::vector<ConfigProblem>& out) {
+  std::string error;
+  const FormatInfo* info = lookupFormat(c.format, error);
+  if (!info || info->kind != FormatKind::UserCodebook)
+    return;
+  if (c.codebook.empty()) {
+    out.push_back({"codebook", "is empty: format 'codebook' needs levels (config \"codebook\": [...], CLI "
+                               "--codebook a,b,c)"});
+    return;
+  }
+  try {
+    makeUserCodebook(c.codebook);
+  } catch (const Error& e) {
+    out.push_back({"codebook", std::string("is refused: ") + e.what()});
+  }
+}
+
+} // namespace
+
+std::vector<ConfigProblem> configValueProblems(const QuantConfig& c) {
+  std::vector<ConfigProblem> out;
+  if (c.format.empty())
+    out.push_back({"format", "must not be empty"});
+  if (c.granularity) {
+    if (c.granularity->axis < -64 || c.granularity->axis > 64)
+      out.push_back({"granularity.axis", "out of range: " + std::to_string(c.granularity->axis)});
+    if (c.granularity->groupSize < 1)
+      out.push_back({"granularity.group_size", "must be >= 1"});
+  }
+  if (!(c.clipping.percentile >= 0 && c.clipping.percentile <= 100))
+    out.push_back({"clipping.percentile", "must be in [0, 100]"});
+  if (c.clipping.method == ClipMethod::Fixed && c.clipping.fixedMin > c.clipping.fixedMax)
+    out.push_back({"clipping.min", "must not exceed", "clipping.max"});
+  for (size_t i = 0; i < c.overrides.size(); ++i)
+    if (c.overrides[i].match.empty() || c.overrides[i].format.empty())
+      out.push_back({"overrides[" + std::to_string(i) + "]", "needs 'match' and 'format'"});
+  return out;
+}
+
+std::vector<ConfigProblem> configProblems(const QuantConfig& c) {
+  std::vector<ConfigProblem> out = configValueProblems(c);
+  checkFormats(c, out);
+  checkCodebook(c, out);
+  return out;
+}
+
+std::vector<ConfigProblem> configProblems(const QuantConfig& c, const Shape& shape) {
+  std::vector<ConfigProblem> out = configProblems(c);
+  // Block formats place their own blocks; a scalar counts as one axis.
+  if (c.granularity && !isBlockFormat(c.format) &&
+      (c.granularity->kind == GranularityKind::Channel || c.granularity->kind == GranularityKind::Group)) {
+    const int rank = std::max<int>(1, int(shape.size()));
+    const int axis = c.granularity->axis;
+    if (axis < -rank || axis >= rank)
+      out.push_back({"granularity.axis", std::to_string(axis) + " is out of range for a tensor of shape " +
+                                             shapeToString(shape)});
+  }
+  return out;
+}
+
+void validateConfig(const QuantConfig& config) {
+  if (const auto p = configProblems(config); !p.empty())
+    throw Error(p.front().message());
+}
+
+void validateConfig(const QuantConfig& config, const Shape& shape) {
+  if (const auto p = configProblems(config, shape); !p.empty())
+    throw Error(p.front().message());
+}
+
+} // namespace qs
