@@ -3,13 +3,11 @@
 #include "core/calib/kl_threshold.h"
 #include "core/calib/percentile.h"
 #include "core/error.h"
+#include "core/util/simd.h"
 
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
-#ifdef __AVX2__
-#include <immintrin.h>
-#endif
 
 namespace qs {
 
@@ -17,64 +15,47 @@ float DataStats::absMax() const {
   return std::max(std::fabs(min), std::fabs(max));
 }
 
-#ifdef __AVX2__
 namespace {
-// Horizontal reductions in registers: dataStats runs once per scale group,
-// and groups of 32 values spend as long reducing as scanning.
-float hmin(__m256 v) {
-  __m128 m = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_min_ps(m, _mm_movehl_ps(m, m));
-  return _mm_cvtss_f32(_mm_min_ss(m, _mm_movehdup_ps(m)));
-}
-float hmax(__m256 v) {
-  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-  return _mm_cvtss_f32(_mm_max_ss(m, _mm_movehdup_ps(m)));
-}
-int64_t hsum(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-  return _mm_cvtsi128_si32(s);
-}
-} // namespace
-#endif
 
-DataStats dataStats(const float* x, int64_t n) {
-  float lo = FLT_MAX, hi = -FLT_MAX;
-  int64_t finite = 0, i = 0;
-#ifdef __AVX2__
-  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-  const __m256 lim = _mm256_set1_ps(FLT_MAX);
-  __m256 vlo = _mm256_set1_ps(FLT_MAX), vhi = _mm256_set1_ps(-FLT_MAX);
-  __m256i cnt = _mm256_setzero_si256();
-  int64_t sinceFlush = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    const __m256 f = _mm256_cmp_ps(_mm256_and_ps(v, absMask), lim, _CMP_LE_OQ);
-    vlo = _mm256_min_ps(vlo, _mm256_blendv_ps(vlo, v, f));
-    vhi = _mm256_max_ps(vhi, _mm256_blendv_ps(vhi, v, f));
-    cnt = _mm256_sub_epi32(cnt, _mm256_castps_si256(f));
-    if (++sinceFlush == (int64_t{1} << 26)) { // 8 lanes of 32-bit counts must not overflow their sum
-      finite += hsum(cnt);
-      cnt = _mm256_setzero_si256();
-      sinceFlush = 0;
-    }
-  }
-  if (n >= 8) {
-    lo = hmin(vlo);
-    hi = hmax(vhi);
-    finite += hsum(cnt);
-  }
-#endif
+// Min, max and count of the finite values after the full groups of 8 (both twins).
+void statsTail(const float* x, int64_t i, int64_t n, float& lo, float& hi, int64_t& finite) {
   for (; i < n; ++i) {
     const float v = x[i];
-    if (std::fabs(v) <= FLT_MAX) {
+    if (simd::isFinite(v)) {
       lo = std::min(lo, v);
       hi = std::max(hi, v);
       ++finite;
     }
   }
+}
+
+// The twins keep 8 min/max lanes with the same rules (simd::minLane/maxLane)
+// and reduce them in the same order: equal results, signed zeros included.
+#if QS_HAVE_AVX2
+QS_AVX2 DataStats dataStatsAvx2(const float* x, int64_t n) {
+  float lo = FLT_MAX, hi = -FLT_MAX;
+  int64_t finite = 0, i = 0;
+  __m256 vlo = _mm256_set1_ps(FLT_MAX), vhi = _mm256_set1_ps(-FLT_MAX);
+  __m256i cnt = _mm256_setzero_si256();
+  int64_t sinceFlush = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    const __m256 f = simd::finiteMask(v);
+    vlo = _mm256_min_ps(vlo, _mm256_blendv_ps(vlo, v, f));
+    vhi = _mm256_max_ps(vhi, _mm256_blendv_ps(vhi, v, f));
+    cnt = _mm256_sub_epi32(cnt, _mm256_castps_si256(f));
+    if (++sinceFlush == (int64_t{1} << 26)) { // 8 lanes of 32-bit counts must not overflow their sum
+      finite += simd::hsum(cnt);
+      cnt = _mm256_setzero_si256();
+      sinceFlush = 0;
+    }
+  }
+  if (n >= 8) {
+    lo = simd::hmin(vlo);
+    hi = simd::hmax(vhi);
+    finite += simd::hsum(cnt);
+  }
+  statsTail(x, i, n, lo, hi, finite);
   DataStats s;
   s.finite = finite;
   if (finite > 0) {
@@ -82,6 +63,45 @@ DataStats dataStats(const float* x, int64_t n) {
     s.max = hi;
   }
   return s;
+}
+#endif
+
+DataStats dataStatsScalar(const float* x, int64_t n) {
+  float lo = FLT_MAX, hi = -FLT_MAX;
+  int64_t finite = 0, i = 0;
+  float vlo[8], vhi[8];
+  std::fill(vlo, vlo + 8, FLT_MAX);
+  std::fill(vhi, vhi + 8, -FLT_MAX);
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; ++k) {
+      const float v = x[i + k];
+      const bool f = simd::isFinite(v);
+      vlo[k] = simd::minLane(vlo[k], f ? v : vlo[k]);
+      vhi[k] = simd::maxLane(vhi[k], f ? v : vhi[k]);
+      finite += f;
+    }
+  if (n >= 8) {
+    lo = simd::hmin(vlo);
+    hi = simd::hmax(vhi);
+  }
+  statsTail(x, i, n, lo, hi, finite);
+  DataStats s;
+  s.finite = finite;
+  if (finite > 0) {
+    s.min = lo;
+    s.max = hi;
+  }
+  return s;
+}
+
+} // namespace
+
+DataStats dataStats(const float* x, int64_t n) {
+#if QS_HAVE_AVX2
+  if (simd::useAvx2())
+    return dataStatsAvx2(x, n);
+#endif
+  return dataStatsScalar(x, n);
 }
 
 DataStats dataStatsParallel(const float* x, int64_t n) {
@@ -160,34 +180,44 @@ ClipRange clipRange(const Clipping& c, const float* x, int64_t n, const DataStat
   return {s.min, s.max};
 }
 
-int64_t countOutside(const float* x, int64_t n, ClipRange r) {
+namespace {
+
+// Finite values outside [lo, hi] (counts: any order gives the same).
+int64_t countOutsideScalar(const float* x, int64_t n, ClipRange r) {
+  int64_t c = 0;
+  for (int64_t i = 0; i < n; ++i)
+    c += ((x[i] < r.lo) | (x[i] > r.hi)) & simd::isFinite(x[i]);
+  return c;
+}
+
+#if QS_HAVE_AVX2
+QS_AVX2 int64_t countOutsideAvx2(const float* x, int64_t n, ClipRange r) {
   int64_t c = 0;
   int64_t i = 0;
-#ifdef __AVX2__
-  const __m256 lo = _mm256_set1_ps(r.lo), hi = _mm256_set1_ps(r.hi), lim = _mm256_set1_ps(FLT_MAX);
-  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  const __m256 lo = _mm256_set1_ps(r.lo), hi = _mm256_set1_ps(r.hi);
   __m256i acc = _mm256_setzero_si256();
   for (; i + 8 <= n; i += 8) {
     const __m256 v = _mm256_loadu_ps(x + i);
     const __m256 out = _mm256_or_ps(_mm256_cmp_ps(v, lo, _CMP_LT_OQ), _mm256_cmp_ps(v, hi, _CMP_GT_OQ));
-    const __m256 fin = _mm256_cmp_ps(_mm256_and_ps(v, absMask), lim, _CMP_LE_OQ);
-    acc = _mm256_sub_epi32(acc, _mm256_castps_si256(_mm256_and_ps(out, fin))); // -(-1) per hit
+    acc =
+        _mm256_sub_epi32(acc, _mm256_castps_si256(_mm256_and_ps(out, simd::finiteMask(v)))); // -(-1) per hit
     if ((i & ((int64_t{1} << 20) - 1)) == 0) { // flush before 32-bit lanes could overflow
-      alignas(32) int32_t l[8];
-      _mm256_store_si256(reinterpret_cast<__m256i*>(l), acc);
-      for (int k = 0; k < 8; ++k)
-        c += l[k];
+      c += simd::hsum(acc);
       acc = _mm256_setzero_si256();
     }
   }
-  alignas(32) int32_t l[8];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(l), acc);
-  for (int k = 0; k < 8; ++k)
-    c += l[k];
+  return c + simd::hsum(acc) + countOutsideScalar(x + i, n - i, r);
+}
 #endif
-  for (; i < n; ++i)
-    c += ((x[i] < r.lo) | (x[i] > r.hi)) & (std::fabs(x[i]) <= FLT_MAX); // finite values only
-  return c;
+
+} // namespace
+
+int64_t countOutside(const float* x, int64_t n, ClipRange r) {
+#if QS_HAVE_AVX2
+  if (simd::useAvx2())
+    return countOutsideAvx2(x, n, r);
+#endif
+  return countOutsideScalar(x, n, r);
 }
 
 } // namespace qs

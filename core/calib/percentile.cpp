@@ -1,14 +1,13 @@
 #include "core/calib/percentile.h"
 
+#include "core/util/simd.h"
+
 #include <omp.h>
 
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
-#ifdef __AVX2__
-#include <immintrin.h>
-#endif
 #include <limits>
 #include <vector>
 
@@ -25,8 +24,9 @@ struct RankPlan {
   double gamma = 0;
 };
 
-// Products are stored through a volatile so that the compiler cannot fuse
-// them into an FMA (-mfma is on): numpy rounds every operation separately.
+// Products are stored through a volatile so that no compiler setting (FMA
+// contraction, -march=native) can fuse them: numpy rounds every operation
+// separately.
 inline double rounded(double v) {
   volatile double r = v;
   return r;
@@ -59,10 +59,6 @@ double lerp(float a, float b, double t) {
   return double(a) + rounded(double(diff) * t);
 }
 
-inline bool finiteF(float v) {
-  return std::fabs(v) <= FLT_MAX;
-}
-
 // The value a rank is taken over: |x| or x.
 inline float valueOf(float x, bool absolute) {
   return absolute ? std::fabs(x) : x;
@@ -82,22 +78,36 @@ struct Window {
   std::vector<float> values;
 };
 
-// One pass: finite count, per window the count below it and the values inside it.
-// One chunk: values below the window (finite), the values inside it, and the
-// finite count. AVX2: compares in lanes, and a lane mask skips the (rare)
-// gathering work for the 8 values at once.
-void scanChunk(const float* x, int64_t n, bool absolute, Window& w, int64_t& finite) {
-  int64_t below = 0, fin = 0, i = 0;
+// One chunk: values below the window (finite), the values inside it (in
+// index order), and the finite count. Counts and values do not depend on
+// the twin.
+void scanChunkScalar(const float* x, int64_t n, bool absolute, Window& w, int64_t& finite) {
+  int64_t below = 0, fin = 0;
   const float lo = w.lo, hi = w.hi;
-#ifdef __AVX2__
-  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-  const __m256 lim = _mm256_set1_ps(FLT_MAX), vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = valueOf(x[i], absolute);
+    if (!simd::isFinite(v))
+      continue;
+    ++fin;
+    below += v < lo;
+    if (v >= lo && v <= hi)
+      w.values.push_back(v);
+  }
+  w.below += below;
+  finite += fin;
+}
+
+#if QS_HAVE_AVX2
+// Compares in lanes, and a lane mask skips the (rare) gathering work for the
+// 8 values at once.
+QS_AVX2 void scanChunkAvx2(const float* x, int64_t n, bool absolute, Window& w, int64_t& finite) {
+  int64_t i = 0;
+  const __m256 vlo = _mm256_set1_ps(w.lo), vhi = _mm256_set1_ps(w.hi);
   __m256i cBelow = _mm256_setzero_si256(), cFin = cBelow;
   for (; i + 8 <= n; i += 8) {
     const __m256 raw = _mm256_loadu_ps(x + i);
-    const __m256 a = _mm256_and_ps(raw, absMask);
-    const __m256 v = absolute ? a : raw;
-    const __m256 f = _mm256_cmp_ps(a, lim, _CMP_LE_OQ);
+    const __m256 v = absolute ? simd::abs(raw) : raw;
+    const __m256 f = simd::finiteMask(raw);
     const __m256 b = _mm256_and_ps(_mm256_cmp_ps(v, vlo, _CMP_LT_OQ), f);
     const __m256 in =
         _mm256_and_ps(_mm256_and_ps(_mm256_cmp_ps(v, vlo, _CMP_GE_OQ), _mm256_cmp_ps(v, vhi, _CMP_LE_OQ)), f);
@@ -110,25 +120,18 @@ void scanChunk(const float* x, int64_t n, bool absolute, Window& w, int64_t& fin
         w.values.push_back(tmp[__builtin_ctz(unsigned(m))]);
     }
   }
-  alignas(32) int32_t l[8], g[8];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(l), cBelow);
-  _mm256_store_si256(reinterpret_cast<__m256i*>(g), cFin);
-  for (int k = 0; k < 8; ++k) {
-    below += l[k];
-    fin += g[k];
-  }
+  w.below += simd::hsum(cBelow);
+  finite += simd::hsum(cFin);
+  scanChunkScalar(x + i, n - i, absolute, w, finite);
+}
 #endif
-  for (; i < n; ++i) {
-    const float v = valueOf(x[i], absolute);
-    if (!finiteF(v))
-      continue;
-    ++fin;
-    below += v < lo;
-    if (v >= lo && v <= hi)
-      w.values.push_back(v);
-  }
-  w.below += below;
-  finite += fin;
+
+void scanChunk(const float* x, int64_t n, bool absolute, Window& w, int64_t& finite) {
+#if QS_HAVE_AVX2
+  if (simd::useAvx2())
+    return scanChunkAvx2(x, n, absolute, w, finite);
+#endif
+  scanChunkScalar(x, n, absolute, w, finite);
 }
 
 // One pass: finite count, per window the count below it and the values inside it.
@@ -185,7 +188,7 @@ std::pair<float, float> selectByHistogram(const float* x, int64_t n, bool absolu
 #pragma omp for schedule(static) nowait
     for (int64_t i = 0; i < n; ++i) {
       const float v = valueOf(x[i], absolute);
-      if (finiteF(v))
+      if (simd::isFinite(v))
         ++local[keyOf(v) >> 16];
     }
 #pragma omp critical
@@ -210,7 +213,7 @@ std::pair<float, float> selectByHistogram(const float* x, int64_t n, bool absolu
   vals.reserve(size_t(cum1 + hist[b1] - below));
   for (int64_t i = 0; i < n; ++i) {
     const float v = valueOf(x[i], absolute);
-    if (finiteF(v)) {
+    if (simd::isFinite(v)) {
       const uint32_t b = keyOf(v) >> 16;
       if (b >= b0 && b <= b1)
         vals.push_back(v);
@@ -226,7 +229,7 @@ void selectRanks(const float* x, int64_t n, bool absolute, const double* ps, int
     v.reserve(size_t(n));
     for (int64_t i = 0; i < n; ++i) {
       const float a = valueOf(x[i], absolute);
-      if (finiteF(a))
+      if (simd::isFinite(a))
         v.push_back(a);
     }
     const int64_t m = int64_t(v.size());
@@ -249,7 +252,7 @@ void selectRanks(const float* x, int64_t n, bool absolute, const double* ps, int
     const int64_t start = (n - kBlockLen) * b / (kBlocks - 1);
     for (int64_t i = start; i < start + kBlockLen; ++i) {
       const float a = valueOf(x[i], absolute);
-      if (finiteF(a))
+      if (simd::isFinite(a))
         sample.push_back(a);
     }
   }

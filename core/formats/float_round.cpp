@@ -1,20 +1,17 @@
 // roundArray: bulk round-to-nearest-even onto a FloatFormat's grid.
-// Dispatch happens once per call: FP32 is a copy, FP16 uses the F16C
-// instructions, BF16 an integer add-and-mask, every other ExMy the generic
-// bit-level kernel of float_detail.h (normal binades: integer RNE on the
-// mantissa bits; subnormals: the (a + magic) - magic trick). Each path must
+// Dispatch happens once per chunk (AVX2 or the scalar twins, core/util/simd.h):
+// FP32 is a copy, FP16 uses the F16C instructions, BF16 an integer
+// add-and-mask, every other ExMy the generic bit-level kernel of
+// float_detail.h (normal binades: integer RNE on the mantissa bits;
+// subnormals: the (a + magic) - magic trick). Each path must
 // equal roundArrayRef bit for bit; the tests check that.
 #include "core/formats/float_detail.h"
 #include "core/formats/float_format.h"
+#include "core/util/simd.h"
 
 #include <bit>
 #include <cstdint>
 #include <cstring>
-
-#if defined(__AVX2__) && defined(__F16C__)
-#include <immintrin.h>
-#define QS_HAVE_AVX2_F16C 1
-#endif
 
 namespace qs {
 
@@ -35,12 +32,22 @@ float roundOneBf16(float x) {
   return std::bit_cast<float>((u + 0x7FFFu + ((u >> 16) & 1u)) & 0xFFFF0000u);
 }
 
-#ifdef QS_HAVE_AVX2_F16C
-
 void roundGenericScalar(const FloatGrid& g, const float* in, float* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     out[i] = detail::roundWithGrid(g, in[i]);
 }
+
+void roundFp16Scalar(const float* in, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = halfBitsToFloat(floatToHalfBits(in[i]));
+}
+
+void roundBf16Scalar(const float* in, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = roundOneBf16(in[i]);
+}
+
+#if QS_HAVE_AVX2
 
 // Elements to process one by one until out + i is 32-byte aligned (for streaming stores).
 int64_t alignHead(const float* out, int64_t n, bool stream) {
@@ -51,26 +58,24 @@ int64_t alignHead(const float* out, int64_t n, bool stream) {
   return head < n ? head : n;
 }
 
-inline void store8(float* p, __m256 v, bool stream) {
+QS_AVX2 inline void store8(float* p, __m256 v, bool stream) {
   if (stream)
     _mm256_stream_ps(p, v);
   else
     _mm256_storeu_ps(p, v);
 }
 
-void roundFp16Avx(const float* in, float* out, int64_t n, bool stream) {
+QS_AVX2 void roundFp16Avx2(const float* in, float* out, int64_t n, bool stream) {
   int64_t i = alignHead(out, n, stream);
-  for (int64_t j = 0; j < i; ++j)
-    out[j] = halfBitsToFloat(floatToHalfBits(in[j]));
+  roundFp16Scalar(in, out, i);
   for (; i + 8 <= n; i += 8) {
     const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(in + i), _MM_FROUND_TO_NEAREST_INT);
     store8(out + i, _mm256_cvtph_ps(h), stream);
   }
-  for (; i < n; ++i)
-    out[i] = halfBitsToFloat(floatToHalfBits(in[i]));
+  roundFp16Scalar(in + i, out + i, n - i);
 }
 
-void roundBf16Avx(const float* in, float* out, int64_t n, bool stream) {
+QS_AVX2 void roundBf16Avx2(const float* in, float* out, int64_t n, bool stream) {
   const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
   const __m256i inf = _mm256_set1_epi32(static_cast<int>(kFloatInf));
   const __m256i quiet = _mm256_set1_epi32(0x00400000);
@@ -78,8 +83,7 @@ void roundBf16Avx(const float* in, float* out, int64_t n, bool stream) {
   const __m256i one = _mm256_set1_epi32(1);
   const __m256i keep = _mm256_set1_epi32(static_cast<int>(0xFFFF0000u));
   int64_t i = alignHead(out, n, stream);
-  for (int64_t j = 0; j < i; ++j)
-    out[j] = roundOneBf16(in[j]);
+  roundBf16Scalar(in, out, i);
   for (; i + 8 <= n; i += 8) {
     const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
     const __m256i isNan = _mm256_cmpgt_epi32(_mm256_and_si256(u, absMask), inf);
@@ -88,11 +92,10 @@ void roundBf16Avx(const float* in, float* out, int64_t n, bool stream) {
     const __m256i r = _mm256_blendv_epi8(rounded, _mm256_or_si256(u, quiet), isNan);
     store8(out + i, _mm256_castsi256_ps(_mm256_and_si256(r, keep)), stream);
   }
-  for (; i < n; ++i)
-    out[i] = roundOneBf16(in[i]);
+  roundBf16Scalar(in + i, out + i, n - i);
 }
 
-void roundGenericAvx(const FloatGrid& g, const float* in, float* out, int64_t n, bool stream) {
+QS_AVX2 void roundGenericAvx2(const FloatGrid& g, const float* in, float* out, int64_t n, bool stream) {
   const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
   const __m256i signMask = _mm256_set1_epi32(static_cast<int>(0x80000000u));
   const __m256i inf = _mm256_set1_epi32(static_cast<int>(kFloatInf));
@@ -158,7 +161,7 @@ void roundGenericAvx(const FloatGrid& g, const float* in, float* out, int64_t n,
   roundGenericScalar(g, in + i, out + i, n - i);
 }
 
-#endif // QS_HAVE_AVX2_F16C
+#endif // QS_HAVE_AVX2
 
 enum class Path { Copy, Fp16, Bf16, Generic };
 
@@ -173,32 +176,41 @@ Path choosePath(const FloatFormat& f, const FloatGrid& g) {
   return Path::Generic;
 }
 
+#if QS_HAVE_AVX2
+QS_AVX2 void roundChunkAvx2(Path path, const FloatGrid& g, const float* in, float* out, int64_t n,
+                            bool stream) {
+  if (path == Path::Fp16)
+    roundFp16Avx2(in, out, n, stream);
+  else if (path == Path::Bf16)
+    roundBf16Avx2(in, out, n, stream);
+  else
+    roundGenericAvx2(g, in, out, n, stream);
+  if (stream)
+    _mm_sfence(); // streamed stores are weakly ordered: publish them before this thread moves on
+}
+#endif
+
+void roundChunkScalar(Path path, const FloatGrid& g, const float* in, float* out, int64_t n) {
+  if (path == Path::Fp16)
+    roundFp16Scalar(in, out, n);
+  else if (path == Path::Bf16)
+    roundBf16Scalar(in, out, n);
+  else
+    roundGenericScalar(g, in, out, n);
+}
+
 void roundChunk(Path path, const FloatGrid& g, const float* in, float* out, int64_t n, bool stream) {
   if (path == Path::Copy) {
     if (in != out)
       std::memmove(out, in, static_cast<size_t>(n) * sizeof(float));
     return;
   }
-#ifdef QS_HAVE_AVX2_F16C
-  if (path == Path::Fp16)
-    roundFp16Avx(in, out, n, stream);
-  else if (path == Path::Bf16)
-    roundBf16Avx(in, out, n, stream);
-  else
-    roundGenericAvx(g, in, out, n, stream);
-  if (stream)
-    _mm_sfence(); // streamed stores are weakly ordered: publish them before this thread moves on
-#else
-  (void)stream; // only the SIMD paths stream
-  for (int64_t i = 0; i < n; ++i) {
-    if (path == Path::Fp16)
-      out[i] = halfBitsToFloat(floatToHalfBits(in[i]));
-    else if (path == Path::Bf16)
-      out[i] = roundOneBf16(in[i]);
-    else
-      out[i] = detail::roundWithGrid(g, in[i]);
-  }
+#if QS_HAVE_AVX2
+  if (simd::useAvx2())
+    return roundChunkAvx2(path, g, in, out, n, stream);
 #endif
+  (void)stream; // only the SIMD paths stream
+  roundChunkScalar(path, g, in, out, n);
 }
 
 } // namespace
@@ -226,53 +238,63 @@ void roundArray(const FloatFormat& format, const float* in, float* out, int64_t 
 
 namespace {
 
+void encodeChunkScalar(const FloatGrid& g, const float* in, uint32_t* codes, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    codes[i] = detail::encodeWithGrid(g, in[i]);
+}
+
+#if QS_HAVE_AVX2
 // encodeWithGrid for 8 values at a time: the same integer formulas (normal
 // binades: RNE on the kept bits minus the re-bias; subnormal: bits(a + magic)
-// - bits(magic)) in AVX2 lanes. A group of 8 holding NaN, inf, an overflow or
-// FP32 (identity) goes through the scalar encoder instead.
-void encodeChunk(const FloatGrid& g, const float* in, uint32_t* codes, int64_t n) {
+// - bits(magic)) in AVX2 lanes. A group of 8 holding NaN, inf or an overflow
+// goes through the scalar encoder instead.
+QS_AVX2 void encodeChunkAvx2(const FloatGrid& g, const float* in, uint32_t* codes, int64_t n) {
   int64_t i = 0;
-#ifdef QS_HAVE_AVX2_F16C
-  if (!g.identity) {
-    const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
-    const __m256i infMinus1 = _mm256_set1_epi32(static_cast<int>(kFloatInf - 1u));
-    const __m256i halfMinusOne = _mm256_set1_epi32(static_cast<int>(g.halfMinusOne));
-    const __m256i lsbBit = _mm256_set1_epi32(static_cast<int>(g.lsbBit));
-    const __m256i rebias = _mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(127 - g.bias) << g.m));
-    const __m256i minNormal = _mm256_set1_epi32(static_cast<int>(g.minNormalBits));
-    const __m256i maxCode = _mm256_set1_epi32(static_cast<int>((g.maxE << g.m) | g.maxM));
-    const __m256i negZero = _mm256_set1_epi32(static_cast<int>(g.negZero));
-    const __m256i one = _mm256_set1_epi32(1), zero = _mm256_setzero_si256();
-    const __m256 magic = _mm256_set1_ps(g.magic);
-    const __m256i magicBits = _mm256_castps_si256(magic);
-    const __m128i shift = _mm_cvtsi32_si128(static_cast<int>(g.shift));
-    const __m128i signShift = _mm_cvtsi32_si128(g.e + g.m);
-    for (; i + 8 <= n; i += 8) {
-      const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
-      const __m256i a = _mm256_and_si256(u, absMask); // non-negative as int32: signed compares are safe
-      const __m256i lsb = _mm256_and_si256(_mm256_srl_epi32(a, shift), lsbBit);
-      const __m256i normal = _mm256_sub_epi32(
-          _mm256_srl_epi32(_mm256_add_epi32(_mm256_add_epi32(a, halfMinusOne), lsb), shift), rebias);
-      const __m256i sub =
-          _mm256_sub_epi32(_mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(a), magic)), magicBits);
-      const __m256i mag = _mm256_blendv_epi8(normal, sub, _mm256_cmpgt_epi32(minNormal, a));
-      const __m256i special =
-          _mm256_or_si256(_mm256_cmpgt_epi32(a, infMinus1), _mm256_cmpgt_epi32(mag, maxCode));
-      if (!_mm256_testz_si256(special, special)) {
-        for (int k = 0; k < 8; ++k)
-          codes[i + k] = detail::encodeWithGrid(g, in[i + k]);
-        continue;
-      }
-      const __m256i keepSign =
-          _mm256_or_si256(_mm256_andnot_si256(_mm256_cmpeq_epi32(mag, zero), one), negZero);
-      const __m256i sign = _mm256_and_si256(_mm256_srli_epi32(u, 31), keepSign);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(codes + i),
-                          _mm256_or_si256(_mm256_sll_epi32(sign, signShift), mag));
+  const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+  const __m256i infMinus1 = _mm256_set1_epi32(static_cast<int>(kFloatInf - 1u));
+  const __m256i halfMinusOne = _mm256_set1_epi32(static_cast<int>(g.halfMinusOne));
+  const __m256i lsbBit = _mm256_set1_epi32(static_cast<int>(g.lsbBit));
+  const __m256i rebias = _mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(127 - g.bias) << g.m));
+  const __m256i minNormal = _mm256_set1_epi32(static_cast<int>(g.minNormalBits));
+  const __m256i maxCode = _mm256_set1_epi32(static_cast<int>((g.maxE << g.m) | g.maxM));
+  const __m256i negZero = _mm256_set1_epi32(static_cast<int>(g.negZero));
+  const __m256i one = _mm256_set1_epi32(1), zero = _mm256_setzero_si256();
+  const __m256 magic = _mm256_set1_ps(g.magic);
+  const __m256i magicBits = _mm256_castps_si256(magic);
+  const __m128i shift = _mm_cvtsi32_si128(static_cast<int>(g.shift));
+  const __m128i signShift = _mm_cvtsi32_si128(g.e + g.m);
+  for (; i + 8 <= n; i += 8) {
+    const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
+    const __m256i a = _mm256_and_si256(u, absMask); // non-negative as int32: signed compares are safe
+    const __m256i lsb = _mm256_and_si256(_mm256_srl_epi32(a, shift), lsbBit);
+    const __m256i normal = _mm256_sub_epi32(
+        _mm256_srl_epi32(_mm256_add_epi32(_mm256_add_epi32(a, halfMinusOne), lsb), shift), rebias);
+    const __m256i sub =
+        _mm256_sub_epi32(_mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(a), magic)), magicBits);
+    const __m256i mag = _mm256_blendv_epi8(normal, sub, _mm256_cmpgt_epi32(minNormal, a));
+    const __m256i special =
+        _mm256_or_si256(_mm256_cmpgt_epi32(a, infMinus1), _mm256_cmpgt_epi32(mag, maxCode));
+    if (!_mm256_testz_si256(special, special)) {
+      encodeChunkScalar(g, in + i, codes + i, 8);
+      continue;
     }
+    const __m256i keepSign =
+        _mm256_or_si256(_mm256_andnot_si256(_mm256_cmpeq_epi32(mag, zero), one), negZero);
+    const __m256i sign = _mm256_and_si256(_mm256_srli_epi32(u, 31), keepSign);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(codes + i),
+                        _mm256_or_si256(_mm256_sll_epi32(sign, signShift), mag));
   }
+  encodeChunkScalar(g, in + i, codes + i, n - i);
+}
 #endif
-  for (; i < n; ++i)
-    codes[i] = detail::encodeWithGrid(g, in[i]);
+
+// FP32 (identity) codes are the bits themselves: the scalar encoder's job.
+void encodeChunk(const FloatGrid& g, const float* in, uint32_t* codes, int64_t n) {
+#if QS_HAVE_AVX2
+  if (!g.identity && simd::useAvx2())
+    return encodeChunkAvx2(g, in, codes, n);
+#endif
+  encodeChunkScalar(g, in, codes, n);
 }
 
 } // namespace

@@ -9,15 +9,13 @@
 #include "core/error.h"
 #include "core/formats/float_format.h"
 #include "core/formats/gguf_detail.h"
+#include "core/util/simd.h"
 
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
 #include <string>
-#ifdef __AVX2__
-#include <immintrin.h>
-#endif
 
 namespace qs {
 
@@ -35,27 +33,40 @@ template <class Block> void storeBlock(uint8_t* p, const Block& b) {
   std::memcpy(p, &b, sizeof b);
 }
 
-// The largest |x| and the signed value of its first occurrence (NaN never
-// wins), exactly as llama.cpp's `if (amax < fabsf(v)) { amax = fabsf(v); max = v; }`:
-// the maximum in SIMD lanes, then a scan for where it first occurs.
-float amaxSigned(const float* x, int n, float& signedMax) {
+// The largest |x|, NaN never winning, exactly as llama.cpp's
+// `if (amax < fabsf(v)) amax = fabsf(v);` (max is exact: any order gives it).
+float absMaxScalar(const float* x, int n) {
   float amax = 0.0f;
-  int j = 0;
-#ifdef __AVX2__
-  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-  __m256 m = _mm256_setzero_ps();
-  for (; j + 8 <= n; j += 8) // max(|x|, m) returns m for a NaN lane: NaN is skipped as in the scalar rule
-    m = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + j), absMask), m);
-  __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
-  h = _mm_max_ps(h, _mm_movehl_ps(h, h));
-  amax = _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
-#endif
-  for (; j < n; ++j)
+  for (int j = 0; j < n; ++j)
     if (amax < std::fabs(x[j]))
       amax = std::fabs(x[j]);
+  return amax;
+}
+
+#if QS_HAVE_AVX2
+QS_AVX2 float absMaxAvx2(const float* x, int n) {
+  __m256 m = _mm256_setzero_ps();
+  int j = 0;
+  for (; j + 8 <= n; j += 8) // max(|x|, m) returns m for a NaN lane: NaN is skipped as in the scalar rule
+    m = _mm256_max_ps(simd::abs(_mm256_loadu_ps(x + j)), m);
+  const float amax = simd::hmax(m), tail = absMaxScalar(x + j, n - j);
+  return amax < tail ? tail : amax;
+}
+#endif
+
+// The largest |x| and the signed value of its first occurrence (NaN never
+// wins), exactly as llama.cpp's `if (amax < fabsf(v)) { amax = fabsf(v); max = v; }`:
+// the maximum (in SIMD lanes where the CPU has them), then a scan for where it
+// first occurs.
+float amaxSigned(const float* x, int n, float& signedMax) {
+#if QS_HAVE_AVX2
+  const float amax = simd::useAvx2() ? absMaxAvx2(x, n) : absMaxScalar(x, n);
+#else
+  const float amax = absMaxScalar(x, n);
+#endif
   signedMax = 0.0f; // all zeros (or NaN): +0, as the scalar rule leaves it
   if (amax > 0.0f)
-    for (j = 0; j < n; ++j)
+    for (int j = 0; j < n; ++j)
       if (std::fabs(x[j]) == amax) {
         signedMax = x[j];
         break;

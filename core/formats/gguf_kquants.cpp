@@ -5,9 +5,15 @@
 //
 // No FMA contraction: llama.cpp's reference kernels are plain C expressions;
 // fusing x*d + m would change the last bit (-ffp-contract=off: core/CMakeLists.txt).
+//
+// The quantizers are plain C++ compiled twice: for the baseline CPU and, as
+// QS_AVX2 twins, for AVX2, where the compiler vectorises their element loops
+// 8 wide. Without contraction or reassociation both compute the same IEEE
+// operations: equal bytes (tests/core/simd_twins_test.cpp).
 
 #include "core/formats/float_format.h"
 #include "core/formats/gguf_detail.h"
+#include "core/util/simd.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,8 +27,12 @@ constexpr float kGroupMaxEps = 1e-15f;
 
 // Asymmetric sub-block fit: scale and min (returned negated in theMin) that
 // minimise the weighted error over a small sweep of candidate scales.
-float makeQkx2Quants(int n, int nmax, const float* x, const float* weights, uint8_t* L, float* theMin,
-                     uint8_t* Laux, float rmin, float rdelta, int nstep, bool useMad) {
+// Inlined into both twins, so that each is compiled for its own target.
+#define QS_TWIN_BODY inline __attribute__((always_inline))
+
+QS_TWIN_BODY float makeQkx2Quants(int n, int nmax, const float* x, const float* weights, uint8_t* L,
+                                  float* theMin, uint8_t* Laux, float rmin, float rdelta, int nstep,
+                                  bool useMad) {
   float min = x[0], max = x[0];
   float sumW = weights[0];
   float sumX = sumW * x[0];
@@ -96,7 +106,7 @@ float makeQkx2Quants(int n, int nmax, const float* x, const float* weights, uint
 }
 
 // Symmetric sub-block fit with weights x^2 (rmse_type 1, no importance).
-float makeQxQuants(int n, int nmax, const float* x, int8_t* L) {
+QS_TWIN_BODY float makeQxQuants(int n, int nmax, const float* x, int8_t* L) {
   float max = 0, amax = 0;
   for (int i = 0; i < n; ++i) {
     const float ax = std::fabs(x[i]);
@@ -146,9 +156,7 @@ float makeQxQuants(int n, int nmax, const float* x, int8_t* L) {
   return scale;
 }
 
-} // namespace
-
-void quantizeRowQ4K(const float* x, uint8_t* blocks, int64_t k) {
+QS_TWIN_BODY void quantizeRowQ4KBody(const float* x, uint8_t* blocks, int64_t k) {
   const int64_t nb = k / kQKK;
   uint8_t L[kQKK];
   uint8_t Laux[32];
@@ -208,6 +216,26 @@ void quantizeRowQ4K(const float* x, uint8_t* blocks, int64_t k) {
   }
 }
 
+void quantizeRowQ4KScalar(const float* x, uint8_t* blocks, int64_t k) {
+  quantizeRowQ4KBody(x, blocks, k);
+}
+
+#if QS_HAVE_AVX2
+QS_AVX2 void quantizeRowQ4KAvx2(const float* x, uint8_t* blocks, int64_t k) {
+  quantizeRowQ4KBody(x, blocks, k);
+}
+#endif
+
+} // namespace
+
+void quantizeRowQ4K(const float* x, uint8_t* blocks, int64_t k) {
+#if QS_HAVE_AVX2
+  if (simd::useAvx2())
+    return quantizeRowQ4KAvx2(x, blocks, k);
+#endif
+  quantizeRowQ4KScalar(x, blocks, k);
+}
+
 void dequantizeRowQ4K(const uint8_t* blocks, float* y, int64_t k) {
   const int64_t nb = k / kQKK;
   for (int64_t i = 0; i < nb; ++i) {
@@ -231,7 +259,9 @@ void dequantizeRowQ4K(const uint8_t* blocks, float* y, int64_t k) {
   }
 }
 
-void quantizeRowQ6K(const float* x, uint8_t* blocks, int64_t k) {
+namespace {
+
+QS_TWIN_BODY void quantizeRowQ6KBody(const float* x, uint8_t* blocks, int64_t k) {
   const int64_t nb = k / kQKK;
   int8_t L[kQKK];
   float scales[kQKK / 16];
@@ -280,6 +310,26 @@ void quantizeRowQ6K(const float* x, uint8_t* blocks, int64_t k) {
     }
     std::memcpy(blocks + i * sizeof y, &y, sizeof y);
   }
+}
+
+void quantizeRowQ6KScalar(const float* x, uint8_t* blocks, int64_t k) {
+  quantizeRowQ6KBody(x, blocks, k);
+}
+
+#if QS_HAVE_AVX2
+QS_AVX2 void quantizeRowQ6KAvx2(const float* x, uint8_t* blocks, int64_t k) {
+  quantizeRowQ6KBody(x, blocks, k);
+}
+#endif
+
+} // namespace
+
+void quantizeRowQ6K(const float* x, uint8_t* blocks, int64_t k) {
+#if QS_HAVE_AVX2
+  if (simd::useAvx2())
+    return quantizeRowQ6KAvx2(x, blocks, k);
+#endif
+  quantizeRowQ6KScalar(x, blocks, k);
 }
 
 void dequantizeRowQ6K(const uint8_t* blocks, float* y, int64_t k) {

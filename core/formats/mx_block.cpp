@@ -12,12 +12,9 @@
 
 #include "core/error.h"
 #include "core/formats/float_detail.h"
+#include "core/util/simd.h"
 
 #include <algorithm>
-
-#ifdef __AVX2__
-#include <immintrin.h>
-#endif
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -183,11 +180,31 @@ const ElementTables& elementTables(MxElement element) {
   }();
   return tables[static_cast<size_t>(element)];
 }
-#ifdef __AVX2__
+// Element codes and dequantized values of n <= 32 finite values, one by one
+// with the prebuilt grid and the 256-entry decode table.
+void mxElementsScalar(MxElement element, const ElementTables& t, const float* x, int n, float inv, float inv2,
+                      float scale, uint8_t* codes, float* dequantized) {
+  // Local copies: stores through uint8_t* may alias anything, which would
+  // force the grid to be reloaded for every element.
+  const detail::FloatGrid g = t.grid;
+  uint8_t local[kMxBlock];
+  if (element != MxElement::Int8) {
+    for (int i = 0; i < n; ++i)
+      local[i] = static_cast<uint8_t>(detail::encodeWithGrid(g, x[i] * inv * inv2));
+  } else {
+    for (int i = 0; i < n; ++i)
+      local[i] = int8Code(x[i] * inv * inv2);
+  }
+  for (int i = 0; i < n; ++i)
+    dequantized[i] = t.value[local[i]] * scale;
+  std::memcpy(codes, local, static_cast<size_t>(n));
+}
+
+#if QS_HAVE_AVX2
 // A full block of float elements, 8 lanes at a time: the same two roundings
 // as detail::encodeWithGrid, then the MX saturation. Inputs are finite here.
-void floatBlockAvx(const detail::FloatGrid& g, const float* x, float inv, float inv2, float scale,
-                   uint8_t* codes, float* dq) {
+QS_AVX2 void floatBlockAvx2(const detail::FloatGrid& g, const float* x, float inv, float inv2, float scale,
+                            uint8_t* codes, float* dq) {
   const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
   const __m256i signMask = _mm256_set1_epi32(static_cast<int>(0x80000000u));
   const __m128i shift = _mm_cvtsi32_si128(static_cast<int>(g.shift));
@@ -225,7 +242,7 @@ void floatBlockAvx(const detail::FloatGrid& g, const float* x, float inv, float 
     codes[i] = static_cast<uint8_t>(c32[i]);
 }
 
-void int8BlockAvx(const float* x, float inv, float inv2, float scale, uint8_t* codes, float* dq) {
+QS_AVX2 void int8BlockAvx2(const float* x, float inv, float inv2, float scale, uint8_t* codes, float* dq) {
   // 64 is applied after 1/X: inv * 64 would overflow for X = 2^-126.
   const __m256 vinv = _mm256_set1_ps(inv), vinv2 = _mm256_set1_ps(inv2 * 64.0f),
                vscale = _mm256_set1_ps(scale);
@@ -243,13 +260,23 @@ void int8BlockAvx(const float* x, float inv, float inv2, float scale, uint8_t* c
   for (int i = 0; i < kMxBlock; ++i)
     codes[i] = static_cast<uint8_t>(static_cast<int8_t>(c32[i]));
 }
+
+// mxElementsScalar for a full block.
+QS_AVX2 void mxElementsAvx2(MxElement element, const ElementTables& t, const float* x, float inv, float inv2,
+                            float scale, uint8_t* codes, float* dequantized) {
+  if (element == MxElement::Int8)
+    int8BlockAvx2(x, inv, inv2, scale, codes, dequantized);
+  else
+    floatBlockAvx2(t.grid, x, inv, inv2, scale, codes, dequantized);
+}
 #endif
 
 } // namespace
 
 // Fast: one multiply by 1/X (exact: a power of two, normal for every clamped
-// exponent); full blocks use AVX2, partial ones the integer encoder with a
-// prebuilt grid and a 256-entry decode table.
+// exponent); full blocks use AVX2 where the CPU has it, partial ones (and
+// every block on other CPUs) the integer encoder with a prebuilt grid and a
+// 256-entry decode table.
 MxBlockOut mxQuantizeBlock(MxElement element, const float* x, int n, uint8_t* codes, float* dequantized) {
   checkBlock(x, n, codes, dequantized);
   int exp = 0;
@@ -260,31 +287,14 @@ MxBlockOut mxQuantizeBlock(MxElement element, const float* x, int n, uint8_t* co
   const float inv2 = exp < -126 ? 2.0f : 1.0f;
   const float scale = pow2f(exp);
   const ElementTables& t = elementTables(element);
-#ifdef __AVX2__
-  if (n == kMxBlock) {
-    if (element == MxElement::Int8)
-      int8BlockAvx(x, inv, inv2, scale, codes, dequantized);
-    else
-      floatBlockAvx(t.grid, x, inv, inv2, scale, codes, dequantized);
-    MxBlockOut out;
-    out.scaleE8M0 = static_cast<uint8_t>(exp + 127);
-    return out;
-  }
+#if QS_HAVE_AVX2
+  if (n == kMxBlock && simd::useAvx2())
+    mxElementsAvx2(element, t, x, inv, inv2, scale, codes, dequantized);
+  else
+    mxElementsScalar(element, t, x, n, inv, inv2, scale, codes, dequantized);
+#else
+  mxElementsScalar(element, t, x, n, inv, inv2, scale, codes, dequantized);
 #endif
-  // Local copies: stores through uint8_t* may alias anything, which would
-  // force the grid to be reloaded for every element.
-  const detail::FloatGrid g = t.grid;
-  uint8_t local[kMxBlock];
-  if (element != MxElement::Int8) {
-    for (int i = 0; i < n; ++i)
-      local[i] = static_cast<uint8_t>(detail::encodeWithGrid(g, x[i] * inv * inv2));
-  } else {
-    for (int i = 0; i < n; ++i)
-      local[i] = int8Code(x[i] * inv * inv2);
-  }
-  for (int i = 0; i < n; ++i)
-    dequantized[i] = t.value[local[i]] * scale;
-  std::memcpy(codes, local, static_cast<size_t>(n));
   MxBlockOut out;
   out.scaleE8M0 = static_cast<uint8_t>(exp + 127);
   return out;

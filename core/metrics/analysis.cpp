@@ -1,19 +1,14 @@
 #include "core/metrics/analysis.h"
 
+#include "core/util/simd.h"
+
 #include <algorithm>
-#ifdef __AVX2__
-#include <immintrin.h>
-#endif
 #include <cfloat>
 #include <cmath>
 
 namespace qs {
 
 namespace {
-
-inline bool finiteF(float v) {
-  return std::fabs(v) <= FLT_MAX;
-}
 
 // Heap order: the "worst" kept entry (smallest value, then largest index) on top.
 template <class T> bool worse(const T& a, const T& b) {
@@ -152,71 +147,48 @@ struct RunSums {
   int64_t finite = 0;
 };
 
-#ifdef __AVX2__
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-  return _mm_cvtss_f32(s);
-}
-inline float hmax(__m256 v) {
-  __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_max_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_max_ss(s, _mm_shuffle_ps(s, s, 1));
-  return _mm_cvtss_f32(s);
-}
-#endif
+// The twins below keep the same 8 float lanes, FMAs included (std::fma in the
+// scalar twins), and reduce them in the same order (simd::hsum): their sums
+// are equal bit for bit, which the twin tests check.
 
-#ifdef __AVX2__
-// 8 values of x and q: |x|, the finite mask, x and e = x - q with non-finite
-// lanes zeroed, and |e|.
+// One lane of x and q: |x|, finite, x and e = x - q with non-finite lanes
+// zeroed, and |e|.
+struct ErrorLane {
+  float ax, xf, e, ae;
+  bool fin;
+};
+inline ErrorLane errorLane(float x, float q) {
+  ErrorLane l;
+  l.ax = std::fabs(x);
+  l.fin = l.ax <= FLT_MAX;
+  l.xf = l.fin ? x : 0.0f;
+  l.e = l.fin ? x - q : 0.0f;
+  l.ae = std::fabs(l.e);
+  return l;
+}
+
+#if QS_HAVE_AVX2
+// errorLane for 8 values.
 struct ErrorLanes {
   __m256 ax, fin, xf, e, ae;
 };
-inline ErrorLanes errorLanes(const float* x, const float* q, __m256 absMask, __m256 lim) {
+QS_AVX2 inline ErrorLanes errorLanes(const float* x, const float* q) {
   const __m256 xv = _mm256_loadu_ps(x), qv = _mm256_loadu_ps(q);
   ErrorLanes l;
-  l.ax = _mm256_and_ps(xv, absMask);
-  l.fin = _mm256_cmp_ps(l.ax, lim, _CMP_LE_OQ);
+  l.ax = simd::abs(xv);
+  l.fin = simd::finiteMask(xv);
   l.xf = _mm256_and_ps(xv, l.fin);
   l.e = _mm256_and_ps(_mm256_sub_ps(xv, qv), l.fin);
-  l.ae = _mm256_and_ps(l.e, absMask);
+  l.ae = simd::abs(l.e);
   return l;
 }
 #endif
 
-RunSums runSums(const float* x, const float* q, int64_t n, bool sumX = false) {
-  RunSums r;
-  int64_t k = 0;
-#ifdef __AVX2__
-  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-  const __m256 lim = _mm256_set1_ps(FLT_MAX);
-  __m256 see = _mm256_setzero_ps(), sxe = see, sx2 = see, sAbs = see, sSig = see, mAbs = see, mX = see,
-         cnt = see;
-  const __m256 one = _mm256_set1_ps(1.0f);
-  for (; k + 8 <= n; k += 8) {
-    const auto [ax, fin, xf, e, ae] = errorLanes(x + k, q + k, absMask, lim);
-    see = _mm256_fmadd_ps(e, e, see);
-    sxe = _mm256_fmadd_ps(xf, e, sxe);
-    sx2 = _mm256_fmadd_ps(xf, xf, sx2);
-    sAbs = _mm256_add_ps(sAbs, ae);
-    sSig = _mm256_add_ps(sSig, sumX ? xf : e);
-    mAbs = _mm256_max_ps(mAbs, ae);
-    mX = _mm256_max_ps(mX, _mm256_and_ps(ax, fin));
-    cnt = _mm256_add_ps(cnt, _mm256_and_ps(one, fin));
-  }
-  r.see = hsum(see);
-  r.sxe = hsum(sxe);
-  r.sx2 = hsum(sx2);
-  r.sumAbs = hsum(sAbs);
-  r.sumSigned = hsum(sSig);
-  r.maxAbs = hmax(mAbs);
-  r.maxX = hmax(mX);
-  r.finite = int64_t(hsum(cnt));
-#endif
+// The values after the full groups of 8 (both twins).
+void runTail(const float* x, const float* q, int64_t k, int64_t n, bool sumX, RunSums& r) {
   for (; k < n; ++k) {
     const float xv = x[k];
-    if (!finiteF(xv))
+    if (!simd::isFinite(xv))
       continue;
     const float e = xv - q[k], ae = std::fabs(e);
     r.see += e * e;
@@ -228,8 +200,248 @@ RunSums runSums(const float* x, const float* q, int64_t n, bool sumX = false) {
     r.maxX = std::max(r.maxX, std::fabs(xv));
     ++r.finite;
   }
+}
+
+#if QS_HAVE_AVX2
+QS_AVX2 RunSums runSumsAvx2(const float* x, const float* q, int64_t n, bool sumX) {
+  RunSums r;
+  int64_t k = 0;
+  __m256 see = _mm256_setzero_ps(), sxe = see, sx2 = see, sAbs = see, sSig = see, mAbs = see, mX = see,
+         cnt = see;
+  const __m256 one = _mm256_set1_ps(1.0f);
+  for (; k + 8 <= n; k += 8) {
+    const ErrorLanes l = errorLanes(x + k, q + k);
+    see = _mm256_fmadd_ps(l.e, l.e, see);
+    sxe = _mm256_fmadd_ps(l.xf, l.e, sxe);
+    sx2 = _mm256_fmadd_ps(l.xf, l.xf, sx2);
+    sAbs = _mm256_add_ps(sAbs, l.ae);
+    sSig = _mm256_add_ps(sSig, sumX ? l.xf : l.e);
+    mAbs = _mm256_max_ps(mAbs, l.ae);
+    mX = _mm256_max_ps(mX, _mm256_and_ps(l.ax, l.fin));
+    cnt = _mm256_add_ps(cnt, _mm256_and_ps(one, l.fin));
+  }
+  r.see = simd::hsum(see);
+  r.sxe = simd::hsum(sxe);
+  r.sx2 = simd::hsum(sx2);
+  r.sumAbs = simd::hsum(sAbs);
+  r.sumSigned = simd::hsum(sSig);
+  r.maxAbs = simd::hmax(mAbs);
+  r.maxX = simd::hmax(mX);
+  r.finite = int64_t(simd::hsum(cnt));
+  runTail(x, q, k, n, sumX, r);
   return r;
 }
+#endif
+
+RunSums runSumsScalar(const float* x, const float* q, int64_t n, bool sumX) {
+  RunSums r;
+  int64_t k = 0;
+  float see[8] = {}, sxe[8] = {}, sx2[8] = {}, sAbs[8] = {}, sSig[8] = {}, mAbs[8] = {}, mX[8] = {},
+        cnt[8] = {};
+  for (; k + 8 <= n; k += 8)
+    for (int i = 0; i < 8; ++i) {
+      const ErrorLane l = errorLane(x[k + i], q[k + i]);
+      see[i] = std::fma(l.e, l.e, see[i]);
+      sxe[i] = std::fma(l.xf, l.e, sxe[i]);
+      sx2[i] = std::fma(l.xf, l.xf, sx2[i]);
+      sAbs[i] += l.ae;
+      sSig[i] += sumX ? l.xf : l.e;
+      mAbs[i] = simd::maxLane(mAbs[i], l.ae);
+      mX[i] = simd::maxLane(mX[i], l.fin ? l.ax : 0.0f);
+      cnt[i] += l.fin ? 1.0f : 0.0f;
+    }
+  r.see = simd::hsum(see);
+  r.sxe = simd::hsum(sxe);
+  r.sx2 = simd::hsum(sx2);
+  r.sumAbs = simd::hsum(sAbs);
+  r.sumSigned = simd::hsum(sSig);
+  r.maxAbs = simd::hmax(mAbs);
+  r.maxX = simd::hmax(mX);
+  r.finite = int64_t(simd::hsum(cnt));
+  runTail(x, q, k, n, sumX, r);
+  return r;
+}
+
+RunSums runSums(const float* x, const float* q, int64_t n, bool sumX = false) {
+#if QS_HAVE_AVX2
+  if (simd::useAvx2())
+    return runSumsAvx2(x, q, n, sumX);
+#endif
+  return runSumsScalar(x, q, n, sumX);
+}
+
+// Pass 1 of addRow: the row's totals (float lanes within the row, double
+// across rows) and the map cells' sums.
+struct RowTotals {
+  double see = 0, sxe = 0, sx2 = 0;
+  float maxE = 0, maxX = 0;
+  int64_t finite = 0;
+};
+
+// Float lanes per cell: 8 each of sum |e|, sum e, max |e| and count. They
+// persist across the rows of a tile (flushCells reduces them): one horizontal
+// reduction per cell and tile, not per row.
+constexpr size_t kLanes = 32;
+
+// The values of cell [k, c1) after its full groups of 8, straight into the
+// row totals and the cell (both twins).
+template <class Cell>
+void cellTail(const float* xr, const float* qr, int64_t k, int64_t c1, RowTotals& t, Cell& cell) {
+  if (k == c1)
+    return;
+  float sAbs = 0, sSig = 0, mAbs = 0;
+  int64_t cnt = 0;
+  for (; k < c1; ++k) {
+    const float xv = xr[k];
+    if (!simd::isFinite(xv))
+      continue;
+    const float e = xv - qr[k], ae = std::fabs(e);
+    t.see += double(e) * e;
+    t.sxe += double(xv) * e;
+    t.sx2 += double(xv) * xv;
+    t.maxX = std::max(t.maxX, std::fabs(xv));
+    sAbs += ae;
+    sSig += e;
+    mAbs = std::max(mAbs, ae);
+    ++cnt;
+    ++t.finite;
+  }
+  t.maxE = std::max(t.maxE, mAbs);
+  cell.maxAbs = std::max(cell.maxAbs, double(mAbs));
+  cell.sumAbs += sAbs;
+  cell.sumSigned += sSig;
+  cell.count += cnt;
+}
+
+#if QS_HAVE_AVX2
+template <class Cell>
+QS_AVX2 void rowSumsAvx2(const AnalysisPlan& p, int64_t j0, int64_t j1, const float* xr, const float* qr,
+                         float* cellLanes, std::vector<Cell>& cells, RowTotals& t) {
+  const int64_t base = p.cellColBegin(j0);
+  const __m256 one = _mm256_set1_ps(1.0f);
+  __m256 gsee = _mm256_setzero_ps(), gsxe = gsee, gsx2 = gsee, gmX = gsee, gmE = gsee, gcnt = gsee;
+  for (int64_t j = j0; j < j1; ++j) {
+    const int64_t c0 = p.cellColBegin(j) - base, c1 = p.cellColBegin(j + 1) - base;
+    int64_t k = c0;
+    if (c1 - c0 >= 8) {
+      float* lanes = cellLanes + size_t(j - j0) * kLanes;
+      __m256 vAbs = _mm256_loadu_ps(lanes), vSig = _mm256_loadu_ps(lanes + 8);
+      __m256 vMax = _mm256_loadu_ps(lanes + 16), vCnt = _mm256_loadu_ps(lanes + 24);
+      for (; k + 8 <= c1; k += 8) {
+        const ErrorLanes l = errorLanes(xr + k, qr + k);
+        const __m256 f1 = _mm256_and_ps(one, l.fin);
+        gsee = _mm256_fmadd_ps(l.e, l.e, gsee);
+        gsxe = _mm256_fmadd_ps(l.xf, l.e, gsxe);
+        gsx2 = _mm256_fmadd_ps(l.xf, l.xf, gsx2);
+        gmX = _mm256_max_ps(gmX, _mm256_and_ps(l.ax, l.fin));
+        gmE = _mm256_max_ps(gmE, l.ae);
+        gcnt = _mm256_add_ps(gcnt, f1);
+        vAbs = _mm256_add_ps(vAbs, l.ae);
+        vSig = _mm256_add_ps(vSig, l.e);
+        vMax = _mm256_max_ps(vMax, l.ae);
+        vCnt = _mm256_add_ps(vCnt, f1);
+      }
+      _mm256_storeu_ps(lanes, vAbs);
+      _mm256_storeu_ps(lanes + 8, vSig);
+      _mm256_storeu_ps(lanes + 16, vMax);
+      _mm256_storeu_ps(lanes + 24, vCnt);
+    }
+    cellTail(xr, qr, k, c1, t, cells[size_t(j - j0)]);
+  }
+  t.see += simd::hsum(gsee);
+  t.sxe += simd::hsum(gsxe);
+  t.sx2 += simd::hsum(gsx2);
+  t.maxX = std::max(t.maxX, simd::hmax(gmX));
+  t.maxE = std::max(t.maxE, simd::hmax(gmE));
+  t.finite += int64_t(simd::hsum(gcnt));
+}
+#endif
+
+template <class Cell>
+void rowSumsScalar(const AnalysisPlan& p, int64_t j0, int64_t j1, const float* xr, const float* qr,
+                   float* cellLanes, std::vector<Cell>& cells, RowTotals& t) {
+  const int64_t base = p.cellColBegin(j0);
+  float gsee[8] = {}, gsxe[8] = {}, gsx2[8] = {}, gmX[8] = {}, gmE[8] = {}, gcnt[8] = {};
+  for (int64_t j = j0; j < j1; ++j) {
+    const int64_t c0 = p.cellColBegin(j) - base, c1 = p.cellColBegin(j + 1) - base;
+    int64_t k = c0;
+    if (c1 - c0 >= 8) {
+      float* vAbs = cellLanes + size_t(j - j0) * kLanes;
+      float *vSig = vAbs + 8, *vMax = vAbs + 16, *vCnt = vAbs + 24;
+      for (; k + 8 <= c1; k += 8)
+        for (int i = 0; i < 8; ++i) {
+          const ErrorLane l = errorLane(xr[k + i], qr[k + i]);
+          const float f1 = l.fin ? 1.0f : 0.0f;
+          gsee[i] = std::fma(l.e, l.e, gsee[i]);
+          gsxe[i] = std::fma(l.xf, l.e, gsxe[i]);
+          gsx2[i] = std::fma(l.xf, l.xf, gsx2[i]);
+          gmX[i] = simd::maxLane(gmX[i], l.fin ? l.ax : 0.0f);
+          gmE[i] = simd::maxLane(gmE[i], l.ae);
+          gcnt[i] += f1;
+          vAbs[i] += l.ae;
+          vSig[i] += l.e;
+          vMax[i] = simd::maxLane(vMax[i], l.ae);
+          vCnt[i] += f1;
+        }
+    }
+    cellTail(xr, qr, k, c1, t, cells[size_t(j - j0)]);
+  }
+  t.see += simd::hsum(gsee);
+  t.sxe += simd::hsum(gsxe);
+  t.sx2 += simd::hsum(gsx2);
+  t.maxX = std::max(t.maxX, simd::hmax(gmX));
+  t.maxE = std::max(t.maxE, simd::hmax(gmE));
+  t.finite += int64_t(simd::hsum(gcnt));
+}
+
+// Pass 2 of addRow: histogram bins of x, e = x - q and q for values [k, n)
+// (non-finite x: bin B, an extra bin that is dropped).
+struct BinParams {
+  float lo, hs, bmax, halfB, es;
+  int B;
+  bool binX, binQ;
+};
+
+void rowBinsScalar(const BinParams& b, const float* xr, const float* qr, int64_t k, int64_t n, int32_t* bx,
+                   int32_t* be, int32_t* bq) {
+  for (; k < n; ++k) {
+    const float xv = xr[k];
+    const bool f = simd::isFinite(xv);
+    bx[k] = f ? binIndex((xv - b.lo) * b.hs, b.bmax) : b.B;
+    be[k] = f ? binIndex(std::floor((xv - qr[k]) * b.es) + b.halfB, b.bmax) : b.B;
+    bq[k] = f ? binIndex((qr[k] - b.lo) * b.hs, b.bmax) : b.B;
+  }
+}
+
+#if QS_HAVE_AVX2
+QS_AVX2 void rowBinsAvx2(const BinParams& b, const float* xr, const float* qr, int64_t n, int32_t* bx,
+                         int32_t* be, int32_t* bq) {
+  const __m256 vlo = _mm256_set1_ps(b.lo), vhs = _mm256_set1_ps(b.hs), vmax = _mm256_set1_ps(b.bmax);
+  const __m256 vhalf = _mm256_set1_ps(b.halfB), ves = _mm256_set1_ps(b.es), zero = _mm256_setzero_ps();
+  const __m256i dummy = _mm256_set1_epi32(b.B);
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    const __m256 xv = _mm256_loadu_ps(xr + k), qv = _mm256_loadu_ps(qr + k);
+    const __m256i finI = _mm256_castps_si256(simd::finiteMask(xv));
+    // max(v, 0) with v first: NaN -> 0, as binIndex.
+    const __m256 px = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_sub_ps(xv, vlo), vhs), zero), vmax);
+    const __m256 ye =
+        _mm256_round_ps(_mm256_mul_ps(_mm256_sub_ps(xv, qv), ves), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    const __m256 pe = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(ye, vhalf), zero), vmax);
+    if (b.binX)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(bx + k),
+                          _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(px), finI));
+    if (b.binQ) {
+      const __m256 pq = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_sub_ps(qv, vlo), vhs), zero), vmax);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(bq + k),
+                          _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(pq), finI));
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(be + k),
+                        _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(pe), finI));
+  }
+  rowBinsScalar(b, xr, qr, k, n, bx, be, bq);
+}
+#endif
 
 } // namespace
 
@@ -241,140 +453,56 @@ void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, co
   const int64_t n = p.cellColBegin(j1) - base;
   const float* xr = x + a;
   const float* qr = q + a;
+  const bool avx2 = simd::useAvx2();
 
-  // Pass 1: per-cell sums and the row's global sums (float lanes within a
-  // row, double across rows).
-  double see = 0, sxe = 0, sx2 = 0;
-  float maxE = 0, maxX = 0;
-  int64_t finite = 0;
-#ifdef __AVX2__
-  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-  const __m256 lim = _mm256_set1_ps(FLT_MAX);
-  const __m256 one = _mm256_set1_ps(1.0f);
-  __m256 gsee = _mm256_setzero_ps(), gsxe = gsee, gsx2 = gsee, gmX = gsee, gmE = gsee, gcnt = gsee;
+  // Pass 1: per-cell sums and the row's global sums.
+  RowTotals t;
+  static_assert(kCellLanes == kLanes);
+#if QS_HAVE_AVX2
+  if (avx2)
+    rowSumsAvx2(p, j0, j1, xr, qr, cellLanes_.data(), cells, t);
+  else
+    rowSumsScalar(p, j0, j1, xr, qr, cellLanes_.data(), cells, t);
+#else
+  rowSumsScalar(p, j0, j1, xr, qr, cellLanes_.data(), cells, t);
 #endif
-  for (int64_t j = j0; j < j1; ++j) {
-    const int64_t c0 = p.cellColBegin(j) - base, c1 = p.cellColBegin(j + 1) - base;
-    float sAbs = 0, sSig = 0, mAbs = 0;
-    int64_t cnt = 0;
-    int64_t k = c0;
-#ifdef __AVX2__
-    if (c1 - c0 >= 8) {
-      // The cell's lanes persist across the rows of the tile (flushCells
-      // reduces them): one horizontal reduction per cell and tile, not per row.
-      float* lanes = cellLanes_.data() + size_t(j - j0) * kCellLanes;
-      __m256 vAbs = _mm256_loadu_ps(lanes), vSig = _mm256_loadu_ps(lanes + 8);
-      __m256 vMax = _mm256_loadu_ps(lanes + 16), vCnt = _mm256_loadu_ps(lanes + 24);
-      for (; k + 8 <= c1; k += 8) {
-        const auto [ax, fin, xf, e, ae] = errorLanes(xr + k, qr + k, absMask, lim);
-        const __m256 f1 = _mm256_and_ps(one, fin);
-        gsee = _mm256_fmadd_ps(e, e, gsee);
-        gsxe = _mm256_fmadd_ps(xf, e, gsxe);
-        gsx2 = _mm256_fmadd_ps(xf, xf, gsx2);
-        gmX = _mm256_max_ps(gmX, _mm256_and_ps(ax, fin));
-        gmE = _mm256_max_ps(gmE, ae);
-        gcnt = _mm256_add_ps(gcnt, f1);
-        vAbs = _mm256_add_ps(vAbs, ae);
-        vSig = _mm256_add_ps(vSig, e);
-        vMax = _mm256_max_ps(vMax, ae);
-        vCnt = _mm256_add_ps(vCnt, f1);
-      }
-      _mm256_storeu_ps(lanes, vAbs);
-      _mm256_storeu_ps(lanes + 8, vSig);
-      _mm256_storeu_ps(lanes + 16, vMax);
-      _mm256_storeu_ps(lanes + 24, vCnt);
-    }
-    if (k == c1)
-      continue;
-#endif
-    for (; k < c1; ++k) {
-      const float xv = xr[k];
-      if (!finiteF(xv))
-        continue;
-      const float e = xv - qr[k], ae = std::fabs(e);
-      see += double(e) * e;
-      sxe += double(xv) * e;
-      sx2 += double(xv) * xv;
-      maxX = std::max(maxX, std::fabs(xv));
-      sAbs += ae;
-      sSig += e;
-      mAbs = std::max(mAbs, ae);
-      ++cnt;
-      ++finite;
-    }
-    maxE = std::max(maxE, mAbs);
-    Cell& cell = cells[size_t(j - j0)];
-    cell.maxAbs = std::max(cell.maxAbs, double(mAbs));
-    cell.sumAbs += sAbs;
-    cell.sumSigned += sSig;
-    cell.count += cnt;
-  }
-#ifdef __AVX2__
-  see += hsum(gsee);
-  sxe += hsum(gsxe);
-  sx2 += hsum(gsx2);
-  maxX = std::max(maxX, hmax(gmX));
-  maxE = std::max(maxE, hmax(gmE));
-  finite += int64_t(hsum(gcnt));
-#endif
-  tileSum_[0] += see;
-  tileSum_[1] += sxe;
-  tileSum_[2] += sx2;
+  const float maxE = t.maxE, maxX = t.maxX;
+  tileSum_[0] += t.see;
+  tileSum_[1] += t.sxe;
+  tileSum_[2] += t.sx2;
   maxAbsErr_ = std::max(maxAbsErr_, double(maxE));
-  finite_ += finite;
-  nonFinite_ += n - finite;
+  finite_ += t.finite;
+  nonFinite_ += n - t.finite;
 
-  // Pass 2: histogram bins (vector), then the scatters (scalar, two copies
-  // of each histogram so that equal neighbouring bins do not serialise).
+  // Pass 2: histogram bins (vector), then the scatters (scalar, interleaved
+  // copies of each histogram so that equal neighbouring bins do not serialise).
   if (maxE >= errRange_ && maxE <= FLT_MAX)
     growError(maxE, true);
   const int B = plan_->bins;
-  const float bmax = float(B - 1);
-  const float lo = float(plan_->histLo), hs = float(histScale_);
   // Error bin floor(e * B / 2R) + B/2: with B a power of two the product is
   // exact, so a value binned before a range doubling lands where it would
   // have landed after it (floor(y / 2) == floor(floor(y) / 2)), and the
   // counts do not depend on how the rows were split between threads.
-  const float halfB = float(B / 2), es = float(double(B) / (2 * errRange_));
+  const BinParams bp{float(plan_->histLo),
+                     float(histScale_),
+                     float(B - 1),
+                     float(B / 2),
+                     float(double(B) / (2 * errRange_)),
+                     B,
+                     !inputDone_,
+                     directQ_};
   bx_.resize(size_t(n));
   be_.resize(size_t(n));
   bq_.resize(size_t(n));
-  int64_t k = 0;
-#ifdef __AVX2__
-  {
-    const __m256 vlo = _mm256_set1_ps(lo), vhs = _mm256_set1_ps(hs), vmax = _mm256_set1_ps(bmax);
-    const __m256 vhalf = _mm256_set1_ps(halfB), ves = _mm256_set1_ps(es), zero = _mm256_setzero_ps();
-    const __m256i dummy = _mm256_set1_epi32(B); // non-finite x: an extra bin that is dropped
-    for (; k + 8 <= n; k += 8) {
-      const __m256 xv = _mm256_loadu_ps(xr + k), qv = _mm256_loadu_ps(qr + k);
-      const __m256 fin = _mm256_cmp_ps(_mm256_and_ps(xv, absMask), lim, _CMP_LE_OQ);
-      // max(v, 0) with v first: NaN -> 0.
-      const __m256 px = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_sub_ps(xv, vlo), vhs), zero), vmax);
-      const __m256 ye = _mm256_round_ps(_mm256_mul_ps(_mm256_sub_ps(xv, qv), ves),
-                                        _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-      const __m256 pe = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(ye, vhalf), zero), vmax);
-      const __m256i finI = _mm256_castps_si256(fin);
-      if (!inputDone_)
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(bx_.data() + k),
-                            _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(px), finI));
-      if (directQ_) {
-        const __m256 pq =
-            _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_sub_ps(qv, vlo), vhs), zero), vmax);
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(bq_.data() + k),
-                            _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(pq), finI));
-      }
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(be_.data() + k),
-                          _mm256_blendv_epi8(dummy, _mm256_cvttps_epi32(pe), finI));
-    }
-  }
+#if QS_HAVE_AVX2
+  if (avx2)
+    rowBinsAvx2(bp, xr, qr, n, bx_.data(), be_.data(), bq_.data());
+  else
+    rowBinsScalar(bp, xr, qr, 0, n, bx_.data(), be_.data(), bq_.data());
+#else
+  (void)avx2;
+  rowBinsScalar(bp, xr, qr, 0, n, bx_.data(), be_.data(), bq_.data());
 #endif
-  for (; k < n; ++k) {
-    const float xv = xr[k];
-    const bool f = finiteF(xv);
-    bx_[size_t(k)] = f ? binIndex((xv - lo) * hs, bmax) : B;
-    be_[size_t(k)] = f ? binIndex(std::floor((xv - qr[k]) * es) + halfB, bmax) : B;
-    bq_[size_t(k)] = f ? binIndex((qr[k] - lo) * hs, bmax) : B;
-  }
   const size_t stride = size_t(B + 1);
   if (!inputDone_)
     scatter(bx_.data(), n, histX_.data(), stride);
@@ -382,9 +510,9 @@ void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, co
   if (directQ_)
     scatter(bq_.data(), n, histQ_.data(), stride);
   if (maxE > thrErr_ || maxX > thrMag_) [[unlikely]] {
-    for (k = 0; k < n; ++k) {
+    for (int64_t k = 0; k < n; ++k) {
       const float xv = xr[k];
-      if (!finiteF(xv))
+      if (!simd::isFinite(xv))
         continue;
       const float ae = std::fabs(xv - qr[k]), ax = std::fabs(xv);
       if (ae > thrErr_)
@@ -395,20 +523,18 @@ void Accumulator::addRow(int64_t row, int64_t j0, int64_t j1, const float* x, co
   }
 }
 
+// Reduces the cells' float lanes (both twins fill them) in the order of the
+// AVX2 reduction, and clears them.
 void Accumulator::flushCells(std::vector<Cell>& cells) {
-#ifdef __AVX2__
   for (size_t c = 0; c < cells.size(); ++c) {
-    float* lanes = cellLanes_.data() + c * kCellLanes;
+    const float* lanes = cellLanes_.data() + c * kCellLanes;
     Cell& cell = cells[c];
-    cell.sumAbs += hsum(_mm256_loadu_ps(lanes));
-    cell.sumSigned += hsum(_mm256_loadu_ps(lanes + 8));
-    cell.maxAbs = std::max(cell.maxAbs, double(hmax(_mm256_loadu_ps(lanes + 16))));
-    cell.count += int64_t(hsum(_mm256_loadu_ps(lanes + 24)));
+    cell.sumAbs += simd::hsum(lanes);
+    cell.sumSigned += simd::hsum(lanes + 8);
+    cell.maxAbs = std::max(cell.maxAbs, double(simd::hmax(lanes + 16)));
+    cell.count += int64_t(simd::hsum(lanes + 24));
   }
   std::fill(cellLanes_.begin(), cellLanes_.end(), 0.0f);
-#else
-  (void)cells;
-#endif
 }
 
 void Accumulator::addTile(int64_t tile, const float* x, const float* q, QuantResult& r) {
@@ -549,6 +675,53 @@ void Accumulator::finish(QuantResult& r) const {
     r.topMagnitude = toEntries(topMag_);
 }
 
+namespace {
+
+// Sums of (x - mean)^2 and (x - mean)^4 over the finite values of a run:
+// 8 float lanes, then the tail (both twins).
+void centralTail(const float* p, int64_t k, int64_t len, float mean, float& s2, float& s4) {
+  for (; k < len; ++k)
+    if (simd::isFinite(p[k])) {
+      const float d = p[k] - mean, d2 = d * d;
+      s2 += d2;
+      s4 += d2 * d2;
+    }
+}
+
+#if QS_HAVE_AVX2
+QS_AVX2 void centralSumsAvx2(const float* p, int64_t len, float mean, float& s2, float& s4) {
+  const __m256 mu = _mm256_set1_ps(mean);
+  __m256 a2 = _mm256_setzero_ps(), a4 = a2;
+  int64_t k = 0;
+  for (; k + 8 <= len; k += 8) {
+    const __m256 v = _mm256_loadu_ps(p + k);
+    const __m256 d = _mm256_and_ps(_mm256_sub_ps(v, mu), simd::finiteMask(v));
+    const __m256 d2 = _mm256_mul_ps(d, d);
+    a2 = _mm256_add_ps(a2, d2);
+    a4 = _mm256_fmadd_ps(d2, d2, a4);
+  }
+  s2 = simd::hsum(a2);
+  s4 = simd::hsum(a4);
+  centralTail(p, k, len, mean, s2, s4);
+}
+#endif
+
+void centralSumsScalar(const float* p, int64_t len, float mean, float& s2, float& s4) {
+  float a2[8] = {}, a4[8] = {};
+  int64_t k = 0;
+  for (; k + 8 <= len; k += 8)
+    for (int i = 0; i < 8; ++i) {
+      const float d = simd::isFinite(p[k + i]) ? p[k + i] - mean : 0.0f, d2 = d * d;
+      a2[i] += d2;
+      a4[i] = std::fma(d2, d2, a4[i]);
+    }
+  s2 = simd::hsum(a2);
+  s4 = simd::hsum(a4);
+  centralTail(p, k, len, mean, s2, s4);
+}
+
+} // namespace
+
 void channelStatsRows(const float* x, int64_t cols, int64_t r0, int64_t r1, ChannelStats& out) {
   // Two passes per row (the row stays in cache): mean, then central moments.
   // Float lanes for the partial sums, double for the totals of each block of 1024.
@@ -566,32 +739,16 @@ void channelStatsRows(const float* x, int64_t cols, int64_t r0, int64_t r1, Chan
     const double mean = n ? sum / double(n) : 0.0;
     double m2 = 0, m4 = 0;
     for (int64_t b = 0; b < cols; b += 1024) {
-      const float* p = row + b;
       const int64_t len = std::min<int64_t>(1024, cols - b);
       float s2 = 0, s4 = 0;
-      int64_t k = 0;
-#ifdef __AVX2__
-      const __m256 mu = _mm256_set1_ps(float(mean));
-      const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-      const __m256 lim = _mm256_set1_ps(FLT_MAX);
-      __m256 a2 = _mm256_setzero_ps(), a4 = a2;
-      for (; k + 8 <= len; k += 8) {
-        const __m256 v = _mm256_loadu_ps(p + k);
-        const __m256 fin = _mm256_cmp_ps(_mm256_and_ps(v, absMask), lim, _CMP_LE_OQ);
-        const __m256 d = _mm256_and_ps(_mm256_sub_ps(v, mu), fin);
-        const __m256 d2 = _mm256_mul_ps(d, d);
-        a2 = _mm256_add_ps(a2, d2);
-        a4 = _mm256_fmadd_ps(d2, d2, a4);
-      }
-      s2 = hsum(a2);
-      s4 = hsum(a4);
+#if QS_HAVE_AVX2
+      if (simd::useAvx2())
+        centralSumsAvx2(row + b, len, float(mean), s2, s4);
+      else
+        centralSumsScalar(row + b, len, float(mean), s2, s4);
+#else
+      centralSumsScalar(row + b, len, float(mean), s2, s4);
 #endif
-      for (; k < len; ++k)
-        if (finiteF(p[k])) {
-          const float d = p[k] - float(mean), d2 = d * d;
-          s2 += d2;
-          s4 += d2 * d2;
-        }
       m2 += s2;
       m4 += s4;
     }

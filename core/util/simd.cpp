@@ -3,6 +3,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#if QS_HAVE_AVX2
+#include <cpuid.h>
+#endif
 
 namespace qs::simd {
 
@@ -11,7 +14,10 @@ namespace {
 bool cpuHasAvx2() {
 #if QS_HAVE_AVX2
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+  // Clang's __builtin_cpu_supports does not know "f16c": CPUID leaf 1 says it.
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C);
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
 #else
   return false;
 #endif

@@ -39,6 +39,28 @@ inline bool isFinite(float v) {
   return std::fabs(v) <= FLT_MAX;
 }
 
+// Scalar twins of the lane operations, for twins that keep 8 float lanes so
+// that their sums match the AVX2 ones bit for bit. maxLane/minLane follow
+// _mm256_max_ps/_mm256_min_ps: b when the two compare equal (+-0) or either is NaN.
+inline float maxLane(float a, float b) {
+  return a > b ? a : b;
+}
+inline float minLane(float a, float b) {
+  return a < b ? a : b;
+}
+// hsum/hmax/hmin of 8 lanes in the order of the AVX2 reductions below.
+inline float hsum(const float* l) {
+  return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+inline float hmax(const float* l) {
+  return maxLane(maxLane(maxLane(l[0], l[4]), maxLane(l[2], l[6])),
+                 maxLane(maxLane(l[1], l[5]), maxLane(l[3], l[7])));
+}
+inline float hmin(const float* l) {
+  return minLane(minLane(minLane(l[0], l[4]), minLane(l[2], l[6])),
+                 minLane(minLane(l[1], l[5]), minLane(l[3], l[7])));
+}
+
 #if QS_HAVE_AVX2
 QS_AVX2 inline __m256 absMask() {
   return _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
@@ -67,6 +89,15 @@ QS_AVX2 inline float hmin(__m256 v) {
   s = _mm_min_ps(s, _mm_movehl_ps(s, s));
   s = _mm_min_ss(s, _mm_shuffle_ps(s, s, 1));
   return _mm_cvtss_f32(s);
+}
+// Sum of 8 int32 lanes (counters), in 64 bits.
+QS_AVX2 inline int64_t hsum(__m256i v) {
+  alignas(32) int32_t l[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(l), v);
+  int64_t s = 0;
+  for (int k = 0; k < 8; ++k)
+    s += l[k];
+  return s;
 }
 #endif
 
