@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #include <atomic>
 #include <bit>
@@ -20,6 +22,7 @@
 namespace qs {
 namespace {
 
+#if defined(__x86_64__)
 __attribute__((target("f16c"))) uint16_t f16cEncode(float x) {
   return static_cast<uint16_t>(_cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT));
 }
@@ -33,15 +36,32 @@ __attribute__((target("f16c,avx"))) void f16cEncode8(const float* in, uint16_t* 
 
 bool cpuHasF16c() {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2"); // every AVX2 CPU has F16C; the core is built for it
+  return __builtin_cpu_supports("avx2"); // every AVX2 CPU has F16C
 }
+#else
+// Elsewhere (ARM64) the hardware conversions behind _Float16 are the oracle.
+bool cpuHasF16c() {
+  return true;
+}
+uint16_t f16cEncode(float x) {
+  return std::bit_cast<uint16_t>(static_cast<_Float16>(x));
+}
+float f16cDecode(uint16_t h) {
+  return static_cast<float>(std::bit_cast<_Float16>(h));
+}
+void f16cEncode8(const float* in, uint16_t* out) {
+  for (int i = 0; i < 8; ++i)
+    out[i] = f16cEncode(in[i]);
+}
+#endif
 
 uint32_t bitsOf(float f) {
   return std::bit_cast<uint32_t>(f);
 }
 
 TEST(Half, EveryCodeDecodesLikeF16c) {
-  ASSERT_TRUE(cpuHasF16c());
+  if (!cpuHasF16c())
+    GTEST_SKIP() << "the F16C oracle needs an x86-64 CPU with AVX2 (this one has none)";
   for (uint32_t c = 0; c < 65536; ++c) {
     const uint16_t h = static_cast<uint16_t>(c);
     const float want = f16cDecode(h);
@@ -60,7 +80,8 @@ TEST(Half, EveryCodeDecodesLikeF16c) {
 // encoder, the generic FloatFormat encoder and the generic SIMD kernel (via a
 // saturating FP16, which forces the generic path) all agree with F16C.
 TEST(Half, EveryFloat32EncodesLikeF16c) {
-  ASSERT_TRUE(cpuHasF16c());
+  if (!cpuHasF16c())
+    GTEST_SKIP() << "the F16C oracle needs an x86-64 CPU with AVX2 (this one has none)";
   FloatFormat satFp16 = fp16Format();
   satFp16.saturate = true;
   const float maxHalf = 65504.0f;
