@@ -3,6 +3,7 @@
 #include "core/formats/format_registry.h"
 
 #include "core/error.h"
+#include "core/formats/format_families.h"
 
 #include <algorithm>
 #include <cctype>
@@ -23,79 +24,50 @@ std::string lower(std::string s) {
   return s;
 }
 
+// An entry: the description, with the code width and storage per element
+// asked of the family's kernel (user codebooks: set by the config, 0 here).
+FormatInfo entry(KernelFactory factory, std::string name, const char* family, std::string label,
+                 std::string description, std::vector<std::string> aliases = {}, bool probe = true) {
+  FormatInfo i;
+  i.name = std::move(name);
+  i.family = family;
+  i.label = std::move(label);
+  i.description = std::move(description);
+  i.aliases = std::move(aliases);
+  i.factory = std::move(factory);
+  if (probe) {
+    const std::unique_ptr<FormatKernel> kernel = i.makeKernel(QuantConfig{});
+    i.bits = kernel->codeBits();
+    i.bitsPerElement = i.bits;
+    if (const int block = kernel->fixedBlock())
+      i.bitsPerElement += kernel->overheadBitsPerSegment() / block;
+  }
+  return i;
+}
+
 FormatInfo floatInfo(const FloatFormat& f, const char* label, const char* description,
                      std::vector<std::string> aliases = {}) {
-  FormatInfo i;
-  i.name = f.name;
-  i.family = "float";
-  i.label = label;
-  i.description = description;
-  i.bits = f.bits();
-  i.bitsPerElement = f.bits();
-  i.kind = FormatKind::Float;
-  i.floatFormat = f;
-  i.aliases = std::move(aliases);
-  return i;
+  return entry(floatFamily(f), f.name, "float", label, description, std::move(aliases));
 }
 
 FormatInfo intInfo(int bits, std::string description) {
-  FormatInfo i;
-  i.name = "int" + std::to_string(bits);
-  i.family = "integer";
-  i.label = "INT" + std::to_string(bits);
-  i.description = std::move(description);
-  i.bits = bits;
-  i.bitsPerElement = bits;
-  i.kind = FormatKind::Integer;
-  i.intBits = bits;
   // Signedness comes from the config (symmetric / affine); "uintN" is accepted as a spelling.
-  i.aliases = {"uint" + std::to_string(bits), "i" + std::to_string(bits)};
-  return i;
+  const std::string b = std::to_string(bits);
+  return entry(intFamily(bits), "int" + b, "integer", "INT" + b, std::move(description),
+               {"uint" + b, "i" + b});
 }
 
 FormatInfo codebookInfo(const std::string& name, const char* label, const char* description,
-                        const Codebook* codebook, int bits) {
-  FormatInfo i;
-  i.name = name;
-  i.family = "codebook";
-  i.label = label;
-  i.description = description;
-  i.bits = bits;
-  i.bitsPerElement = bits;
-  i.kind = FormatKind::Codebook;
-  i.codebook = codebook;
-  return i;
+                        KernelFactory factory) {
+  return entry(std::move(factory), name, "codebook", label, description);
 }
 
 FormatInfo mxInfo(const char* name, const char* label, MxElement element, const char* description) {
-  FormatInfo i;
-  i.name = name;
-  i.family = "block";
-  i.label = label;
-  i.description = description;
-  i.bits = mxElementBits(element);
-  i.bitsPerElement = i.bits + 8.0 / kMxBlock;
-  i.kind = FormatKind::Mx;
-  i.mxElement = element;
-  if (const FloatFormat* f = mxElementFloatFormat(element))
-    i.floatFormat = *f;
-  i.blockSize = kMxBlock;
-  return i;
+  return entry(mxFamily(element), name, "block", label, description);
 }
 
-FormatInfo ggufInfo(const char* name, const char* label, GgufType type, int bits, const char* description) {
-  const GgufTypeInfo& t = ggufTypeInfo(type);
-  FormatInfo i;
-  i.name = name;
-  i.family = "block";
-  i.label = label;
-  i.description = description;
-  i.bits = bits;
-  i.bitsPerElement = 8.0 * t.blockBytes / t.blockElements;
-  i.kind = FormatKind::Gguf;
-  i.ggufType = type;
-  i.blockSize = t.blockElements;
-  return i;
+FormatInfo ggufInfo(const char* name, const char* label, GgufType type, const char* description) {
+  return entry(ggufFamily(type), name, "block", label, description);
 }
 
 std::vector<FormatInfo> buildRegistry() {
@@ -172,50 +144,35 @@ std::vector<FormatInfo> buildRegistry() {
       codebookInfo("binary", "Binary",
                    "One bit per value: its sign, times the group's mean absolute value (BinaryConnect / "
                    "XNOR-Net style binarized weights).",
-                   &binaryCodebook(), 1));
+                   signFamily(SignLevels::Binary)));
   r.push_back(
       codebookInfo("ternary", "Ternary",
                    "Three levels {-1, 0, +1} in 2-bit codes: values with |w| below 0.7 x mean|w| become 0, "
                    "the rest +-(mean |w| of the kept ones), as in ternary weight networks.",
-                   &ternaryCodebook(), 2));
+                   signFamily(SignLevels::Ternary)));
   r.push_back(codebookInfo("nf4", "NF4",
                            "4-bit NormalFloat from QLoRA (bitsandbytes): 16 levels at quantiles of a normal "
                            "distribution, scaled by each block's absolute maximum.",
-                           &nf4Codebook(), 4));
+                           codebookFamily(&nf4Codebook())));
   r.push_back(
       codebookInfo("fp4_bnb", "FP4 (bitsandbytes)",
                    "bitsandbytes' 4-bit float table (E2M1 with its own bias; magnitudes 0, 1/192, 1/6, "
                    "1/4, 1/3, 1/2, 2/3, 1) scaled by each block's absolute maximum.",
-                   &fp4BnbCodebook(), 4));
+                   codebookFamily(&fp4BnbCodebook())));
   r.push_back(codebookInfo("iq4_nl", "IQ4_NL",
                            "llama.cpp's non-linear 4-bit grid (kvalues_iq4nl / 127): 16 levels denser near "
                            "zero, scaled per block.",
-                           &iq4nlCodebook(), 4));
-  {
-    FormatInfo i;
-    i.name = "codebook";
-    i.family = "codebook";
-    i.label = "Custom codebook";
-    i.description = "Your own list of levels (2 to 256), normalised to max |level| = 1 and scaled by each "
-                    "group's absolute maximum; every value goes to the nearest level.";
-    i.kind = FormatKind::UserCodebook;
-    i.bits = 0; // depends on the levels: Codebook::bits()
-    r.push_back(i);
-  }
-  for (int k = 1; k <= 8; ++k) {
-    FormatInfo i;
-    i.name = "kmeans" + std::to_string(k);
-    i.family = "codebook";
-    i.label = "k-means " + std::to_string(k) + "-bit";
-    i.description = "A learned grid: weighted k-means fits " + std::to_string(1 << k) +
-                    " levels to each scale group (as in Deep Compression / SqueezeLLM); the levels are "
-                    "stored with the group.";
-    i.kind = FormatKind::KMeans;
-    i.bits = k;
-    i.bitsPerElement = k;
-    i.kmeansBits = k;
-    r.push_back(i);
-  }
+                           codebookFamily(&iq4nlCodebook())));
+  r.push_back(entry(userCodebookFamily(), "codebook", "codebook", "Custom codebook",
+                    "Your own list of levels (2 to 256), normalised to max |level| = 1 and scaled by each "
+                    "group's absolute maximum; every value goes to the nearest level.",
+                    {}, false)); // bits: Codebook::bits() of the config's levels
+  for (int k = 1; k <= 8; ++k)
+    r.push_back(entry(kmeansFamily(k), "kmeans" + std::to_string(k), "codebook",
+                      "k-means " + std::to_string(k) + "-bit",
+                      "A learned grid: weighted k-means fits " + std::to_string(1 << k) +
+                          " levels to each scale group (as in Deep Compression / SqueezeLLM); the levels "
+                          "are stored with the group."));
   // ---- MX blocks
   r.push_back(mxInfo("mxfp8_e4m3", "MXFP8 E4M3", MxElement::Fp8E4M3,
                      "OCP Microscaling: blocks of 32 FP8 E4M3 values sharing one power-of-two scale (8-bit "
@@ -242,28 +199,28 @@ std::vector<FormatInfo> buildRegistry() {
              "OCP Microscaling: blocks of 32 8-bit integers (fixed point, 6 fraction bits) sharing one "
              "power-of-two scale. 8.25 bits per value."));
   // ---- GGUF blocks
-  r.push_back(ggufInfo("q8_0", "Q8_0", GgufType::Q8_0, 8,
+  r.push_back(ggufInfo("q8_0", "Q8_0", GgufType::Q8_0,
                        "llama.cpp: blocks of 32 signed 8-bit values with one FP16 scale (absmax / 127). "
                        "8.5 bits per value, nearly lossless."));
-  r.push_back(ggufInfo("q4_0", "Q4_0", GgufType::Q4_0, 4,
+  r.push_back(ggufInfo("q4_0", "Q4_0", GgufType::Q4_0,
                        "llama.cpp: blocks of 32 4-bit values with one FP16 scale, codes -8..7 where -8 is "
                        "the value of largest magnitude. 4.5 bits per value."));
   r.push_back(
-      ggufInfo("q4_1", "Q4_1", GgufType::Q4_1, 4,
+      ggufInfo("q4_1", "Q4_1", GgufType::Q4_1,
                "llama.cpp: blocks of 32 4-bit values with an FP16 scale and an FP16 minimum (min..max "
                "in 16 steps). 5 bits per value."));
   r.push_back(
-      ggufInfo("q5_0", "Q5_0", GgufType::Q5_0, 5,
+      ggufInfo("q5_0", "Q5_0", GgufType::Q5_0,
                "llama.cpp: blocks of 32 5-bit values (codes -16..15) with one FP16 scale. 5.5 bits per "
                "value."));
   r.push_back(
-      ggufInfo("q5_1", "Q5_1", GgufType::Q5_1, 5,
+      ggufInfo("q5_1", "Q5_1", GgufType::Q5_1,
                "llama.cpp: blocks of 32 5-bit values with an FP16 scale and minimum. 6 bits per value."));
   r.push_back(
-      ggufInfo("q4_k", "Q4_K", GgufType::Q4_K, 4,
+      ggufInfo("q4_k", "Q4_K", GgufType::Q4_K,
                "llama.cpp k-quant: super-blocks of 256 with 8 sub-blocks of 32, each with a 6-bit scale "
                "and minimum under FP16 super-scales. 4.5 bits per value; the base of Q4_K_M files."));
-  r.push_back(ggufInfo("q6_k", "Q6_K", GgufType::Q6_K, 6,
+  r.push_back(ggufInfo("q6_k", "Q6_K", GgufType::Q6_K,
                        "llama.cpp k-quant: super-blocks of 256 with 16 sub-blocks of 16, 6-bit values and "
                        "8-bit scales under an FP16 super-scale. 6.5625 bits per value."));
   return r;
@@ -322,6 +279,10 @@ const FormatInfo* findUserFloat(const std::string& key) {
 const std::vector<FormatInfo>& allFormats() {
   static const std::vector<FormatInfo> formats = buildRegistry();
   return formats;
+}
+
+std::unique_ptr<FormatKernel> makeKernel(const QuantConfig& config) {
+  return findFormat(config.format).makeKernel(config); // throws "unknown format ..."
 }
 
 const FormatInfo& findFormat(const std::string& name) {

@@ -1,11 +1,11 @@
 #include "core/layer/layer_compare.h"
 
 #include "core/error.h"
+#include "core/formats/format_registry.h"
 #include "core/layer/eigen_util.h"
 #include "core/layer/layer_input.h"
 #include "core/layer/smoothquant.h"
 #include "core/quant/quantize.h"
-#include "core/quant/scheme.h"
 
 #include <algorithm>
 #include <chrono>
@@ -144,11 +144,11 @@ LayerReport runLayerComparison(const Tensor& weight, const Tensor& tokens, const
     throw Error("AWQ grid needs at least one step");
   if (options.gptq.blockSize < 1 || !(options.gptq.dampPercent >= 0.0))
     throw Error("GPTQ needs block size >= 1 and damping >= 0");
-  resolveScheme(options.weight); // an unknown weight format fails every method: say it once
+  makeKernel(options.weight); // an unknown weight format fails every method: say it once
   if (options.activation.quantized()) {
     QuantConfig a;
     a.format = options.activation.format;
-    resolveScheme(a);
+    makeKernel(a);
   }
   const int64_t out = weight.shape[0], in = weight.shape[1];
 
