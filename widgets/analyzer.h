@@ -8,7 +8,7 @@
 // a burst ends with exactly one job for the last state. Results of stale jobs
 // are dropped. Jobs run one at a time on an owned pool thread (the core uses
 // OpenMP inside), and the destructor cancels and waits for them.
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <QElapsedTimer>
 #include <QObject>

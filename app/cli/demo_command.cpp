@@ -5,7 +5,7 @@
 #include "app/cli/options.h"
 #include "app/cli/table.h"
 #include "core/demo/demo_tensors.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <iostream>
 

@@ -5,7 +5,7 @@
 #include "app/cli/result_output.h"
 #include "app/cli/table.h"
 #include "app/cli/tensor_input.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <iostream>
 

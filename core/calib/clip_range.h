@@ -14,7 +14,7 @@
 // granularity per group (percentile: nth_element on the group; kl: 2048-bin
 // histogram and candidate scan per group, O(1) per chunk with prefix sums and
 // an integer log table; mse: 100 trial quantizations per group).
-#include "core/quant/quant_config.h"
+#include "core/calib/clipping.h"
 
 #include <cstdint>
 

@@ -4,7 +4,7 @@
 #include "core/calib/histogram_l2.h"
 #include "core/error.h"
 #include "core/formats/format_registry.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <algorithm>
 #include <cmath>

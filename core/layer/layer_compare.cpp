@@ -5,7 +5,7 @@
 #include "core/layer/eigen_util.h"
 #include "core/layer/layer_input.h"
 #include "core/layer/smoothquant.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,6 +1,7 @@
 // poolErrorMap: the error map of a zoomed region, pooled to the screen size.
+#include "core/metrics/error_map.h"
+
 #include "core/error.h"
-#include "core/quant/quantize.h"
 
 #include <algorithm>
 #include <cfloat>

@@ -2,6 +2,8 @@
 // QuantConfig: a plain value describing one way to quantize a tensor. It is
 // what the GUI edits, what is pinned and compared, and what is exported as
 // the versioned JSON of ARCHITECTURE.md ("schema": "quantscope.config/1").
+#include "core/calib/clipping.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,23 +24,6 @@ struct Granularity {
   int axis = 0;
   int64_t groupSize = 128;
   bool operator==(const Granularity&) const = default;
-};
-
-enum class ClipMethod {
-  MinMax,     // the full range of the data
-  Percentile, // percentile P of |x| (or P / 100-P of x when two-sided)
-  Mse,        // clip ratio minimizing the quantization MSE
-  Kl,         // TensorRT entropy calibration (2048-bin |x| histogram)
-  Fixed,      // the user's [fixedMin, fixedMax]
-};
-
-struct Clipping {
-  ClipMethod method = ClipMethod::MinMax;
-  double percentile = 99.99;
-  bool twoSided = false;
-  double fixedMin = -1.0;
-  double fixedMax = 1.0;
-  bool operator==(const Clipping&) const = default;
 };
 
 enum class Rounding { Nearest, Stochastic };

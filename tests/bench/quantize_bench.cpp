@@ -5,7 +5,7 @@
 // shared machine wall time says little.
 #include "core/calib/percentile.h"
 #include "core/demo/demo_tensors.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <benchmark/benchmark.h>
 

@@ -1,7 +1,7 @@
 // quantscope-cli quantize / sweep / demo / formats: the real binary on files
 // written here, checking exit codes, JSON against the in-process engine, and
 // one-line errors with exit code 2.
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include "cli_run.h"
 

@@ -3,7 +3,7 @@
 // the in-process readers (bit-exact against qs::quantize) and with h5py, which
 // recomputes the dequantized values from codes, scales and zero points.
 #include "core/io/tensor_source.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include "cli_run.h"
 

@@ -3,7 +3,7 @@
 // histogram our code builds. The Python below is that function with its inner
 // Python loops replaced by bincount (same arithmetic on the same counts).
 #include "core/calib/kl_threshold.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <gtest/gtest.h>
 

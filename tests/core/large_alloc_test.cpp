@@ -1,7 +1,7 @@
 // The large-buffer pool: released buffers come back to resizeLarge, the pool
 // stays bounded, small vectors are left to malloc, and a quantization that
 // reuses a dead result's buffers gives the same numbers as one that does not.
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 #include "core/util/large_alloc.h"
 
 #include <gtest/gtest.h>

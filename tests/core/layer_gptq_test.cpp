@@ -3,7 +3,7 @@
 #include "core/error.h"
 #include "core/layer/gptq.h"
 #include "core/layer/synthetic_layer.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 #include "layer_test_util.h"
 
 #include <cmath>

@@ -7,7 +7,7 @@
 #include "core/layer/activation_stats.h"
 #include "core/layer/layer_input.h"
 #include "core/layer/synthetic_layer.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 #include "layer_test_util.h"
 
 #include <algorithm>

@@ -3,7 +3,7 @@
 // same float32 data.
 #include "core/calib/clip_range.h"
 #include "core/calib/percentile.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include "core/formats/float_format.h"
 #include "core/formats/format_registry.h"
 #include "core/formats/int_kernel.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <gtest/gtest.h>
 #include <omp.h>

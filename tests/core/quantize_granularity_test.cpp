@@ -3,7 +3,7 @@
 #include "core/error.h"
 #include "core/formats/int_format.h"
 #include "core/quant/layout.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Integer quantization against PyTorch on fixed vectors, and the properties
 // every uniform grid must have.
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <gtest/gtest.h>
 

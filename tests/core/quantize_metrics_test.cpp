@@ -2,7 +2,7 @@
 // (histograms, top-k, channel statistics, error maps) against naive
 // recomputation, and the edge tensors.
 #include "core/error.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <gtest/gtest.h>
 #include <omp.h>

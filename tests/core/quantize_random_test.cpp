@@ -3,7 +3,7 @@
 // metrics for finite inputs.
 #include "core/error.h"
 #include "core/formats/format_registry.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 #include "core/io/metrics_writer.h"
 #include "core/io/result_writer.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 #include "io_test_util.h"
 
 #include <random>

@@ -2,7 +2,7 @@
 // config changes ends on the last config with few jobs, stale jobs are
 // cancelled, refused configs report an error, pinned results are reused and
 // nothing outlives the analyzer.
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 #include "widgets/analyzer.h"
 
 #include <QSignalSpy>

@@ -1,7 +1,7 @@
 // Every view on real core results for several formats: nothing is empty,
 // nothing throws, and each is rendered to <test out>/gallery_<view>_<format>.png
 // for a human look.
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 #include "plots_fixture.h"
 #include "widgets/plots/compare_view.h"
 #include "widgets/plots/error_histogram_view.h"

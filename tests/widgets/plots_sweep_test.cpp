@@ -1,6 +1,6 @@
 // The sweep runner against the real core, and SweepView drawing it.
 #include "core/error.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 #include "plots_fixture.h"
 #include "widgets/plots/sweep_runner.h"
 #include "widgets/plots/sweep_view.h"

@@ -1,7 +1,7 @@
 #include "widgets/plots/error_map_view.h"
 
 #include "core/error.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 #include "widgets/plots/plot_style.h"
 #include "widgets/plots/pool_magnitude.h"
 

@@ -2,7 +2,7 @@
 
 #include "core/error.h"
 #include "core/formats/format_registry.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,7 @@
 #pragma once
 // The one entry point everything (CLI, GUI, tests, layer methods) uses:
 // quantize a tensor under a config and analyse the result.
+#include "core/metrics/error_map.h" // poolErrorMap, re-exported for callers of quantize()
 #include "core/quant/quant_result.h"
 
 #include <atomic>
@@ -32,9 +33,5 @@ std::vector<float> fakeQuantize(const Tensor& tensor, const QuantConfig& config,
 // layer methods and benchmarks reuse one buffer). `out` must not alias the input.
 void fakeQuantizeInto(const Tensor& tensor, const QuantConfig& config, float* out,
                       const std::atomic<bool>* cancel = nullptr);
-
-// Re-pools |x - q| for a zoomed region of the 2-D view (rows [r0,r1), cols [c0,c1)).
-ErrorMap poolErrorMap(const Tensor& original, const QuantResult& result, int width, int height, int64_t r0,
-                      int64_t r1, int64_t c0, int64_t c1);
 
 } // namespace qs

@@ -1,0 +1,98 @@
+#include "core/pipeline/calibrate.h"
+
+#include "core/util/large_alloc.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+
+namespace qs {
+
+Calibration::~Calibration() {
+  releaseLarge(params);
+  releaseLarge(stats);
+}
+
+ClipRange mseClipSearch(const FormatKernel& kernel, const float* x, int64_t n, const DataStats& stats) {
+  constexpr int64_t kMaxSample = 65536;
+  std::vector<float> sample;
+  const float* values = x;
+  int64_t count = n;
+  if (n > kMaxSample) {
+    sample.resize(kMaxSample);
+    for (int64_t k = 0; k < kMaxSample; ++k)
+      sample[size_t(k)] = x[k * n / kMaxSample];
+    values = sample.data();
+    count = kMaxSample;
+  }
+  std::vector<float> scratch;
+  ClipRange best{stats.min, stats.max};
+  double bestError = HUGE_VAL;
+  for (int i = 0; i < 100; ++i) {
+    const float ratio = float(1.0 - i / 100.0);
+    const ClipRange candidate{stats.min * ratio, stats.max * ratio};
+    const double error = kernel.trialMse(values, count, candidate, scratch);
+    if (error < bestError) {
+      bestError = error;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+namespace {
+
+// Per segment: statistics, clip range, parameters; then the tensor's range.
+void calibrateSegments(const QuantPlan& plan, FormatKernel& kernel, const float* work, Calibration& out,
+                       ParallelErrors& errors) {
+  const SegmentLayout& layout = plan.layout;
+  const Clipping& clip = plan.config.clipping;
+  const int64_t segments = plan.segments;
+#pragma omp parallel for schedule(dynamic, 16) if (segments > 1 && plan.parallel)
+  for (int64_t s = 0; s < segments; ++s) {
+    errors.run([&] {
+      const float* segment = work + layout.segmentBegin(s);
+      const int64_t length = layout.segmentLength(s);
+      DataStats& stats = out.stats[size_t(s)];
+      stats = segments == 1 ? dataStatsParallel(segment, length) : dataStats(segment, length);
+      const ClipRange range = clip.method == ClipMethod::Mse
+                                  ? mseClipSearch(kernel, segment, length, stats)
+                                  : clipRange(clip, segment, length, stats, kernel.codeBits());
+      out.params[size_t(s)] = kernel.fit(segment, length, range, s);
+    });
+  }
+  errors.rethrow();
+  float lo = FLT_MAX, hi = -FLT_MAX;
+  for (const DataStats& d : out.stats) {
+    if (d.finite) {
+      lo = std::min(lo, d.min);
+      hi = std::max(hi, d.max);
+      out.global.finite += d.finite;
+    }
+  }
+  if (out.global.finite) {
+    out.global.min = lo;
+    out.global.max = hi;
+  }
+}
+
+} // namespace
+
+void calibrate(const QuantPlan& plan, FormatKernel& kernel, const float* values, const float* work,
+               Calibration& out, ParallelErrors& errors) {
+  resizeLarge(out.params, size_t(plan.segments));
+  kernel.reserveSegments(plan.segments);
+  if (!plan.cast && !plan.block) {
+    resizeLarge(out.stats, size_t(plan.segments));
+    calibrateSegments(plan, kernel, work, out, errors);
+    return;
+  }
+  out.global = dataStatsParallel(values, plan.numel);
+  if (plan.cast && plan.segments) { // no clamp: overflow follows the format (inf or saturation)
+    out.params[0] = SegmentParams{};
+    out.params[0].lo = -HUGE_VALF;
+    out.params[0].hi = HUGE_VALF;
+  }
+}
+
+} // namespace qs

@@ -1,0 +1,289 @@
+// quantize() as named stages (docs/ARCHITECTURE.md, "The quantizer"):
+//   plan       the format resolved once, the granularity, the segment layout (quant_plan.h)
+//   calibrate  clip range and parameters of every segment (calibrate.h)
+//   quantize   range by range into the output, counting codes (quantize_pass.h)
+//   analyse    the tile pass of metrics/analysis.h, fused with the quantize
+//              stage while a tile is in cache when the layout allows it
+//   result     bits/element, code entropy, scales (result_builder.h)
+#include "core/pipeline/quantize.h"
+
+#include "core/metrics/analysis_outputs.h"
+#include "core/pipeline/calibrate.h"
+#include "core/pipeline/quant_plan.h"
+#include "core/pipeline/quantize_pass.h"
+#include "core/pipeline/result_builder.h"
+#include "core/util/large_alloc.h"
+#include "core/util/parallel_errors.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace qs {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double msSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+struct Job {
+  const Tensor& tensor;
+  QuantConfig config;
+  const AnalysisOptions& options;
+  const std::atomic<bool>* cancel;
+  bool analyse;
+  float* out = nullptr; // fakeQuantizeInto: the caller's buffer instead of result.dequantized
+};
+
+// The big buffers go back to the pool when the last holder lets go (any thread).
+std::shared_ptr<QuantResult> newResult() {
+  return std::shared_ptr<QuantResult>(new QuantResult, [](QuantResult* dying) {
+    releaseLarge(dying->dequantized);
+    releaseLarge(dying->codes);
+    delete dying;
+  });
+}
+
+// The tensor in the working layout (segments contiguous): the tensor itself,
+// or pooled permuted copies of the input and of the outputs.
+struct WorkingBuffers {
+  std::vector<float> input, dequantized;
+  std::vector<int32_t> codes;
+  QuantizePass::Buffers view;
+  void release() {
+    releaseLarge(input);
+    releaseLarge(dequantized);
+    releaseLarge(codes);
+  }
+  ~WorkingBuffers() { release(); }
+};
+
+class QuantizeRun {
+public:
+  explicit QuantizeRun(const Job& job)
+      : job_(job), tensor_(job.tensor), errors_(job.cancel), threads_(omp_get_max_threads()) {}
+  std::shared_ptr<QuantResult> run();
+
+private:
+  void describeResult();
+  void prepareBuffers();
+  void prepareAnalysis();
+  PassCounting passCounting();
+  void analyseTiles(QuantizePass& pass, bool fused);
+  void finishResult(const QuantizePass& pass);
+  void histogramCastCodes(const std::vector<int64_t>& counts);
+
+  const Job& job_;
+  const Tensor& tensor_;
+  ParallelErrors errors_;
+  const int threads_;
+  const Clock::time_point start_ = Clock::now();
+  std::shared_ptr<QuantResult> result_ = newResult();
+  QuantPlan plan_;
+  Calibration calibration_;
+  WorkingBuffers working_;
+  AnalysisPlan analysisPlan_;
+  std::vector<Accumulator> accumulators_;
+  const TensorSummary* summary_ = nullptr;
+  bool countCodes_ = false, dequantizedFromCodes_ = false, castCodesHistogram_ = false;
+  std::vector<double> analyseMs_;
+};
+
+void QuantizeRun::describeResult() {
+  QuantResult& r = *result_;
+  r.tensorName = tensor_.name;
+  r.shape = tensor_.shape;
+  r.config = plan_.config;
+  r.granularity = plan_.layout.granularity;
+  r.scaleShape = plan_.layout.scaleShape;
+  r.formatLabel = plan_.formatLabel;
+  r.codeBits = plan_.kernel->codeBits();
+  r.codeMin = plan_.kernel->codeMin();
+}
+
+// Outputs in tensor order; working copies when the layout permutes.
+void QuantizeRun::prepareBuffers() {
+  QuantResult& r = *result_;
+  const size_t n = size_t(plan_.numel);
+  if (!job_.out)
+    resizeLarge(r.dequantized, n);
+  const bool keepCodes = job_.analyse && job_.options.keepCodes;
+  if (keepCodes)
+    resizeLarge(r.codes, n);
+  QuantizePass::Buffers& view = working_.view;
+  view = {tensor_.values.data(), job_.out ? job_.out : r.dequantized.data(),
+          keepCodes ? r.codes.data() : nullptr};
+  if (plan_.layout.perm == Permutation::Identity || n == 0)
+    return;
+  resizeLarge(working_.input, n);
+  permuteToWorking(plan_.layout, tensor_.values.data(), working_.input.data());
+  resizeLarge(working_.dequantized, n);
+  view = {working_.input.data(), working_.dequantized.data(), nullptr};
+  if (keepCodes) {
+    resizeLarge(working_.codes, n);
+    view.codes = working_.codes.data();
+  }
+}
+
+void QuantizeRun::prepareAnalysis() {
+  const DataStats& global = calibration_.global;
+  const AnalysisOptions& o = job_.options;
+  analysisPlan_ = makeAnalysisPlan(tensor_.shape, o.histogramBins, o.mapWidth, o.mapHeight, o.topK,
+                                   global.finite ? global.min : 0.0, global.finite ? global.max : 0.0);
+  if (plan_.numel > 0)
+    allocateAnalysisOutputs(analysisPlan_, *result_);
+  accumulators_.assign(size_t(threads_), Accumulator(analysisPlan_));
+  summary_ = o.summary.get();
+  if (summary_ && !(summary_->shape == tensor_.shape && summary_->bins == analysisPlan_.bins &&
+                    summary_->topK == analysisPlan_.topK))
+    summary_ = nullptr;
+  if (summary_)
+    for (Accumulator& a : accumulators_)
+      a.skipInputAnalysis();
+  // The dequantized histogram from code counts: every code of a segment has
+  // one value, so counting codes per segment replaces a scatter per element.
+  const int codeCount = plan_.kernel->codeCount();
+  countCodes_ = codeCount > 0;
+  const int64_t averageSegment = plan_.segments ? plan_.numel / plan_.segments : 0;
+  dequantizedFromCodes_ =
+      countCodes_ && !plan_.cast && !plan_.block && codeCount <= 4096 && averageSegment >= 8 * codeCount;
+  castCodesHistogram_ = countCodes_ && plan_.cast;
+  if (dequantizedFromCodes_ || castCodesHistogram_)
+    for (Accumulator& a : accumulators_)
+      a.setDequantizedFromCodes();
+}
+
+PassCounting QuantizeRun::passCounting() {
+  PassCounting c;
+  if (!job_.analyse)
+    return c;
+  c.codes = countCodes_;
+  c.clipped = plan_.cast || plan_.config.clipping.method != ClipMethod::MinMax;
+  c.dequantizedFromCodes = dequantizedFromCodes_;
+  c.anyNonFinite = calibration_.global.finite < plan_.numel;
+  c.accumulators = &accumulators_;
+  return c;
+}
+
+// Tiles of the 2-D view over the threads; each quantized first when fused.
+void QuantizeRun::analyseTiles(QuantizePass& pass, bool fused) {
+  QuantResult& r = *result_;
+  const float* x = tensor_.values.data();
+  const float* q = r.dequantized.data();
+  const int64_t tiles = analysisPlan_.numTiles();
+  analyseMs_.assign(size_t(threads_), 0.0);
+#pragma omp parallel if (plan_.parallel)
+  {
+    const int thread = omp_get_thread_num();
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t tile = 0; tile < tiles; ++tile) {
+      errors_.run([&] {
+        if (fused) {
+          int64_t begin, end;
+          tileRange(analysisPlan_, tile, begin, end);
+          pass.run(begin, end, thread);
+        }
+        const auto t0 = Clock::now();
+        accumulators_[size_t(thread)].addTile(tile, x, q, r);
+        analyseMs_[size_t(thread)] += msSince(t0);
+      });
+    }
+  }
+  errors_.rethrow();
+}
+
+// A cast's codes are the values' bit patterns: their histogram is the dequantized one.
+void QuantizeRun::histogramCastCodes(const std::vector<int64_t>& counts) {
+  Accumulator& first = accumulators_[0];
+  std::vector<int64_t>& histogram = first.dequantizedHistogram();
+  for (size_t c = 0; c < counts.size(); ++c)
+    if (counts[c])
+      histogram[size_t(first.histogramBin(plan_.kernel->codeValue(SegmentParams{}, 0, int32_t(c))))] +=
+          counts[c];
+}
+
+void QuantizeRun::finishResult(const QuantizePass& pass) {
+  const auto tFinish = Clock::now();
+  QuantResult& r = *result_;
+  const std::vector<int64_t> codeCounts = pass.codeCounts();
+  if (plan_.numel > 0) {
+    if (castCodesHistogram_)
+      histogramCastCodes(codeCounts);
+    finishAnalysis(accumulators_, analysisPlan_, tensor_.values.data(), summary_, r);
+  } else {
+    Accumulator(makeAnalysisPlan(tensor_.shape, job_.options.histogramBins, 1, 1, 0, 0, 0)).finish(r);
+  }
+  Metrics& m = r.metrics;
+  m.clippedFraction = m.count ? double(pass.clippedCount()) / double(m.count) : 0.0;
+  m.bitsPerElement = bitsPerElement(plan_);
+  if (countCodes_)
+    setCodeOccupancy(codeCounts, r);
+  exportParameters(plan_, calibration_.params, *plan_.kernel, r);
+  double analyseMs = 0;
+  for (double ms : analyseMs_)
+    analyseMs = std::max(analyseMs, ms);
+  // Calibration and permutation count as quantization; merging as analysis.
+  r.analyzeMs = analyseMs + msSince(tFinish);
+  r.quantizeMs = std::max(0.0, msSince(start_) - r.analyzeMs);
+}
+
+std::shared_ptr<QuantResult> QuantizeRun::run() {
+  plan_ = planQuantization(tensor_, job_.config);
+  describeResult();
+  prepareBuffers();
+  calibrate(plan_, *plan_.kernel, tensor_.values.data(), working_.view.work, calibration_, errors_);
+  if (job_.analyse)
+    prepareAnalysis();
+  QuantizePass pass(plan_, *plan_.kernel, calibration_, working_.view, passCounting(), threads_);
+  const bool identity = plan_.layout.perm == Permutation::Identity;
+  const int64_t n = plan_.numel;
+  // Block formats need whole blocks: tiles must hold whole working rows.
+  const bool blocksAligned =
+      analysisPlan_.fusedChannelStats && plan_.layout.cols > 0 && analysisPlan_.cols % plan_.layout.cols == 0;
+  const bool fused = job_.analyse && identity && n > 0 && (!plan_.block || blocksAligned);
+  if (!fused && n > 0) {
+    pass.runAll(errors_);
+    if (!identity) {
+      QuantResult& r = *result_;
+      permuteFromWorking(plan_.layout, working_.dequantized.data(),
+                         job_.out ? job_.out : r.dequantized.data());
+      if (!r.codes.empty())
+        permuteFromWorking(plan_.layout, working_.codes.data(), r.codes.data());
+      working_.release();
+    }
+  }
+  if (job_.analyse && n > 0)
+    analyseTiles(pass, fused);
+  if (plan_.block && plan_.kernel->codeCount() == 0) // K-quant codes are not unpacked
+    releaseLarge(result_->codes);
+  if (job_.analyse)
+    finishResult(pass);
+  return result_;
+}
+
+} // namespace
+
+std::shared_ptr<const QuantResult> quantize(const Tensor& tensor, const QuantConfig& config,
+                                            const AnalysisOptions& options, const std::atomic<bool>* cancel) {
+  return QuantizeRun(Job{tensor, config, options, cancel, true}).run();
+}
+
+void fakeQuantizeInto(const Tensor& tensor, const QuantConfig& config, float* out,
+                      const std::atomic<bool>* cancel) {
+  static const AnalysisOptions kNone;
+  Job job{tensor, config, kNone, cancel, false};
+  job.out = out;
+  QuantizeRun(job).run();
+}
+
+std::vector<float> fakeQuantize(const Tensor& tensor, const QuantConfig& config,
+                                const std::atomic<bool>* cancel) {
+  static const AnalysisOptions kNone;
+  auto r = QuantizeRun(Job{tensor, config, kNone, cancel, false}).run();
+  return std::move(r->dequantized);
+}
+
+} // namespace qs

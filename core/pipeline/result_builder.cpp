@@ -1,0 +1,78 @@
+#include "core/pipeline/result_builder.h"
+
+#include <cmath>
+
+namespace qs {
+
+double bitsPerElement(const QuantPlan& plan) {
+  const double bits = plan.kernel->codeBits();
+  // A cast stores the codes only.
+  const double overheadBits = plan.cast ? 0.0 : plan.kernel->overheadBitsPerSegment() * double(plan.segments);
+  return plan.numel ? bits + overheadBits / double(plan.numel) : bits;
+}
+
+void setCodeOccupancy(const std::vector<int64_t>& counts, QuantResult& result) {
+  result.codeCounts.assign(counts.begin(), counts.end());
+  double total = 0, entropy = 0;
+  for (double c : result.codeCounts)
+    total += c;
+  for (double c : result.codeCounts)
+    if (c > 0)
+      entropy -= (c / total) * std::log2(c / total);
+  result.metrics.codeEntropyBits = entropy;
+}
+
+namespace {
+
+void exportSegmentParameters(const QuantPlan& plan, const std::vector<SegmentParams>& params,
+                             const FormatKernel& kernel, QuantResult& r) {
+  const ScaleExport exported = kernel.scaleExport();
+  const size_t segments = size_t(plan.segments);
+  r.scales.assign(segments, 0);
+  if (!plan.block) { // blocks do not clip: their scale covers the block's absmax
+    r.clipLo.assign(segments, 0);
+    r.clipHi.assign(segments, 0);
+  }
+  if (exported.zeroPoints)
+    r.zeroPoints.assign(segments, 0);
+  if (exported.offsets)
+    r.offsets.assign(segments, 0);
+  for (size_t s = 0; s < segments; ++s) {
+    const size_t at = size_t(plan.layout.scaleIndex(int64_t(s)));
+    const SegmentParams& p = params[s];
+    r.scales[at] = p.scale;
+    if (!plan.block) {
+      r.clipLo[at] = p.lo;
+      r.clipHi[at] = p.hi;
+    }
+    if (exported.zeroPoints)
+      r.zeroPoints[at] = p.zeroPoint;
+    if (!r.offsets.empty())
+      r.offsets[at] = p.offset;
+  }
+  if (exported.centroids) {
+    r.segmentLevels.reserve(segments * size_t(kernel.codeCount()));
+    for (size_t s = 0; s < segments; ++s) {
+      const std::vector<float>& centroids = *kernel.centroids(int64_t(s));
+      r.segmentLevels.insert(r.segmentLevels.end(), centroids.begin(), centroids.end());
+    }
+  }
+}
+
+} // namespace
+
+void exportParameters(const QuantPlan& plan, const std::vector<SegmentParams>& params,
+                      const FormatKernel& kernel, QuantResult& result) {
+  if (plan.cast) {
+    const float castMax = kernel.castMax();
+    result.scales = {1.0f};
+    result.clipLo = {-castMax};
+    result.clipHi = {castMax};
+  } else if (plan.segments > 0) {
+    exportSegmentParameters(plan, params, kernel, result);
+  }
+  if (plan.segments > 0)
+    result.levels = kernel.levels(params[0], 0);
+}
+
+} // namespace qs
