@@ -6,7 +6,7 @@
 #include "core/formats/float_kernel.h"
 #include "core/formats/format_registry.h"
 #include "core/formats/level_search.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 #include "core/util/simd.h"
 
 #include <gtest/gtest.h>
