@@ -3,8 +3,6 @@
 #include "core/error.h"
 #include "core/util/large_alloc.h"
 
-#include <QtConcurrent>
-
 namespace qs {
 
 struct Analyzer::Job {
@@ -15,7 +13,6 @@ struct Analyzer::Job {
   std::vector<QuantConfig> pinnedConfigs;
   std::vector<std::shared_ptr<const QuantResult>> pinnedKnown; // null = compute
   AnalysisOptions options;
-  std::atomic<bool> cancel{false};
   double changeAtMs = 0;
 
   AnalysisOutput output;
@@ -23,16 +20,16 @@ struct Analyzer::Job {
   bool cancelled = false;
 
   // Runs on the worker thread.
-  void run() {
+  void run(const std::atomic<bool>* cancel) {
     QElapsedTimer timer;
     timer.start();
     output.tensor = tensor;
     output.generation = generation;
     try {
-      if (cancel.load())
+      if (cancel->load())
         throw Cancelled();
       if (tensor) {
-        output.current = currentKnown ? currentKnown : quantize(*tensor, config, options, &cancel);
+        output.current = currentKnown ? currentKnown : quantize(*tensor, config, options, cancel);
         AnalysisOptions light = options;
         light.keepCodes = false; // pinned results only feed overlays and the table
         for (size_t i = 0; i < pinnedConfigs.size(); ++i) {
@@ -41,7 +38,7 @@ struct Analyzer::Job {
           else if (pinnedConfigs[i] == config)
             output.pinned.push_back(output.current);
           else
-            output.pinned.push_back(quantize(*tensor, pinnedConfigs[i], light, &cancel));
+            output.pinned.push_back(quantize(*tensor, pinnedConfigs[i], light, cancel));
         }
       }
     } catch (const Cancelled&) {
@@ -57,8 +54,6 @@ Analyzer::Analyzer(QObject* parent) : QObject(parent) {
   qRegisterMetaType<AnalysisOutput>();
   options_.keepCodes = false; // no view draws codes; the tensor export quantizes again with them
   clock_.start();
-  pool_.setMaxThreadCount(1); // one job at a time; the core parallelises inside
-  pool_.setObjectName(QStringLiteral("qs-analyzer"));
   debounce_.setSingleShot(true);
   debounce_.setInterval(30);
   connect(&debounce_, &QTimer::timeout, this, [this] {
@@ -67,14 +62,10 @@ Analyzer::Analyzer(QObject* parent) : QObject(parent) {
   });
 }
 
-Analyzer::~Analyzer() {
-  if (runningJob_)
-    runningJob_->cancel.store(true);
-  pool_.waitForDone();
-}
+Analyzer::~Analyzer() = default; // worker_ cancels the job and waits
 
 void Analyzer::waitForWorker() {
-  pool_.waitForDone();
+  worker_.waitForDone();
 }
 
 void Analyzer::setDebounceMs(int ms) {
@@ -117,7 +108,7 @@ void Analyzer::changed() {
   if (!pending_)
     firstPendingChangeMs_ = static_cast<double>(clock_.nsecsElapsed()) / 1e6;
   pending_ = true;
-  if (running_ && !runningJob_->cancel.exchange(true))
+  if (running_ && worker_.cancel())
     ++jobsCancelled_; // its result would be stale
   if (!running_ && !debounce_.isActive())
     launch();        // the first change after a quiet period starts at once
@@ -148,14 +139,24 @@ void Analyzer::launch() {
   }
   pending_ = false;
   running_ = true;
-  runningJob_ = job;
   ++jobsStarted_;
-  QtConcurrent::run(&pool_, [job] { job->run(); }).then(this, [this, job] { finished(job); });
+  // The job keeps its own outcome (error, cancelled): one handler for every ending.
+  JobHandlers<bool> handlers;
+  handlers.done = [this, job](bool) { finished(job); };
+  handlers.cancelled = [this, job] {
+    job->cancelled = true;
+    finished(job);
+  };
+  worker_.start<bool>(
+      [job](JobControl& control) {
+        job->run(control.cancelFlag());
+        return true;
+      },
+      std::move(handlers));
 }
 
 void Analyzer::finished(const std::shared_ptr<Job>& job) {
   running_ = false;
-  runningJob_.reset();
   const bool stale = job->cancelled || job->generation != generation_;
   if (!stale) {
     if (!job->error.isEmpty()) {
@@ -172,7 +173,12 @@ void Analyzer::finished(const std::shared_ptr<Job>& job) {
         // on screen: touch its pages now, while the user looks at the plots,
         // not inside the next edit's latency. Queued behind no job (one thread).
         const size_t n = size_t(job->tensor->numel());
-        pool_.start([n] { prewarmLarge<float>(n, 2); });
+        worker_.start<bool>(
+            [n](JobControl&) {
+              prewarmLarge<float>(n, 2);
+              return true;
+            },
+            {});
       }
       job->output.latencyMs = static_cast<double>(clock_.nsecsElapsed()) / 1e6 - job->changeAtMs;
       last_ = job->output;

@@ -6,16 +6,15 @@
 // once; further changes within `debounceMs` of each other cancel the running
 // (now stale) job through its atomic flag and restart a single-shot timer, so
 // a burst ends with exactly one job for the last state. Results of stale jobs
-// are dropped. Jobs run one at a time on an owned pool thread (the core uses
+// are dropped. Jobs run one at a time on a BackgroundJob thread (the core uses
 // OpenMP inside), and the destructor cancels and waits for them.
 #include "core/pipeline/quantize.h"
+#include "widgets/background_job.h"
 
 #include <QElapsedTimer>
 #include <QObject>
-#include <QThreadPool>
 #include <QTimer>
 
-#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -82,8 +81,8 @@ private:
   std::shared_ptr<const TensorSummary> summary_; // input-only analysis of tensor_
 
   QTimer debounce_;
-  QThreadPool pool_;
-  std::shared_ptr<Job> runningJob_;
+  // Every job reports (a cancelled one too): the next starts when it has.
+  BackgroundJob worker_{BackgroundJob::Policy::DeliverEach};
   bool running_ = false;
   bool pending_ = false;
   quint64 generation_ = 0;

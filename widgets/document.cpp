@@ -5,58 +5,32 @@
 #include "widgets/undo_commands.h"
 
 #include <QFileInfo>
-#include <QPointer>
-#include <QtConcurrent>
 
 namespace qs {
 
-namespace {
-
-struct OpenOutcome {
-  std::shared_ptr<const TensorSource> source;
-  QString error;
-};
-
-struct LoadOutcome {
-  std::shared_ptr<const Tensor> tensor;
-  QString error;
-  bool cancelled = false;
-};
-
-} // namespace
-
 Document::Document(QObject* parent) : QObject(parent) {
   qRegisterMetaType<QuantConfig>();
+  qRegisterMetaType<LayerSettings>();
   qRegisterMetaType<std::shared_ptr<const Tensor>>();
-  pool_.setMaxThreadCount(2); // one open and one read may overlap
-  pool_.setObjectName(QStringLiteral("qs-document-io"));
+  qRegisterMetaType<std::shared_ptr<const LayerTensors>>();
 }
 
-Document::~Document() {
-  abortLoad();
-  pool_.waitForDone();
-}
+Document::~Document() = default; // the jobs cancel and wait for their workers
 
 void Document::waitForWorkers() {
-  pool_.waitForDone();
+  opens_.waitForDone();
+  tensorRead_.waitForDone();
+  layerRead_.waitForDone();
 }
 
 void Document::openFile(const QString& path) {
-  QtConcurrent::run(&pool_, [path]() {
-    OpenOutcome out;
-    try {
-      out.source = openTensorFile(path.toStdString());
-    } catch (const std::exception& e) {
-      out.error = QString::fromStdString(e.what());
-    }
-    return out;
-  }).then(this, [this, path](const OpenOutcome& out) {
-    if (!out.source) {
-      emit openFailed(path, out.error);
-      return;
-    }
-    addSource(out.source, QFileInfo(path).fileName(), QFileInfo(path).absoluteFilePath());
-  });
+  JobHandlers<std::shared_ptr<const TensorSource>> handlers;
+  handlers.done = [this, path](std::shared_ptr<const TensorSource> source) {
+    addSource(std::move(source), QFileInfo(path).fileName(), QFileInfo(path).absoluteFilePath());
+  };
+  handlers.failed = [this, path](const QString& message) { emit openFailed(path, message); };
+  opens_.start<std::shared_ptr<const TensorSource>>(
+      [path](JobControl&) { return openTensorFile(path.toStdString()); }, std::move(handlers));
 }
 
 int Document::addSource(std::shared_ptr<const TensorSource> source, const QString& label,
@@ -71,7 +45,7 @@ void Document::closeSource(int index) {
   if (index < 0 || index >= static_cast<int>(sources_.size()))
     return;
   // A read in flight refers to the source by index, which is about to shift.
-  cancelLoad();
+  cancelTensorRead();
   sources_.erase(sources_.begin() + index);
   if (tensorSource_ == index) {
     tensorSource_ = -1;
@@ -95,74 +69,40 @@ int Document::indexOfPath(const QString& path) const {
 void Document::selectTensor(int sourceIndex, const QString& name) {
   if (sourceIndex < 0 || sourceIndex >= static_cast<int>(sources_.size()))
     return;
-  abortLoad();
   auto source = sources_[sourceIndex].source;
   const std::string stdName = name.toStdString();
   const TensorEntry* entry = source->find(stdName);
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
-  loading_ = cancel;
   loadingName_ = name;
-  emit loadStarted(name, entry ? entry->bytes : 0);
-  QPointer<Document> self(this);
-  QtConcurrent::run(&pool_, [source, stdName, cancel, self]() {
-    LoadOutcome out;
-    try {
-      // The reader reports per chunk; the status bar shows 0.1 % steps, so
-      // finer reports would only flood the GUI thread's queue.
-      int shown = 0;
-      auto progress = [self, cancel, &shown](double fraction) {
-        const int permille = static_cast<int>(fraction * 1000);
-        if (permille <= shown && fraction < 1.0)
-          return;
-        shown = permille;
-        QMetaObject::invokeMethod(
-            self,
-            [self, cancel, fraction] {
-              if (self && self->loading_ == cancel)
-                emit self->loadProgress(fraction);
-            },
-            Qt::QueuedConnection);
-      };
-      out.tensor = std::make_shared<const Tensor>(source->readWithProgress(stdName, cancel.get(), progress));
-    } catch (const Cancelled&) {
-      out.cancelled = true;
-    } catch (const std::exception& e) {
-      out.error = QString::fromStdString(e.what());
-    }
-    if (cancel->load())
-      out.cancelled = true;
-    return out;
-  }).then(this, [this, cancel, sourceIndex, name](const LoadOutcome& out) {
-    if (loading_ != cancel)
-      return; // superseded or cancelled by the user (who was told already)
-    loading_.reset();
-    if (out.cancelled) {
-      emit loadCancelled(name);
-      return;
-    }
-    if (!out.tensor) {
-      emit loadFailed(name, out.error);
-      return;
-    }
-    tensor_ = out.tensor;
+  JobHandlers<std::shared_ptr<const Tensor>> handlers;
+  handlers.progress = [this](double fraction, const QString&) { emit loadProgress(fraction); };
+  handlers.cancelled = [this, name] { emit loadCancelled(name); };
+  handlers.failed = [this, name](const QString& message) { emit loadFailed(name, message); };
+  handlers.done = [this, sourceIndex, name](std::shared_ptr<const Tensor> tensor) {
+    tensor_ = std::move(tensor);
     tensorSource_ = sourceIndex;
     tensorName_ = name;
     emit tensorChanged(tensor_);
-  });
+  };
+  // start() before the signal: a read in progress is replaced without a signal of its own.
+  tensorRead_.start<std::shared_ptr<const Tensor>>(
+      [source, stdName](JobControl& job) {
+        return std::make_shared<const Tensor>(source->readWithProgress(
+            stdName, job.cancelFlag(), [&job](double fraction) { job.progress(fraction); }));
+      },
+      std::move(handlers));
+  emit loadStarted(name, entry ? entry->bytes : 0);
 }
 
 void Document::cancelLoad() {
-  if (!loading_)
-    return;
-  abortLoad();
-  emit loadCancelled(loadingName_);
+  cancelTensorRead();
+  cancelLayerRead();
 }
 
-void Document::abortLoad() {
-  if (loading_) {
-    loading_->store(true);
-    loading_.reset();
-  }
+void Document::cancelTensorRead() {
+  if (!tensorRead_.isBusy())
+    return;
+  tensorRead_.discard(); // the user is told now, not when the worker notices
+  emit loadCancelled(loadingName_);
 }
 
 void Document::editConfig(const QuantConfig& config, const QString& text, int mergeKey) {

@@ -2,20 +2,21 @@
 // Document: the state one workbench window edits. It owns the open tensor
 // sources, the selected tensor, the current quantization config (edited only
 // through its undo stack) and up to four pinned configs (pinning, unpinning and
-// clearing are undo steps too), and tells the views
-// what changed through typed signals. Files are opened and tensors read on a
-// worker thread; the GUI thread never waits for a read.
+// clearing are undo steps too), the layer workbench's settings (undoable as
+// well), and tells the views what changed through typed signals. Files are
+// opened and tensors read (the selected one, a layer's W and X) on
+// BackgroundJob workers; the GUI thread never waits for a read.
 #include "core/io/tensor_source.h"
 #include "core/quant/quant_config.h"
 #include "core/tensor.h"
+#include "widgets/background_job.h"
+#include "widgets/layer/layer_settings.h"
 
 #include <QColor>
 #include <QObject>
 #include <QString>
-#include <QThreadPool>
 #include <QUndoStack>
 
-#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -58,7 +59,7 @@ public:
   // loadStarted, then tensorChanged or loadFailed / loadCancelled.
   void selectTensor(int sourceIndex, const QString& name);
   void cancelLoad();
-  bool isLoading() const { return loading_ != nullptr; }
+  bool isLoading() const { return tensorRead_.isBusy(); }
   std::shared_ptr<const Tensor> tensor() const { return tensor_; }
   int tensorSource() const { return tensorSource_; }
   QString tensorName() const { return tensorName_; }
@@ -83,6 +84,19 @@ public:
   void applyPins(const std::vector<PinnedConfig>& pins);
   static QString describe(const QuantConfig& config); // "int4 sym · group 128 (axis 1)"
 
+  // ---- layer workbench (undoable settings; W and X read like the selected tensor)
+  const LayerSettings& layerSettings() const { return layerSettings_; }
+  // Like editConfig: an undo step, merged with the previous one of the same non-zero key.
+  void editLayerSettings(const LayerSettings& settings, const QString& text, int mergeKey = 0);
+  void applyLayerSettings(const LayerSettings& settings); // no undo step
+  // Reads W and X on the worker with loadStarted / loadProgress and Cancel
+  // (cancelLoad() or cancelLayerRead()); emits layerOperandsRead or
+  // layerReadFailed. A new read replaces one in progress.
+  void readLayerOperands(int weightSource, const QString& weightName, int inputSource,
+                         const QString& inputName);
+  void cancelLayerRead();
+  bool isReadingLayer() const { return layerRead_.isBusy(); }
+
   // Blocks until background work is done (tests, --screenshot).
   void waitForWorkers();
 
@@ -97,9 +111,12 @@ signals:
   void tensorChanged(std::shared_ptr<const qs::Tensor> tensor);
   void configChanged(const qs::QuantConfig& config);
   void pinsChanged();
+  void layerSettingsChanged(const qs::LayerSettings& settings);
+  void layerOperandsRead(std::shared_ptr<const qs::LayerTensors> tensors);
+  void layerReadFailed(const QString& message, bool cancelled);
 
 private:
-  void abortLoad(); // cancels the read in progress without a signal
+  void cancelTensorRead(); // cancelLoad() for the selected tensor only
 
   std::vector<OpenSource> sources_;
   std::shared_ptr<const Tensor> tensor_;
@@ -107,10 +124,12 @@ private:
   QString tensorName_;
   QuantConfig config_;
   std::vector<PinnedConfig> pins_;
+  LayerSettings layerSettings_;
   QUndoStack undoStack_;
-  std::shared_ptr<std::atomic<bool>> loading_; // cancel flag of the read in progress
-  QString loadingName_;
-  QThreadPool pool_; // file opening and reading
+  QString loadingName_, layerReadName_;
+  // Opens overlap reads; every open reports, a new read replaces the old one.
+  BackgroundJob opens_{BackgroundJob::Policy::DeliverEach};
+  BackgroundJob tensorRead_, layerRead_;
 };
 
 } // namespace qs

@@ -21,9 +21,9 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPromise>
 #include <QSettings>
 #include <QStatusBar>
-#include <QtConcurrent>
 
 namespace qs {
 
@@ -172,26 +172,30 @@ QFuture<QString> MainWindow::exportTensor(const QString& path) {
   // codes (nothing on screen needs them): quantizing again gives the same
   // numbers with them (rounding is deterministic, stochastic rounding seeded).
   message_->setText(tr("Writing %1…").arg(path));
-  return QtConcurrent::run([result, tensor, path]() -> QString {
-           try {
-             auto full = result;
-             if (full->codes.empty() && tensor)
-               full = quantize(*tensor, result->config);
-             writeQuantResult(path.toStdString(), *full);
-             return {};
-           } catch (const std::exception& e) {
-             return QString::fromUtf8(e.what());
-           }
-         })
-      .then(this, [this, path](const QString& error) {
-        if (!error.isEmpty()) {
-          message_->clear();
-          showError(tr("Could not export the tensor"), error);
-        } else {
-          message_->setText(tr("Quantized tensor written to %1").arg(path));
-        }
-        return error;
-      });
+  auto written = std::make_shared<QPromise<QString>>(); // the error, empty on success
+  written->start();
+  JobHandlers<bool> handlers;
+  handlers.done = [this, path, written](bool) {
+    message_->setText(tr("Quantized tensor written to %1").arg(path));
+    written->addResult(QString());
+    written->finish();
+  };
+  handlers.failed = [this, written](const QString& error) {
+    message_->clear();
+    showError(tr("Could not export the tensor"), error);
+    written->addResult(error);
+    written->finish();
+  };
+  exports_.start<bool>(
+      [result, tensor, path](JobControl&) {
+        auto full = result;
+        if (full->codes.empty() && tensor)
+          full = quantize(*tensor, result->config);
+        writeQuantResult(path.toStdString(), *full);
+        return true;
+      },
+      std::move(handlers));
+  return written->future();
 }
 
 void MainWindow::exportMetrics(const QString& path) {

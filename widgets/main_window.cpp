@@ -255,6 +255,16 @@ void MainWindow::wire() {
             message_->setText(tr("Could not read %1").arg(name));
             showError(tr("Could not read tensor"), message);
           });
+  // The layer workbench's reads share the bar; the Layer tab shows their outcome.
+  connect(document_, &Document::layerOperandsRead, this, [this, hideProgress] {
+    hideProgress();
+    message_->clear();
+  });
+  connect(document_, &Document::layerReadFailed, this, [this, hideProgress](const QString&, bool cancelled) {
+    hideProgress();
+    if (!cancelled) // a cancel has said so already
+      message_->setText(tr("Could not read the layer's operands"));
+  });
   connect(document_, &Document::openFailed, this, [this](const QString& path, const QString& message) {
     if (path == pendingOpenPath_)
       pendingOpenPath_.clear();

@@ -3,6 +3,7 @@
 // analysis logic. Panels are docks; the plot views are docks inside a central
 // dock area, tabbed by default and rearrangeable (state saved in QSettings).
 #include "widgets/analyzer.h"
+#include "widgets/background_job.h"
 #include "widgets/result_view.h"
 
 #include <QElapsedTimer>
@@ -103,7 +104,7 @@ private:
   QMainWindow* plotArea_ = nullptr;
   std::vector<ResultView*> views_;
   std::vector<QDockWidget*> viewDocks_;
-  LayerView* layerView_ = nullptr; // its own worker; does not follow the selected tensor
+  LayerView* layerView_ = nullptr; // reads its own W and X; does not follow the selected tensor
   QDockWidget* layerDock_ = nullptr;
   // Per view: does it still need the shown result / the pinned overlays?
   std::vector<char> resultStale_, pinnedStale_;
@@ -129,6 +130,7 @@ private:
   // For viewTimings(): parts of deliver(), deliver() itself, and the time until
   // the last view on screen had the result.
   double panelsMs_ = 0, compareMs_ = 0, deliverMs_ = 0, plotsMs_ = 0;
+  BackgroundJob exports_{BackgroundJob::Policy::DeliverEach}; // every export reports
 };
 
 } // namespace qs

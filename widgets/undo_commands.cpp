@@ -3,8 +3,9 @@
 namespace qs {
 
 namespace {
-constexpr int kConfigEditId = 0x5153; // "QS": one id for every mergeable config edit
-}
+constexpr int kConfigEditId = 0x5153;        // "QS": one id for every mergeable config edit
+constexpr int kLayerSettingsEditId = 0x514c; // "QL": the same for layer settings edits
+} // namespace
 
 ConfigEditCommand::ConfigEditCommand(Document* document, QuantConfig before, QuantConfig after,
                                      const QString& text, int mergeKey)
@@ -44,6 +45,33 @@ void PinsEditCommand::undo() {
 
 void PinsEditCommand::redo() {
   document_->applyPins(after_);
+}
+
+LayerSettingsEditCommand::LayerSettingsEditCommand(Document* document, LayerSettings before,
+                                                   LayerSettings after, const QString& text, int mergeKey)
+    : QUndoCommand(text), document_(document), before_(std::move(before)), after_(std::move(after)),
+      mergeKey_(mergeKey) {}
+
+void LayerSettingsEditCommand::undo() {
+  document_->applyLayerSettings(before_);
+}
+
+void LayerSettingsEditCommand::redo() {
+  document_->applyLayerSettings(after_);
+}
+
+int LayerSettingsEditCommand::id() const {
+  return mergeKey_ != 0 ? kLayerSettingsEditId : -1;
+}
+
+bool LayerSettingsEditCommand::mergeWith(const QUndoCommand* other) {
+  const auto* edit = static_cast<const LayerSettingsEditCommand*>(other);
+  if (edit->mergeKey_ != mergeKey_ || edit->document_ != document_)
+    return false;
+  after_ = edit->after_;
+  if (after_ == before_) // a drag back to the start leaves nothing to undo
+    setObsolete(true);
+  return true;
 }
 
 } // namespace qs

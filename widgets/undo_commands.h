@@ -4,7 +4,7 @@
 // drag, one spin-box burst) collapse into a single undo step, as Tiled's
 // ChangeValue does. A pins edit (pin, unpin, clear) stores the whole pin
 // list before and after (at most four entries), so undo brings back labels,
-// colours and order exactly.
+// colours and order exactly. Layer settings edits merge like config edits.
 #include "core/quant/quant_config.h"
 #include "widgets/document.h"
 
@@ -46,6 +46,22 @@ public:
 private:
   Document* document_;
   std::vector<PinnedConfig> before_, after_;
+};
+
+class LayerSettingsEditCommand : public QUndoCommand {
+public:
+  LayerSettingsEditCommand(Document* document, LayerSettings before, LayerSettings after, const QString& text,
+                           int mergeKey = 0);
+
+  void undo() override;
+  void redo() override;
+  int id() const override;
+  bool mergeWith(const QUndoCommand* other) override;
+
+private:
+  Document* document_;
+  LayerSettings before_, after_;
+  int mergeKey_;
 };
 
 } // namespace qs

@@ -335,6 +335,48 @@ private:
     }
   }
 
+  // TensorProto.dims: one varint per field, or a packed run of them.
+  void readDims(pb::MessageReader& m, const pb::Field& f, Shape& shape) const {
+    if (f.wire == pb::Varint) {
+      shape.push_back(static_cast<int64_t>(f.varint));
+    } else if (f.wire == pb::Length) {
+      size_t pos = 0;
+      while (pos < f.bytes.size()) {
+        if (shape.size() >= size_t(kMaxDims))
+          m.fail("tensor has more than " + std::to_string(kMaxDims) + " dimensions");
+        shape.push_back(static_cast<int64_t>(pb::readVarint(f.bytes, pos, label_)));
+      }
+    } else {
+      m.fail("TensorProto.dims has an unexpected wire type");
+    }
+    if (shape.size() > size_t(kMaxDims))
+      m.fail("tensor has more than " + std::to_string(kMaxDims) + " dimensions");
+  }
+
+  // The stored bytes must hold the shape: raw_data exactly, typed fields at
+  // least one byte per value (checked before any read allocates the tensor).
+  void checkTensorBytes(TensorEntry& e, const TensorRef& r, uint64_t bytes, uint64_t numel) const {
+    if (r.external) {
+      if (r.location.empty())
+        throw Error(label_ + ": tensor '" + e.name + "': external data without a location");
+      e.metadata["external data"] = r.location + " @" + std::to_string(r.extOffset);
+    } else if (r.hasRaw && r.raw.size() != bytes) {
+      throw Error(label_ + ": tensor '" + e.name + "': raw_data holds " + std::to_string(r.raw.size()) +
+                  " bytes, " + shapeToString(e.shape) + " of " + dtypeName(r.dtype) + " needs " +
+                  std::to_string(bytes));
+    }
+    if (!r.hasRaw && !r.external) {
+      // Every typed value takes at least one byte: a shape larger than the
+      // bytes present is a lie (checked before any read allocates it).
+      uint64_t bound = 0;
+      for (const auto& c : r.chunks)
+        bound += c.wire == pb::Length ? c.bytes.size() : 1;
+      if (numel > bound)
+        throw Error(label_ + ": tensor '" + e.name + "': shape " + shapeToString(e.shape) + " needs " +
+                    std::to_string(numel) + " values, the typed data holds at most " + std::to_string(bound));
+    }
+  }
+
   void parseTensor(const pb::Field& tf, const std::string& prefix, const std::string& fallbackName,
                    const std::string& origin, bool preferFallback = false) {
     pb::MessageReader m(tf.bytes, label_, tf.offset);
@@ -347,20 +389,7 @@ private:
     while (m.next(f)) {
       switch (f.number) {
       case kDims:
-        if (f.wire == pb::Varint) {
-          e.shape.push_back(static_cast<int64_t>(f.varint));
-        } else if (f.wire == pb::Length) {
-          size_t pos = 0;
-          while (pos < f.bytes.size()) {
-            if (e.shape.size() >= size_t(kMaxDims))
-              m.fail("tensor has more than " + std::to_string(kMaxDims) + " dimensions");
-            e.shape.push_back(static_cast<int64_t>(pb::readVarint(f.bytes, pos, label_)));
-          }
-        } else {
-          m.fail("TensorProto.dims has an unexpected wire type");
-        }
-        if (e.shape.size() > size_t(kMaxDims))
-          m.fail("tensor has more than " + std::to_string(kMaxDims) + " dimensions");
+        readDims(m, f, e.shape);
         break;
       case kDataType:
         requireWire(m, f, pb::Varint, "data_type");
@@ -423,25 +452,7 @@ private:
                   " overflows the byte count");
     r.dtype = *dtype;
     r.onnxType = dataType;
-    if (r.external) {
-      if (r.location.empty())
-        throw Error(label_ + ": tensor '" + e.name + "': external data without a location");
-      e.metadata["external data"] = r.location + " @" + std::to_string(r.extOffset);
-    } else if (r.hasRaw && r.raw.size() != uint64_t(numel) * es) {
-      throw Error(label_ + ": tensor '" + e.name + "': raw_data holds " + std::to_string(r.raw.size()) +
-                  " bytes, " + shapeToString(e.shape) + " of " + dtypeName(*dtype) + " needs " +
-                  std::to_string(uint64_t(numel) * es));
-    }
-    if (!r.hasRaw && !r.external) {
-      // Every typed value takes at least one byte: a shape larger than the
-      // bytes present is a lie (checked before any read allocates it).
-      uint64_t bound = 0;
-      for (const auto& c : r.chunks)
-        bound += c.wire == pb::Length ? c.bytes.size() : 1;
-      if (uint64_t(numel) > bound)
-        throw Error(label_ + ": tensor '" + e.name + "': shape " + shapeToString(e.shape) + " needs " +
-                    std::to_string(numel) + " values, the typed data holds at most " + std::to_string(bound));
-    }
+    checkTensorBytes(e, r, uint64_t(numel) * es, uint64_t(numel));
     e.storedDtype = dtypeName(*dtype);
     e.bytes = r.hasRaw     ? r.raw.size()
               : r.external ? r.extLength.value_or(uint64_t(numel) * es)

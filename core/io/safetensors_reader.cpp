@@ -58,109 +58,15 @@ public:
     dataStart_ = 8 + n;
     const uint64_t bufferSize = data.size() - dataStart_;
 
-    nlohmann::ordered_json header;
-    try {
-      // JSON allows duplicate keys (the last wins); a header must not.
-      std::set<std::string> keys;
-      std::string duplicate;
-      header = nlohmann::ordered_json::parse(
-          text, [&](int depth, nlohmann::ordered_json::parse_event_t event, nlohmann::ordered_json& parsed) {
-            if (depth == 1 && event == nlohmann::ordered_json::parse_event_t::key && duplicate.empty() &&
-                !keys.insert(parsed.get<std::string>()).second)
-              duplicate = parsed.get<std::string>();
-            return true;
-          });
-      if (!duplicate.empty())
-        throw Error(label_ + ": the safetensors header names '" + duplicate + "' twice");
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(label_ + ": the safetensors header is not valid JSON: " + e.what());
-    }
-    if (!header.is_object())
-      throw Error(label_ + ": the safetensors header must be a JSON object, found " + header.type_name());
-
-    struct Range {
-      uint64_t begin, end;
-      size_t entry;
-    };
+    const nlohmann::ordered_json header = parseHeader(text);
     std::vector<Range> ranges;
     for (const auto& item : header.items()) {
-      // (no structured binding: clang 14 cannot capture one in a lambda)
-      const std::string& key = item.key();
-      const auto& value = item.value();
-      if (key == "__metadata__") {
-        if (!value.is_object())
-          throw Error(label_ + ": __metadata__ must be an object of strings");
-        for (const auto& [mk, mv] : value.items()) {
-          if (!mv.is_string())
-            throw Error(label_ + ": __metadata__ value for '" + mk + "' must be a string, found " +
-                        mv.dump());
-          fileMeta_[mk] = mv.get<std::string>();
-        }
-        continue;
-      }
-      auto bad = [&](const std::string& m) { throw Error(label_ + ": tensor '" + key + "': " + m); };
-      if (!value.is_object())
-        bad("entry must be an object with dtype, shape and data_offsets");
-      for (const auto& [field, _] : value.items())
-        if (field != "dtype" && field != "shape" && field != "data_offsets")
-          bad("unexpected field '" + field + "' (expected dtype, shape, data_offsets)");
-      if (!value.contains("dtype") || !value["dtype"].is_string())
-        bad("missing string field 'dtype'");
-      if (!value.contains("shape") || !value["shape"].is_array())
-        bad("missing array field 'shape'");
-      if (!value.contains("data_offsets") || !value["data_offsets"].is_array() ||
-          value["data_offsets"].size() != 2)
-        bad("'data_offsets' must be an array [begin, end]");
-      const std::string dtypeStr = value["dtype"].get<std::string>();
-      auto dtype = safetensorsDtype(dtypeStr);
-      if (!dtype)
-        bad("unknown dtype '" + dtypeStr +
-            "' (expected F64 F32 F16 BF16 F8_E4M3 F8_E5M2 I64 I32 I16 I8 U64 U32 U16 U8 BOOL)");
-      Shape shape;
-      for (const auto& d : value["shape"]) {
-        uint64_t v = nonNegativeInt(d, label_, key, "shape dimensions");
-        if (v > uint64_t(INT64_MAX))
-          bad("dimension " + std::to_string(v) + " is too large");
-        shape.push_back(static_cast<int64_t>(v));
-      }
-      const int64_t numel = checkedNumel(shape, label_ + ": tensor '" + key + "'");
-      const uint64_t begin = nonNegativeInt(value["data_offsets"][0], label_, key, "data_offsets");
-      const uint64_t end = nonNegativeInt(value["data_offsets"][1], label_, key, "data_offsets");
-      if (begin > end || end > bufferSize)
-        bad("data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-            "] are outside the data buffer of " + std::to_string(bufferSize) + " bytes");
-      const uint64_t es = dtypeSize(*dtype);
-      if (static_cast<uint64_t>(numel) > UINT64_MAX / es || static_cast<uint64_t>(numel) * es != end - begin)
-        bad("shape " + shapeToString(shape) + " of " + dtypeStr + " needs " +
-            (static_cast<uint64_t>(numel) > UINT64_MAX / es
-                 ? std::string("more than 2^64")
-                 : std::to_string(static_cast<uint64_t>(numel) * es)) +
-            " bytes but data_offsets span " + std::to_string(end - begin));
-      TensorEntry e;
-      e.name = key;
-      e.shape = std::move(shape);
-      e.storedDtype = dtypeName(*dtype);
-      e.bytes = end - begin;
-      ranges.push_back({begin, end, entries_.size()});
-      entries_.push_back(std::move(e));
-      dtypes_.push_back(*dtype);
-      offsets_.push_back(begin);
+      if (item.key() == "__metadata__")
+        readMetadata(item.value());
+      else
+        ranges.push_back(addEntry(item.key(), item.value(), bufferSize));
     }
-    // The ranges must tile [0, bufferSize) exactly.
-    std::stable_sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
-      return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-    });
-    uint64_t expect = 0;
-    for (const auto& r : ranges) {
-      if (r.begin != expect)
-        throw Error(label_ + ": tensor '" + entries_[r.entry].name + "': data_offsets begin at " +
-                    std::to_string(r.begin) + " but the previous tensor ends at " + std::to_string(expect) +
-                    (r.begin < expect ? " (overlap)" : " (gap)"));
-      expect = r.end;
-    }
-    if (expect != bufferSize)
-      throw Error(label_ + ": the tensors cover " + std::to_string(expect) +
-                  " bytes but the data buffer holds " + std::to_string(bufferSize));
+    checkTiling(ranges, bufferSize);
   }
 
   bool readsRowsCheaply() const override { return true; }
@@ -182,6 +88,114 @@ public:
   }
 
 private:
+  struct Range {
+    uint64_t begin, end;
+    size_t entry;
+  };
+
+  nlohmann::ordered_json parseHeader(std::string_view text) const {
+    nlohmann::ordered_json header;
+    try {
+      // JSON allows duplicate keys (the last wins); a header must not.
+      std::set<std::string> keys;
+      std::string duplicate;
+      header = nlohmann::ordered_json::parse(
+          text, [&](int depth, nlohmann::ordered_json::parse_event_t event, nlohmann::ordered_json& parsed) {
+            if (depth == 1 && event == nlohmann::ordered_json::parse_event_t::key && duplicate.empty() &&
+                !keys.insert(parsed.get<std::string>()).second)
+              duplicate = parsed.get<std::string>();
+            return true;
+          });
+      if (!duplicate.empty())
+        throw Error(label_ + ": the safetensors header names '" + duplicate + "' twice");
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(label_ + ": the safetensors header is not valid JSON: " + e.what());
+    }
+    if (!header.is_object())
+      throw Error(label_ + ": the safetensors header must be a JSON object, found " + header.type_name());
+    return header;
+  }
+
+  void readMetadata(const nlohmann::ordered_json& value) {
+    if (!value.is_object())
+      throw Error(label_ + ": __metadata__ must be an object of strings");
+    for (const auto& [mk, mv] : value.items()) {
+      if (!mv.is_string())
+        throw Error(label_ + ": __metadata__ value for '" + mk + "' must be a string, found " + mv.dump());
+      fileMeta_[mk] = mv.get<std::string>();
+    }
+  }
+
+  // One tensor entry {dtype, shape, data_offsets}, checked against the buffer.
+  Range addEntry(const std::string& key, const nlohmann::ordered_json& value, uint64_t bufferSize) {
+    auto bad = [&](const std::string& m) { throw Error(label_ + ": tensor '" + key + "': " + m); };
+    if (!value.is_object())
+      bad("entry must be an object with dtype, shape and data_offsets");
+    for (const auto& [field, _] : value.items())
+      if (field != "dtype" && field != "shape" && field != "data_offsets")
+        bad("unexpected field '" + field + "' (expected dtype, shape, data_offsets)");
+    if (!value.contains("dtype") || !value["dtype"].is_string())
+      bad("missing string field 'dtype'");
+    if (!value.contains("shape") || !value["shape"].is_array())
+      bad("missing array field 'shape'");
+    if (!value.contains("data_offsets") || !value["data_offsets"].is_array() ||
+        value["data_offsets"].size() != 2)
+      bad("'data_offsets' must be an array [begin, end]");
+    const std::string dtypeStr = value["dtype"].get<std::string>();
+    auto dtype = safetensorsDtype(dtypeStr);
+    if (!dtype)
+      bad("unknown dtype '" + dtypeStr +
+          "' (expected F64 F32 F16 BF16 F8_E4M3 F8_E5M2 I64 I32 I16 I8 U64 U32 U16 U8 BOOL)");
+    Shape shape;
+    for (const auto& d : value["shape"]) {
+      uint64_t v = nonNegativeInt(d, label_, key, "shape dimensions");
+      if (v > uint64_t(INT64_MAX))
+        bad("dimension " + std::to_string(v) + " is too large");
+      shape.push_back(static_cast<int64_t>(v));
+    }
+    const int64_t numel = checkedNumel(shape, label_ + ": tensor '" + key + "'");
+    const uint64_t begin = nonNegativeInt(value["data_offsets"][0], label_, key, "data_offsets");
+    const uint64_t end = nonNegativeInt(value["data_offsets"][1], label_, key, "data_offsets");
+    if (begin > end || end > bufferSize)
+      bad("data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+          "] are outside the data buffer of " + std::to_string(bufferSize) + " bytes");
+    const uint64_t es = dtypeSize(*dtype);
+    if (static_cast<uint64_t>(numel) > UINT64_MAX / es || static_cast<uint64_t>(numel) * es != end - begin)
+      bad("shape " + shapeToString(shape) + " of " + dtypeStr + " needs " +
+          (static_cast<uint64_t>(numel) > UINT64_MAX / es
+               ? std::string("more than 2^64")
+               : std::to_string(static_cast<uint64_t>(numel) * es)) +
+          " bytes but data_offsets span " + std::to_string(end - begin));
+    const Range range{begin, end, entries_.size()};
+    TensorEntry e;
+    e.name = key;
+    e.shape = std::move(shape);
+    e.storedDtype = dtypeName(*dtype);
+    e.bytes = end - begin;
+    entries_.push_back(std::move(e));
+    dtypes_.push_back(*dtype);
+    offsets_.push_back(begin);
+    return range;
+  }
+
+  // The ranges must tile [0, bufferSize) exactly.
+  void checkTiling(std::vector<Range>& ranges, uint64_t bufferSize) const {
+    std::stable_sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
+      return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+    });
+    uint64_t expect = 0;
+    for (const auto& r : ranges) {
+      if (r.begin != expect)
+        throw Error(label_ + ": tensor '" + entries_[r.entry].name + "': data_offsets begin at " +
+                    std::to_string(r.begin) + " but the previous tensor ends at " + std::to_string(expect) +
+                    (r.begin < expect ? " (overlap)" : " (gap)"));
+      expect = r.end;
+    }
+    if (expect != bufferSize)
+      throw Error(label_ + ": the tensors cover " + std::to_string(expect) +
+                  " bytes but the data buffer holds " + std::to_string(bufferSize));
+  }
+
   std::shared_ptr<const ByteSource> bytes_;
   uint64_t dataStart_ = 0;
   std::vector<DType> dtypes_;     // parallel to entries_

@@ -126,11 +126,7 @@ struct Evaluated {
   std::vector<float> error; // y_q - y, [evalTokens, out]
 };
 
-} // namespace
-
-LayerReport runLayerComparison(const Tensor& weight, const Tensor& tokens, const LayerOptions& options,
-                               const std::atomic<bool>* cancel, const LayerProgress& progress) {
-  const auto tStart = Clock::now();
+void validateLayerInputs(const Tensor& weight, const Tensor& tokens, const LayerOptions& options) {
   if (weight.shape.size() != 2)
     throw Error("layer weight must be [out, in], got " + shapeToString(weight.shape));
   if (tokens.shape.size() != 2 || tokens.shape[1] != weight.shape[1])
@@ -150,161 +146,178 @@ LayerReport runLayerComparison(const Tensor& weight, const Tensor& tokens, const
     a.format = options.activation.format;
     makeKernel(a);
   }
-  const int64_t out = weight.shape[0], in = weight.shape[1];
+}
 
-  LayerReport report;
-  report.outFeatures = out;
-  report.inFeatures = in;
+// The layer seen by every method: calibration and evaluation tokens, the
+// float output it is measured against, and the report's shared parts.
+class LayerBench {
+public:
+  LayerBench(const Tensor& weight, const Tensor& tokens, const LayerOptions& options,
+             const std::atomic<bool>* cancel, LayerReport& report);
+  Evaluated run(LayerMethod method);
+
+private:
+  // Quantizes the (scaled) evaluation input, multiplies and measures; returns y_q - y.
+  std::vector<float> evaluate(LayerMethodResult& r, const std::vector<float>& s,
+                              const std::vector<float>& wq);
+  const float* quantizedInput(LayerMethodResult& r, const std::vector<float>& s, Tensor& xin,
+                              ActQuantized& qa);
+  void runMethod(LayerMethod m, Evaluated& ev);
+
+  const Tensor& weight_;
+  const LayerOptions& options_;
+  const std::atomic<bool>* cancel_;
+  LayerReport& report_;
+  int64_t out_, in_;
+  Tensor calib_, eval_; // token rows [n, in]
+  std::vector<float> yRef_;
+};
+
+LayerBench::LayerBench(const Tensor& weight, const Tensor& tokens, const LayerOptions& options,
+                       const std::atomic<bool>* cancel, LayerReport& report)
+    : weight_(weight), options_(options), cancel_(cancel), report_(report), out_(weight.shape[0]),
+      in_(weight.shape[1]) {
+  report.outFeatures = out_;
+  report.inFeatures = in_;
   report.weightLabel = describeWeight(options.weight);
   report.activationLabel = describeActivation(options.activation);
-
   const TokenSplit split =
       splitTokens(tokens.shape[0], options.calibFraction, options.calibCount, options.seed);
-  const Tensor xc = gatherRows(tokens, split.calibration);
-  const Tensor xe = gatherRows(tokens, split.evaluation);
-  const int64_t nc = xc.shape[0], ne = xe.shape[0];
-  report.calibrationTokens = nc;
-  report.evaluationTokens = ne;
-  report.calibration = activationStats(xc, options.outlierRule, options.outlierThreshold);
-  {
-    const ActivationStats es = activationStats(xe, options.outlierRule, options.outlierThreshold);
-    report.tokenMin = es.tokenMin;
-    report.tokenMax = es.tokenMax;
-  }
-  report.weightAbsMax = columnAbsMax(weight.values.data(), out, in);
-  const std::vector<float> yRef = eig::matmulXWt(xe.values.data(), ne, in, weight.values.data(), out);
-  {
-    double s = 0;
-    for (float v : yRef)
-      s += double(v) * double(v);
-    report.floatOutputRms = std::sqrt(s / double(yRef.size()));
-  }
-  checkCancel(cancel);
+  calib_ = gatherRows(tokens, split.calibration);
+  eval_ = gatherRows(tokens, split.evaluation);
+  report.calibrationTokens = calib_.shape[0];
+  report.evaluationTokens = eval_.shape[0];
+  report.calibration = activationStats(calib_, options.outlierRule, options.outlierThreshold);
+  const ActivationStats es = activationStats(eval_, options.outlierRule, options.outlierThreshold);
+  report.tokenMin = es.tokenMin;
+  report.tokenMax = es.tokenMax;
+  report.weightAbsMax = columnAbsMax(weight.values.data(), out_, in_);
+  yRef_ = eig::matmulXWt(eval_.values.data(), eval_.shape[0], in_, weight.values.data(), out_);
+  double sum = 0;
+  for (float v : yRef_)
+    sum += double(v) * double(v);
+  report.floatOutputRms = std::sqrt(sum / double(yRef_.size()));
+}
 
-  // Quantize the (scaled) evaluation input, multiply, and measure.
-  auto evaluate = [&](LayerMethodResult& r, const std::vector<float>& s, const std::vector<float>& wq) {
-    Tensor xin = xe;
+const float* LayerBench::quantizedInput(LayerMethodResult& r, const std::vector<float>& s, Tensor& xin,
+                                        ActQuantized& qa) {
+  if (!s.empty())
+    scaleColumns(xin.values, eval_.shape[0], in_, s, true);
+  if (!options_.activation.quantized())
+    return xin.values.data();
+  ActCalibration cal;
+  if (options_.activation.mode == ActMode::Static) {
+    Tensor cin = calib_;
     if (!s.empty())
-      scaleColumns(xin.values, ne, in, s, true);
-    const float* xa = xin.values.data();
-    ActQuantized qa;
-    if (options.activation.quantized()) {
-      ActCalibration cal;
-      if (options.activation.mode == ActMode::Static) {
-        Tensor cin = xc;
-        if (!s.empty())
-          scaleColumns(cin.values, nc, in, s, true);
-        cal = calibrateActivations(cin, options.activation);
-      }
-      qa = quantizeActivations(xin, options.activation, cal, cancel);
-      xa = qa.values.data();
-      r.actClipped = qa.clipped;
-      r.actCount = qa.count;
-      r.actLo = qa.lo;
-      r.actHi = qa.hi;
-    }
-    checkCancel(cancel);
-    std::vector<float> y = eig::matmulXWt(xa, ne, in, wq.data(), out);
-    r.output = compareValues(yRef.data(), y.data(), int64_t(y.size()));
-    r.channelMse.assign(static_cast<size_t>(out), 0.0f);
-    std::vector<double> acc(static_cast<size_t>(out), 0.0);
-    for (int64_t t = 0; t < ne; ++t)
-      for (int64_t o = 0; o < out; ++o) {
-        const size_t i = size_t(t * out + o);
-        y[i] -= yRef[i]; // y becomes the error
-        acc[size_t(o)] += double(y[i]) * double(y[i]);
-      }
-    for (int64_t o = 0; o < out; ++o)
-      r.channelMse[size_t(o)] = float(acc[size_t(o)] / double(ne));
-    // The effective weight seen from X: Q(W s) / s.
-    std::vector<float> weff = wq;
-    if (!s.empty())
-      scaleColumns(weff, out, in, s, true);
-    r.weight = compareValues(weight.values.data(), weff.data(), out * in);
-    if (!s.empty()) {
-      r.scales = s;
-      r.smoothedAbsMax.resize(s.size());
-      for (size_t j = 0; j < s.size(); ++j)
-        r.smoothedAbsMax[j] = report.calibration.channelAbsMax[j] / s[j];
-    }
-    return y;
-  };
-
-  std::vector<Evaluated> done;
-  const int steps = int(options.methods.size());
-  for (int step = 0; step < steps; ++step) {
-    const LayerMethod m = options.methods[size_t(step)];
-    checkCancel(cancel);
-    if (progress)
-      progress(step, steps, toString(m));
-    const auto t0 = Clock::now();
-    Evaluated ev;
-    LayerMethodResult& r = ev.result;
-    r.method = m;
-    // A method the weight format cannot serve (GPTQ with a block format) reports
-    // its error in its row; the other methods still run.
-    try {
-      switch (m) {
-      case LayerMethod::Rtn: {
-        r.label = "RTN";
-        ev.error = evaluate(r, {}, fakeQuantize(weight, options.weight, cancel));
-        break;
-      }
-      case LayerMethod::SmoothQuant: {
-        const std::vector<float> s =
-            smoothQuantScales(report.calibration.channelAbsMax, report.weightAbsMax, options.smoothAlpha);
-        Tensor ws = weight;
-        scaleColumns(ws.values, out, in, s, false);
-        r.alpha = options.smoothAlpha;
-        char buf[48];
-        std::snprintf(buf, sizeof buf, "SmoothQuant (alpha %.2f)", options.smoothAlpha);
-        r.label = buf;
-        ev.error = evaluate(r, s, fakeQuantize(ws, options.weight, cancel));
-        break;
-      }
-      case LayerMethod::Awq: {
-        AwqResult a = awqSearch(weight, xc, options.weight, options.awq, cancel);
-        r.alpha = a.alpha;
-        r.gridAlpha = std::move(a.gridAlpha);
-        r.gridLoss = std::move(a.gridLoss);
-        char buf[48];
-        std::snprintf(buf, sizeof buf, "AWQ (alpha %.2f)", a.alpha);
-        r.label = buf;
-        ev.error = evaluate(r, a.scales, a.scaledQuantized);
-        break;
-      }
-      case LayerMethod::Gptq: {
-        const GptqResult g = gptqQuantize(weight, xc, options.weight, options.gptq, cancel);
-        r.label = options.gptq.actOrder ? "GPTQ (act-order)" : "GPTQ";
-        if (options.weight.clipping.method != ClipMethod::MinMax)
-          r.label += " (minmax ranges)"; // group ranges are fitted as GPTQ reaches them
-        r.gptqLoss = g.loss;
-        ev.error = evaluate(r, {}, g.dequantized);
-        break;
-      }
-      }
-    } catch (const Error& e) {
-      r.error = e.what();
-      r.label = methodName(m);
-      r.alpha = -1;
-    }
-    r.ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    done.push_back(std::move(ev));
+      scaleColumns(cin.values, calib_.shape[0], in_, s, true);
+    cal = calibrateActivations(cin, options_.activation);
   }
+  qa = quantizeActivations(xin, options_.activation, cal, cancel_);
+  r.actClipped = qa.clipped;
+  r.actCount = qa.count;
+  r.actLo = qa.lo;
+  r.actHi = qa.hi;
+  return qa.values.data();
+}
 
-  bool anyOk = false;
-  for (const Evaluated& ev : done)
-    anyOk = anyOk || ev.result.error.empty();
-  if (!anyOk)
-    throw Error(done.front().result.label + ": " + done.front().result.error);
+std::vector<float> LayerBench::evaluate(LayerMethodResult& r, const std::vector<float>& s,
+                                        const std::vector<float>& wq) {
+  const int64_t ne = eval_.shape[0];
+  Tensor xin = eval_;
+  ActQuantized qa;
+  const float* xa = quantizedInput(r, s, xin, qa);
+  checkCancel(cancel_);
+  std::vector<float> y = eig::matmulXWt(xa, ne, in_, wq.data(), out_);
+  r.output = compareValues(yRef_.data(), y.data(), int64_t(y.size()));
+  r.channelMse.assign(static_cast<size_t>(out_), 0.0f);
+  std::vector<double> acc(static_cast<size_t>(out_), 0.0);
+  for (int64_t t = 0; t < ne; ++t)
+    for (int64_t o = 0; o < out_; ++o) {
+      const size_t i = size_t(t * out_ + o);
+      y[i] -= yRef_[i]; // y becomes the error
+      acc[size_t(o)] += double(y[i]) * double(y[i]);
+    }
+  for (int64_t o = 0; o < out_; ++o)
+    r.channelMse[size_t(o)] = float(acc[size_t(o)] / double(ne));
+  // The effective weight seen from X: Q(W s) / s.
+  std::vector<float> weff = wq;
+  if (!s.empty())
+    scaleColumns(weff, out_, in_, s, true);
+  r.weight = compareValues(weight_.values.data(), weff.data(), out_ * in_);
+  if (!s.empty()) {
+    r.scales = s;
+    r.smoothedAbsMax.resize(s.size());
+    for (size_t j = 0; j < s.size(); ++j)
+      r.smoothedAbsMax[j] = report_.calibration.channelAbsMax[j] / s[j];
+  }
+  return y;
+}
 
-  // One error histogram range for all methods so that they overlay.
+void LayerBench::runMethod(LayerMethod m, Evaluated& ev) {
+  LayerMethodResult& r = ev.result;
+  char buf[48];
+  switch (m) {
+  case LayerMethod::Rtn:
+    r.label = "RTN";
+    ev.error = evaluate(r, {}, fakeQuantize(weight_, options_.weight, cancel_));
+    return;
+  case LayerMethod::SmoothQuant: {
+    const std::vector<float> s =
+        smoothQuantScales(report_.calibration.channelAbsMax, report_.weightAbsMax, options_.smoothAlpha);
+    Tensor ws = weight_;
+    scaleColumns(ws.values, out_, in_, s, false);
+    r.alpha = options_.smoothAlpha;
+    std::snprintf(buf, sizeof buf, "SmoothQuant (alpha %.2f)", options_.smoothAlpha);
+    r.label = buf;
+    ev.error = evaluate(r, s, fakeQuantize(ws, options_.weight, cancel_));
+    return;
+  }
+  case LayerMethod::Awq: {
+    AwqResult a = awqSearch(weight_, calib_, options_.weight, options_.awq, cancel_);
+    r.alpha = a.alpha;
+    r.gridAlpha = std::move(a.gridAlpha);
+    r.gridLoss = std::move(a.gridLoss);
+    std::snprintf(buf, sizeof buf, "AWQ (alpha %.2f)", a.alpha);
+    r.label = buf;
+    ev.error = evaluate(r, a.scales, a.scaledQuantized);
+    return;
+  }
+  case LayerMethod::Gptq: {
+    const GptqResult g = gptqQuantize(weight_, calib_, options_.weight, options_.gptq, cancel_);
+    r.label = options_.gptq.actOrder ? "GPTQ (act-order)" : "GPTQ";
+    if (options_.weight.clipping.method != ClipMethod::MinMax)
+      r.label += " (minmax ranges)"; // group ranges are fitted as GPTQ reaches them
+    r.gptqLoss = g.loss;
+    ev.error = evaluate(r, {}, g.dequantized);
+    return;
+  }
+  }
+}
+
+Evaluated LayerBench::run(LayerMethod m) {
+  const auto t0 = Clock::now();
+  Evaluated ev;
+  ev.result.method = m;
+  // A method the weight format cannot serve (GPTQ with a block format) reports
+  // its error in its row; the other methods still run.
+  try {
+    runMethod(m, ev);
+  } catch (const Error& e) {
+    ev.result.error = e.what();
+    ev.result.label = methodName(m);
+    ev.result.alpha = -1;
+  }
+  ev.result.ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  return ev;
+}
+
+// One error histogram range for all methods so that they overlay.
+void histogramOutputErrors(std::vector<Evaluated>& done, int bins) {
   double range = 0;
   for (const Evaluated& ev : done)
     range = std::max(range, ev.result.output.maxAbsError);
   if (!(range > 0))
     range = 1.0;
-  const int bins = std::max(options.histogramBins, 1);
   for (Evaluated& ev : done) {
     Histogram& h = ev.result.outputError;
     h.lo = -range;
@@ -317,8 +330,35 @@ LayerReport runLayerComparison(const Tensor& weight, const Tensor& tokens, const
       const int b = std::clamp(int((double(e) + range) * scale), 0, bins - 1);
       h.counts[size_t(b)] += 1.0;
     }
-    report.methods.push_back(std::move(ev.result));
   }
+}
+
+} // namespace
+
+LayerReport runLayerComparison(const Tensor& weight, const Tensor& tokens, const LayerOptions& options,
+                               const std::atomic<bool>* cancel, const LayerProgress& progress) {
+  const auto tStart = Clock::now();
+  validateLayerInputs(weight, tokens, options);
+  LayerReport report;
+  LayerBench bench(weight, tokens, options, cancel, report);
+  checkCancel(cancel);
+  std::vector<Evaluated> done;
+  const int steps = int(options.methods.size());
+  for (int step = 0; step < steps; ++step) {
+    const LayerMethod m = options.methods[size_t(step)];
+    checkCancel(cancel);
+    if (progress)
+      progress(step, steps, toString(m));
+    done.push_back(bench.run(m));
+  }
+  bool anyOk = false;
+  for (const Evaluated& ev : done)
+    anyOk = anyOk || ev.result.error.empty();
+  if (!anyOk)
+    throw Error(done.front().result.label + ": " + done.front().result.error);
+  histogramOutputErrors(done, std::max(options.histogramBins, 1));
+  for (Evaluated& ev : done)
+    report.methods.push_back(std::move(ev.result));
   report.totalMs = std::chrono::duration<double, std::milli>(Clock::now() - tStart).count();
   return report;
 }

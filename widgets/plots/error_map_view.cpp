@@ -11,7 +11,6 @@
 #include <QMouseEvent>
 #include <QTimer>
 #include <QToolTip>
-#include <QtConcurrent/QtConcurrentRun>
 #include <qcustomplot.h>
 
 #include <algorithm>
@@ -97,19 +96,6 @@ ErrorMapView::ErrorMapView(QWidget* parent) : PlotViewBase(parent) {
   debounce_->setSingleShot(true);
   debounce_->setInterval(kDebounceMs);
   connect(debounce_, &QTimer::timeout, this, &ErrorMapView::startRepool);
-  watcher_ = new QFutureWatcher<Pooled>(this);
-  connect(watcher_, &QFutureWatcher<Pooled>::finished, this, [this] {
-    Pooled pooled = watcher_->result();
-    if (pooled.generation == generation_ && pooled.map.width > 0) {
-      shown_ = std::move(pooled);
-      showPooled();
-      emit repooled();
-    }
-    if (pending_) {
-      pending_ = false;
-      startRepool();
-    }
-  });
   connect(modeBox_, &QComboBox::currentIndexChanged, this, [this] {
     showPooled();
     if (mode() == Mode::Relative && shown_.meanAbsOriginal.empty())
@@ -129,10 +115,7 @@ ErrorMapView::ErrorMapView(QWidget* parent) : PlotViewBase(parent) {
   setResult(nullptr, nullptr);
 }
 
-ErrorMapView::~ErrorMapView() {
-  // The job holds shared_ptrs to its inputs; wait so it never outlives the watcher.
-  watcher_->waitForFinished();
-}
+ErrorMapView::~ErrorMapView() = default; // job_ waits for a pooling in progress
 
 void ErrorMapView::setMode(Mode mode) {
   modeBox_->setCurrentIndex(modeBox_->findData(int(mode)));
@@ -281,7 +264,7 @@ void ErrorMapView::scheduleRepool() {
 void ErrorMapView::startRepool() {
   if (!result_ || !original_)
     return;
-  if (watcher_->isRunning()) {
+  if (job_.isBusy()) {
     pending_ = true; // poolErrorMap cannot be interrupted; run the latest request next
     return;
   }
@@ -300,8 +283,11 @@ void ErrorMapView::startRepool() {
       shown_.c0 == c0 && shown_.c1 == c1 && (mode() != Mode::Relative || !shown_.meanAbsOriginal.empty()))
     return; // already on screen
   const bool relative = mode() == Mode::Relative;
-  watcher_->setFuture(QtConcurrent::run(
-      [result = result_, original = original_, w, h, r0, r1, c0, c1, relative, generation = generation_] {
+  JobHandlers<Pooled> handlers;
+  handlers.done = [this](Pooled pooled) { pooledArrived(std::move(pooled)); };
+  job_.start<Pooled>(
+      [result = result_, original = original_, w, h, r0, r1, c0, c1, relative,
+       generation = generation_](JobControl&) {
         Pooled out;
         out.r0 = r0;
         out.r1 = r1;
@@ -316,7 +302,20 @@ void ErrorMapView::startRepool() {
           out.map = ErrorMap{}; // dropped by the receiver; the previous map stays
         }
         return out;
-      }));
+      },
+      std::move(handlers));
+}
+
+void ErrorMapView::pooledArrived(Pooled pooled) {
+  if (pooled.generation == generation_ && pooled.map.width > 0) {
+    shown_ = std::move(pooled);
+    showPooled();
+    emit repooled();
+  }
+  if (pending_) {
+    pending_ = false;
+    startRepool();
+  }
 }
 
 QString ErrorMapView::elementTooltip(qint64 row, qint64 col) const {

@@ -4,9 +4,8 @@
 // visible region (qs::poolErrorMap on a worker thread, debounced; a stale
 // job's result is dropped). Hovering shows the single element under the
 // mouse; centreOn() jumps to an element (the outlier view's clicks).
+#include "widgets/background_job.h"
 #include "widgets/plots/plot_view_base.h"
-
-#include <QFutureWatcher>
 
 class QComboBox;
 class QLabel;
@@ -59,6 +58,7 @@ private:
   void showPooled();
   void scheduleRepool();
   void startRepool();
+  void pooledArrived(Pooled pooled);
   void clampRanges();
   void onMouseMove(QMouseEvent* event);
   void onDoubleClick(QMouseEvent* event);
@@ -69,7 +69,7 @@ private:
   QCPColorScale* scale_ = nullptr;
   QCPItemEllipse* marker_ = nullptr;
   QTimer* debounce_ = nullptr;
-  QFutureWatcher<Pooled>* watcher_ = nullptr;
+  BackgroundJob job_;
   bool pending_ = false;       // a request arrived while a job was running
   bool settingRanges_ = false; // our own range changes do not schedule re-pools
   quint64 generation_ = 0;     // bumps on every new result; stale jobs are dropped

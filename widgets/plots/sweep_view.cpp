@@ -4,15 +4,12 @@
 #include "widgets/plots/plot_style.h"
 
 #include <QCheckBox>
-#include <QCoreApplication>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMouseEvent>
-#include <QPointer>
 #include <QPushButton>
 #include <QToolTip>
-#include <QtConcurrent/QtConcurrentRun>
 #include <qcustomplot.h>
 
 #include <cmath>
@@ -76,25 +73,16 @@ SweepView::SweepView(QWidget* parent) : PlotViewBase(parent) {
   p->setToolTip(QString());
   p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   legendBelow(4);
-  watcher_ = new QFutureWatcher<void>(this);
-  connect(watcher_, &QFutureWatcher<void>::finished, this, [this] {
-    run_->setText(tr("Run sweep"));
-    status_->setText(tr("%1 configurations%2").arg(points_.size()).arg(sampleNote_));
-    emit sweepFinished();
-  });
   connect(run_, &QPushButton::clicked, this, [this] { isRunning() ? cancelSweep() : runSweep(); });
   connect(p, &QCustomPlot::mouseMove, this, &SweepView::onMouseMove);
   installExport();
   redraw();
 }
 
-SweepView::~SweepView() {
-  cancelSweep();
-  watcher_->waitForFinished();
-}
+SweepView::~SweepView() = default; // job_ cancels the sweep and waits
 
 bool SweepView::isRunning() const {
-  return watcher_->isRunning();
+  return job_.isBusy();
 }
 
 void SweepView::setFamilyEnabled(const std::string& family, bool on) {
@@ -128,8 +116,7 @@ void SweepView::showEvent(QShowEvent* event) {
 }
 
 void SweepView::cancelSweep() {
-  if (cancel_)
-    cancel_->store(true);
+  job_.cancel();
   ++generation_; // points still queued from the old job are dropped
 }
 
@@ -162,27 +149,26 @@ void SweepView::runSweep() {
           : QString();
   status_->setText(tr("sweeping 0 / %1…").arg(expected_));
   run_->setText(tr("Cancel"));
-  cancel_ = std::make_shared<std::atomic<bool>>(false);
-  // A new job can start while the old one finishes its current quantize(); the
-  // watcher follows the new one, the old one only checks its own flag.
-  watcher_->setFuture(
-      QtConcurrent::run([tensor = original_, candidates = std::move(candidates), cancel = cancel_,
-                         self = QPointer<SweepView>(this), generation = generation_] {
-        try {
-          const Tensor sample = sweepSample(*tensor, kMaxSweepElements);
-          qs::runSweep(sample, candidates, cancel.get(), [&](const SweepPoint& point) {
-            QMetaObject::invokeMethod(
-                QCoreApplication::instance(),
-                [self, point, generation] {
-                  if (self)
-                    self->addPoint(point, generation);
-                },
-                Qt::QueuedConnection);
-          });
-        } catch (const Cancelled&) {
-        } catch (const std::exception&) {
-        }
-      }));
+  // Done, cancelled or failed: the sweep ends with the points it has.
+  auto ended = [this] {
+    run_->setText(tr("Run sweep"));
+    status_->setText(tr("%1 configurations%2").arg(points_.size()).arg(sampleNote_));
+    emit sweepFinished();
+  };
+  JobHandlers<bool> handlers;
+  handlers.done = [ended](bool) { ended(); };
+  handlers.failed = [ended](const QString&) { ended(); };
+  handlers.cancelled = ended;
+  job_.start<bool>(
+      [this, tensor = original_, candidates = std::move(candidates),
+       generation = generation_](JobControl& job) {
+        const Tensor sample = sweepSample(*tensor, kMaxSweepElements);
+        qs::runSweep(sample, candidates, job.cancelFlag(), [&](const SweepPoint& point) {
+          job.post([this, point, generation] { addPoint(point, generation); });
+        });
+        return true;
+      },
+      std::move(handlers));
   redraw();
 }
 

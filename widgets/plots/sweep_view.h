@@ -3,12 +3,10 @@
 // formats and granularities on the current tensor, computed off the GUI
 // thread (cancellable), one line with markers per family, and the current
 // config as a highlighted point.
+#include "widgets/background_job.h"
 #include "widgets/plots/plot_view_base.h"
 #include "widgets/plots/sweep_runner.h"
 
-#include <QFutureWatcher>
-
-#include <atomic>
 #include <map>
 
 class QCheckBox;
@@ -50,8 +48,7 @@ private:
   std::map<std::string, QCheckBox*> familyBoxes_;
   QPushButton* run_ = nullptr;
   QLabel* status_ = nullptr;
-  QFutureWatcher<void>* watcher_ = nullptr;
-  std::shared_ptr<std::atomic<bool>> cancel_;
+  BackgroundJob job_;
   quint64 generation_ = 0;
   bool dirty_ = false; // the tensor changed while the view was hidden
   std::shared_ptr<const QuantResult> result_;
