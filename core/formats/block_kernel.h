@@ -16,7 +16,7 @@ public:
   explicit BlockKernel(int block) : block_(block) {}
 
   int fixedBlock() const final { return block_; }
-  Granularity defaultGranularity() const final { return {GranularityKind::Group, -1, block_}; }
+  DefaultScaling defaultScaling() const final { return DefaultScaling::FixedBlock; }
   SegmentParams fitParams(const float* x, int64_t n, ClipRange r) const final;
   void apply(const SegmentParams& p, int64_t segment, const float* x, int64_t n, float* deq, int32_t* codes,
              uint64_t index0) const final;

@@ -14,9 +14,9 @@ namespace {
 
 class CodebookKernel final : public FormatKernel {
 public:
-  CodebookKernel(Codebook codebook, const QuantConfig& config, std::string label)
-      : codebook_(std::move(codebook)), stochastic_(config.rounding == Rounding::Stochastic),
-        seed_(config.seed), label_(std::move(label)) {}
+  CodebookKernel(Codebook codebook, const KernelOptions& options, std::string label)
+      : codebook_(std::move(codebook)), stochastic_(options.stochastic), seed_(options.seed),
+        label_(std::move(label)) {}
 
   std::string label() const override { return label_; }
   int codeBits() const override { return codebook_.bits(); }
@@ -72,18 +72,18 @@ private:
 } // namespace
 
 KernelFactory codebookFamily(const Codebook* codebook) {
-  return [codebook](const QuantConfig& config, const std::string& label) {
-    return std::make_unique<CodebookKernel>(*codebook, config, label);
+  return [codebook](const KernelOptions& options, const std::string& label) {
+    return std::make_unique<CodebookKernel>(*codebook, options, label);
   };
 }
 
 KernelFactory userCodebookFamily() {
-  return [](const QuantConfig& config, const std::string&) {
-    if (config.codebook.empty())
+  return [](const KernelOptions& options, const std::string&) {
+    if (options.levels.empty())
       throw Error("format 'codebook' needs levels (config \"codebook\": [...], CLI --codebook a,b,c)");
-    Codebook codebook = makeUserCodebook(config.codebook);
+    Codebook codebook = makeUserCodebook(options.levels);
     const std::string label = "Codebook (" + std::to_string(codebook.levels.size()) + " levels)";
-    return std::make_unique<CodebookKernel>(std::move(codebook), config, label);
+    return std::make_unique<CodebookKernel>(std::move(codebook), options, label);
   };
 }
 

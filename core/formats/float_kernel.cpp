@@ -16,9 +16,8 @@ namespace {
 
 class FloatKernel final : public FormatKernel {
 public:
-  FloatKernel(const FloatFormat& format, const QuantConfig& config, const std::string& label)
-      : format_(format), stochastic_(config.rounding == Rounding::Stochastic), seed_(config.seed),
-        label_(label) {
+  FloatKernel(const FloatFormat& format, const KernelOptions& options, const std::string& label)
+      : format_(format), stochastic_(options.stochastic), seed_(options.seed), label_(label) {
     if (format_.bits() <= 12) {
       decodeLut_.resize(size_t{1} << format_.bits());
       for (uint32_t c = 0; c < decodeLut_.size(); ++c)
@@ -30,9 +29,8 @@ public:
   int codeBits() const override { return format_.bits(); }
   int codeCount() const override { return format_.bits() <= 16 ? 1 << format_.bits() : 0; }
   // Wide formats are plain casts by default; narrow ones need a scale.
-  Granularity defaultGranularity() const override {
-    return format_.bits() >= 16 ? Granularity{GranularityKind::None, 0, 128}
-                                : Granularity{GranularityKind::Tensor, 0, 128};
+  DefaultScaling defaultScaling() const override {
+    return format_.bits() >= 16 ? DefaultScaling::Cast : DefaultScaling::PerTensor;
   }
   double overheadBitsPerSegment() const override { return 32.0; }
 
@@ -181,8 +179,8 @@ void FloatKernel::castCodes(const float* deq, int64_t n, int32_t* codes) const {
 } // namespace
 
 KernelFactory floatFamily(const FloatFormat& format) {
-  return [format](const QuantConfig& config, const std::string& label) {
-    return std::make_unique<FloatKernel>(format, config, label);
+  return [format](const KernelOptions& options, const std::string& label) {
+    return std::make_unique<FloatKernel>(format, options, label);
   };
 }
 

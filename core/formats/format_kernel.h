@@ -11,7 +11,6 @@
 //  - codes are stored as `code - codeMin()` in occupancy counts;
 //  - the kernel is switched on once per call, never per element.
 #include "core/calib/clip_range.h"
-#include "core/quant/quant_config.h"
 
 #include <cstdint>
 #include <functional>
@@ -36,6 +35,19 @@ struct ScaleExport {
   bool centroids = false;  // fitted levels of every segment (k-means)
 };
 
+// What a kernel takes from the quantization config (core/quant/format_config.h
+// makes it from a QuantConfig).
+struct KernelOptions {
+  bool symmetric = true;     // integers: signed codes, no zero point
+  bool stochastic = false;   // stochastic rounding instead of nearest
+  uint64_t seed = 0;         // of stochastic rounding and k-means starts
+  std::vector<float> levels; // the user's codebook levels
+};
+
+// How a format is scaled when the config does not say (format_config.h maps
+// it to a Granularity).
+enum class DefaultScaling { Cast, PerTensor, PerChannel, FixedBlock };
+
 // Counter-based uniform in [0, 1) from (seed, element index): the same value
 // for an element whatever the thread count or chunking.
 inline float uniformAt(uint64_t seed, uint64_t index) {
@@ -56,7 +68,7 @@ public:
   virtual int32_t codeMin() const { return 0; }
   // Distinct codes; 0 when codes are not produced or too many to count (> 2^16).
   virtual int codeCount() const = 0;
-  virtual Granularity defaultGranularity() const { return {GranularityKind::Channel, 0, 128}; }
+  virtual DefaultScaling defaultScaling() const { return DefaultScaling::PerChannel; }
   // Elements per block when the format fixes its granularity (MX, GGUF); 0 otherwise.
   virtual int fixedBlock() const { return 0; }
   // Storage besides the codes per scale segment (scale, zero point,
@@ -112,9 +124,8 @@ protected:
                             float* deq) const;
 };
 
-// Builds a family's kernel for a config (symmetric, rounding, seed, user
-// levels) under the registry entry's display label.
-using KernelFactory = std::function<std::unique_ptr<FormatKernel>(const QuantConfig&, const std::string&)>;
+// Builds a family's kernel for these options under the registry entry's display label.
+using KernelFactory = std::function<std::unique_ptr<FormatKernel>(const KernelOptions&, const std::string&)>;
 
 // Sorted, without duplicates: the form levels() returns.
 std::vector<float> sortedLevels(std::vector<float> v);

@@ -36,7 +36,7 @@ FormatInfo entry(KernelFactory factory, std::string name, const char* family, st
   i.aliases = std::move(aliases);
   i.factory = std::move(factory);
   if (probe) {
-    const std::unique_ptr<FormatKernel> kernel = i.makeKernel(QuantConfig{});
+    const std::unique_ptr<FormatKernel> kernel = i.makeKernel(KernelOptions{});
     i.bits = kernel->codeBits();
     i.bitsPerElement = i.bits;
     if (const int block = kernel->fixedBlock())
@@ -312,10 +312,6 @@ const FormatInfo* findUserFloat(const std::string& key) {
 const std::vector<FormatInfo>& allFormats() {
   static const std::vector<FormatInfo> formats = buildRegistry();
   return formats;
-}
-
-std::unique_ptr<FormatKernel> makeKernel(const QuantConfig& config) {
-  return findFormat(config.format).makeKernel(config); // throws "unknown format ..."
 }
 
 const FormatInfo& findFormat(const std::string& name) {

@@ -25,7 +25,9 @@ struct FormatInfo {
   std::vector<std::string> aliases; // other accepted names
   KernelFactory factory;
 
-  std::unique_ptr<FormatKernel> makeKernel(const QuantConfig& config) const { return factory(config, label); }
+  std::unique_ptr<FormatKernel> makeKernel(const KernelOptions& options) const {
+    return factory(options, label);
+  }
 };
 
 // The built-in formats in display order (user "eXmY" formats are not listed).
@@ -35,8 +37,5 @@ const std::vector<FormatInfo>& allFormats();
 // qs::Error("unknown format 'x' (known: ...)").
 const FormatInfo& findFormat(const std::string& name);
 bool isKnownFormat(const std::string& name);
-// The kernel of config.format for this config; throws qs::Error for unknown
-// names and impossible configs ("codebook" without levels).
-std::unique_ptr<FormatKernel> makeKernel(const QuantConfig& config);
 
 } // namespace qs

@@ -130,7 +130,7 @@ private:
 } // namespace
 
 KernelFactory ggufFamily(GgufType type) {
-  return [type](const QuantConfig&, const std::string& label) {
+  return [type](const KernelOptions&, const std::string& label) {
     return std::make_unique<GgufKernel>(type, label);
   };
 }

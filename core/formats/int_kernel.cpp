@@ -54,9 +54,9 @@ namespace {
 
 class IntKernel final : public FormatKernel {
 public:
-  IntKernel(int bits, const QuantConfig& config, const std::string& label)
-      : bits_(bits), symmetric_(config.symmetric), stochastic_(config.rounding == Rounding::Stochastic),
-        seed_(config.seed), label_(label + (config.symmetric ? " sym" : " asym")) {}
+  IntKernel(int bits, const KernelOptions& options, const std::string& label)
+      : bits_(bits), symmetric_(options.symmetric), stochastic_(options.stochastic), seed_(options.seed),
+        label_(label + (options.symmetric ? " sym" : " asym")) {}
 
   std::string label() const override { return label_; }
   int codeBits() const override { return bits_; }
@@ -147,8 +147,8 @@ private:
 } // namespace
 
 KernelFactory intFamily(int bits) {
-  return [bits](const QuantConfig& config, const std::string& label) {
-    return std::make_unique<IntKernel>(bits, config, label);
+  return [bits](const KernelOptions& options, const std::string& label) {
+    return std::make_unique<IntKernel>(bits, options, label);
   };
 }
 

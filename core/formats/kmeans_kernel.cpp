@@ -12,9 +12,8 @@ namespace {
 
 class KMeansKernel final : public FormatKernel {
 public:
-  KMeansKernel(int bits, const QuantConfig& config, std::string label)
-      : bits_(bits), stochastic_(config.rounding == Rounding::Stochastic), seed_(config.seed),
-        label_(std::move(label)) {}
+  KMeansKernel(int bits, const KernelOptions& options, std::string label)
+      : bits_(bits), stochastic_(options.stochastic), seed_(options.seed), label_(std::move(label)) {}
 
   std::string label() const override { return label_; }
   int codeBits() const override { return bits_; }
@@ -104,8 +103,8 @@ private:
 } // namespace
 
 KernelFactory kmeansFamily(int bits) {
-  return [bits](const QuantConfig& config, const std::string& label) {
-    return std::make_unique<KMeansKernel>(bits, config, label);
+  return [bits](const KernelOptions& options, const std::string& label) {
+    return std::make_unique<KMeansKernel>(bits, options, label);
   };
 }
 

@@ -52,7 +52,7 @@ private:
 } // namespace
 
 KernelFactory mxFamily(MxElement element) {
-  return [element](const QuantConfig&, const std::string& label) {
+  return [element](const KernelOptions&, const std::string& label) {
     return std::make_unique<MxKernel>(element, label);
   };
 }

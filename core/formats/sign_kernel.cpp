@@ -31,9 +31,9 @@ double meanAbove(const float* x, int64_t n, ClipRange r, float floor) {
 
 class SignKernel final : public FormatKernel {
 public:
-  SignKernel(SignLevels levels, const QuantConfig& config, const std::string& label)
-      : ternary_(levels == SignLevels::Ternary), stochastic_(config.rounding == Rounding::Stochastic),
-        seed_(config.seed), label_(label + (ternary_ ? " (TWN)" : " (sign x mean|w|)")) {}
+  SignKernel(SignLevels levels, const KernelOptions& options, const std::string& label)
+      : ternary_(levels == SignLevels::Ternary), stochastic_(options.stochastic), seed_(options.seed),
+        label_(label + (ternary_ ? " (TWN)" : " (sign x mean|w|)")) {}
 
   std::string label() const override { return label_; }
   int codeBits() const override { return ternary_ ? 2 : 1; }
@@ -127,8 +127,8 @@ private:
 } // namespace
 
 KernelFactory signFamily(SignLevels levels) {
-  return [levels](const QuantConfig& config, const std::string& label) {
-    return std::make_unique<SignKernel>(levels, config, label);
+  return [levels](const KernelOptions& options, const std::string& label) {
+    return std::make_unique<SignKernel>(levels, options, label);
   };
 }
 

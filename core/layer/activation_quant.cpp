@@ -3,8 +3,8 @@
 #include "core/calib/clip_range.h"
 #include "core/calib/histogram_l2.h"
 #include "core/error.h"
-#include "core/formats/format_registry.h"
 #include "core/pipeline/quantize.h"
+#include "core/quant/format_config.h"
 
 #include <algorithm>
 #include <cmath>

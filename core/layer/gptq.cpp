@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/layer/eigen_util.h"
 #include "core/layer/group_quantizer.h"
+#include "core/quant/format_config.h"
 
 #include <algorithm>
 #include <chrono>
@@ -128,7 +129,7 @@ GptqResult gptqQuantizeWithHessian(const Tensor& weight, std::vector<double> hes
     throw Error("GPTQ damping must be >= 0");
 
   const GroupQuantizer gq(config);
-  Granularity g = config.granularity.value_or(gq.kernel().defaultGranularity());
+  Granularity g = config.granularity.value_or(defaultGranularity(gq.kernel()));
   if (g.axis < 0)
     g.axis += 2;
   ParamMode mode;

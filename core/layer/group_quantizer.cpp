@@ -1,7 +1,7 @@
 #include "core/layer/group_quantizer.h"
 
 #include "core/error.h"
-#include "core/formats/format_registry.h"
+#include "core/quant/format_config.h"
 
 #include <algorithm>
 #include <cmath>

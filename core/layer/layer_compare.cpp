@@ -1,11 +1,11 @@
 #include "core/layer/layer_compare.h"
 
 #include "core/error.h"
-#include "core/formats/format_registry.h"
 #include "core/layer/eigen_util.h"
 #include "core/layer/layer_input.h"
 #include "core/layer/smoothquant.h"
 #include "core/pipeline/quantize.h"
+#include "core/quant/format_config.h"
 
 #include <algorithm>
 #include <chrono>

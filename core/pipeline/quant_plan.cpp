@@ -1,7 +1,7 @@
 #include "core/pipeline/quant_plan.h"
 
 #include "core/error.h"
-#include "core/formats/format_registry.h"
+#include "core/quant/format_config.h"
 
 namespace qs {
 
@@ -28,7 +28,7 @@ std::string granularityText(const Granularity& g, const FormatKernel& kernel) {
 // The granularity that will be used, with a note when the user's was replaced.
 Granularity chooseGranularity(const QuantConfig& config, const FormatKernel& kernel, const Shape& shape,
                               std::string& note) {
-  Granularity g = config.granularity.value_or(kernel.defaultGranularity());
+  Granularity g = config.granularity.value_or(defaultGranularity(kernel));
   if (const int block = kernel.fixedBlock()) {
     const Granularity fixed{GranularityKind::Group, shape.empty() ? 0 : int(shape.size()) - 1, block};
     if (config.granularity &&

@@ -1,5 +1,6 @@
 // Registry: every name resolves, entries make their kernels, errors are clear.
 #include "core/formats/format_registry.h"
+#include "core/quant/format_config.h"
 
 #include "core/error.h"
 #include "core/formats/block_formats.h"

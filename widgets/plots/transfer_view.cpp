@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/formats/format_registry.h"
+#include "core/quant/format_config.h"
 #include "widgets/plots/plot_data.h"
 #include "widgets/plots/plot_style.h"
 
