@@ -1,5 +1,5 @@
 #pragma once
-// One interface for every format family (docs/ARCHITECTURE.md):
+// One interface for every format family (docs/ARCHITECTURE.md, "Formats"):
 // the quantizer, the layer code, the CLI and the plots ask a FormatKernel
 // instead of switching on a format's name or kind. A kernel is made per
 // quantize call by its registry entry (format_registry.h) from the config,

@@ -3,7 +3,7 @@
 // combo box) maps to one FormatInfo that says what the format is and which
 // family kernel implements it. Adding a member of a family = one entry in
 // format_registry.cpp; adding a family = one *_kernel.cpp, its factory in
-// format_families.h and its entries (docs/ARCHITECTURE.md).
+// format_families.h and its entries (docs/ARCHITECTURE.md, "Formats").
 #include "core/formats/format_kernel.h"
 
 #include <memory>
