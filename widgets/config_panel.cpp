@@ -72,7 +72,7 @@ const FormatInfo* lookup(const std::string& name) {
 // The integer format with `bits` bits, or null.
 const FormatInfo* integerFormat(int bits) {
   for (const FormatInfo& info : allFormats())
-    if (info.kind == FormatKind::Integer && info.intBits == bits)
+    if (info.family == "integer" && info.bits == bits)
       return &info;
   return nullptr;
 }
@@ -426,7 +426,7 @@ void ConfigPanel::showConfig() {
 void ConfigPanel::updateEnabled() {
   const QuantConfig& c = config_;
   const FormatInfo* info = lookup(c.format);
-  const bool integer = info && info->kind == FormatKind::Integer;
+  const bool integer = info && info->family == "integer";
   const bool block = info && info->family == "block";
   bits_->setEnabled(integer);
   symmetric_->setEnabled(integer);

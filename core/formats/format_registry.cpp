@@ -3,6 +3,7 @@
 #include "core/formats/format_registry.h"
 
 #include "core/error.h"
+#include "core/formats/format_families.h"
 
 #include <algorithm>
 #include <cctype>
@@ -23,250 +24,239 @@ std::string lower(std::string s) {
   return s;
 }
 
+// An entry: the description, with the code width and storage per element
+// asked of the family's kernel (user codebooks: set by the config, 0 here).
+FormatInfo entry(KernelFactory factory, std::string name, const char* family, std::string label,
+                 std::string description, std::vector<std::string> aliases = {}, bool probe = true) {
+  FormatInfo i;
+  i.name = std::move(name);
+  i.family = family;
+  i.label = std::move(label);
+  i.description = std::move(description);
+  i.aliases = std::move(aliases);
+  i.factory = std::move(factory);
+  if (probe) {
+    const std::unique_ptr<FormatKernel> kernel = i.makeKernel(KernelOptions{});
+    i.bits = kernel->codeBits();
+    i.bitsPerElement = i.bits;
+    if (const int block = kernel->fixedBlock())
+      i.bitsPerElement += kernel->overheadBitsPerSegment() / block;
+  }
+  return i;
+}
+
 FormatInfo floatInfo(const FloatFormat& f, const char* label, const char* description,
                      std::vector<std::string> aliases = {}) {
-  FormatInfo i;
-  i.name = f.name;
-  i.family = "float";
-  i.label = label;
-  i.description = description;
-  i.bits = f.bits();
-  i.bitsPerElement = f.bits();
-  i.kind = FormatKind::Float;
-  i.floatFormat = f;
-  i.aliases = std::move(aliases);
-  return i;
+  return entry(floatFamily(f), f.name, "float", label, description, std::move(aliases));
 }
 
 FormatInfo intInfo(int bits, std::string description) {
-  FormatInfo i;
-  i.name = "int" + std::to_string(bits);
-  i.family = "integer";
-  i.label = "INT" + std::to_string(bits);
-  i.description = std::move(description);
-  i.bits = bits;
-  i.bitsPerElement = bits;
-  i.kind = FormatKind::Integer;
-  i.intBits = bits;
   // Signedness comes from the config (symmetric / affine); "uintN" is accepted as a spelling.
-  i.aliases = {"uint" + std::to_string(bits), "i" + std::to_string(bits)};
-  return i;
+  const std::string b = std::to_string(bits);
+  return entry(intFamily(bits), "int" + b, "integer", "INT" + b, std::move(description),
+               {"uint" + b, "i" + b});
 }
 
 FormatInfo codebookInfo(const std::string& name, const char* label, const char* description,
-                        const Codebook* codebook, int bits) {
-  FormatInfo i;
-  i.name = name;
-  i.family = "codebook";
-  i.label = label;
-  i.description = description;
-  i.bits = bits;
-  i.bitsPerElement = bits;
-  i.kind = FormatKind::Codebook;
-  i.codebook = codebook;
-  return i;
+                        KernelFactory factory) {
+  return entry(std::move(factory), name, "codebook", label, description);
 }
 
 FormatInfo mxInfo(const char* name, const char* label, MxElement element, const char* description) {
-  FormatInfo i;
-  i.name = name;
-  i.family = "block";
-  i.label = label;
-  i.description = description;
-  i.bits = mxElementBits(element);
-  i.bitsPerElement = i.bits + 8.0 / kMxBlock;
-  i.kind = FormatKind::Mx;
-  i.mxElement = element;
-  if (const FloatFormat* f = mxElementFloatFormat(element))
-    i.floatFormat = *f;
-  i.blockSize = kMxBlock;
-  return i;
+  return entry(mxFamily(element), name, "block", label, description);
 }
 
-FormatInfo ggufInfo(const char* name, const char* label, GgufType type, int bits, const char* description) {
-  const GgufTypeInfo& t = ggufTypeInfo(type);
-  FormatInfo i;
-  i.name = name;
-  i.family = "block";
-  i.label = label;
-  i.description = description;
-  i.bits = bits;
-  i.bitsPerElement = 8.0 * t.blockBytes / t.blockElements;
-  i.kind = FormatKind::Gguf;
-  i.ggufType = type;
-  i.blockSize = t.blockElements;
-  return i;
+FormatInfo ggufInfo(const char* name, const char* label, GgufType type, const char* description) {
+  return entry(ggufFamily(type), name, "block", label, description);
 }
 
-std::vector<FormatInfo> buildRegistry() {
-  std::vector<FormatInfo> r;
-  // ---- floats
-  r.push_back(floatInfo(fp32Format(), "FP32",
-                        "IEEE single precision: 1 sign, 8 exponent, 23 mantissa bits, range about ±3.4e38. "
-                        "The reference every other format is compared with.",
-                        {"float32", "float"}));
-  r.push_back(
+// The float family (float_kernel.cpp).
+void floatEntries(std::vector<FormatInfo>& entries) {
+  entries.push_back(
+      floatInfo(fp32Format(), "FP32",
+                "IEEE single precision: 1 sign, 8 exponent, 23 mantissa bits, range about ±3.4e38. "
+                "The reference every other format is compared with.",
+                {"float32", "float"}));
+  entries.push_back(
       floatInfo(tf32Format(), "TF32",
                 "NVIDIA TensorFloat-32: FP32's 8-bit exponent with only 10 mantissa bits (FP16's "
                 "precision). Ampere and later tensor cores use it for FP32 matrix multiplies when TF32 "
                 "mode is on.",
                 {"tensorfloat32"}));
-  r.push_back(floatInfo(fp16Format(), "FP16",
-                        "IEEE half precision: 1 sign, 5 exponent, 10 mantissa bits; largest value 65504, "
-                        "smaller numbers lose precision below 6.1e-5. Standard for GPU inference.",
-                        {"float16", "half"}));
-  r.push_back(floatInfo(bf16Format(), "BF16",
-                        "bfloat16: FP32's 8-bit exponent (same range) with 7 mantissa bits, about 3 decimal "
-                        "digits. The usual format for training and storing LLM weights.",
-                        {"bfloat16"}));
-  r.push_back(floatInfo(fp8E4M3Format(), "FP8 E4M3",
-                        "8-bit float (OCP E4M3FN): 4 exponent, 3 mantissa bits, largest value 448, no "
-                        "infinity. Used for weights and activations in FP8 inference and training (Hopper).",
-                        {"fp8_e4m3fn", "e4m3fn", "e4m3", "fp8", "float8_e4m3fn"}));
-  r.push_back(floatInfo(fp8E5M2Format(), "FP8 E5M2",
-                        "8-bit float with FP16's exponent: 5 exponent, 2 mantissa bits, largest value 57344, "
-                        "with inf and NaN. Wider range but coarser; used for gradients.",
-                        {"e5m2", "float8_e5m2"}));
-  r.push_back(
+  entries.push_back(
+      floatInfo(fp16Format(), "FP16",
+                "IEEE half precision: 1 sign, 5 exponent, 10 mantissa bits; largest value 65504, "
+                "smaller numbers lose precision below 6.1e-5. Standard for GPU inference.",
+                {"float16", "half"}));
+  entries.push_back(
+      floatInfo(bf16Format(), "BF16",
+                "bfloat16: FP32's 8-bit exponent (same range) with 7 mantissa bits, about 3 decimal "
+                "digits. The usual format for training and storing LLM weights.",
+                {"bfloat16"}));
+  entries.push_back(
+      floatInfo(fp8E4M3Format(), "FP8 E4M3",
+                "8-bit float (OCP E4M3FN): 4 exponent, 3 mantissa bits, largest value 448, no "
+                "infinity. Used for weights and activations in FP8 inference and training (Hopper).",
+                {"fp8_e4m3fn", "e4m3fn", "e4m3", "fp8", "float8_e4m3fn"}));
+  entries.push_back(
+      floatInfo(fp8E5M2Format(), "FP8 E5M2",
+                "8-bit float with FP16's exponent: 5 exponent, 2 mantissa bits, largest value 57344, "
+                "with inf and NaN. Wider range but coarser; used for gradients.",
+                {"e5m2", "float8_e5m2"}));
+  entries.push_back(
       floatInfo(fp8E4M3FnuzFormat(), "FP8 E4M3 FNUZ",
                 "AMD/Graphcore variant of E4M3: bias 8, largest value 240, no negative zero and a single "
                 "NaN (0x80). Used on MI300 GPUs.",
                 {"float8_e4m3fnuz"}));
-  r.push_back(
+  entries.push_back(
       floatInfo(fp8E5M2FnuzFormat(), "FP8 E5M2 FNUZ",
                 "AMD/Graphcore variant of E5M2: bias 16, largest value 57344, no infinity, no negative "
                 "zero, a single NaN (0x80).",
                 {"float8_e5m2fnuz"}));
-  r.push_back(floatInfo(fp6E3M2Format(), "FP6 E3M2",
-                        "6-bit float from the OCP MX spec: 3 exponent, 2 mantissa bits, largest value 28, no "
-                        "inf or NaN. Normally used with a shared block scale (MXFP6).",
-                        {"e3m2"}));
-  r.push_back(
+  entries.push_back(
+      floatInfo(fp6E3M2Format(), "FP6 E3M2",
+                "6-bit float from the OCP MX spec: 3 exponent, 2 mantissa bits, largest value 28, no "
+                "inf or NaN. Normally used with a shared block scale (MXFP6).",
+                {"e3m2"}));
+  entries.push_back(
       floatInfo(fp6E2M3Format(), "FP6 E2M3",
                 "6-bit float from the OCP MX spec: 2 exponent, 3 mantissa bits, largest value 7.5, no "
                 "inf or NaN: more precision, less range than E3M2.",
                 {"e2m3"}));
-  r.push_back(
+  entries.push_back(
       floatInfo(fp4E2M1Format(), "FP4 E2M1",
                 "4-bit float with 15 values: 0, ±0.5, ±1, ±1.5, ±2, ±3, ±4, ±6. Used with block scales "
                 "in MXFP4 and NVFP4 (Blackwell GPUs).",
                 {"fp4", "e2m1"}));
-  // ---- integers
-  r.push_back(intInfo(1,
-                      "1-bit integer grid: codes {-1, 0} times a scale when symmetric, {0, 1} when affine. "
-                      "Mostly of teaching interest; see binary for ±1."));
+}
+
+// The integer family (int_kernel.cpp).
+void integerEntries(std::vector<FormatInfo>& entries) {
+  entries.push_back(
+      intInfo(1, "1-bit integer grid: codes {-1, 0} times a scale when symmetric, {0, 1} when affine. "
+                 "Mostly of teaching interest; see binary for ±1."));
   for (int b = 2; b <= 8; ++b) {
     const int levels = 1 << b;
-    r.push_back(intInfo(b, std::to_string(b) + "-bit integer grid with " + std::to_string(levels) +
-                               " evenly spaced levels: signed codes " + std::to_string(-(levels / 2)) + ".." +
-                               std::to_string(levels / 2 - 1) + " (symmetric) or 0.." +
-                               std::to_string(levels - 1) + " with a zero point (affine)." +
-                               (b == 8   ? " The classic format of PyTorch and TensorRT quantization."
-                                : b == 4 ? " Used by GPTQ and AWQ with group-wise scales."
-                                         : "")));
+    entries.push_back(intInfo(b, std::to_string(b) + "-bit integer grid with " + std::to_string(levels) +
+                                     " evenly spaced levels: signed codes " + std::to_string(-(levels / 2)) +
+                                     ".." + std::to_string(levels / 2 - 1) + " (symmetric) or 0.." +
+                                     std::to_string(levels - 1) + " with a zero point (affine)." +
+                                     (b == 8   ? " The classic format of PyTorch and TensorRT quantization."
+                                      : b == 4 ? " Used by GPTQ and AWQ with group-wise scales."
+                                               : "")));
   }
-  r.push_back(intInfo(16, "16-bit integer grid (65536 levels): nearly lossless for weights; used for "
-                          "accumulators and sensitive activations."));
-  // ---- codebooks
-  r.push_back(
+  entries.push_back(intInfo(16, "16-bit integer grid (65536 levels): nearly lossless for weights; used for "
+                                "accumulators and sensitive activations."));
+}
+
+// The codebook, binary/ternary and k-means families.
+void codebookEntries(std::vector<FormatInfo>& entries) {
+  entries.push_back(
       codebookInfo("binary", "Binary",
                    "One bit per value: its sign, times the group's mean absolute value (BinaryConnect / "
                    "XNOR-Net style binarized weights).",
-                   &binaryCodebook(), 1));
-  r.push_back(
+                   signFamily(SignLevels::Binary)));
+  entries.push_back(
       codebookInfo("ternary", "Ternary",
                    "Three levels {-1, 0, +1} in 2-bit codes: values with |w| below 0.7 x mean|w| become 0, "
                    "the rest +-(mean |w| of the kept ones), as in ternary weight networks.",
-                   &ternaryCodebook(), 2));
-  r.push_back(codebookInfo("nf4", "NF4",
-                           "4-bit NormalFloat from QLoRA (bitsandbytes): 16 levels at quantiles of a normal "
-                           "distribution, scaled by each block's absolute maximum.",
-                           &nf4Codebook(), 4));
-  r.push_back(
+                   signFamily(SignLevels::Ternary)));
+  entries.push_back(
+      codebookInfo("nf4", "NF4",
+                   "4-bit NormalFloat from QLoRA (bitsandbytes): 16 levels at quantiles of a normal "
+                   "distribution, scaled by each block's absolute maximum.",
+                   codebookFamily(&nf4Codebook())));
+  entries.push_back(
       codebookInfo("fp4_bnb", "FP4 (bitsandbytes)",
                    "bitsandbytes' 4-bit float table (E2M1 with its own bias; magnitudes 0, 1/192, 1/6, "
                    "1/4, 1/3, 1/2, 2/3, 1) scaled by each block's absolute maximum.",
-                   &fp4BnbCodebook(), 4));
-  r.push_back(codebookInfo("iq4_nl", "IQ4_NL",
-                           "llama.cpp's non-linear 4-bit grid (kvalues_iq4nl / 127): 16 levels denser near "
-                           "zero, scaled per block.",
-                           &iq4nlCodebook(), 4));
-  {
-    FormatInfo i;
-    i.name = "codebook";
-    i.family = "codebook";
-    i.label = "Custom codebook";
-    i.description = "Your own list of levels (2 to 256), normalised to max |level| = 1 and scaled by each "
-                    "group's absolute maximum; every value goes to the nearest level.";
-    i.kind = FormatKind::UserCodebook;
-    i.bits = 0; // depends on the levels: Codebook::bits()
-    r.push_back(i);
-  }
-  for (int k = 1; k <= 8; ++k) {
-    FormatInfo i;
-    i.name = "kmeans" + std::to_string(k);
-    i.family = "codebook";
-    i.label = "k-means " + std::to_string(k) + "-bit";
-    i.description = "A learned grid: weighted k-means fits " + std::to_string(1 << k) +
-                    " levels to each scale group (as in Deep Compression / SqueezeLLM); the levels are "
-                    "stored with the group.";
-    i.kind = FormatKind::KMeans;
-    i.bits = k;
-    i.bitsPerElement = k;
-    i.kmeansBits = k;
-    r.push_back(i);
-  }
-  // ---- MX blocks
-  r.push_back(mxInfo("mxfp8_e4m3", "MXFP8 E4M3", MxElement::Fp8E4M3,
-                     "OCP Microscaling: blocks of 32 FP8 E4M3 values sharing one power-of-two scale (8-bit "
-                     "E8M0). 8.25 bits per value."));
-  r.back().aliases = {"mxfp8"};
-  r.push_back(
+                   codebookFamily(&fp4BnbCodebook())));
+  entries.push_back(
+      codebookInfo("iq4_nl", "IQ4_NL",
+                   "llama.cpp's non-linear 4-bit grid (kvalues_iq4nl / 127): 16 levels denser near "
+                   "zero, scaled per block.",
+                   codebookFamily(&iq4nlCodebook())));
+  entries.push_back(
+      entry(userCodebookFamily(), "codebook", "codebook", "Custom codebook",
+            "Your own list of levels (2 to 256), normalised to max |level| = 1 and scaled by each "
+            "group's absolute maximum; every value goes to the nearest level.",
+            {}, false)); // bits: Codebook::bits() of the config's levels
+  for (int k = 1; k <= 8; ++k)
+    entries.push_back(entry(
+        kmeansFamily(k), "kmeans" + std::to_string(k), "codebook", "k-means " + std::to_string(k) + "-bit",
+        "A learned grid: weighted k-means fits " + std::to_string(1 << k) +
+            " levels to each scale group (as in Deep Compression / SqueezeLLM); the levels "
+            "are stored with the group."));
+}
+
+// The MX family (mx_kernel.cpp).
+void mxEntries(std::vector<FormatInfo>& entries) {
+  entries.push_back(
+      mxInfo("mxfp8_e4m3", "MXFP8 E4M3", MxElement::Fp8E4M3,
+             "OCP Microscaling: blocks of 32 FP8 E4M3 values sharing one power-of-two scale (8-bit "
+             "E8M0). 8.25 bits per value."));
+  entries.back().aliases = {"mxfp8"};
+  entries.push_back(
       mxInfo("mxfp8_e5m2", "MXFP8 E5M2", MxElement::Fp8E5M2,
              "OCP Microscaling: blocks of 32 FP8 E5M2 values sharing one power-of-two scale. 8.25 bits "
              "per value."));
-  r.push_back(
+  entries.push_back(
       mxInfo("mxfp6_e3m2", "MXFP6 E3M2", MxElement::Fp6E3M2,
              "OCP Microscaling: blocks of 32 FP6 E3M2 values sharing one power-of-two scale. 6.25 bits "
              "per value."));
-  r.push_back(
+  entries.push_back(
       mxInfo("mxfp6_e2m3", "MXFP6 E2M3", MxElement::Fp6E2M3,
              "OCP Microscaling: blocks of 32 FP6 E2M3 values sharing one power-of-two scale. 6.25 bits "
              "per value."));
-  r.push_back(
+  entries.push_back(
       mxInfo("mxfp4", "MXFP4", MxElement::Fp4E2M1,
              "OCP Microscaling: blocks of 32 FP4 E2M1 values sharing one power-of-two scale, 4.25 bits "
              "per value. Used for LLM weights (e.g. gpt-oss)."));
-  r.push_back(
+  entries.push_back(
       mxInfo("mxint8", "MXINT8", MxElement::Int8,
              "OCP Microscaling: blocks of 32 8-bit integers (fixed point, 6 fraction bits) sharing one "
              "power-of-two scale. 8.25 bits per value."));
-  // ---- GGUF blocks
-  r.push_back(ggufInfo("q8_0", "Q8_0", GgufType::Q8_0, 8,
-                       "llama.cpp: blocks of 32 signed 8-bit values with one FP16 scale (absmax / 127). "
-                       "8.5 bits per value, nearly lossless."));
-  r.push_back(ggufInfo("q4_0", "Q4_0", GgufType::Q4_0, 4,
-                       "llama.cpp: blocks of 32 4-bit values with one FP16 scale, codes -8..7 where -8 is "
-                       "the value of largest magnitude. 4.5 bits per value."));
-  r.push_back(
-      ggufInfo("q4_1", "Q4_1", GgufType::Q4_1, 4,
+}
+
+// The GGUF family (gguf_kernel.cpp).
+void ggufEntries(std::vector<FormatInfo>& entries) {
+  entries.push_back(
+      ggufInfo("q8_0", "Q8_0", GgufType::Q8_0,
+               "llama.cpp: blocks of 32 signed 8-bit values with one FP16 scale (absmax / 127). "
+               "8.5 bits per value, nearly lossless."));
+  entries.push_back(
+      ggufInfo("q4_0", "Q4_0", GgufType::Q4_0,
+               "llama.cpp: blocks of 32 4-bit values with one FP16 scale, codes -8..7 where -8 is "
+               "the value of largest magnitude. 4.5 bits per value."));
+  entries.push_back(
+      ggufInfo("q4_1", "Q4_1", GgufType::Q4_1,
                "llama.cpp: blocks of 32 4-bit values with an FP16 scale and an FP16 minimum (min..max "
                "in 16 steps). 5 bits per value."));
-  r.push_back(
-      ggufInfo("q5_0", "Q5_0", GgufType::Q5_0, 5,
+  entries.push_back(
+      ggufInfo("q5_0", "Q5_0", GgufType::Q5_0,
                "llama.cpp: blocks of 32 5-bit values (codes -16..15) with one FP16 scale. 5.5 bits per "
                "value."));
-  r.push_back(
-      ggufInfo("q5_1", "Q5_1", GgufType::Q5_1, 5,
+  entries.push_back(
+      ggufInfo("q5_1", "Q5_1", GgufType::Q5_1,
                "llama.cpp: blocks of 32 5-bit values with an FP16 scale and minimum. 6 bits per value."));
-  r.push_back(
-      ggufInfo("q4_k", "Q4_K", GgufType::Q4_K, 4,
+  entries.push_back(
+      ggufInfo("q4_k", "Q4_K", GgufType::Q4_K,
                "llama.cpp k-quant: super-blocks of 256 with 8 sub-blocks of 32, each with a 6-bit scale "
                "and minimum under FP16 super-scales. 4.5 bits per value; the base of Q4_K_M files."));
-  r.push_back(ggufInfo("q6_k", "Q6_K", GgufType::Q6_K, 6,
-                       "llama.cpp k-quant: super-blocks of 256 with 16 sub-blocks of 16, 6-bit values and "
-                       "8-bit scales under an FP16 super-scale. 6.5625 bits per value."));
-  return r;
+  entries.push_back(
+      ggufInfo("q6_k", "Q6_K", GgufType::Q6_K,
+               "llama.cpp k-quant: super-blocks of 256 with 16 sub-blocks of 16, 6-bit values and "
+               "8-bit scales under an FP16 super-scale. 6.5625 bits per value."));
+}
+
+std::vector<FormatInfo> buildRegistry() {
+  std::vector<FormatInfo> formats;
+  floatEntries(formats);
+  integerEntries(formats);
+  codebookEntries(formats);
+  mxEntries(formats);
+  ggufEntries(formats);
+  return formats;
 }
 
 std::string knownList() {

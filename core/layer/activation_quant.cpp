@@ -4,7 +4,7 @@
 #include "core/calib/histogram_l2.h"
 #include "core/error.h"
 #include "core/pipeline/quantize.h"
-#include "core/quant/scheme.h"
+#include "core/quant/format_config.h"
 
 #include <algorithm>
 #include <cmath>
@@ -74,7 +74,7 @@ ActCalibration calibrateActivations(const Tensor& calibration, const ActQuantCon
   if (!config.quantized())
     return {};
   const QuantConfig base = baseConfig(config);
-  const Scheme scheme = resolveScheme(base);
+  const int codeBits = makeKernel(base)->codeBits();
   const float* x = calibration.values.data();
   const int64_t n = calibration.numel();
   const DataStats stats = dataStatsParallel(x, n);
@@ -90,7 +90,7 @@ ActCalibration calibrateActivations(const Tensor& calibration, const ActQuantCon
                       ? ClipMethod::MinMax
                       : (config.range == ActRange::Percentile ? ClipMethod::Percentile : ClipMethod::Kl);
     clip.percentile = config.percentile;
-    const ClipRange r = clipRange(clip, x, n, stats, scheme.bits);
+    const ClipRange r = clipRange(clip, x, n, stats, codeBits);
     cal.lo = r.lo;
     cal.hi = r.hi;
     break;
@@ -116,7 +116,7 @@ ActCalibration calibrateActivations(const Tensor& calibration, const ActQuantCon
     break;
   }
   case ActRange::HistogramL2: {
-    const int dstBins = int(std::min<int64_t>(int64_t{1} << std::min(scheme.bits, 16), 65536));
+    const int dstBins = int(std::min<int64_t>(int64_t{1} << std::min(codeBits, 16), 65536));
     const HistogramL2Range r = histogramL2Range(x, n, dstBins);
     cal.lo = r.min;
     cal.hi = r.max;

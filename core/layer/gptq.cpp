@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/layer/eigen_util.h"
 #include "core/layer/group_quantizer.h"
+#include "core/quant/format_config.h"
 
 #include <algorithm>
 #include <chrono>
@@ -128,7 +129,7 @@ GptqResult gptqQuantizeWithHessian(const Tensor& weight, std::vector<double> hes
     throw Error("GPTQ damping must be >= 0");
 
   const GroupQuantizer gq(config);
-  Granularity g = config.granularity.value_or(gq.scheme().defaultGranularity);
+  Granularity g = config.granularity.value_or(defaultGranularity(gq.kernel()));
   if (g.axis < 0)
     g.axis += 2;
   ParamMode mode;
@@ -154,7 +155,7 @@ GptqResult gptqQuantizeWithHessian(const Tensor& weight, std::vector<double> hes
     groupSize = g.groupSize;
     break;
   case GranularityKind::None:
-    if (gq.scheme().kind != SchemeKind::Float)
+    if (!gq.kernel().castable())
       throw Error("granularity 'none' is a plain cast and only exists for float formats");
     mode = ParamMode::Cast;
     break;
@@ -232,8 +233,7 @@ GptqResult gptqQuantizeWithHessian(const Tensor& weight, std::vector<double> hes
         float* qi = q + col * out;
         for (int64_t r = r0; r < r1; ++r) {
           const float w = wi[r];
-          const float qv = mode == ParamMode::Cast ? gq.scheme().floatFormat.round(w)
-                                                   : gq.quantize(w, local[size_t(r - r0)]);
+          const float qv = mode == ParamMode::Cast ? gq.cast(w) : gq.quantize(w, local[size_t(r - r0)]);
           qi[r] = qv;
           const float e = (w - qv) / d;
           ei[r] = e;

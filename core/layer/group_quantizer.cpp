@@ -1,7 +1,7 @@
 #include "core/layer/group_quantizer.h"
 
 #include "core/error.h"
-#include "core/formats/int_format.h"
+#include "core/quant/format_config.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,46 +9,25 @@
 
 namespace qs {
 
-GroupQuantizer::GroupQuantizer(const QuantConfig& config) : scheme_(resolveScheme(config)) {
-  switch (scheme_.kind) {
-  case SchemeKind::Int:
-  case SchemeKind::Float:
-  case SchemeKind::Codebook:
-    break;
-  default:
+namespace {
+
+QuantConfig nearestRounding(QuantConfig config) {
+  config.rounding = Rounding::Nearest;
+  return config;
+}
+
+} // namespace
+
+GroupQuantizer::GroupQuantizer(const QuantConfig& config) : kernel_(makeKernel(nearestRounding(config))) {
+  if (!kernel_->fitsFromRange())
     throw Error("format '" + config.format +
                 "' has no per-group scale grid usable by GPTQ (use an int, float or codebook format)");
-  }
-  qmin_ = float(scheme_.qmin());
-  qmax_ = float(scheme_.qmax());
 }
 
 GroupQuantizer::Params GroupQuantizer::fit(float lo, float hi) const {
-  Params p;
-  const float amax = std::max(std::fabs(lo), std::fabs(hi));
-  switch (scheme_.kind) {
-  case SchemeKind::Int:
-    if (scheme_.symmetric) {
-      p.scale = symmetricParams(amax, scheme_.bits).scale;
-    } else {
-      const AffineParams a = affineParams(lo, hi, scheme_.qmin(), scheme_.qmax());
-      p.scale = a.scale;
-      p.zeroPoint = float(a.zeroPoint);
-    }
-    break;
-  case SchemeKind::Float:
-    p.scale = amax > 0 ? float(double(amax) / scheme_.floatFormat.maxValue()) : 1.0f;
-    if (!(p.scale > 0) || !std::isfinite(p.scale))
-      p.scale = 1.0f;
-    break;
-  case SchemeKind::Codebook:
-    p.scale = amax;
-    p.invScale = amax > 0 ? 1.0f / amax : 0.0f;
-    return p;
-  default:
-    break;
-  }
-  p.invScale = 1.0f / p.scale;
+  Params p = kernel_->fitParams(nullptr, 0, ClipRange{lo, hi});
+  p.lo = -std::numeric_limits<float>::infinity(); // clamped by the grid only
+  p.hi = std::numeric_limits<float>::infinity();
   return p;
 }
 
@@ -67,18 +46,15 @@ GroupQuantizer::Params GroupQuantizer::fitValues(const float* x, int64_t n, int6
 }
 
 float GroupQuantizer::quantize(float x, const Params& p) const {
-  switch (scheme_.kind) {
-  case SchemeKind::Int: {
-    const float q = std::clamp(roundHalfEven(x * p.invScale) + p.zeroPoint, qmin_, qmax_);
-    return (q - p.zeroPoint) * p.scale;
-  }
-  case SchemeKind::Float:
-    return scheme_.floatFormat.round(x / p.scale) * p.scale;
-  case SchemeKind::Codebook:
-    return scheme_.codebook.levels[size_t(scheme_.codebook.nearest(x * p.invScale))] * p.scale;
-  default:
-    return x;
-  }
+  float q;
+  kernel_->apply(p, -1, &x, 1, &q, nullptr, 0);
+  return q;
+}
+
+float GroupQuantizer::cast(float x) const {
+  float q;
+  kernel_->applyCast(&x, 1, &q, nullptr, 0);
+  return q;
 }
 
 } // namespace qs

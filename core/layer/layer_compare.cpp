@@ -5,7 +5,7 @@
 #include "core/layer/layer_input.h"
 #include "core/layer/smoothquant.h"
 #include "core/pipeline/quantize.h"
-#include "core/quant/scheme.h"
+#include "core/quant/format_config.h"
 
 #include <algorithm>
 #include <chrono>
@@ -140,11 +140,11 @@ void validateLayerInputs(const Tensor& weight, const Tensor& tokens, const Layer
     throw Error("AWQ grid needs at least one step");
   if (options.gptq.blockSize < 1 || !(options.gptq.dampPercent >= 0.0))
     throw Error("GPTQ needs block size >= 1 and damping >= 0");
-  resolveScheme(options.weight); // an unknown weight format fails every method: say it once
+  makeKernel(options.weight); // an unknown weight format fails every method: say it once
   if (options.activation.quantized()) {
     QuantConfig a;
     a.format = options.activation.format;
-    resolveScheme(a);
+    makeKernel(a);
   }
 }
 

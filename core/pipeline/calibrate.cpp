@@ -13,8 +13,7 @@ Calibration::~Calibration() {
   releaseLarge(stats);
 }
 
-ClipRange mseClipSearch(const SegmentQuantizer& quantizer, const float* x, int64_t n,
-                        const DataStats& stats) {
+ClipRange mseClipSearch(const FormatKernel& kernel, const float* x, int64_t n, const DataStats& stats) {
   constexpr int64_t kMaxSample = 65536;
   std::vector<float> sample;
   const float* values = x;
@@ -32,7 +31,7 @@ ClipRange mseClipSearch(const SegmentQuantizer& quantizer, const float* x, int64
   for (int i = 0; i < 100; ++i) {
     const float ratio = float(1.0 - i / 100.0);
     const ClipRange candidate{stats.min * ratio, stats.max * ratio};
-    const double error = quantizer.trialMse(values, count, candidate, scratch);
+    const double error = kernel.trialMse(values, count, candidate, scratch);
     if (error < bestError) {
       bestError = error;
       best = candidate;
@@ -44,8 +43,8 @@ ClipRange mseClipSearch(const SegmentQuantizer& quantizer, const float* x, int64
 namespace {
 
 // Per segment: statistics, clip range, parameters; then the tensor's range.
-void calibrateSegments(const QuantPlan& plan, SegmentQuantizer& quantizer, const float* work,
-                       Calibration& out, ParallelErrors& errors) {
+void calibrateSegments(const QuantPlan& plan, FormatKernel& kernel, const float* work, Calibration& out,
+                       ParallelErrors& errors) {
   const SegmentLayout& layout = plan.layout;
   const Clipping& clip = plan.config.clipping;
   const int64_t segments = plan.segments;
@@ -57,9 +56,9 @@ void calibrateSegments(const QuantPlan& plan, SegmentQuantizer& quantizer, const
       DataStats& stats = out.stats[size_t(s)];
       stats = segments == 1 ? dataStatsParallel(segment, length) : dataStats(segment, length);
       const ClipRange range = clip.method == ClipMethod::Mse
-                                  ? mseClipSearch(quantizer, segment, length, stats)
-                                  : clipRange(clip, segment, length, stats, plan.scheme.bits);
-      out.params[size_t(s)] = quantizer.fit(segment, length, range, s);
+                                  ? mseClipSearch(kernel, segment, length, stats)
+                                  : clipRange(clip, segment, length, stats, kernel.codeBits());
+      out.params[size_t(s)] = kernel.fit(segment, length, range, s);
     });
   }
   errors.rethrow();
@@ -79,13 +78,13 @@ void calibrateSegments(const QuantPlan& plan, SegmentQuantizer& quantizer, const
 
 } // namespace
 
-void calibrate(const QuantPlan& plan, SegmentQuantizer& quantizer, const float* values, const float* work,
+void calibrate(const QuantPlan& plan, FormatKernel& kernel, const float* values, const float* work,
                Calibration& out, ParallelErrors& errors) {
   resizeLarge(out.params, size_t(plan.segments));
-  quantizer.reserveSegments(plan.segments);
+  kernel.reserveSegments(plan.segments);
   if (!plan.cast && !plan.block) {
     resizeLarge(out.stats, size_t(plan.segments));
-    calibrateSegments(plan, quantizer, work, out, errors);
+    calibrateSegments(plan, kernel, work, out, errors);
     return;
   }
   out.global = dataStatsParallel(values, plan.numel);

@@ -2,8 +2,8 @@
 // Stage 2 of quantize(): the clip range and the parameters (scale, zero point,
 // centroids) of every scale segment, from the working layout of the tensor.
 #include "core/calib/clip_range.h"
+#include "core/formats/format_kernel.h"
 #include "core/pipeline/quant_plan.h"
-#include "core/quant/segment_quantizer.h"
 #include "core/util/parallel_errors.h"
 
 #include <vector>
@@ -26,12 +26,12 @@ struct Calibration {
 };
 
 // `values` is the tensor in its own order, `work` in the working layout.
-void calibrate(const QuantPlan& plan, SegmentQuantizer& quantizer, const float* values, const float* work,
+void calibrate(const QuantPlan& plan, FormatKernel& kernel, const float* values, const float* work,
                Calibration& out, ParallelErrors& errors);
 
 // The MSE clip search: the minmax range scaled by 1 - i/100 for i = 0..99, each
 // scored by the squared error of a nearest-rounding trial quantization on at
 // most 65536 evenly strided values of the segment. The first minimum wins.
-ClipRange mseClipSearch(const SegmentQuantizer& quantizer, const float* x, int64_t n, const DataStats& stats);
+ClipRange mseClipSearch(const FormatKernel& kernel, const float* x, int64_t n, const DataStats& stats);
 
 } // namespace qs

@@ -2,17 +2,20 @@
 // Stage 1 of quantize() (docs/ARCHITECTURE.md, "The quantizer"): the format
 // resolved once, the granularity that will really be used and the layout of
 // its scale segments.
+#include "core/formats/format_kernel.h"
 #include "core/quant/layout.h"
-#include "core/quant/scheme.h"
 #include "core/tensor.h"
 
+#include <memory>
 #include <string>
 
 namespace qs {
 
 struct QuantPlan {
   QuantConfig config; // as resolved for this tensor (overrides applied)
-  Scheme scheme;
+  // The kernel of the format for this config (rounding and seed included):
+  // every stage asks it about the grid, and it fits and quantizes.
+  std::shared_ptr<FormatKernel> kernel;
   SegmentLayout layout;
   std::string formatLabel; // "INT4 · group 128 along axis 1 · clip mse"
   int64_t numel = 0;

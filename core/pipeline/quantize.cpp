@@ -83,7 +83,6 @@ private:
   const Clock::time_point start_ = Clock::now();
   std::shared_ptr<QuantResult> result_ = newResult();
   QuantPlan plan_;
-  std::unique_ptr<SegmentQuantizer> quantizer_;
   Calibration calibration_;
   WorkingBuffers working_;
   AnalysisPlan analysisPlan_;
@@ -101,8 +100,8 @@ void QuantizeRun::describeResult() {
   r.granularity = plan_.layout.granularity;
   r.scaleShape = plan_.layout.scaleShape;
   r.formatLabel = plan_.formatLabel;
-  r.codeBits = plan_.scheme.bits;
-  r.codeMin = quantizer_->codeMin();
+  r.codeBits = plan_.kernel->codeBits();
+  r.codeMin = plan_.kernel->codeMin();
 }
 
 // Outputs in tensor order; working copies when the layout permutes.
@@ -146,7 +145,7 @@ void QuantizeRun::prepareAnalysis() {
       a.skipInputAnalysis();
   // The dequantized histogram from code counts: every code of a segment has
   // one value, so counting codes per segment replaces a scatter per element.
-  const int codeCount = quantizer_->codeCount();
+  const int codeCount = plan_.kernel->codeCount();
   countCodes_ = codeCount > 0;
   const int64_t averageSegment = plan_.segments ? plan_.numel / plan_.segments : 0;
   dequantizedFromCodes_ =
@@ -202,7 +201,8 @@ void QuantizeRun::histogramCastCodes(const std::vector<int64_t>& counts) {
   std::vector<int64_t>& histogram = first.dequantizedHistogram();
   for (size_t c = 0; c < counts.size(); ++c)
     if (counts[c])
-      histogram[size_t(first.histogramBin(plan_.scheme.floatFormat.decode(uint32_t(c))))] += counts[c];
+      histogram[size_t(first.histogramBin(plan_.kernel->codeValue(SegmentParams{}, 0, int32_t(c))))] +=
+          counts[c];
 }
 
 void QuantizeRun::finishResult(const QuantizePass& pass) {
@@ -221,7 +221,7 @@ void QuantizeRun::finishResult(const QuantizePass& pass) {
   m.bitsPerElement = bitsPerElement(plan_);
   if (countCodes_)
     setCodeOccupancy(codeCounts, r);
-  exportParameters(plan_, calibration_.params, *quantizer_, r);
+  exportParameters(plan_, calibration_.params, *plan_.kernel, r);
   double analyseMs = 0;
   for (double ms : analyseMs_)
     analyseMs = std::max(analyseMs, ms);
@@ -232,13 +232,12 @@ void QuantizeRun::finishResult(const QuantizePass& pass) {
 
 std::shared_ptr<QuantResult> QuantizeRun::run() {
   plan_ = planQuantization(tensor_, job_.config);
-  quantizer_ = std::make_unique<SegmentQuantizer>(plan_.scheme, plan_.stochastic(), plan_.config.seed);
   describeResult();
   prepareBuffers();
-  calibrate(plan_, *quantizer_, tensor_.values.data(), working_.view.work, calibration_, errors_);
+  calibrate(plan_, *plan_.kernel, tensor_.values.data(), working_.view.work, calibration_, errors_);
   if (job_.analyse)
     prepareAnalysis();
-  QuantizePass pass(plan_, *quantizer_, calibration_, working_.view, passCounting(), threads_);
+  QuantizePass pass(plan_, *plan_.kernel, calibration_, working_.view, passCounting(), threads_);
   const bool identity = plan_.layout.perm == Permutation::Identity;
   const int64_t n = plan_.numel;
   // Block formats need whole blocks: tiles must hold whole working rows.
@@ -258,7 +257,7 @@ std::shared_ptr<QuantResult> QuantizeRun::run() {
   }
   if (job_.analyse && n > 0)
     analyseTiles(pass, fused);
-  if (plan_.scheme.kind == SchemeKind::Gguf && quantizer_->codeCount() == 0) // K-quant codes are not unpacked
+  if (plan_.block && plan_.kernel->codeCount() == 0) // K-quant codes are not unpacked
     releaseLarge(result_->codes);
   if (job_.analyse)
     finishResult(pass);

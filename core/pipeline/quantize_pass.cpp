@@ -43,11 +43,11 @@ void countCodes(const int32_t* codes, int64_t n, int32_t codeMin, std::vector<in
 
 } // namespace
 
-QuantizePass::QuantizePass(const QuantPlan& plan, const SegmentQuantizer& quantizer, Calibration& calibration,
+QuantizePass::QuantizePass(const QuantPlan& plan, const FormatKernel& kernel, Calibration& calibration,
                            Buffers buffers, PassCounting counting, int threads)
-    : plan_(plan), quantizer_(quantizer), params_(calibration.params), buffers_(buffers), counting_(counting),
-      codeMin_(quantizer.codeMin()), codeCount_(quantizer.codeCount()),
-      castMax_(plan.cast ? float(plan.scheme.floatFormat.maxValue()) : 0.0f), threads_(size_t(threads)) {}
+    : plan_(plan), kernel_(kernel), params_(calibration.params), buffers_(buffers), counting_(counting),
+      codeMin_(kernel.codeMin()), codeCount_(kernel.codeCount()),
+      castMax_(plan.cast ? kernel.castMax() : 0.0f), threads_(size_t(threads)) {}
 
 void QuantizePass::uncountNonFinite(const float* x, const int32_t* codes, int64_t length,
                                     std::vector<int64_t>& counts) const {
@@ -62,14 +62,14 @@ void QuantizePass::quantizeRun(int64_t segment, int64_t begin, int64_t length, i
   const float* x = buffers_.work + begin;
   float* deq = buffers_.dequantized + begin;
   if (plan_.cast) {
-    quantizer_.applyCast(x, length, deq, codes, uint64_t(begin));
+    kernel_.applyCast(x, length, deq, codes, uint64_t(begin));
     if (counting_.clipped)
       state.clipped += countOutside(x, length, {-castMax_, castMax_});
   } else if (plan_.block) {
-    params_[size_t(segment)] = quantizer_.applyBlock(x, length, deq, codes);
+    params_[size_t(segment)] = kernel_.applyBlock(x, length, deq, codes);
   } else {
     const SegmentParams& p = params_[size_t(segment)];
-    quantizer_.apply(p, segment, x, length, deq, codes, uint64_t(begin));
+    kernel_.apply(p, segment, x, length, deq, codes, uint64_t(begin));
     if (counting_.clipped) // minmax ranges hold every finite value of their segment
       state.clipped += countOutside(x, length, {p.lo, p.hi});
   }
@@ -85,7 +85,7 @@ void QuantizePass::addSegmentCodes(int64_t segment, int64_t begin, int64_t lengt
   for (int c = 0; c < codeCount_; ++c) {
     if (const int64_t k = state.segmentCounts[size_t(c)]) {
       state.codeCounts[size_t(c)] += k;
-      histogram[size_t(acc.histogramBin(quantizer_.codeValue(p, segment, c + codeMin_)))] += k;
+      histogram[size_t(acc.histogramBin(kernel_.codeValue(p, segment, c + codeMin_)))] += k;
       state.segmentCounts[size_t(c)] = 0;
     }
   }

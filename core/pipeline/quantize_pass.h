@@ -5,7 +5,6 @@
 #include "core/metrics/analysis.h"
 #include "core/pipeline/calibrate.h"
 #include "core/pipeline/quant_plan.h"
-#include "core/quant/segment_quantizer.h"
 
 #include <cstdint>
 #include <vector>
@@ -30,8 +29,8 @@ public:
     float* dequantized = nullptr;
     int32_t* codes = nullptr;
   };
-  QuantizePass(const QuantPlan& plan, const SegmentQuantizer& quantizer, Calibration& calibration,
-               Buffers buffers, PassCounting counting, int threads);
+  QuantizePass(const QuantPlan& plan, const FormatKernel& kernel, Calibration& calibration, Buffers buffers,
+               PassCounting counting, int threads);
 
   // Working elements [begin, end) on OpenMP thread `thread`.
   void run(int64_t begin, int64_t end, int thread);
@@ -55,7 +54,7 @@ private:
                         std::vector<int64_t>& counts) const;
 
   const QuantPlan& plan_;
-  const SegmentQuantizer& quantizer_;
+  const FormatKernel& kernel_;
   std::vector<SegmentParams>& params_;
   Buffers buffers_;
   PassCounting counting_;

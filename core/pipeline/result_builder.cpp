@@ -5,16 +5,10 @@
 namespace qs {
 
 double bitsPerElement(const QuantPlan& plan) {
-  const Scheme& s = plan.scheme;
-  const double segments = double(plan.segments);
-  double overheadBits = 0;
-  if (s.kind == SchemeKind::Gguf)
-    overheadBits = double(s.blockOverheadBits) * segments;
-  else if (s.kind == SchemeKind::KMeans)
-    overheadBits = 32.0 * double(1 << s.kmeansBits) * segments;
-  else if (!plan.cast)
-    overheadBits = double(s.scaleBits + s.zeroPointBits) * segments;
-  return plan.numel ? double(s.bits) + overheadBits / double(plan.numel) : double(s.bits);
+  const double bits = plan.kernel->codeBits();
+  // A cast stores the codes only.
+  const double overheadBits = plan.cast ? 0.0 : plan.kernel->overheadBitsPerSegment() * double(plan.segments);
+  return plan.numel ? bits + overheadBits / double(plan.numel) : bits;
 }
 
 void setCodeOccupancy(const std::vector<int64_t>& counts, QuantResult& result) {
@@ -31,19 +25,17 @@ void setCodeOccupancy(const std::vector<int64_t>& counts, QuantResult& result) {
 namespace {
 
 void exportSegmentParameters(const QuantPlan& plan, const std::vector<SegmentParams>& params,
-                             const SegmentQuantizer& quantizer, QuantResult& r) {
-  const Scheme& scheme = plan.scheme;
+                             const FormatKernel& kernel, QuantResult& r) {
+  const ScaleExport exported = kernel.scaleExport();
   const size_t segments = size_t(plan.segments);
   r.scales.assign(segments, 0);
   if (!plan.block) { // blocks do not clip: their scale covers the block's absmax
     r.clipLo.assign(segments, 0);
     r.clipHi.assign(segments, 0);
   }
-  const bool zeroPoints = scheme.kind == SchemeKind::Int && !scheme.symmetric;
-  if (zeroPoints)
+  if (exported.zeroPoints)
     r.zeroPoints.assign(segments, 0);
-  if (scheme.kind == SchemeKind::Gguf &&
-      (scheme.ggufType == GgufType::Q4_1 || scheme.ggufType == GgufType::Q5_1))
+  if (exported.offsets)
     r.offsets.assign(segments, 0);
   for (size_t s = 0; s < segments; ++s) {
     const size_t at = size_t(plan.layout.scaleIndex(int64_t(s)));
@@ -53,15 +45,15 @@ void exportSegmentParameters(const QuantPlan& plan, const std::vector<SegmentPar
       r.clipLo[at] = p.lo;
       r.clipHi[at] = p.hi;
     }
-    if (zeroPoints)
+    if (exported.zeroPoints)
       r.zeroPoints[at] = p.zeroPoint;
     if (!r.offsets.empty())
       r.offsets[at] = p.offset;
   }
-  if (scheme.kind == SchemeKind::KMeans) {
-    r.segmentLevels.reserve(segments << scheme.kmeansBits);
+  if (exported.centroids) {
+    r.segmentLevels.reserve(segments * size_t(kernel.codeCount()));
     for (size_t s = 0; s < segments; ++s) {
-      const auto& centroids = quantizer.centroids(int64_t(s));
+      const std::vector<float>& centroids = *kernel.centroids(int64_t(s));
       r.segmentLevels.insert(r.segmentLevels.end(), centroids.begin(), centroids.end());
     }
   }
@@ -70,17 +62,17 @@ void exportSegmentParameters(const QuantPlan& plan, const std::vector<SegmentPar
 } // namespace
 
 void exportParameters(const QuantPlan& plan, const std::vector<SegmentParams>& params,
-                      const SegmentQuantizer& quantizer, QuantResult& result) {
+                      const FormatKernel& kernel, QuantResult& result) {
   if (plan.cast) {
-    const float castMax = float(plan.scheme.floatFormat.maxValue());
+    const float castMax = kernel.castMax();
     result.scales = {1.0f};
     result.clipLo = {-castMax};
     result.clipHi = {castMax};
   } else if (plan.segments > 0) {
-    exportSegmentParameters(plan, params, quantizer, result);
+    exportSegmentParameters(plan, params, kernel, result);
   }
   if (plan.segments > 0)
-    result.levels = quantizer.levels(params[0], 0);
+    result.levels = kernel.levels(params[0], 0);
 }
 
 } // namespace qs

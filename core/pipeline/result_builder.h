@@ -5,15 +5,14 @@
 #include "core/pipeline/calibrate.h"
 #include "core/pipeline/quant_plan.h"
 #include "core/quant/quant_result.h"
-#include "core/quant/segment_quantizer.h"
 
 #include <cstdint>
 #include <vector>
 
 namespace qs {
 
-// Codes plus, per segment, the scale and zero point (or the k-means
-// centroids); GGUF: the real llama.cpp block size.
+// Codes plus the kernel's overhead per segment (scale and zero point, k-means
+// centroids) or per block (the real llama.cpp / MX block size).
 double bitsPerElement(const QuantPlan& plan);
 
 // result.codeCounts and metrics.codeEntropyBits from the occupancy counts.
@@ -21,6 +20,6 @@ void setCodeOccupancy(const std::vector<int64_t>& counts, QuantResult& result);
 
 // result.scales, clipLo/clipHi, zeroPoints, offsets, segmentLevels and levels.
 void exportParameters(const QuantPlan& plan, const std::vector<SegmentParams>& params,
-                      const SegmentQuantizer& quantizer, QuantResult& result);
+                      const FormatKernel& kernel, QuantResult& result);
 
 } // namespace qs

@@ -1,7 +1,10 @@
-// Registry: every name resolves, kinds point at real objects, errors are clear.
+// Registry: every name resolves, entries make their kernels, errors are clear.
 #include "core/formats/format_registry.h"
+#include "core/quant/format_config.h"
 
 #include "core/error.h"
+#include "core/formats/block_formats.h"
+#include "core/formats/codebook.h"
 
 #include <gtest/gtest.h>
 
@@ -37,22 +40,38 @@ TEST(FormatRegistry, UniqueNamesAndFamilies) {
   }
 }
 
-TEST(FormatRegistry, KindsCarryTheirObjects) {
+std::unique_ptr<FormatKernel> kernelOf(const std::string& name) {
+  QuantConfig c;
+  c.format = name;
+  return makeKernel(c);
+}
+
+// The smallest positive value of a kernel's grid at scale 1.
+float smallestPositiveLevel(const FormatKernel& k) {
+  for (float v : k.levels(SegmentParams{}, 0, 16))
+    if (v > 0)
+      return v;
+  return 0;
+}
+
+TEST(FormatRegistry, EntriesMakeTheirKernels) {
   EXPECT_EQ(findFormat("fp8_e4m3fn").name, "fp8_e4m3");
   EXPECT_EQ(findFormat("float8_e5m2fnuz").name, "fp8_e5m2fnuz"); // torch dtype names
   EXPECT_EQ(findFormat("e4m3").name, "fp8_e4m3");                // not the user e4m3 (max 480)
   EXPECT_EQ(findFormat("mxfp8").name, "mxfp8_e4m3");
-  EXPECT_EQ(findFormat("FP8_E4M3").floatFormat.maxValue(), 448.0);
-  EXPECT_EQ(findFormat("int4").kind, FormatKind::Integer);
-  EXPECT_EQ(findFormat("int4").intBits, 4);
-  EXPECT_EQ(findFormat("int16").intBits, 16);
+  EXPECT_EQ(kernelOf("FP8_E4M3")->castMax(), 448.0);
+  EXPECT_EQ(findFormat("int4").family, "integer");
+  EXPECT_EQ(kernelOf("int4")->codeBits(), 4);
+  EXPECT_EQ(kernelOf("int16")->codeBits(), 16);
   EXPECT_EQ(findFormat("uint3").name, "int3"); // a spelling: signedness comes from the config
   EXPECT_EQ(findFormat("i8").name, "int8");
-  EXPECT_EQ(findFormat("nf4").codebook, &nf4Codebook());
-  EXPECT_EQ(findFormat("kmeans3").kmeansBits, 3);
-  EXPECT_EQ(findFormat("mxfp4").mxElement, MxElement::Fp4E2M1);
+  EXPECT_EQ(kernelOf("nf4")->levels(SegmentParams{}, 0), nf4Codebook().levels);
+  EXPECT_EQ(kernelOf("kmeans3")->codeCount(), 8);
+  EXPECT_EQ(kernelOf("mxfp4")->codeBits(), mxElementBits(MxElement::Fp4E2M1));
+  EXPECT_EQ(kernelOf("mxfp4")->fixedBlock(), kMxBlock);
   EXPECT_DOUBLE_EQ(findFormat("mxfp4").bitsPerElement, 4.25);
-  EXPECT_EQ(findFormat("Q4_0").ggufType, GgufType::Q4_0);
+  EXPECT_EQ(kernelOf("Q4_0")->label(), "GGUF Q4_0");
+  EXPECT_EQ(kernelOf("Q4_0")->fixedBlock(), ggufTypeInfo(GgufType::Q4_0).blockElements);
   EXPECT_DOUBLE_EQ(findFormat("q4_0").bitsPerElement, 4.5);
   EXPECT_DOUBLE_EQ(findFormat("q4_k").bitsPerElement, 4.5);
   EXPECT_DOUBLE_EQ(findFormat("q6_k").bitsPerElement, 6.5625);
@@ -61,13 +80,12 @@ TEST(FormatRegistry, KindsCarryTheirObjects) {
 
 TEST(FormatRegistry, UserFloatIsParsed) {
   const FormatInfo& f = findFormat("e3m4");
-  EXPECT_EQ(f.kind, FormatKind::Float);
-  EXPECT_EQ(f.floatFormat.exponentBits, 3);
-  EXPECT_EQ(f.floatFormat.mantissaBits, 4);
-  EXPECT_EQ(f.floatFormat.bias, 3);
+  EXPECT_EQ(f.family, "float");
+  const std::unique_ptr<FormatKernel> k = kernelOf("e3m4");
+  EXPECT_EQ(smallestPositiveLevel(*k), 1.0f / 64); // bias 3, 4 mantissa bits: 2^(1-3) / 2^4
   EXPECT_EQ(f.bits, 8);
-  EXPECT_DOUBLE_EQ(f.floatFormat.maxValue(), 31.0); // 2^4 * (1 + 15/16)
-  EXPECT_EQ(&findFormat("E3M4"), &f);               // cached, case-insensitive
+  EXPECT_DOUBLE_EQ(k->castMax(), 31.0); // 2^4 * (1 + 15/16)
+  EXPECT_EQ(&findFormat("E3M4"), &f);   // cached, case-insensitive
   EXPECT_THROW(findFormat("e9m2"), Error);
 }
 

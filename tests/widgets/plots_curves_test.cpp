@@ -91,6 +91,19 @@ private slots:
     QCOMPARE(steps[1], std::make_pair(-0.75, -0.5));
     QCOMPARE(steps.back(), std::make_pair(3.5, 2.5));
   }
+
+  void aliasesAndWideGridsComeFromTheKernel() {
+    // "i4" is int4: its grid comes from the format's kernel even without the result's levels.
+    QuantResult r;
+    r.config.format = "i4";
+    r.scales = {0.25f};
+    const auto levels = TransferView::transferLevels(r);
+    QCOMPARE(levels.size(), size_t(16));
+    QCOMPARE(levels.front(), -2.0);
+    QCOMPARE(levels.back(), 1.75);
+    r.config.format = "i16"; // wider than the result's 12-bit levels
+    QCOMPARE(TransferView::transferLevels(r).size(), size_t(65536));
+  }
 };
 
 QTEST_MAIN(PlotsCurvesTest)

@@ -1,10 +1,11 @@
 #include "widgets/plots/transfer_view.h"
 
+#include "core/error.h"
 #include "core/formats/format_registry.h"
+#include "core/quant/format_config.h"
 #include "widgets/plots/plot_data.h"
 #include "widgets/plots/plot_style.h"
 
-#include <QRegularExpression>
 #include <qcustomplot.h>
 
 #include <algorithm>
@@ -35,35 +36,23 @@ void TransferView::releaseResults() {
 }
 
 std::vector<double> TransferView::transferLevels(const QuantResult& r) {
-  static const QRegularExpression intFormat(QStringLiteral("^u?int(\\d+)$"));
-  const auto match = intFormat.match(QString::fromStdString(r.config.format).toLower());
+  // The kernel's grid for the first segment's parameters, up to 16-bit codes
+  // (r.levels, from the quantizer, stop at 12 bits and cover k-means).
   std::vector<double> levels;
-  if (match.hasMatch() && !r.scales.empty()) {
-    // q(x) = s * (clamp(round(x / s) + zp, qmin, qmax) - zp): the grid is s * (k - zp).
-    const int bits = match.captured(1).toInt();
-    if (bits >= 1 && bits <= 16) {
-      const float s = r.scales.front(); // float32 arithmetic, as the dequantizer does
-      const int64_t zp = r.zeroPoints.empty() ? 0 : r.zeroPoints.front();
-      const bool isSigned = r.zeroPoints.empty() && r.config.symmetric;
-      const int64_t qmin = isSigned ? -(int64_t(1) << (bits - 1)) : 0;
-      const int64_t qmax = isSigned ? (int64_t(1) << (bits - 1)) - 1 : (int64_t(1) << bits) - 1;
-      for (int64_t k = qmin; k <= qmax; ++k)
-        levels.push_back(double(s * float(k - zp)));
+  if (isKnownFormat(r.config.format) && !r.scales.empty()) {
+    SegmentParams p;
+    p.scale = r.scales.front();
+    p.zeroPoint = r.zeroPoints.empty() ? 0 : r.zeroPoints.front();
+    p.offset = r.offsets.empty() ? 0.0f : r.offsets.front();
+    try {
+      for (float v : makeKernel(r.config)->levels(p, 0, 16))
+        levels.push_back(double(v));
+    } catch (const Error&) { // a config the kernel refuses ("codebook" without levels)
+      levels.clear();
     }
   }
   if (levels.empty())
     levels.assign(r.levels.begin(), r.levels.end());
-  if (levels.empty() && isKnownFormat(r.config.format)) {
-    // A plain float cast (FP16, BF16) reports no levels: its grid is the format's values times the scale.
-    const FormatInfo& info = findFormat(r.config.format);
-    if (info.kind == FormatKind::Float) {
-      const double s = r.scales.empty() ? 1.0 : double(r.scales.front());
-      for (float v : info.floatFormat.nonNegativeValues()) {
-        levels.push_back(double(v) * s);
-        levels.push_back(-double(v) * s);
-      }
-    }
-  }
   levels.erase(std::remove_if(levels.begin(), levels.end(), [](double v) { return !std::isfinite(v); }),
                levels.end());
   std::sort(levels.begin(), levels.end());

@@ -1,0 +1,138 @@
+// Family "GGUF": llama.cpp blocks (gguf_blocks.cpp, gguf_kquants.cpp),
+// quantized and dequantized exactly as llama.cpp; the codes of the legacy
+// types are unpacked from the block bytes.
+#include "core/formats/block_kernel.h"
+#include "core/formats/format_families.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace qs {
+
+namespace {
+
+// How a type's codes sit in its block bytes (ggml-common.h).
+struct GgufCodeLayout {
+  int32_t codeMin = 0; // Q8_0 codes are signed bytes
+  int codeCount = 0;   // 0: codes not unpacked (K quants)
+  int bias = 0;        // value = (code - bias) * d (+ m)
+  bool hasMin = false; // _1 types: an FP16 minimum m after d
+  int codeBits = 0;
+};
+
+GgufCodeLayout codeLayout(GgufType type) {
+  switch (type) {
+  case GgufType::Q8_0:
+    return {-128, 256, 0, false, 8};
+  case GgufType::Q4_0:
+    return {0, 16, 8, false, 4};
+  case GgufType::Q4_1:
+    return {0, 16, 0, true, 4};
+  case GgufType::Q5_0:
+    return {0, 32, 16, false, 5};
+  case GgufType::Q5_1:
+    return {0, 32, 0, true, 5};
+  case GgufType::Q4_K:
+    return {0, 0, 0, false, 4};
+  case GgufType::Q6_K:
+    return {0, 0, 0, false, 6};
+  default:
+    return {};
+  }
+}
+
+uint16_t load16(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+
+// Codes of a legacy block; `qs` = the bytes after d (and m).
+void unpackCodes(GgufType type, const uint8_t* qs, int32_t* codes) {
+  if (type == GgufType::Q8_0) {
+    for (int j = 0; j < 32; ++j)
+      codes[j] = int8_t(qs[j]);
+  } else if (type == GgufType::Q4_0 || type == GgufType::Q4_1) {
+    for (int j = 0; j < 16; ++j) {
+      codes[j] = qs[j] & 0x0F;
+      codes[j + 16] = qs[j] >> 4;
+    }
+  } else { // Q5_0 / Q5_1: 32 high bits, then the low nibbles
+    uint32_t qh;
+    std::memcpy(&qh, qs, 4);
+    const uint8_t* low = qs + 4;
+    for (int j = 0; j < 16; ++j) {
+      codes[j] = (low[j] & 0x0F) | int32_t(((qh >> j) & 1u) << 4);
+      codes[j + 16] = (low[j] >> 4) | int32_t(((qh >> (j + 16)) & 1u) << 4);
+    }
+  }
+}
+
+class GgufKernel final : public BlockKernel {
+public:
+  GgufKernel(GgufType type, std::string label)
+      : BlockKernel(ggufTypeInfo(type).blockElements), type_(type), layout_(codeLayout(type)),
+        label_("GGUF " + std::move(label)) {}
+
+  std::string label() const override { return label_; }
+  int codeBits() const override { return layout_.codeBits; }
+  int32_t codeMin() const override { return layout_.codeMin; }
+  int codeCount() const override { return layout_.codeCount; }
+  // Storage per block beyond the codes, from the llama.cpp block size.
+  double overheadBitsPerSegment() const override {
+    const GgufTypeInfo& t = ggufTypeInfo(type_);
+    return double(8 * t.blockBytes - layout_.codeBits * t.blockElements);
+  }
+  ScaleExport scaleExport() const override { return {false, layout_.hasMin, false}; }
+
+  std::vector<float> levels(const SegmentParams& p, int64_t, int) const override {
+    std::vector<float> v;
+    for (int c = 0; c < layout_.codeCount; ++c)
+      v.push_back(codeValue(p, 0, c + layout_.codeMin));
+    return sortedLevels(std::move(v));
+  }
+
+  float codeValue(const SegmentParams& p, int64_t, int32_t code) const override {
+    return float(code - layout_.bias) * p.scale + p.offset;
+  }
+
+  bool unpackBlock(const uint8_t* bytes, float* values, int32_t* codes, SegmentParams& p) const override {
+    ggufDequantizeRow(type_, bytes, values, fixedBlock());
+    p = SegmentParams{};
+    p.scale = halfBitsToFloat(load16(bytes));
+    if (layout_.hasMin)
+      p.offset = halfBitsToFloat(load16(bytes + 2));
+    if (codes && layout_.codeCount)
+      unpackCodes(type_, bytes + (layout_.hasMin ? 4 : 2), codes);
+    else if (codes)
+      std::fill(codes, codes + fixedBlock(), 0);
+    return true;
+  }
+
+protected:
+  SegmentParams quantizeFiniteBlock(const float* x, int64_t n, float* deq, int32_t* codes) const override {
+    uint8_t bytes[512];
+    int32_t blockCodes[256];
+    SegmentParams p;
+    ggufQuantizeRow(type_, x, bytes, fixedBlock());
+    unpackBlock(bytes, deq, codes ? blockCodes : nullptr, p);
+    if (codes)
+      std::memcpy(codes, blockCodes, size_t(n) * sizeof(int32_t));
+    return p;
+  }
+
+private:
+  GgufType type_;
+  GgufCodeLayout layout_;
+  std::string label_;
+};
+
+} // namespace
+
+KernelFactory ggufFamily(GgufType type) {
+  return [type](const KernelOptions&, const std::string& label) {
+    return std::make_unique<GgufKernel>(type, label);
+  };
+}
+
+} // namespace qs
