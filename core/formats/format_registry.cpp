@@ -35,11 +35,13 @@ FormatInfo entry(KernelFactory factory, std::string name, const char* family, st
   i.description = std::move(description);
   i.aliases = std::move(aliases);
   i.factory = std::move(factory);
+  i.takesLevels = !probe;
   if (probe) {
     const std::unique_ptr<FormatKernel> kernel = i.makeKernel(KernelOptions{});
     i.bits = kernel->codeBits();
     i.bitsPerElement = i.bits;
-    if (const int block = kernel->fixedBlock())
+    i.fixedBlock = kernel->fixedBlock();
+    if (const int block = i.fixedBlock)
       i.bitsPerElement += kernel->overheadBitsPerSegment() / block;
   }
   return i;

@@ -28,7 +28,7 @@ std::string unknownFormat(const std::string& name) {
 bool isBlockFormat(const std::string& name) {
   std::string error;
   const FormatInfo* info = lookupFormat(name, error);
-  return info && (info->kind == FormatKind::Mx || info->kind == FormatKind::Gguf);
+  return info && info->fixedBlock > 0;
 }
 
 void checkFormats(const QuantConfig& c, std::vector<ConfigProblem>& out) {
@@ -44,7 +44,7 @@ void checkFormats(const QuantConfig& c, std::vector<ConfigProblem>& out) {
 void checkCodebook(const QuantConfig& c, std::vector<ConfigProblem>& out) {
   std::string error;
   const FormatInfo* info = lookupFormat(c.format, error);
-  if (!info || info->kind != FormatKind::UserCodebook)
+  if (!info || !info->takesLevels)
     return;
   if (c.codebook.empty()) {
     out.push_back({"codebook", "is empty: format 'codebook' needs levels (config \"codebook\": [...], CLI "

@@ -2,8 +2,8 @@
 // assigns each element to its scale group by its coordinates.
 #include "core/error.h"
 #include "core/formats/int_format.h"
-#include "core/quant/layout.h"
 #include "core/pipeline/quantize.h"
+#include "core/quant/layout.h"
 
 #include <gtest/gtest.h>
 
