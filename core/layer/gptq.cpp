@@ -115,6 +115,143 @@ GptqResult gptqQuantize(const Tensor& weight, const Tensor& calibration, const Q
   return r;
 }
 
+namespace {
+
+struct ParamPlan {
+  ParamMode mode = ParamMode::Tensor;
+  int64_t groupSize = 0; // ParamMode::Group: columns per group
+};
+
+// Which parameters GPTQ fits, and where: the granularity seen from a weight [out, in].
+ParamPlan planParams(const QuantConfig& config, const GroupQuantizer& gq, int64_t in) {
+  Granularity g = config.granularity.value_or(defaultGranularity(gq.kernel()));
+  if (g.axis < 0)
+    g.axis += 2;
+  ParamPlan plan{ParamMode::Tensor, in};
+  switch (g.kind) {
+  case GranularityKind::Tensor:
+    return plan;
+  case GranularityKind::Token:
+    plan.mode = ParamMode::Row;
+    return plan;
+  case GranularityKind::Channel:
+    if (g.axis != 0)
+      throw Error("GPTQ needs per-channel scales along axis 0 (output channels) of the weight");
+    plan.mode = ParamMode::Row;
+    return plan;
+  case GranularityKind::Group:
+    if (g.axis != 1)
+      throw Error("GPTQ needs groups along axis 1 (input channels) of the weight");
+    if (g.groupSize < 1)
+      throw Error("GPTQ group size must be >= 1");
+    plan.mode = ParamMode::Group;
+    plan.groupSize = g.groupSize;
+    return plan;
+  case GranularityKind::None:
+    if (!gq.kernel().castable())
+      throw Error("granularity 'none' is a plain cast and only exists for float formats");
+    plan.mode = ParamMode::Cast;
+    return plan;
+  }
+  throw Error("GPTQ: unsupported granularity");
+}
+
+// Parameters fitted before any column is reached (per tensor, per row).
+std::vector<GroupQuantizer::Params> initialParams(const GroupQuantizer& gq, ParamMode mode,
+                                                  const Tensor& weight) {
+  const int64_t out = weight.shape[0], in = weight.shape[1];
+  std::vector<GroupQuantizer::Params> params(static_cast<size_t>(out));
+  if (mode == ParamMode::Tensor) {
+    const auto p = gq.fitValues(weight.values.data(), out * in);
+    std::fill(params.begin(), params.end(), p);
+  } else if (mode == ParamMode::Row) {
+    for (int64_t r = 0; r < out; ++r)
+      params[size_t(r)] = gq.fitValues(weight.values.data() + r * in, in);
+  }
+  return params;
+}
+
+// Dead inputs (H_jj = 0) get H_jj = 1 and a zero weight column; act-order
+// permutes H and W by descending H_jj. Consumes `hessian`, returns H.
+MatrixXd prepareHessian(std::vector<double>& hessian, int64_t in, bool actOrder, MatrixXf& W,
+                        GptqResult& result) {
+  Eigen::Map<MatrixXd> Hmap(hessian.data(), in, in);
+  for (int64_t j = 0; j < in; ++j)
+    if (Hmap(j, j) == 0.0) {
+      Hmap(j, j) = 1.0;
+      W.col(j).setZero();
+      ++result.deadColumns;
+    }
+  result.permutation.resize(size_t(in));
+  std::iota(result.permutation.begin(), result.permutation.end(), int64_t(0));
+  MatrixXd H;
+  if (actOrder) {
+    std::stable_sort(result.permutation.begin(), result.permutation.end(),
+                     [&](int64_t a, int64_t b) { return Hmap(a, a) > Hmap(b, b); });
+    const Eigen::Map<const Eigen::Matrix<int64_t, Eigen::Dynamic, 1>> perm(result.permutation.data(), in);
+    H = Hmap(perm, perm);
+    MatrixXf Wp = W(Eigen::all, perm);
+    W.swap(Wp);
+  } else {
+    H = Hmap;
+  }
+  hessian.clear();
+  hessian.shrink_to_fit();
+  return H;
+}
+
+// The column loop of one block [i1, i1 + count) over row chunks in parallel:
+// quantize a column, spread its error over the block's later columns.
+// Returns the block's share of the loss.
+double quantizeBlock(const GroupQuantizer& gq, const ParamPlan& plan, const MatrixXf& U, const MatrixXf& W,
+                     int64_t i1, MatrixXf& W1, MatrixXf& E1, MatrixXf& Q,
+                     std::vector<GroupQuantizer::Params>& params) {
+  constexpr int64_t kRowChunk = 128;
+  const int64_t out = W.rows(), in = W.cols(), count = W1.cols();
+  const int64_t rowChunks = (out + kRowChunk - 1) / kRowChunk;
+  float* w1 = W1.data();
+  float* e1 = E1.data();
+  const float* wOuter = W.data();
+  float* q = Q.data();
+  double loss = 0.0;
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : loss)
+  for (int64_t chunk = 0; chunk < rowChunks; ++chunk) {
+    const int64_t r0 = chunk * kRowChunk, r1 = std::min(out, r0 + kRowChunk);
+    std::vector<GroupQuantizer::Params> local(params.begin() + r0, params.begin() + r1);
+    for (int64_t i = 0; i < count; ++i) {
+      const int64_t col = i1 + i;
+      if (plan.mode == ParamMode::Group && col % plan.groupSize == 0) {
+        const int64_t len = std::min(plan.groupSize, in - col);
+        for (int64_t r = r0; r < r1; ++r)
+          local[size_t(r - r0)] = gq.fitValues(wOuter + col * out + r, len, out);
+      }
+      const float d = U(col, col);
+      float* wi = w1 + i * out;
+      float* ei = e1 + i * out;
+      float* qi = q + col * out;
+      for (int64_t r = r0; r < r1; ++r) {
+        const float w = wi[r];
+        const float qv = plan.mode == ParamMode::Cast ? gq.cast(w) : gq.quantize(w, local[size_t(r - r0)]);
+        qi[r] = qv;
+        const float e = (w - qv) / d;
+        ei[r] = e;
+        loss += 0.5 * double(e) * double(e);
+      }
+      for (int64_t j = i + 1; j < count; ++j) {
+        const float hij = U(col, i1 + j);
+        float* wj = w1 + j * out;
+        for (int64_t r = r0; r < r1; ++r)
+          wj[r] -= ei[r] * hij;
+      }
+    }
+    // A group may continue into the next block: keep its parameters (rows are owned by this chunk).
+    std::copy(local.begin(), local.end(), params.begin() + r0);
+  }
+  return loss;
+}
+
+} // namespace
+
 GptqResult gptqQuantizeWithHessian(const Tensor& weight, std::vector<double> hessian,
                                    const QuantConfig& config, const GptqOptions& options,
                                    const std::atomic<bool>* cancel) {
@@ -127,76 +264,14 @@ GptqResult gptqQuantizeWithHessian(const Tensor& weight, std::vector<double> hes
     throw Error("GPTQ block size must be >= 1");
   if (!(options.dampPercent >= 0))
     throw Error("GPTQ damping must be >= 0");
-
   const GroupQuantizer gq(config);
-  Granularity g = config.granularity.value_or(defaultGranularity(gq.kernel()));
-  if (g.axis < 0)
-    g.axis += 2;
-  ParamMode mode;
-  int64_t groupSize = in;
-  switch (g.kind) {
-  case GranularityKind::Tensor:
-    mode = ParamMode::Tensor;
-    break;
-  case GranularityKind::Token:
-    mode = ParamMode::Row;
-    break;
-  case GranularityKind::Channel:
-    if (g.axis != 0)
-      throw Error("GPTQ needs per-channel scales along axis 0 (output channels) of the weight");
-    mode = ParamMode::Row;
-    break;
-  case GranularityKind::Group:
-    if (g.axis != 1)
-      throw Error("GPTQ needs groups along axis 1 (input channels) of the weight");
-    if (g.groupSize < 1)
-      throw Error("GPTQ group size must be >= 1");
-    mode = ParamMode::Group;
-    groupSize = g.groupSize;
-    break;
-  case GranularityKind::None:
-    if (!gq.kernel().castable())
-      throw Error("granularity 'none' is a plain cast and only exists for float formats");
-    mode = ParamMode::Cast;
-    break;
-  default:
-    throw Error("GPTQ: unsupported granularity");
-  }
+  const ParamPlan plan = planParams(config, gq, in);
 
   GptqResult result;
   const auto tFactor = std::chrono::steady_clock::now();
   MatrixXf W = eig::CMapRowF(weight.values.data(), out, in); // column-major: columns contiguous
-  std::vector<GroupQuantizer::Params> params(static_cast<size_t>(out));
-  if (mode == ParamMode::Tensor) {
-    const auto p = gq.fitValues(weight.values.data(), out * in);
-    std::fill(params.begin(), params.end(), p);
-  } else if (mode == ParamMode::Row) {
-    for (int64_t r = 0; r < out; ++r)
-      params[size_t(r)] = gq.fitValues(weight.values.data() + r * in, in);
-  }
-
-  Eigen::Map<MatrixXd> Hmap(hessian.data(), in, in);
-  for (int64_t j = 0; j < in; ++j)
-    if (Hmap(j, j) == 0.0) {
-      Hmap(j, j) = 1.0;
-      W.col(j).setZero();
-      ++result.deadColumns;
-    }
-  result.permutation.resize(size_t(in));
-  std::iota(result.permutation.begin(), result.permutation.end(), int64_t(0));
-  MatrixXd H;
-  if (options.actOrder) {
-    std::stable_sort(result.permutation.begin(), result.permutation.end(),
-                     [&](int64_t a, int64_t b) { return Hmap(a, a) > Hmap(b, b); });
-    const Eigen::Map<const Eigen::Matrix<int64_t, Eigen::Dynamic, 1>> perm(result.permutation.data(), in);
-    H = Hmap(perm, perm);
-    MatrixXf Wp = W(Eigen::all, perm);
-    W.swap(Wp);
-  } else {
-    H = Hmap;
-  }
-  hessian.clear();
-  hessian.shrink_to_fit();
+  std::vector<GroupQuantizer::Params> params = initialParams(gq, plan.mode, weight);
+  MatrixXd H = prepareHessian(hessian, in, options.actOrder, W, result);
   result.damp = options.dampPercent * H.diagonal().mean();
   const MatrixXf U = inverseCholeskyUpper(H, result.damp).cast<float>();
   result.factorMs = msSince(tFactor);
@@ -204,58 +279,17 @@ GptqResult gptqQuantizeWithHessian(const Tensor& weight, std::vector<double> hes
 
   const auto tQuant = std::chrono::steady_clock::now();
   MatrixXf Q(out, in);
-  const int64_t block = options.blockSize;
-  constexpr int64_t kRowChunk = 128;
-  const int64_t rowChunks = (out + kRowChunk - 1) / kRowChunk;
-  double loss = 0.0;
-  for (int64_t i1 = 0; i1 < in; i1 += block) {
-    const int64_t count = std::min(block, in - i1), i2 = i1 + count;
+  for (int64_t i1 = 0; i1 < in; i1 += options.blockSize) {
+    const int64_t count = std::min<int64_t>(options.blockSize, in - i1), i2 = i1 + count;
     MatrixXf W1 = W.middleCols(i1, count);
     MatrixXf E1(out, count);
-    float* w1 = W1.data();
-    float* e1 = E1.data();
-    const float* wOuter = W.data();
-    float* q = Q.data();
-#pragma omp parallel for schedule(dynamic, 1) reduction(+ : loss)
-    for (int64_t chunk = 0; chunk < rowChunks; ++chunk) {
-      const int64_t r0 = chunk * kRowChunk, r1 = std::min(out, r0 + kRowChunk);
-      std::vector<GroupQuantizer::Params> local(params.begin() + r0, params.begin() + r1);
-      for (int64_t i = 0; i < count; ++i) {
-        const int64_t col = i1 + i;
-        if (mode == ParamMode::Group && col % groupSize == 0) {
-          const int64_t len = std::min(groupSize, in - col);
-          for (int64_t r = r0; r < r1; ++r)
-            local[size_t(r - r0)] = gq.fitValues(wOuter + col * out + r, len, out);
-        }
-        const float d = U(col, col);
-        float* wi = w1 + i * out;
-        float* ei = e1 + i * out;
-        float* qi = q + col * out;
-        for (int64_t r = r0; r < r1; ++r) {
-          const float w = wi[r];
-          const float qv = mode == ParamMode::Cast ? gq.cast(w) : gq.quantize(w, local[size_t(r - r0)]);
-          qi[r] = qv;
-          const float e = (w - qv) / d;
-          ei[r] = e;
-          loss += 0.5 * double(e) * double(e);
-        }
-        for (int64_t j = i + 1; j < count; ++j) {
-          const float hij = U(col, i1 + j);
-          float* wj = w1 + j * out;
-          for (int64_t r = r0; r < r1; ++r)
-            wj[r] -= ei[r] * hij;
-        }
-      }
-      // A group may continue into the next block: keep its parameters (rows are owned by this chunk).
-      std::copy(local.begin(), local.end(), params.begin() + r0);
-    }
+    result.loss += quantizeBlock(gq, plan, U, W, i1, W1, E1, Q, params);
     if (i2 < in) {
       const eig::ThreadsForWork threads(double(out) * double(count) * double(in - i2));
       W.rightCols(in - i2).noalias() -= E1 * U.block(i1, i2, count, in - i2);
     }
     checkCancel(cancel);
   }
-  result.loss = loss;
 
   result.dequantized.resize(size_t(out * in));
   float* dst = result.dequantized.data();
