@@ -11,7 +11,7 @@
 #include "core/formats/block_formats.h"
 #include "core/formats/float_format.h"
 #include "core/metrics/analysis.h"
-#include "core/quant/quantize.h"
+#include "core/pipeline/quantize.h"
 #include "core/util/simd.h"
 
 #include <gtest/gtest.h>
