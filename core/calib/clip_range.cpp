@@ -29,6 +29,16 @@ void statsTail(const float* x, int64_t i, int64_t n, float& lo, float& hi, int64
   }
 }
 
+DataStats makeStats(float lo, float hi, int64_t finite) {
+  DataStats s;
+  s.finite = finite;
+  if (finite > 0) {
+    s.min = lo;
+    s.max = hi;
+  }
+  return s;
+}
+
 // The twins keep 8 min/max lanes with the same rules (simd::minLane/maxLane)
 // and reduce them in the same order: equal results, signed zeros included.
 #if QS_HAVE_AVX2
@@ -56,13 +66,7 @@ QS_AVX2 DataStats dataStatsAvx2(const float* x, int64_t n) {
     finite += simd::hsum(cnt);
   }
   statsTail(x, i, n, lo, hi, finite);
-  DataStats s;
-  s.finite = finite;
-  if (finite > 0) {
-    s.min = lo;
-    s.max = hi;
-  }
-  return s;
+  return makeStats(lo, hi, finite);
 }
 #endif
 
@@ -85,13 +89,7 @@ DataStats dataStatsScalar(const float* x, int64_t n) {
     hi = simd::hmax(vhi);
   }
   statsTail(x, i, n, lo, hi, finite);
-  DataStats s;
-  s.finite = finite;
-  if (finite > 0) {
-    s.min = lo;
-    s.max = hi;
-  }
-  return s;
+  return makeStats(lo, hi, finite);
 }
 
 } // namespace

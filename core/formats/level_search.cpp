@@ -8,13 +8,15 @@ namespace qs {
 
 namespace {
 
+// Index of the first level >= y (count when y is above every level).
+int firstNotBelow(const float* lv, int count, float y) {
+  return int(std::lower_bound(lv, lv + count, y) - lv);
+}
+
 int stochasticLevel(const float* lv, int count, float y, float u) {
-  const float* it = std::lower_bound(lv, lv + count, y);
-  if (it == lv)
-    return 0;
-  if (it == lv + count)
-    return count - 1;
-  const int hi = int(it - lv);
+  const int hi = firstNotBelow(lv, count, y);
+  if (hi == 0 || hi == count)
+    return hi == 0 ? 0 : count - 1;
   if (lv[hi] == y)
     return hi;
   const float t = (y - lv[hi - 1]) / (lv[hi] - lv[hi - 1]);
@@ -24,12 +26,9 @@ int stochasticLevel(const float* lv, int count, float y, float u) {
 } // namespace
 
 int nearestLevel(const float* lv, int count, float y) {
-  const float* it = std::lower_bound(lv, lv + count, y);
-  if (it == lv)
-    return 0;
-  if (it == lv + count)
-    return count - 1;
-  const int hi = int(it - lv);
+  const int hi = firstNotBelow(lv, count, y);
+  if (hi == 0 || hi == count)
+    return hi == 0 ? 0 : count - 1;
   return (lv[hi] - y) < (y - lv[hi - 1]) ? hi : hi - 1;
 }
 
