@@ -76,7 +76,7 @@ QS_AVX2 void roundFp16Avx2(const float* in, float* out, int64_t n, bool stream) 
 }
 
 QS_AVX2 void roundBf16Avx2(const float* in, float* out, int64_t n, bool stream) {
-  const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+  const __m256i absMask = simd::absMaskBits();
   const __m256i inf = _mm256_set1_epi32(static_cast<int>(kFloatInf));
   const __m256i quiet = _mm256_set1_epi32(0x00400000);
   const __m256i half = _mm256_set1_epi32(0x7FFF);
@@ -96,7 +96,7 @@ QS_AVX2 void roundBf16Avx2(const float* in, float* out, int64_t n, bool stream) 
 }
 
 QS_AVX2 void roundGenericAvx2(const FloatGrid& g, const float* in, float* out, int64_t n, bool stream) {
-  const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+  const __m256i absMask = simd::absMaskBits();
   const __m256i signMask = _mm256_set1_epi32(static_cast<int>(0x80000000u));
   const __m256i inf = _mm256_set1_epi32(static_cast<int>(kFloatInf));
   const __m256i lsbBit = _mm256_set1_epi32(g.shift ? 1 : 0); // m = 23 keeps every bit
@@ -250,7 +250,7 @@ void encodeChunkScalar(const FloatGrid& g, const float* in, uint32_t* codes, int
 // goes through the scalar encoder instead.
 QS_AVX2 void encodeChunkAvx2(const FloatGrid& g, const float* in, uint32_t* codes, int64_t n) {
   int64_t i = 0;
-  const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+  const __m256i absMask = simd::absMaskBits();
   const __m256i infMinus1 = _mm256_set1_epi32(static_cast<int>(kFloatInf - 1u));
   const __m256i halfMinusOne = _mm256_set1_epi32(static_cast<int>(g.halfMinusOne));
   const __m256i lsbBit = _mm256_set1_epi32(static_cast<int>(g.lsbBit));

@@ -205,7 +205,7 @@ void mxElementsScalar(MxElement element, const ElementTables& t, const float* x,
 // as detail::encodeWithGrid, then the MX saturation. Inputs are finite here.
 QS_AVX2 void floatBlockAvx2(const detail::FloatGrid& g, const float* x, float inv, float inv2, float scale,
                             uint8_t* codes, float* dq) {
-  const __m256i absMask = _mm256_set1_epi32(0x7FFFFFFF);
+  const __m256i absMask = simd::absMaskBits();
   const __m256i signMask = _mm256_set1_epi32(static_cast<int>(0x80000000u));
   const __m128i shift = _mm_cvtsi32_si128(static_cast<int>(g.shift));
   const __m256i half = _mm256_set1_epi32(static_cast<int>((1u << (g.shift - 1)) - 1u)); // shift >= 20 here

@@ -62,6 +62,10 @@ inline float hmin(const float* l) {
 }
 
 #if QS_HAVE_AVX2
+// The sign-clearing mask as integer lanes (for the bit-level kernels).
+QS_AVX2 inline __m256i absMaskBits() {
+  return _mm256_set1_epi32(0x7FFFFFFF);
+}
 QS_AVX2 inline __m256 absMask() {
   return _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
 }
