@@ -1,7 +1,7 @@
 #pragma once
 // QuantConfig: a plain value describing one way to quantize a tensor. It is
 // what the GUI edits, what is pinned and compared, and what is exported as
-// the versioned JSON of ARCHITECTURE.md ("schema": "quantscope.config/1").
+// the versioned JSON described in README.md, "Config JSON" ("schema": "quantscope.config/1").
 #include "core/calib/clipping.h"
 
 #include <cstdint>
