@@ -5,6 +5,7 @@
 #include "core/formats/format_registry.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace qs {
 namespace {
@@ -72,6 +73,16 @@ std::vector<ConfigProblem> configValueProblems(const QuantConfig& c) {
   }
   if (!(c.clipping.percentile >= 0 && c.clipping.percentile <= 100))
     out.push_back({"clipping.percentile", "must be in [0, 100]"});
+  // Non-finite numbers have no JSON spelling: the config could not be saved and read back.
+  if (!std::isfinite(c.clipping.fixedMin))
+    out.push_back({"clipping.min", "must be a finite number"});
+  if (!std::isfinite(c.clipping.fixedMax))
+    out.push_back({"clipping.max", "must be a finite number"});
+  for (size_t i = 0; i < c.codebook.size(); ++i)
+    if (!std::isfinite(c.codebook[i])) {
+      out.push_back({"codebook[" + std::to_string(i) + "]", "must be a finite float32 level"});
+      break;
+    }
   if (c.clipping.method == ClipMethod::Fixed && c.clipping.fixedMin > c.clipping.fixedMax)
     out.push_back({"clipping.min", "must not exceed", "clipping.max"});
   for (size_t i = 0; i < c.overrides.size(); ++i)

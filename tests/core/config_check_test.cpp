@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 using namespace qs;
 
 namespace {
@@ -89,6 +91,30 @@ TEST(ConfigCheck, TheParserReportsThem) {
     EXPECT_STREQ(e.what(), "config: 'clipping.min' must not exceed 'clipping.max'");
   }
   EXPECT_NO_THROW(configFromJson(R"({"format": "from_a_newer_version"})"));
+}
+
+// A level beyond float32 would be written back as JSON null (a double beyond
+// range fails the JSON parser already): refused when read, so that every
+// accepted config saves and loads.
+TEST(ConfigCheck, NumbersWithoutAJsonSpellingAreRefused) {
+  try {
+    configFromJson(
+        R"({"format": "codebook", "codebook": [-0.5, 0, 0.5, 1222222222222222222222222222222222222222]})");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "config: 'codebook[3]' must be a finite float32 level");
+  }
+  try {
+    configFromJson(R"({"clipping": {"method": "fixed", "min": -1e400, "max": 1}})");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "config: invalid JSON: [json.exception.out_of_range.406] number overflow parsing '-1e400'");
+  }
+  QuantConfig c;
+  c.clipping.fixedMax = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(messages(configValueProblems(c)),
+            std::vector<std::string>{"'clipping.max' must be a finite number"});
 }
 
 } // namespace
