@@ -39,4 +39,20 @@ View2D view2D(const Shape& shape) {
   return v;
 }
 
+ChannelView channelView(const Shape& shape, int axis) {
+  ChannelView v;
+  if (shape.empty())
+    return v;
+  if (axis < 0 || axis >= int(shape.size()))
+    throw Error("axis " + std::to_string(axis) + " is out of range for a tensor of shape " +
+                shapeToString(shape));
+  v.axis = axis;
+  for (int i = 0; i < axis; ++i)
+    v.outer *= shape[size_t(i)];
+  v.dim = shape[size_t(axis)];
+  for (size_t i = size_t(axis) + 1; i < shape.size(); ++i)
+    v.inner *= shape[i];
+  return v;
+}
+
 } // namespace qs

@@ -14,11 +14,21 @@ using Shape = std::vector<int64_t>;
 int64_t shapeNumel(const Shape& shape);
 std::string shapeToString(const Shape& shape); // "[4096, 4096]"
 
+// Which axis of a weight holds its output channels (docs/ARCHITECTURE.md,
+// "Axes"): the per-channel axis, and the one axis groups and blocks do not run
+// along. Readers infer it from the file's conventions (core/axis_layout.h).
+struct AxisLayout {
+  int outAxis = 0;
+  std::string reason; // empty: nothing known, PyTorch's [out, in, ...] assumed
+  bool operator==(const AxisLayout&) const = default;
+};
+
 struct Tensor {
   std::string name;
   Shape shape;
   std::string storedDtype = "float32";
   std::vector<float> values;
+  AxisLayout layout;
 
   int64_t numel() const { return static_cast<int64_t>(values.size()); }
   int rank() const { return static_cast<int>(shape.size()); }
@@ -31,5 +41,24 @@ struct View2D {
   int64_t cols = 0;
 };
 View2D view2D(const Shape& shape);
+// The same with `axis` as the rows: [shape[axis], the other dimensions
+// flattened in order] (view2D for axis 0). Element (row, col) of the view is
+// tensor element (o * dim + row) * inner + i, where col = o * inner + i.
+struct ChannelView {
+  int axis = 0;
+  int64_t outer = 1, dim = 1, inner = 1;
+  int64_t rows() const { return dim; }
+  int64_t cols() const { return outer * inner; }
+  bool permuted() const { return outer > 1; } // the view is not the tensor's memory order
+  int64_t tensorIndex(int64_t row, int64_t col) const {
+    return ((col / inner) * dim + row) * inner + col % inner;
+  }
+  int64_t tensorIndex(int64_t viewIndex) const {
+    const int64_t c = cols();
+    return c ? tensorIndex(viewIndex / c, viewIndex % c) : viewIndex;
+  }
+};
+// Throws qs::Error for an axis out of range; a scalar is one row.
+ChannelView channelView(const Shape& shape, int axis);
 
 } // namespace qs

@@ -175,6 +175,7 @@ public:
                     ", +" + std::to_string(entries_[i].bytes) + ") lies beyond the " + std::to_string(avail) +
                     "-byte data section");
     }
+    inferLayouts(WeightOrder::OutFirst, "GGUF, shown outermost first (ne[0] is the input axis)");
   }
 
   bool readsRowsCheaply() const override { return true; }

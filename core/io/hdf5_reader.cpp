@@ -258,6 +258,7 @@ public:
                   ": cannot walk the HDF5 groups: " + (visitError_.empty() ? h5::errorText() : visitError_));
     if (!skipped_.empty())
       fileMeta_["skipped datasets (not numeric)"] = joinList(skipped_, true);
+    inferKerasLayouts();
   }
 
   bool readsRowsCheaply() const override { return true; }
@@ -352,6 +353,36 @@ private:
       return -1;
     }
     return 0;
+  }
+
+  // Keras and TensorFlow store kernels [in, out] and [kh, kw, in, out]; a
+  // Keras file says so in its attributes (keras_version, layer_names,
+  // weight_names), a bare TensorFlow export only in its names ("kernel:0").
+  bool kerasFile() const {
+    for (const auto& [key, value] : fileMeta_) {
+      const std::string leaf = key.substr(key.rfind('/') + 1);
+      if (leaf == "keras_version" || leaf == "layer_names" || leaf == "weight_names")
+        return true;
+    }
+    return false;
+  }
+
+  void inferKerasLayouts() {
+    const bool keras = kerasFile();
+    for (TensorEntry& e : entries_) {
+      const std::string leaf = e.name.substr(e.name.rfind('/') + 1);
+      const bool kernelName = leaf.starts_with("kernel") || leaf.find("_kernel") != std::string::npos;
+      if (leaf.starts_with("depthwise_kernel") && e.shape.size() == 4) {
+        e.layout = {2, "Keras depthwise kernel [kh, kw, channels, multiplier]: channels on axis 2"};
+      } else if (keras && leaf.find("embeddings") != std::string::npos) {
+        e.layout = inferAxisLayout(e.shape, WeightOrder::OutFirst, "Keras embedding [vocabulary, width]");
+        e.layout.reason = "Keras embedding [vocabulary, width]: one row per token on axis 0";
+      } else if (keras || kernelName) {
+        e.layout = inferAxisLayout(e.shape, WeightOrder::OutLast,
+                                   keras ? "Keras kernel" : "TensorFlow kernel (by its name)");
+      }
+    }
+    inferLayouts(WeightOrder::OutFirst, "HDF5 without Keras attributes, PyTorch order assumed");
   }
 
   void add(hid_t group, const char* name) {

@@ -73,6 +73,8 @@ std::string listingJson(const TensorSource& source, int indent) {
     t["shape"] = e.shape;
     t["dtype"] = e.storedDtype;
     t["bytes"] = e.bytes;
+    t["axis"] = e.layout.outAxis; // the inferred output-channel axis and why (core/axis_layout.h)
+    t["axis_reason"] = e.layout.reason;
     if (!e.metadata.empty())
       t["metadata"] = e.metadata;
     j["tensors"].push_back(std::move(t));

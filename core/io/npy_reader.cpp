@@ -31,6 +31,7 @@ public:
     if (header_.bigEndian)
       e.metadata["byte order"] = "big-endian";
     entries_.push_back(std::move(e));
+    inferLayouts(WeightOrder::OutFirst, "NumPy array, PyTorch order assumed");
   }
 
   // Fortran order is converted whole (its rows are strided through the file).

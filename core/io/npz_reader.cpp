@@ -49,6 +49,7 @@ public:
     zip_error_fini(&err);
     try {
       scan();
+      inferLayouts(WeightOrder::OutFirst, "NumPy array, PyTorch order assumed");
     } catch (...) {
       zip_discard(zip_);
       throw;

@@ -13,6 +13,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 
 namespace qs {
@@ -130,6 +131,7 @@ public:
       : SourceBase("onnx", path), bytes_(std::move(bytes)) {
     label_ = bytes_->label();
     parseModel(bytes_->bytes());
+    inferOnnxLayouts();
     if (!skipped_.empty()) {
       std::string s;
       for (const auto& k : skipped_)
@@ -286,9 +288,12 @@ private:
     pb::MessageReader m(node.bytes, label_, node.offset);
     pb::Field f;
     std::string name, opType, firstOutput;
+    std::vector<std::string> inputs;
     std::vector<pb::Field> attributes;
     while (m.next(f)) {
-      if (f.number == 2 && f.wire == pb::Length && firstOutput.empty())
+      if (f.number == 1 && f.wire == pb::Length)
+        inputs.emplace_back(f.str());
+      else if (f.number == 2 && f.wire == pb::Length && firstOutput.empty())
         firstOutput = std::string(f.str());
       else if (f.number == 3 && f.wire == pb::Length)
         name = std::string(f.str());
@@ -301,6 +306,84 @@ private:
         !name.empty() ? name : (opType.empty() ? "node" : opType) + "_" + std::to_string(index);
     for (const auto& a : attributes)
       parseAttribute(a, prefix, nodeLabel, opType, firstOutput, depth);
+    recordUses(prefix, nodeLabel, opType, inputs, firstOutput, intAttribute(attributes, "transB"));
+  }
+
+  // ---- layout inference from the consuming node --------------------------
+
+  struct WeightUse {
+    WeightOrder order;
+    std::string origin;
+  };
+
+  std::optional<int64_t> intAttribute(const std::vector<pb::Field>& attributes, const char* wanted) const {
+    for (const auto& a : attributes) {
+      pb::MessageReader m(a.bytes, label_, a.offset);
+      pb::Field f;
+      std::string name;
+      std::optional<int64_t> value;
+      while (m.next(f)) {
+        if (f.number == 1 && f.wire == pb::Length)
+          name = std::string(f.str());
+        else if (f.number == 3 && f.wire == pb::Varint)
+          value = int64_t(f.varint);
+      }
+      if (name == wanted)
+        return value;
+    }
+    return std::nullopt;
+  }
+
+  // Which input of which operator a weight is: Conv W [out, in/g, kh, kw];
+  // ConvTranspose W [in, out/g, kh, kw]; MatMul B [in, out]; Gemm B [in, out],
+  // or [out, in] with transB = 1; the quantized forms alike; Gather's table
+  // [vocabulary, width]. Quantize/cast nodes between pass the use through.
+  void recordUses(const std::string& prefix, const std::string& nodeLabel, const std::string& op,
+                  const std::vector<std::string>& inputs, const std::string& output,
+                  std::optional<int64_t> transB) {
+    if ((op == "DequantizeLinear" || op == "Identity" || op == "Cast") && !inputs.empty() &&
+        !output.empty()) {
+      aliases_[prefix + output] = prefix + inputs[0];
+      return;
+    }
+    const std::string where = "ONNX " + op + " '" + nodeLabel + "'";
+    auto use = [&](size_t index, WeightOrder order, const std::string& role) {
+      if (index < inputs.size() && !inputs[index].empty())
+        uses_.emplace(prefix + inputs[index], WeightUse{order, role + " of " + where});
+    };
+    if (op == "Conv" || op == "ConvInteger")
+      use(1, WeightOrder::OutFirst, "weight");
+    else if (op == "QLinearConv")
+      use(3, WeightOrder::OutFirst, "weight");
+    else if (op == "ConvTranspose")
+      use(1, WeightOrder::OutAxis1, "weight");
+    else if (op == "MatMul" || op == "MatMulInteger")
+      use(1, WeightOrder::OutLast, "input B");
+    else if (op == "QLinearMatMul")
+      use(3, WeightOrder::OutLast, "input B");
+    else if (op == "Gemm")
+      use(1, transB.value_or(0) ? WeightOrder::OutFirst : WeightOrder::OutLast,
+          std::string("input B (transB = ") + (transB.value_or(0) ? "1" : "0") + ")");
+    else if (op == "Gather")
+      use(0, WeightOrder::OutFirst, "table");
+  }
+
+  void inferOnnxLayouts() {
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < entries_.size(); ++i)
+      index.emplace(entries_[i].name, i);
+    for (const auto& [user, use] : uses_) {
+      std::string name = user;
+      for (int hops = 0; hops < 8; ++hops) { // through DequantizeLinear / Identity / Cast
+        auto alias = aliases_.find(name);
+        if (alias == aliases_.end())
+          break;
+        name = alias->second;
+      }
+      if (auto it = index.find(name); it != index.end() && entries_[it->second].layout.reason.empty())
+        entries_[it->second].layout = inferAxisLayout(entries_[it->second].shape, use.order, use.origin);
+    }
+    inferLayouts(WeightOrder::OutFirst, "ONNX, no Conv/MatMul/Gemm uses it: [out, ...] assumed");
   }
 
   void parseAttribute(const pb::Field& attr, const std::string& prefix, const std::string& nodeLabel,
@@ -469,6 +552,9 @@ private:
       throw Error(label_ + ": " + what + " '" + s + "' is not a non-negative integer");
     return std::stoull(s);
   }
+
+  std::map<std::string, WeightUse> uses_;      // tensor name -> its first weight use
+  std::map<std::string, std::string> aliases_; // node output -> the input it passes on
 
   std::string uniqueName(const std::string& base) {
     std::string n = base;

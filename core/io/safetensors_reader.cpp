@@ -67,6 +67,7 @@ public:
         ranges.push_back(addEntry(item.key(), item.value(), bufferSize));
     }
     checkTiling(ranges, bufferSize);
+    inferLayouts(WeightOrder::OutFirst, "safetensors, PyTorch order");
   }
 
   bool readsRowsCheaply() const override { return true; }

@@ -1,6 +1,7 @@
 #pragma once
 // Shared plumbing for the readers: the listing, the path and metadata, and
 // row-slice validation, so each format file only implements parsing and reads.
+#include "core/axis_layout.h"
 #include "core/io/tensor_source.h"
 
 #include <string>
@@ -24,6 +25,8 @@ protected:
   // has one row) and throws a qs::Error naming file and tensor.
   void checkSlice(const TensorEntry& entry, RowSlice slice) const;
   [[noreturn]] void fail(const std::string& tensor, const std::string& message) const;
+  // Sets the layout of every entry that has none yet (core/axis_layout.h).
+  void inferLayouts(WeightOrder order, const std::string& origin);
   // The tensor skeleton for rows [begin, end) of `entry` with values allocated.
   Tensor makeTensor(const TensorEntry& entry, RowSlice slice) const;
   // Elements per row (product of all but the first dimension; 1 for 0-d).

@@ -29,6 +29,7 @@ Tensor TensorSource::readRows(const std::string& name, RowSlice slice,
   out.name = all.name;
   out.storedDtype = all.storedDtype;
   out.shape = all.shape;
+  out.layout = all.layout;
   if (out.shape.empty()) {
     if (slice.end == slice.begin)
       out.values.clear();
@@ -71,6 +72,7 @@ Tensor TensorSource::readWithProgress(const std::string& name, const std::atomic
       whole.name = part.name.empty() ? name : part.name;
       whole.storedDtype = part.storedDtype;
       whole.shape = entry->shape;
+      whole.layout = part.layout;
       allocateValues(whole.values, static_cast<size_t>(numel));
     }
     std::copy(part.values.begin(), part.values.end(), whole.values.begin() + begin * perRow);
@@ -104,12 +106,19 @@ void SourceBase::checkSlice(const TensorEntry& entry, RowSlice slice) const {
                          ") outside [0, " + std::to_string(rows) + ")");
 }
 
+void SourceBase::inferLayouts(WeightOrder order, const std::string& origin) {
+  for (TensorEntry& e : entries_)
+    if (e.layout.reason.empty())
+      e.layout = inferAxisLayout(e.shape, order, origin);
+}
+
 Tensor SourceBase::makeTensor(const TensorEntry& entry, RowSlice slice) const {
   checkSlice(entry, slice);
   Tensor t;
   t.name = entry.name;
   t.storedDtype = entry.storedDtype;
   t.shape = entry.shape;
+  t.layout = entry.layout;
   const int64_t rows = slice.end - slice.begin;
   if (!t.shape.empty())
     t.shape[0] = rows;

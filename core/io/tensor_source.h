@@ -20,6 +20,7 @@ struct TensorEntry {
   std::string storedDtype;                     // as the file stores it: "float16", "bfloat16", "Q4_K", "int8"
   uint64_t bytes = 0;                          // bytes the stored data occupies in the file
   std::map<std::string, std::string> metadata; // attributes, per-tensor info
+  AxisLayout layout;                           // the output-channel axis and why (core/axis_layout.h)
 };
 
 // A contiguous range of the first dimension: rows [begin, end).

@@ -21,6 +21,8 @@ TEST(ListCli, JsonMatchesTheReader) {
     EXPECT_EQ(j["tensors"][i]["shape"].get<Shape>(), src->list()[i].shape);
     EXPECT_EQ(j["tensors"][i]["dtype"], src->list()[i].storedDtype);
     EXPECT_EQ(j["tensors"][i]["bytes"].get<uint64_t>(), src->list()[i].bytes);
+    EXPECT_EQ(j["tensors"][i]["axis"].get<int>(), src->list()[i].layout.outAxis);
+    EXPECT_EQ(j["tensors"][i]["axis_reason"].get<std::string>(), src->list()[i].layout.reason);
   }
   EXPECT_EQ(j["metadata"]["general.architecture"], "llama");
 }
