@@ -1,7 +1,9 @@
 #include "widgets/config_panel.h"
 
+#include "core/error.h"
 #include "core/formats/format_registry.h"
 #include "core/quant/config_check.h"
+#include "core/quant/format_config.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -147,11 +149,13 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   granularity_->addItem(tr("Per channel"), int(GranularityKind::Channel));
   granularity_->addItem(tr("Per group"), int(GranularityKind::Group));
   granularity_->addItem(tr("Per token (row)"), int(GranularityKind::Token));
-  granularity_->setToolTip(tr("Which values share one scale. Channel: one scale per index along "
-                              "the axis (a weight [out, in] uses axis 0). Group: runs of group "
-                              "size consecutive elements along the axis (axis 1 for weights)."));
-  axis_->setRange(0, 1);
-  axis_->setToolTip(tr("Axis of the channel or group"));
+  granularity_->setToolTip(tr("Which values share one scale. Channel: one scale per output channel "
+                              "(per index along the axis). Group: each output channel's row — all the "
+                              "other axes flattened, [out, in·kh·kw] — cut into runs of group size."));
+  axis_->setRange(kAxisSpinAuto, 1);
+  axis_->setSpecialValueText(tr("auto"));
+  axis_->setToolTip(tr("The output-channel axis: channel scales along it; groups and blocks run along "
+                       "every other axis. Auto: inferred from the file"));
   groupSize_->setRange(1, 1 << 20);
   groupSize_->setToolTip(tr("Elements per group (arrows step by powers of two)"));
 
@@ -254,22 +258,27 @@ ConfigPanel::ConfigPanel(QWidget* parent)
     if (kind < 0) {
       c.granularity.reset();
     } else {
+      const bool wasGroup = c.granularity && c.granularity->kind == GranularityKind::Group;
       Granularity g = c.granularity.value_or(Granularity{});
       g.kind = static_cast<GranularityKind>(kind);
-      // Weights [out, in]: channels along axis 0, groups along the last axis.
-      if (!c.granularity || c.granularity->kind != g.kind)
-        g.axis = g.kind == GranularityKind::Group ? std::max(0, rank_ - 1) : 0;
-      g.groupSize = groupSize_->value();
+      // A new group starts at the format's usual size (128 for integers, 64 for NF4).
+      if (g.kind == GranularityKind::Group && !wasGroup)
+        if (const FormatInfo* info = lookup(c.format))
+          g.groupSize = info->groupSize;
       c.granularity = g;
     }
     edit(c, tr("Granularity %1").arg(granularity_->itemText(index)));
   });
   connect(axis_, &QSpinBox::valueChanged, this, [this](int axis) {
-    if (!config_.granularity)
-      return;
     QuantConfig c = config_;
-    c.granularity->axis = axis;
-    edit(c, tr("Axis %1").arg(axis));
+    if (!c.granularity) { // the format's default, with this axis (blocks: the rows they run along)
+      const std::optional<Granularity> g = formatDefault(c);
+      if (!g)
+        return;
+      c.granularity = g;
+    }
+    c.granularity->axis = axis == kAxisSpinAuto ? kAutoAxis : axis;
+    edit(c, axis == kAxisSpinAuto ? tr("Axis auto") : tr("Axis %1").arg(axis));
   });
   connect(groupSize_, &QSpinBox::valueChanged, this, [this](int size) {
     if (!config_.granularity)
@@ -350,15 +359,30 @@ void ConfigPanel::buildFormatCombo() {
   format_->setMaxVisibleItems(24);
 }
 
+std::optional<Granularity> ConfigPanel::formatDefault(const QuantConfig& config) {
+  try {
+    return defaultGranularity(*makeKernel(config));
+  } catch (const Error&) { // an unknown format or a refused codebook: the problem line says why
+    return std::nullopt;
+  }
+}
+
 void ConfigPanel::setTensorRank(int rank) {
   rank_ = std::max(1, rank);
   QSignalBlocker block(axis_);
-  axis_->setRange(0, rank_ - 1);
+  axis_->setRange(kAxisSpinAuto, rank_ - 1);
 }
 
-void ConfigPanel::setTensorShape(const std::optional<Shape>& shape) {
+void ConfigPanel::setTensorShape(const std::optional<Shape>& shape, const AxisLayout& layout) {
   shape_ = shape;
+  layout_ = layout;
   setTensorRank(shape ? int(shape->size()) : 2);
+  axis_->setSpecialValueText(shape && shape->size() >= 2 ? tr("auto (%1)").arg(layout.outAxis) : tr("auto"));
+  axis_->setToolTip(tr("The output-channel axis: channel scales along it; groups and blocks run along "
+                       "every other axis, flattened. Auto: %1")
+                        .arg(layout.reason.empty() ? tr("inferred from the file (PyTorch's [out, in, …] when "
+                                                        "nothing says otherwise)")
+                                                   : QString::fromStdString(layout.reason)));
   showProblems();
 }
 
@@ -404,11 +428,21 @@ void ConfigPanel::showConfig() {
     const int kind = c.granularity ? int(c.granularity->kind) : -1;
     granularity_->setCurrentIndex(comboIndexOfData(granularity_, kind));
     if (c.granularity) {
-      const int maxAxis = std::max(rank_ - 1, c.granularity->axis);
+      int axis = c.granularity->axis;
+      if (c.granularity->autoAxis())
+        axis = kAxisSpinAuto;
+      else if (axis < 0) // counted from the end
+        axis += rank_;
+      const int maxAxis = std::max(rank_ - 1, axis);
       if (axis_->maximum() != maxAxis)
-        axis_->setRange(0, maxAxis);
-      setValueIfChanged(axis_, c.granularity->axis);
+        axis_->setRange(kAxisSpinAuto, maxAxis);
+      setValueIfChanged(axis_, std::max(axis, int(kAxisSpinAuto)));
       setValueIfChanged(groupSize_, static_cast<int>(c.granularity->groupSize));
+    } else {
+      setValueIfChanged(axis_, int(kAxisSpinAuto));
+      if (info)
+        setValueIfChanged(groupSize_,
+                          static_cast<int>(info->fixedBlock ? info->fixedBlock : info->groupSize));
     }
     clip_->setCurrentIndex(comboIndexOfData(clip_, int(c.clipping.method)));
     setValueIfChanged(percentile_, c.clipping.percentile);
@@ -433,7 +467,10 @@ void ConfigPanel::updateEnabled() {
   granularity_->setEnabled(!block); // MX/GGUF blocks fix their own scale groups
   const bool hasGranularity = c.granularity && !block;
   const auto kind = hasGranularity ? c.granularity->kind : GranularityKind::Tensor;
-  axis_->setEnabled(kind == GranularityKind::Channel || kind == GranularityKind::Group);
+  // Blocks keep an output-channel axis too: their rows run along the others.
+  const std::optional<Granularity> fallback = c.granularity ? std::nullopt : formatDefault(c);
+  const auto axisKind = fallback ? fallback->kind : kind;
+  axis_->setEnabled(block || axisKind == GranularityKind::Channel || axisKind == GranularityKind::Group);
   groupSize_->setEnabled(kind == GranularityKind::Group);
   const bool percentile = c.clipping.method == ClipMethod::Percentile;
   percentile_->setEnabled(percentile);

@@ -32,7 +32,10 @@ public:
   void setTensorRank(int rank);
   // The selected tensor (none: nullopt) bounds the axis and is what the
   // problem line checks the config against.
-  void setTensorShape(const std::optional<Shape>& shape);
+  // `layout` names the axis that "auto" stands for (Tensor::layout).
+  void setTensorShape(const std::optional<Shape>& shape, const AxisLayout& layout = {});
+  // The axis spin box's value for "auto" (shown as "auto (N)").
+  static constexpr int kAxisSpinAuto = -1;
 
   // Percentile <-> slider position (0..kSliderSteps): a "nines" scale, so the
   // range 90 .. 99.999 is spread evenly by -log10(100 - p).
@@ -64,12 +67,16 @@ private:
   void buildFormatCombo();
   void showConfig();    // config_ -> controls (signals blocked)
   void updateEnabled(); // which controls apply to the format/granularity/clipping
-  void showProblems();  // config_ and shape_ -> problems_
+  void showProblems();
+  // The granularity the format uses when the config names none (nullopt: unknown format).
+  static std::optional<Granularity>
+  formatDefault(const QuantConfig& config); // config_ and shape_ -> problems_
   void edit(const QuantConfig& config, const QString& text, int mergeKey = 0);
 
   QuantConfig config_;
   int rank_ = 2;
   std::optional<Shape> shape_;
+  AxisLayout layout_;
   int dragKey_ = 0; // merge key of the slider drag in progress (0 = none)
   int nextDragKey_ = 1;
 

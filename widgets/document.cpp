@@ -188,10 +188,12 @@ QString Document::describe(const QuantConfig& config) {
       text += QStringLiteral(" · tensor");
       break;
     case GranularityKind::Channel:
-      text += QStringLiteral(" · channel (axis %1)").arg(g.axis);
+      text +=
+          g.autoAxis() ? QStringLiteral(" · channel") : QStringLiteral(" · channel (axis %1)").arg(g.axis);
       break;
     case GranularityKind::Group:
-      text += QStringLiteral(" · group %1 (axis %2)").arg(g.groupSize).arg(g.axis);
+      text += g.autoAxis() ? QStringLiteral(" · group %1").arg(g.groupSize)
+                           : QStringLiteral(" · group %1 (axis %2)").arg(g.groupSize).arg(g.axis);
       break;
     case GranularityKind::Token:
       text += QStringLiteral(" · token");

@@ -204,7 +204,8 @@ void MainWindow::wire() {
     analyzer_->setConfig(config);
   });
   connect(document_, &Document::tensorChanged, this, [this](std::shared_ptr<const Tensor> tensor) {
-    configPanel_->setTensorShape(tensor ? std::optional<Shape>(tensor->shape) : std::nullopt);
+    configPanel_->setTensorShape(tensor ? std::optional<Shape>(tensor->shape) : std::nullopt,
+                                 tensor ? tensor->layout : AxisLayout{});
     analyzer_->setTensor(tensor);
     setWindowTitle(tensor ? tr("%1 — QuantScope").arg(document_->tensorName()) : tr("QuantScope"));
   });

@@ -136,7 +136,7 @@ void applyMethodOptions(const ParsedArgs& p, LayerOptions& o) {
   Granularity g = *o.weight.granularity;
   if (p.has("w-granularity")) {
     g.kind = granularityKindFromString(p.get("w-granularity"));
-    g.axis = g.kind == GranularityKind::Group ? 1 : 0;
+    g.axis = 0; // the weight [out, in]: channels on axis 0, groups along the input axis
   }
   g.groupSize = p.getInt("group-size", g.groupSize);
   o.weight.granularity = g;

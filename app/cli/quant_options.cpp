@@ -1,6 +1,7 @@
 #include "app/cli/quant_options.h"
 
 #include "core/error.h"
+#include "core/formats/format_registry.h"
 #include "core/quant/config_check.h"
 
 #include <fstream>
@@ -9,12 +10,28 @@
 
 namespace qs::cli {
 
+namespace {
+
+// The format's usual group (its registry entry); 128 for a name the config check will refuse.
+int64_t usualGroupSize(const std::string& format) {
+  try {
+    return findFormat(format).groupSize;
+  } catch (const Error&) {
+    return 128;
+  }
+}
+
+} // namespace
+
 const char* const kQuantOptionsHelp = R"(quantization options
   --format F             number format (see `quantscope-cli formats`), e.g. int8, int4, nf4, fp8_e4m3, q4_0
   --granularity G        none|tensor|channel|group|token (default: the format's: none for FP16/BF16/TF32/FP32,
-                         tensor for FP8/FP6/FP4, channel axis 0 for integers and codebooks, the block of MX/GGUF)
-  --axis A               channel/group axis (default 0 for channel, the last axis for group)
-  --group-size G         elements per group (default 128)
+                         tensor for FP8/FP6/FP4, channel for integers and codebooks, the block of MX/GGUF)
+  --axis A|auto          the output-channel axis: channel scales along it; groups and blocks run along
+                         every other axis, flattened ([out, in*kh*kw]). auto (default): inferred from
+                         the file (PyTorch/safetensors/GGUF [out, in, ...] -> 0, Keras kernels -> last,
+                         ONNX from the node that uses the weight)
+  --group-size G         elements per group (default: the format's usual, 128; 64 for NF4/FP4 codebooks)
   --asymmetric           affine grid with a zero point (PyTorch MinMaxObserver) instead of symmetric
   --clip M               minmax|percentile|mse|kl|fixed (default minmax)
   --percentile P         for --clip percentile (default 99.99)
@@ -23,7 +40,7 @@ const char* const kQuantOptionsHelp = R"(quantization options
   --rounding R           nearest|stochastic (default nearest)
   --seed S               seed for stochastic rounding and k-means (default 0)
   --codebook a,b,c       levels for --format codebook
-  --config CFG.json      start from a quantscope.config/1 file (options above override it)
+  --config CFG.json      start from a quantscope.config/2 (or /1) file (options above override it)
 )";
 
 std::vector<OptionSpec> quantOptionSpecs() {
@@ -101,12 +118,13 @@ QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
     Granularity g = c.granularity.value_or(Granularity{});
     if (a.has("granularity")) {
       g.kind = granularityKindFromString(a.get("granularity"));
-      if (!a.has("axis") && !c.granularity)
-        g.axis = g.kind == GranularityKind::Group ? -1 : 0;
+      if (!a.has("group-size") && !c.granularity && !c.format.empty())
+        g.groupSize = usualGroupSize(c.format);
     } else if (!c.granularity) {
       throw UsageError("--axis and --group-size need --granularity", a.usage);
     }
-    g.axis = int(a.getInt("axis", g.axis));
+    if (a.has("axis"))
+      g.axis = a.get("axis") == "auto" ? kAutoAxis : int(a.getInt("axis", 0));
     g.groupSize = a.getInt("group-size", g.groupSize);
     c.granularity = g;
   }

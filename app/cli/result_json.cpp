@@ -43,7 +43,7 @@ json resultJson(const QuantResult& r, const std::string& storedDtype) {
   j["format_label"] = r.formatLabel;
   j["config"] = json::parse(configToJson(r.config, -1));
   j["granularity"] = json{{"kind", toString(r.granularity.kind)},
-                          {"axis", r.granularity.axis},
+                          {"axis", r.granularity.axis}, // resolved: never "auto"
                           {"group_size", r.granularity.groupSize}};
   j["scale_shape"] = r.scaleShape;
   j["metrics"] = metricsJson(r.metrics);

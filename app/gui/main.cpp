@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
                                                  "tensor)."),
                                   QStringLiteral("NAME"));
   const QCommandLineOption config(QStringLiteral("config"),
-                                  QStringLiteral("Start with this config (quantscope.config/1 JSON)."),
+                                  QStringLiteral("Start with this config (quantscope.config/2 JSON)."),
                                   QStringLiteral("CFG.json"));
   const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1600x1000."),
                                 QStringLiteral("WxH"));

@@ -22,6 +22,7 @@ public:
   int codeBits() const override { return codebook_.bits(); }
   int codeCount() const override { return int(codebook_.levels.size()); }
   double overheadBitsPerSegment() const override { return 32.0; }
+  int64_t usualGroupSize() const override { return 64; }
 
   std::vector<float> levels(const SegmentParams& p, int64_t, int) const override {
     std::vector<float> v;

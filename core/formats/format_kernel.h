@@ -71,6 +71,9 @@ public:
   virtual DefaultScaling defaultScaling() const { return DefaultScaling::PerChannel; }
   // Elements per block when the format fixes its granularity (MX, GGUF); 0 otherwise.
   virtual int fixedBlock() const { return 0; }
+  // The group size this format is usually given (GPTQ/AWQ INT4 and INT8: 128;
+  // bitsandbytes NF4/FP4: 64): what "per group" starts with.
+  virtual int64_t usualGroupSize() const { return 128; }
   // Storage besides the codes per scale segment (scale, zero point,
   // centroids) or per fixed block: bits per element = codeBits + this * segments / n.
   virtual double overheadBitsPerSegment() const = 0;

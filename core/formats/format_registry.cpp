@@ -41,6 +41,7 @@ FormatInfo entry(KernelFactory factory, std::string name, const char* family, st
     i.bits = kernel->codeBits();
     i.bitsPerElement = i.bits;
     i.fixedBlock = kernel->fixedBlock();
+    i.groupSize = kernel->usualGroupSize();
     if (const int block = i.fixedBlock)
       i.bitsPerElement += kernel->overheadBitsPerSegment() / block;
   }

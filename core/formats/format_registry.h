@@ -23,6 +23,7 @@ struct FormatInfo {
   int bits = 0;              // bits of one element code (0: set by the config)
   double bitsPerElement = 0; // storage per element incl. in-block scales (block formats); = bits otherwise
   int fixedBlock = 0;        // elements per block when the format fixes its blocks (MX, GGUF)
+  int64_t groupSize = 128;   // the usual group size (FormatKernel::usualGroupSize)
   bool takesLevels = false;  // the levels come from the config (QuantConfig::codebook)
   std::vector<std::string> aliases; // other accepted names
   KernelFactory factory;

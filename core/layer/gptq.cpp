@@ -125,7 +125,9 @@ struct ParamPlan {
 // Which parameters GPTQ fits, and where: the granularity seen from a weight [out, in].
 ParamPlan planParams(const QuantConfig& config, const GroupQuantizer& gq, int64_t in) {
   Granularity g = config.granularity.value_or(defaultGranularity(gq.kernel()));
-  if (g.axis < 0)
+  if (g.autoAxis())
+    g.axis = 0; // the weight is [out, in]
+  else if (g.axis < 0)
     g.axis += 2;
   ParamPlan plan{ParamMode::Tensor, in};
   switch (g.kind) {
@@ -140,8 +142,8 @@ ParamPlan planParams(const QuantConfig& config, const GroupQuantizer& gq, int64_
     plan.mode = ParamMode::Row;
     return plan;
   case GranularityKind::Group:
-    if (g.axis != 1)
-      throw Error("GPTQ needs groups along axis 1 (input channels) of the weight");
+    if (g.axis != 0)
+      throw Error("GPTQ needs groups of the output channels on axis 0, along the input axis of the weight");
     if (g.groupSize < 1)
       throw Error("GPTQ group size must be >= 1");
     plan.mode = ParamMode::Group;

@@ -42,7 +42,7 @@ LayerMethod layerMethodFromString(const std::string& s) {
 LayerOptions::LayerOptions() {
   weight.format = "int4";
   weight.symmetric = true;
-  weight.granularity = Granularity{GranularityKind::Group, 1, 128};
+  weight.granularity = Granularity{GranularityKind::Group, 0, 128}; // [out, in]: groups along in
 }
 
 Metrics compareValues(const float* x, const float* q, int64_t n) {
@@ -89,7 +89,7 @@ std::string describeWeight(const QuantConfig& c) {
     const Granularity& g = *c.granularity;
     s += std::string(", ") + toString(g.kind);
     if (g.kind == GranularityKind::Group)
-      s += " " + std::to_string(g.groupSize) + " (axis " + std::to_string(g.axis) + ")";
+      s += " " + std::to_string(g.groupSize) + " (channels on axis " + std::to_string(g.axis) + ")";
     else if (g.kind == GranularityKind::Channel)
       s += " (axis " + std::to_string(g.axis) + ")";
   }

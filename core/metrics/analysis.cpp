@@ -29,11 +29,11 @@ int64_t AnalysisPlan::numTiles() const {
 }
 
 AnalysisPlan makeAnalysisPlan(const Shape& shape, int bins, int mapWidth, int mapHeight, int topK,
-                              double dataMin, double dataMax) {
+                              double dataMin, double dataMax, int viewAxis) {
   AnalysisPlan p;
-  const View2D v = view2D(shape);
-  p.rows = v.rows;
-  p.cols = v.cols;
+  p.view = channelView(shape, shape.empty() ? 0 : viewAxis);
+  p.rows = shape.empty() ? 1 : p.view.rows();
+  p.cols = shape.empty() ? 1 : p.view.cols();
   p.bins = std::max(4, (bins + 3) / 4 * 4); // a multiple of 4 keeps error-range doubling exact
   p.topK = std::max(0, topK);
   p.mapW = int(std::clamp<int64_t>(mapWidth, 1, std::max<int64_t>(p.cols, 1)));
@@ -660,7 +660,7 @@ void Accumulator::finish(QuantResult& r) const {
     std::vector<TopEntry> out;
     for (const Top& t : v) {
       TopEntry e;
-      e.index = t.index;
+      e.index = p.view.tensorIndex(t.index);
       e.row = p.cols ? t.index / p.cols : 0;
       e.col = p.cols ? t.index % p.cols : 0;
       e.original = t.x;

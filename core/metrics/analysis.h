@@ -13,6 +13,7 @@
 namespace qs {
 
 struct AnalysisPlan {
+  ChannelView view;           // the tensor as [rows, cols]; the tiles read it in this order
   int64_t rows = 0, cols = 0; // the 2-D view
   int mapW = 0, mapH = 0;     // error map cells (<= cols, <= rows)
   int bins = 256;             // histogram bins
@@ -27,8 +28,10 @@ struct AnalysisPlan {
   int colBlocks = 1; // column blocks per row when not fused (each a run of map cells)
 };
 
+// `viewAxis`: the rows of the view (channelView); top-k indices are given in
+// the tensor's order, rows and columns in the view's.
 AnalysisPlan makeAnalysisPlan(const Shape& shape, int bins, int mapWidth, int mapHeight, int topK,
-                              double dataMin, double dataMax);
+                              double dataMin, double dataMax, int viewAxis = 0);
 
 // The flat element range [begin, end) a tile covers (tiles are contiguous).
 void tileRange(const AnalysisPlan& plan, int64_t tile, int64_t& begin, int64_t& end);

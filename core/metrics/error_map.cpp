@@ -11,7 +11,9 @@ namespace qs {
 
 ErrorMap poolErrorMap(const Tensor& original, const QuantResult& result, int width, int height, int64_t r0,
                       int64_t r1, int64_t c0, int64_t c1) {
-  const View2D v = view2D(original.shape);
+  // The result's view: rows are its channels (QuantResult::viewAxis).
+  const ChannelView cv = channelView(original.shape, original.shape.empty() ? 0 : result.viewAxis);
+  const View2D v{original.shape.empty() ? 1 : cv.rows(), original.shape.empty() ? 1 : cv.cols()};
   if (original.numel() != int64_t(result.dequantized.size()))
     throw Error("error map: the result does not belong to tensor '" + original.name + "'");
   r0 = std::clamp<int64_t>(r0, 0, v.rows);
@@ -42,7 +44,7 @@ ErrorMap poolErrorMap(const Tensor& original, const QuantResult& result, int wid
       for (int64_t j = 0; j < W; ++j) {
         const int64_t ca = c0 + (j * C + W - 1) / W, cb = c0 + ((j + 1) * C + W - 1) / W;
         for (int64_t c = ca; c < cb; ++c) {
-          const int64_t at = row * v.cols + c;
+          const int64_t at = cv.permuted() ? cv.tensorIndex(row, c) : row * v.cols + c;
           if (!(std::fabs(x[at]) <= FLT_MAX))
             continue;
           const float e = x[at] - q[at];

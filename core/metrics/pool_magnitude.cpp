@@ -8,8 +8,9 @@
 namespace qs {
 
 std::vector<float> poolMeanAbs(const Tensor& tensor, int width, int height, int64_t r0, int64_t r1,
-                               int64_t c0, int64_t c1) {
-  const View2D view = view2D(tensor.shape);
+                               int64_t c0, int64_t c1, int viewAxis) {
+  const ChannelView cv = channelView(tensor.shape, tensor.shape.empty() ? 0 : viewAxis);
+  const View2D view{tensor.shape.empty() ? 1 : cv.rows(), tensor.shape.empty() ? 1 : cv.cols()};
   if (width < 1 || height < 1 || r0 < 0 || c0 < 0 || r1 > view.rows || c1 > view.cols || r0 >= r1 ||
       c0 >= c1 || view.rows * view.cols != tensor.numel())
     throw Error("pooling region rows [" + std::to_string(r0) + ", " + std::to_string(r1) + ") cols [" +
@@ -26,11 +27,13 @@ std::vector<float> poolMeanAbs(const Tensor& tensor, int width, int height, int6
       int64_t count = 0;
       for (int64_t r = ra; r < rb; ++r) {
         const float* row = tensor.values.data() + r * view.cols;
-        for (int64_t c = ca; c < cb; ++c)
-          if (std::isfinite(row[c])) {
-            sum += std::fabs(row[c]);
+        for (int64_t c = ca; c < cb; ++c) {
+          const float v = cv.permuted() ? tensor.values[size_t(cv.tensorIndex(r, c))] : row[c];
+          if (std::isfinite(v)) {
+            sum += std::fabs(v);
             ++count;
           }
+        }
       }
       out[size_t(i * width + j)] = count ? float(sum / double(count)) : 0.0f;
     }

@@ -9,8 +9,9 @@
 
 namespace qs {
 
-// Row-major height x width; throws qs::Error for a region outside the view.
+// Row-major height x width over channelView(shape, viewAxis); throws
+// qs::Error for a region outside the view.
 std::vector<float> poolMeanAbs(const Tensor& tensor, int width, int height, int64_t r0, int64_t r1,
-                               int64_t c0, int64_t c1);
+                               int64_t c0, int64_t c1, int viewAxis = 0);
 
 } // namespace qs

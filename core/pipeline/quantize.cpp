@@ -72,7 +72,11 @@ private:
   void prepareBuffers();
   void prepareAnalysis();
   PassCounting passCounting();
-  void analyseTiles(QuantizePass& pass, bool fused);
+  void chooseView();
+  bool workingIsView() const;
+  void prepareViewCopies();
+  void analyseTiles(QuantizePass& pass, bool fused, const float* x, const float* q);
+  void permuteOutputsBack();
   void finishResult(const QuantizePass& pass);
   void histogramCastCodes(const std::vector<int64_t>& counts);
 
@@ -85,6 +89,9 @@ private:
   QuantPlan plan_;
   Calibration calibration_;
   WorkingBuffers working_;
+  int viewAxis_ = 0;
+  ChannelView view_;                               // what the analysis sees as rows and columns
+  std::vector<float> viewInput_, viewDequantized_; // the view's copies when neither order is it
   AnalysisPlan analysisPlan_;
   std::vector<Accumulator> accumulators_;
   const TensorSummary* summary_ = nullptr;
@@ -98,6 +105,7 @@ void QuantizeRun::describeResult() {
   r.shape = tensor_.shape;
   r.config = plan_.config;
   r.granularity = plan_.layout.granularity;
+  r.viewAxis = viewAxis_;
   r.scaleShape = plan_.layout.scaleShape;
   r.formatLabel = plan_.formatLabel;
   r.codeBits = plan_.kernel->codeBits();
@@ -128,17 +136,40 @@ void QuantizeRun::prepareBuffers() {
   }
 }
 
+// The views show channels as rows: the channel axis of the granularity, else
+// the tensor's own output-channel axis (Tensor::layout); tokens are rows.
+void QuantizeRun::chooseView() {
+  const Granularity& g = plan_.layout.granularity;
+  if (tensor_.shape.size() < 2 || g.kind == GranularityKind::Token)
+    viewAxis_ = 0;
+  else if (g.kind == GranularityKind::Channel || g.kind == GranularityKind::Group)
+    viewAxis_ = g.axis;
+  else
+    viewAxis_ = resolveAxis(Granularity{}, tensor_.shape, tensor_.layout);
+  view_ = channelView(tensor_.shape, tensor_.shape.empty() ? 0 : viewAxis_);
+}
+
+// The working array is the view: channel and group layouts move the same axis first.
+bool QuantizeRun::workingIsView() const {
+  const Granularity& g = plan_.layout.granularity;
+  if (plan_.layout.perm == Permutation::Identity)
+    return !view_.permuted();
+  return (g.kind == GranularityKind::Channel || g.kind == GranularityKind::Group) && g.axis == viewAxis_ &&
+         tensor_.shape.size() >= 2;
+}
+
 void QuantizeRun::prepareAnalysis() {
   const DataStats& global = calibration_.global;
   const AnalysisOptions& o = job_.options;
-  analysisPlan_ = makeAnalysisPlan(tensor_.shape, o.histogramBins, o.mapWidth, o.mapHeight, o.topK,
-                                   global.finite ? global.min : 0.0, global.finite ? global.max : 0.0);
+  analysisPlan_ =
+      makeAnalysisPlan(tensor_.shape, o.histogramBins, o.mapWidth, o.mapHeight, o.topK,
+                       global.finite ? global.min : 0.0, global.finite ? global.max : 0.0, viewAxis_);
   if (plan_.numel > 0)
     allocateAnalysisOutputs(analysisPlan_, *result_);
   accumulators_.assign(size_t(threads_), Accumulator(analysisPlan_));
   summary_ = o.summary.get();
-  if (summary_ && !(summary_->shape == tensor_.shape && summary_->bins == analysisPlan_.bins &&
-                    summary_->topK == analysisPlan_.topK))
+  if (summary_ && !(summary_->shape == tensor_.shape && summary_->viewAxis == viewAxis_ &&
+                    summary_->bins == analysisPlan_.bins && summary_->topK == analysisPlan_.topK))
     summary_ = nullptr;
   if (summary_)
     for (Accumulator& a : accumulators_)
@@ -168,11 +199,9 @@ PassCounting QuantizeRun::passCounting() {
   return c;
 }
 
-// Tiles of the 2-D view over the threads; each quantized first when fused.
-void QuantizeRun::analyseTiles(QuantizePass& pass, bool fused) {
+// Tiles of the view over the threads; each quantized first when fused.
+void QuantizeRun::analyseTiles(QuantizePass& pass, bool fused, const float* x, const float* q) {
   QuantResult& r = *result_;
-  const float* x = tensor_.values.data();
-  const float* q = r.dequantized.data();
   const int64_t tiles = analysisPlan_.numTiles();
   analyseMs_.assign(size_t(threads_), 0.0);
 #pragma omp parallel if (plan_.parallel)
@@ -212,7 +241,10 @@ void QuantizeRun::finishResult(const QuantizePass& pass) {
   if (plan_.numel > 0) {
     if (castCodesHistogram_)
       histogramCastCodes(codeCounts);
-    finishAnalysis(accumulators_, analysisPlan_, tensor_.values.data(), summary_, r);
+    const float* viewX = !view_.permuted()     ? tensor_.values.data()
+                         : !viewInput_.empty() ? viewInput_.data()
+                                               : working_.input.data();
+    finishAnalysis(accumulators_, analysisPlan_, viewX, summary_, r);
   } else {
     Accumulator(makeAnalysisPlan(tensor_.shape, job_.options.histogramBins, 1, 1, 0, 0, 0)).finish(r);
   }
@@ -230,8 +262,30 @@ void QuantizeRun::finishResult(const QuantizePass& pass) {
   r.quantizeMs = std::max(0.0, msSince(start_) - r.analyzeMs);
 }
 
+// The outputs back in tensor order from the working order.
+void QuantizeRun::permuteOutputsBack() {
+  QuantResult& r = *result_;
+  permuteFromWorking(plan_.layout, working_.dequantized.data(), job_.out ? job_.out : r.dequantized.data());
+  if (!r.codes.empty())
+    permuteFromWorking(plan_.layout, working_.codes.data(), r.codes.data());
+  releaseLarge(working_.dequantized);
+  releaseLarge(working_.codes);
+}
+
+// Neither the tensor's order nor the working order is the view (a per-tensor
+// scale on a Keras kernel): copies of the input and output in the view's order.
+void QuantizeRun::prepareViewCopies() {
+  const SegmentLayout viewLayout =
+      makeLayout(tensor_.shape, Granularity{GranularityKind::Channel, viewAxis_});
+  resizeLarge(viewInput_, size_t(plan_.numel));
+  permuteToWorking(viewLayout, tensor_.values.data(), viewInput_.data());
+  resizeLarge(viewDequantized_, size_t(plan_.numel));
+  permuteToWorking(viewLayout, result_->dequantized.data(), viewDequantized_.data());
+}
+
 std::shared_ptr<QuantResult> QuantizeRun::run() {
   plan_ = planQuantization(tensor_, job_.config);
+  chooseView();
   describeResult();
   prepareBuffers();
   calibrate(plan_, *plan_.kernel, tensor_.values.data(), working_.view.work, calibration_, errors_);
@@ -239,28 +293,35 @@ std::shared_ptr<QuantResult> QuantizeRun::run() {
     prepareAnalysis();
   QuantizePass pass(plan_, *plan_.kernel, calibration_, working_.view, passCounting(), threads_);
   const bool identity = plan_.layout.perm == Permutation::Identity;
+  const bool inView = workingIsView();
   const int64_t n = plan_.numel;
   // Block formats need whole blocks: tiles must hold whole working rows.
   const bool blocksAligned =
       analysisPlan_.fusedChannelStats && plan_.layout.cols > 0 && analysisPlan_.cols % plan_.layout.cols == 0;
-  const bool fused = job_.analyse && identity && n > 0 && (!plan_.block || blocksAligned);
-  if (!fused && n > 0) {
+  const bool fused = job_.analyse && inView && n > 0 && (!plan_.block || blocksAligned);
+  if (!fused && n > 0)
     pass.runAll(errors_);
-    if (!identity) {
-      QuantResult& r = *result_;
-      permuteFromWorking(plan_.layout, working_.dequantized.data(),
-                         job_.out ? job_.out : r.dequantized.data());
-      if (!r.codes.empty())
-        permuteFromWorking(plan_.layout, working_.codes.data(), r.codes.data());
-      working_.release();
+  if (job_.analyse && n > 0) {
+    const float* x = working_.view.work;
+    const float* q = working_.view.dequantized;
+    if (!inView) {
+      if (!identity)
+        permuteOutputsBack();
+      prepareViewCopies();
+      x = viewInput_.data();
+      q = viewDequantized_.data();
     }
+    analyseTiles(pass, fused, x, q);
   }
-  if (job_.analyse && n > 0)
-    analyseTiles(pass, fused);
+  if (!identity && !working_.dequantized.empty())
+    permuteOutputsBack();
+  releaseLarge(viewDequantized_);
   if (plan_.block && plan_.kernel->codeCount() == 0) // K-quant codes are not unpacked
     releaseLarge(result_->codes);
   if (job_.analyse)
     finishResult(pass);
+  releaseLarge(viewInput_);
+  working_.release();
   return result_;
 }
 

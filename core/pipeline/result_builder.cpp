@@ -6,6 +6,11 @@ namespace qs {
 
 double bitsPerElement(const QuantPlan& plan) {
   const double bits = plan.kernel->codeBits();
+  // A block is stored whole, padding included (a row of 240 in blocks of 32
+  // stores 256 codes).
+  if (const int block = plan.kernel->fixedBlock(); block && plan.numel)
+    return double(plan.segments) * (block * bits + plan.kernel->overheadBitsPerSegment()) /
+           double(plan.numel);
   // A cast stores the codes only.
   const double overheadBits = plan.cast ? 0.0 : plan.kernel->overheadBitsPerSegment() * double(plan.segments);
   return plan.numel ? bits + overheadBits / double(plan.numel) : bits;

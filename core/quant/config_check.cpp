@@ -26,12 +26,6 @@ std::string unknownFormat(const std::string& name) {
   return error;
 }
 
-bool isBlockFormat(const std::string& name) {
-  std::string error;
-  const FormatInfo* info = lookupFormat(name, error);
-  return info && info->fixedBlock > 0;
-}
-
 void checkFormats(const QuantConfig& c, std::vector<ConfigProblem>& out) {
   if (!c.format.empty())
     if (std::string e = unknownFormat(c.format); !e.empty())
@@ -66,7 +60,7 @@ std::vector<ConfigProblem> configValueProblems(const QuantConfig& c) {
   if (c.format.empty())
     out.push_back({"format", "must not be empty"});
   if (c.granularity) {
-    if (c.granularity->axis < -64 || c.granularity->axis > 64)
+    if (!c.granularity->autoAxis() && (c.granularity->axis < -64 || c.granularity->axis > 64))
       out.push_back({"granularity.axis", "out of range: " + std::to_string(c.granularity->axis)});
     if (c.granularity->groupSize < 1)
       out.push_back({"granularity.group_size", "must be >= 1"});
@@ -100,8 +94,8 @@ std::vector<ConfigProblem> configProblems(const QuantConfig& c) {
 
 std::vector<ConfigProblem> configProblems(const QuantConfig& c, const Shape& shape) {
   std::vector<ConfigProblem> out = configProblems(c);
-  // Block formats place their own blocks; a scalar counts as one axis.
-  if (c.granularity && !isBlockFormat(c.format) &&
+  // The output-channel axis must exist (block formats keep it too); a scalar counts as one axis.
+  if (c.granularity && !c.granularity->autoAxis() &&
       (c.granularity->kind == GranularityKind::Channel || c.granularity->kind == GranularityKind::Group)) {
     const int rank = std::max<int>(1, int(shape.size()));
     const int axis = c.granularity->axis;

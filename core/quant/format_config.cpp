@@ -20,15 +20,15 @@ std::unique_ptr<FormatKernel> makeKernel(const QuantConfig& config) {
 Granularity defaultGranularity(const FormatKernel& kernel) {
   switch (kernel.defaultScaling()) {
   case DefaultScaling::Cast:
-    return {GranularityKind::None, 0, 128};
+    return {GranularityKind::None, kAutoAxis, kernel.usualGroupSize()};
   case DefaultScaling::PerTensor:
-    return {GranularityKind::Tensor, 0, 128};
+    return {GranularityKind::Tensor, kAutoAxis, kernel.usualGroupSize()};
   case DefaultScaling::PerChannel:
-    return {GranularityKind::Channel, 0, 128};
+    return {GranularityKind::Channel, kAutoAxis, kernel.usualGroupSize()};
   case DefaultScaling::FixedBlock:
-    return {GranularityKind::Group, -1, kernel.fixedBlock()};
+    return {GranularityKind::Group, kAutoAxis, kernel.fixedBlock()};
   }
-  return {GranularityKind::Channel, 0, 128};
+  return {GranularityKind::Channel, kAutoAxis, kernel.usualGroupSize()};
 }
 
 } // namespace qs

@@ -7,21 +7,27 @@
 
 namespace qs {
 
+int resolveAxis(const Granularity& g, const Shape& shape, const AxisLayout& layout) {
+  const int r = std::max(1, int(shape.size()));
+  int axis = g.autoAxis() ? layout.outAxis : g.axis;
+  if (axis < -r || axis >= r)
+    throw Error((g.autoAxis() ? "the inferred axis " : "axis ") + std::to_string(axis) +
+                " is out of range for a tensor of shape " + shapeToString(shape));
+  return axis < 0 ? axis + r : axis;
+}
+
 SegmentLayout makeLayout(const Shape& shape, const Granularity& granularity) {
   SegmentLayout L;
   L.granularity = granularity;
   const int64_t n = shapeNumel(shape);
   const int rank = static_cast<int>(shape.size());
   const GranularityKind kind = granularity.kind;
-  auto wholeTensor = [&] {
+  if (kind == GranularityKind::None || kind == GranularityKind::Tensor) {
     L.rows = 1;
     L.cols = n;
     L.segLen = n;
     L.segsPerRow = 1;
     L.scaleShape = {1};
-  };
-  if (kind == GranularityKind::None || kind == GranularityKind::Tensor) {
-    wholeTensor();
     L.granularity.axis = 0;
     return L;
   }
@@ -35,52 +41,48 @@ SegmentLayout makeLayout(const Shape& shape, const Granularity& granularity) {
     L.granularity.axis = 0;
     return L;
   }
+  if (granularity.autoAxis())
+    throw Error("internal: the auto axis must be resolved before the layout");
+  if (kind == GranularityKind::Group && granularity.groupSize < 1)
+    throw Error("group size must be >= 1 (got " + std::to_string(granularity.groupSize) + ")");
   // Channel and group need an axis; a scalar is treated as a 1-D tensor of one.
   const Shape s = rank == 0 ? Shape{1} : shape;
-  const int r = static_cast<int>(s.size());
-  int axis = granularity.axis;
-  if (axis < -r || axis >= r)
-    throw Error("axis " + std::to_string(granularity.axis) + " is out of range for a tensor of shape " +
-                shapeToString(shape));
-  if (axis < 0)
-    axis += r;
+  const int axis = resolveAxis(granularity, s, AxisLayout{});
   L.granularity.axis = axis;
-  for (int i = 0; i < axis; ++i)
-    L.outer *= s[i];
-  L.dim = s[axis];
-  for (int i = axis + 1; i < r; ++i)
-    L.inner *= s[i];
-
+  if (kind == GranularityKind::Group && s.size() == 1) { // one run: no channels to keep
+    L.dim = 1;
+    L.inner = s[0];
+  } else {
+    for (int i = 0; i < axis; ++i)
+      L.outer *= s[size_t(i)];
+    L.dim = s[size_t(axis)];
+    for (size_t i = size_t(axis) + 1; i < s.size(); ++i)
+      L.inner *= s[i];
+  }
+  L.perm = L.outer > 1 ? Permutation::AxisFirst : Permutation::Identity;
+  L.rows = L.dim;
+  L.cols = L.outer * L.inner;
   if (kind == GranularityKind::Channel) {
-    L.perm = L.outer > 1 ? Permutation::AxisFirst : Permutation::Identity;
-    L.rows = L.dim;
-    L.cols = L.outer * L.inner;
     L.segLen = L.cols;
     L.segsPerRow = 1;
     L.scaleShape = {L.dim};
     return L;
   }
-  // Group.
-  if (granularity.groupSize < 1)
-    throw Error("group size must be >= 1 (got " + std::to_string(granularity.groupSize) + ")");
-  L.perm = L.inner > 1 ? Permutation::AxisLast : Permutation::Identity;
-  L.rows = L.outer * L.inner;
-  L.cols = L.dim;
-  L.segLen = std::min<int64_t>(granularity.groupSize, std::max<int64_t>(L.dim, 1));
-  L.segsPerRow = L.dim == 0 ? 1 : (L.dim + L.segLen - 1) / L.segLen;
-  L.scaleShape = s;
-  L.scaleShape[axis] = L.segsPerRow;
+  L.segLen = std::min<int64_t>(granularity.groupSize, std::max<int64_t>(L.cols, 1));
+  L.segsPerRow = L.cols == 0 ? 1 : (L.cols + L.segLen - 1) / L.segLen;
+  L.scalesTransposed = s.size() >= 2 && axis == int(s.size()) - 1;
+  if (s.size() == 1)
+    L.scaleShape = {L.segsPerRow};
+  else
+    L.scaleShape = L.scalesTransposed ? Shape{L.segsPerRow, L.dim} : Shape{L.dim, L.segsPerRow};
   return L;
 }
 
 int64_t SegmentLayout::scaleIndex(int64_t seg) const {
-  if (perm != Permutation::AxisLast)
+  if (!scalesTransposed)
     return seg;
-  // Working segments are [outer, inner, groups]; scales are [outer, groups, inner].
-  const int64_t j = seg % segsPerRow;
-  const int64_t row = seg / segsPerRow;
-  const int64_t o = row / inner, i = row % inner;
-  return (o * segsPerRow + j) * inner + i;
+  // Working segments are [channels, groups]; scales are [groups, channels].
+  return (seg % segsPerRow) * rows + seg / segsPerRow;
 }
 
 namespace {
@@ -117,10 +119,6 @@ template <class T> void permuteToWorking(const SegmentLayout& L, const T* in, T*
   case Permutation::AxisFirst: // [O][D][I] -> [D][O][I]
     transposeRuns(in, out, L.outer, L.dim, L.inner);
     return;
-  case Permutation::AxisLast: // per o: [D][I] -> [I][D]
-    for (int64_t o = 0; o < L.outer; ++o)
-      transposeRuns(in + o * L.dim * L.inner, out + o * L.dim * L.inner, L.dim, L.inner, int64_t(1));
-    return;
   }
 }
 
@@ -131,10 +129,6 @@ template <class T> void permuteFromWorking(const SegmentLayout& L, const T* in, 
     return;
   case Permutation::AxisFirst: // [D][O][I] -> [O][D][I]
     transposeRuns(in, out, L.dim, L.outer, L.inner);
-    return;
-  case Permutation::AxisLast: // per o: [I][D] -> [D][I]
-    for (int64_t o = 0; o < L.outer; ++o)
-      transposeRuns(in + o * L.dim * L.inner, out + o * L.dim * L.inner, L.inner, L.dim, int64_t(1));
     return;
   }
 }

@@ -4,12 +4,13 @@
 // elements (the last one of a row shorter when cols % segLen != 0). Each
 // segment has one scale. The working array is the tensor itself or a
 // permutation of it:
-//   none / tensor : [1, n], one segment
-//   channel axis a: [dim(a), rest] (axis a moved first; no copy when the
-//                   dimensions before a are all 1), one segment per row
-//   group axis a  : [rest, dim(a)] (axis a moved last; no copy when the
-//                   dimensions after a are all 1), ceil(dim/g) segments per row
-//   token         : [shape[0], rest], one segment per row
+//   none / tensor   : [1, n], one segment
+//   channel axis a  : [dim(a), rest] (axis a moved first, the others flattened
+//                     in order; no copy when the dimensions before a are all 1),
+//                     one segment per row
+//   group, channel a: the same rows, each cut into ceil(rest/g) segments; a
+//                     tensor of rank <= 1 is one row
+//   token           : [shape[0], rest], one segment per row
 #include "core/quant/quant_config.h"
 #include "core/tensor.h"
 
@@ -20,7 +21,6 @@ namespace qs {
 enum class Permutation {
   Identity,
   AxisFirst, // [outer, dim, inner] -> [dim, outer, inner]
-  AxisLast,  // [outer, dim, inner] -> [outer, inner, dim]
 };
 
 struct SegmentLayout {
@@ -29,7 +29,10 @@ struct SegmentLayout {
   int64_t outer = 1, dim = 1, inner = 1; // the tensor seen around the axis
   int64_t rows = 1, cols = 0;            // working array
   int64_t segLen = 0, segsPerRow = 1;
-  Shape scaleShape; // the segment grid in the tensor's own axis order
+  // The segment grid: [n] for channels and tokens; [channels, groups] for
+  // groups, or [groups, channels] when the channel axis is the tensor's last
+  // (as a Keras kernel [in, out] shows them).
+  Shape scaleShape;
 
   int64_t numel() const { return rows * cols; }
   int64_t numSegments() const { return rows * segsPerRow; }
@@ -38,12 +41,19 @@ struct SegmentLayout {
     const int64_t j = seg % segsPerRow;
     return j + 1 < segsPerRow ? segLen : cols - j * segLen;
   }
-  // Segment index -> index into `scales` (tensor axis order; differs from the
-  // working order only for group granularity with a permutation).
+  bool scalesTransposed = false; // scaleShape is [groups, channels]
+  // Segment index -> index into `scales` (differs from the working order only
+  // when the scales are transposed).
   int64_t scaleIndex(int64_t seg) const;
 };
 
-// Validates (axis in range, group size >= 1) and builds the layout; throws qs::Error.
+// The output-channel axis of `g` for this tensor in [0, rank) (0 for a
+// scalar): auto takes `layout.outAxis`, a negative axis counts from the end.
+// Throws qs::Error for an axis out of range.
+int resolveAxis(const Granularity& g, const Shape& shape, const AxisLayout& layout);
+
+// Validates (axis in range, not auto; group size >= 1) and builds the layout;
+// throws qs::Error.
 SegmentLayout makeLayout(const Shape& shape, const Granularity& granularity);
 
 // Tensor order -> working order and back. `in` and `out` must not alias.

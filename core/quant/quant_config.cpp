@@ -74,10 +74,30 @@ Rounding roundingFromString(const std::string& s) {
 
 namespace {
 
-constexpr const char* kSchema = "quantscope.config/1";
+// /2: a group's axis is the output-channel axis it keeps (groups run along the
+// other axes, flattened); in /1 it was the one axis the groups ran along.
+constexpr const char* kSchema = "quantscope.config/2";
+constexpr const char* kSchemaV1 = "quantscope.config/1";
 
 json granularityJson(const Granularity& g) {
-  return json{{"kind", toString(g.kind)}, {"axis", g.axis}, {"group_size", g.groupSize}};
+  return json{{"kind", toString(g.kind)},
+              {"axis", g.autoAxis() ? json("auto") : json(g.axis)},
+              {"group_size", g.groupSize}};
+}
+
+// A /1 group along axis a of a weight [out, in]: axis 1 (or -1, the last) is
+// the input axis, so out is axis 0, which auto finds in PyTorch-order files;
+// along axis 0 the groups ran down the columns, out being axis 1. Other axes
+// have no counterpart now.
+int groupAxisFromV1(int axis) {
+  if (axis == 1 || axis == -1 || axis == kAutoAxis)
+    return kAutoAxis;
+  if (axis == 0)
+    return 1;
+  throw Error("config: a quantscope.config/1 group along axis " + std::to_string(axis) +
+              " has no counterpart: groups now run along every axis but the output-channel axis "
+              "(write \"schema\": \"" +
+              std::string(kSchema) + "\" with the output-channel axis, or \"auto\")");
 }
 
 // Strict reader over one JSON object: every key must be consumed, so that a
@@ -220,18 +240,29 @@ QuantConfig configFromJson(const std::string& text) {
   QuantConfig c;
   ObjectReader top(j, "");
   const std::string schema = top.string("schema", kSchema);
-  if (schema != kSchema)
-    throw Error("config: unsupported schema '" + schema + "' (expected " + kSchema + ")");
+  if (schema != kSchema && schema != kSchemaV1)
+    throw Error("config: unsupported schema '" + schema + "' (expected " + kSchema + " or " + kSchemaV1 +
+                ")");
   c.format = top.string("format", c.format);
   c.symmetric = top.boolean("symmetric", c.symmetric);
   if (const json* g = top.get("granularity"); g && !g->is_null()) {
     ObjectReader r(*g, "granularity");
     Granularity gr;
     gr.kind = granularityKindFromString(r.string("kind", toString(gr.kind)));
-    const int64_t axis = r.integer("axis", gr.axis);
-    if (axis < -64 || axis > 64) // before the narrowing below; configValueProblems repeats it
-      throw Error("config: 'granularity.axis' out of range: " + std::to_string(axis));
-    gr.axis = static_cast<int>(axis);
+    const json* axis = r.get("axis");
+    if (axis && axis->is_string()) {
+      if (axis->get<std::string>() != "auto")
+        throw Error("config: 'granularity.axis' must be an integer or \"auto\"");
+    } else if (axis && !axis->is_null()) {
+      const int64_t a = r.integer("axis", 0);
+      if (a < -64 || a > 64) // before the narrowing below; configValueProblems repeats it
+        throw Error("config: 'granularity.axis' out of range: " + std::to_string(a));
+      gr.axis = static_cast<int>(a);
+    }
+    if (schema == kSchemaV1 && !axis)
+      gr.axis = 0; // /1's default
+    if (schema == kSchemaV1 && gr.kind == GranularityKind::Group)
+      gr.axis = groupAxisFromV1(gr.axis);
     gr.groupSize = r.integer("group_size", gr.groupSize);
     r.finish();
     c.granularity = gr;

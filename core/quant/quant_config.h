@@ -14,15 +14,23 @@ namespace qs {
 enum class GranularityKind {
   None,    // a plain cast to the format (FP16/BF16/TF32 default), scale 1
   Tensor,  // one scale (and zero point) for the whole tensor
-  Channel, // one scale per index along `axis` (a weight [out, in] uses axis 0)
-  Group,   // runs of `groupSize` consecutive elements along `axis` share a scale
+  Channel, // one scale per output channel: per index along `axis`
+  Group,   // each output channel (index along `axis`) cut into runs of
+           // `groupSize`: the other axes flattened in order, the [out, in·kh·kw]
+           // view llama.cpp and GPTQ use; a 1-D tensor is one run
   Token,   // one scale per row of the 2-D view [shape[0], rest]
 };
 
+// `axis` of channel and group granularity: the output-channel axis. Auto
+// takes the tensor's own (Tensor::layout, inferred by its reader from the
+// file's conventions); a negative axis counts from the end.
+inline constexpr int kAutoAxis = -1000;
+
 struct Granularity {
   GranularityKind kind = GranularityKind::Tensor;
-  int axis = 0;
+  int axis = kAutoAxis;
   int64_t groupSize = 128;
+  bool autoAxis() const { return axis == kAutoAxis; }
   bool operator==(const Granularity&) const = default;
 };
 
@@ -39,8 +47,8 @@ struct QuantConfig {
   std::string format = "int8";
   bool symmetric = true;
   // nullopt: the format's default granularity (none for FP16/BF16/TF32/FP32,
-  // tensor for FP8/FP6/FP4, channel along axis 0 for integers and codebooks,
-  // the fixed block of MX/GGUF formats).
+  // tensor for FP8/FP6/FP4, channel along the auto axis for integers and
+  // codebooks, the fixed block of MX/GGUF formats along the auto axis).
   std::optional<Granularity> granularity;
   Clipping clipping;
   Rounding rounding = Rounding::Nearest;

@@ -45,7 +45,7 @@ struct Histogram {
   double binWidth() const { return counts.empty() ? 0 : (hi - lo) / double(counts.size()); }
 };
 
-// Per-channel statistics along the 2-D view's rows (shape[0]); population
+// Per-channel statistics along the 2-D view's rows (QuantResult::viewAxis); population
 // std, biased excess kurtosis (scipy.stats.kurtosis defaults; 0 for a constant row).
 struct ChannelStats {
   std::vector<float> absMax, mean, stdDev, kurtosis; // kurtosis: excess, Fisher
@@ -72,7 +72,11 @@ struct QuantResult {
   std::string tensorName;
   Shape shape;
   QuantConfig config;      // as resolved for this tensor (overrides applied)
-  Granularity granularity; // the granularity actually used
+  Granularity granularity; // the granularity actually used (axis resolved)
+  // The axis whose indices are the rows of the error map, the channel
+  // statistics and the top-k entries: the channel axis used, else the
+  // tensor's output-channel axis (the view is channelView(shape, viewAxis)).
+  int viewAxis = 0;
   std::string formatLabel; // "INT4 sym · group 128 along axis 1"
 
   std::vector<float> dequantized; // same shape as the input
@@ -115,6 +119,7 @@ struct QuantResult {
 // histogram, the channel statistics and the top-|x| search.
 struct TensorSummary {
   Shape shape;
+  int viewAxis = 0;
   int bins = 0, topK = 0;
   Histogram histOriginal;
   ChannelStats channels;
@@ -124,6 +129,7 @@ struct TensorSummary {
   static std::shared_ptr<const TensorSummary> fromResult(const QuantResult& r, int topK) {
     auto s = std::make_shared<TensorSummary>();
     s->shape = r.shape;
+    s->viewAxis = r.viewAxis;
     s->bins = int(r.histOriginal.counts.size());
     s->topK = topK < 0 ? 0 : topK;
     s->histOriginal = r.histOriginal;

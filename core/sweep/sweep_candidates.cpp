@@ -30,9 +30,11 @@ const std::vector<std::string>& sweepFamilies() {
 }
 
 std::vector<SweepCandidate> sweepCandidates(const std::vector<std::string>& families, const Shape& shape) {
-  const int lastAxis = std::max(0, int(shape.size()) - 1);
-  const int64_t lastDim = shape.empty() ? 1 : std::max<int64_t>(shape.back(), 1);
-  const int64_t group = std::min<int64_t>(128, lastDim);
+  // Channels and groups on the tensor's own output-channel axis (auto); a
+  // group never outgrows a channel's row.
+  const int64_t rowLength = std::max<int64_t>(
+      1, shape.size() < 2 ? shapeNumel(shape) : shapeNumel(shape) / std::max<int64_t>(shape.front(), 1));
+  const int64_t group = std::min<int64_t>(128, rowLength);
   std::vector<SweepCandidate> out;
   for (const std::string& family : families) {
     if (family == "INT · per tensor" || family == "INT · per channel" || family == "INT · group") {
@@ -43,11 +45,9 @@ std::vector<SweepCandidate> sweepCandidates(const std::vector<std::string>& fami
         suffix = " · per tensor";
       } else if (family == "INT · per channel") {
         g.kind = GranularityKind::Channel;
-        g.axis = 0;
         suffix = " · per channel";
       } else {
         g.kind = GranularityKind::Group;
-        g.axis = lastAxis;
         g.groupSize = group;
         suffix = " · group " + std::to_string(group);
       }
@@ -57,7 +57,7 @@ std::vector<SweepCandidate> sweepCandidates(const std::vector<std::string>& fami
       for (const char* f : {"fp4_e2m1", "fp6_e2m3", "fp6_e3m2", "fp8_e4m3", "fp8_e5m2"})
         out.push_back(candidate(family, f, Granularity{GranularityKind::Tensor, 0, 128}, " · per tensor"));
     } else if (family == "NF4 / codebooks") {
-      Granularity g{GranularityKind::Group, lastAxis, std::min<int64_t>(64, lastDim)};
+      Granularity g{GranularityKind::Group, kAutoAxis, std::min<int64_t>(64, rowLength)};
       const std::string suffix = " · group " + std::to_string(g.groupSize);
       for (const char* f : {"nf4", "fp4_bnb"})
         out.push_back(candidate(family, f, g, suffix));

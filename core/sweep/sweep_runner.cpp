@@ -41,6 +41,7 @@ Tensor sweepSample(const Tensor& tensor, int64_t maxElements) {
   Tensor out;
   out.name = tensor.name;
   out.storedDtype = tensor.storedDtype;
+  out.layout = tensor.layout; // the sample keeps its output-channel axis
   out.shape = tensor.shape;
   out.shape[0] = keep;
   out.values.resize(size_t(keep * v.cols));

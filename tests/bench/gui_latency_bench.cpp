@@ -196,8 +196,8 @@ std::vector<QuantConfig> editSequence() {
     seq.push_back(c);
   };
   const Granularity channel{GranularityKind::Channel, 0, 128};
-  const Granularity group128{GranularityKind::Group, 1, 128};
-  const Granularity group32{GranularityKind::Group, 1, 32};
+  const Granularity group128{GranularityKind::Group, 0, 128};
+  const Granularity group32{GranularityKind::Group, 0, 32};
   const Granularity tensor{GranularityKind::Tensor, 0, 128};
   for (int round = 0; round < 3; ++round) {
     add("int8", std::nullopt);
@@ -211,7 +211,7 @@ std::vector<QuantConfig> editSequence() {
     add("int8", tensor, ClipMethod::Percentile, 99.999);
     add("fp8_e4m3", tensor);
     add("fp8_e5m2", tensor);
-    add("nf4", Granularity{GranularityKind::Group, 1, 64});
+    add("nf4", Granularity{GranularityKind::Group, 0, 64});
     add("mxfp4", std::nullopt);
     add("q4_0", std::nullopt);
   }
@@ -350,7 +350,7 @@ void BM_ViewRedraw(benchmark::State& state) {
   if (!results[0]) {
     QuantConfig a = s.window->document()->config();
     a.format = "int4";
-    a.granularity = Granularity{GranularityKind::Group, 1, 32};
+    a.granularity = Granularity{GranularityKind::Group, 0, 32};
     QuantConfig b = a;
     b.format = "int8";
     b.granularity = Granularity{GranularityKind::Channel, 0, 128};

@@ -31,7 +31,7 @@ const qs::SyntheticLayer& bigLayer() {
 qs::QuantConfig int4Group128() {
   qs::QuantConfig c;
   c.format = "int4";
-  c.granularity = qs::Granularity{qs::GranularityKind::Group, 1, 128};
+  c.granularity = qs::Granularity{qs::GranularityKind::Group, 0, 128};
   return c;
 }
 

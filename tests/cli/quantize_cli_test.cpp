@@ -78,12 +78,12 @@ TEST(QuantizeCli, JsonMatchesTheEngine) {
   const auto j = nlohmann::json::parse(r.out);
   QuantConfig c;
   c.format = "int4";
-  c.granularity = Granularity{GranularityKind::Group, -1, 16};
+  c.granularity = Granularity{GranularityKind::Group, kAutoAxis, 16};
   const auto ref = quantize(t, c);
   EXPECT_EQ(j["shape"], nlohmann::json({32, 64}));
   EXPECT_EQ(j["scale_shape"], nlohmann::json({32, 4}));
-  EXPECT_EQ(j["config"]["schema"], "quantscope.config/1");
-  EXPECT_EQ(j["granularity"]["axis"], 1);
+  EXPECT_EQ(j["config"]["schema"], "quantscope.config/2");
+  EXPECT_EQ(j["granularity"]["axis"], 0); // the output-channel axis, resolved
   const auto& m = j["metrics"];
   EXPECT_DOUBLE_EQ(m["mse"].get<double>(), ref->metrics.mse);
   EXPECT_DOUBLE_EQ(m["sqnr_db"].get<double>(), ref->metrics.sqnrDb);
@@ -91,6 +91,24 @@ TEST(QuantizeCli, JsonMatchesTheEngine) {
   EXPECT_DOUBLE_EQ(m["bits_per_element"].get<double>(), 4 + 32.0 / 16);
   for (const char* k : {"rmse", "max_abs_error", "clipped_fraction", "code_entropy_bits"})
     EXPECT_TRUE(m.contains(k)) << k;
+}
+
+// A 1x1 conv weight [480, 240, 1, 1]: blocks and groups run along each output
+// channel's 240 values, never along a size-1 axis.
+TEST(QuantizeCli, ConvWeightsGroupAlongTheFlattenedRow) {
+  const std::string file = writeNpy("quantize_cli_conv.npy", gaussian({480, 240, 1, 1}, 6));
+  const CliRun mx = runCli("quantize " + file + " --format mxfp4 --json");
+  ASSERT_EQ(mx.status, 0) << mx.err;
+  const auto m = nlohmann::json::parse(mx.out);
+  EXPECT_EQ(m["scale_shape"], nlohmann::json({480, 8}));
+  EXPECT_DOUBLE_EQ(m["metrics"]["bits_per_element"].get<double>(), 8.0 * (32 * 4 + 8) / 240);
+  EXPECT_NE(m["format_label"].get<std::string>().find("block 32 along rows of 240"), std::string::npos);
+  const CliRun g = runCli("quantize " + file + " --format int4 --granularity group --json");
+  ASSERT_EQ(g.status, 0) << g.err;
+  const auto j = nlohmann::json::parse(g.out);
+  EXPECT_EQ(j["granularity"]["group_size"], 128); // the format's usual group
+  EXPECT_EQ(j["scale_shape"], nlohmann::json({480, 2}));
+  EXPECT_LT(j["metrics"]["bits_per_element"].get<double>(), 4.5);
 }
 
 TEST(QuantizeCli, ReadableOutputAndOptions) {

@@ -64,7 +64,7 @@ protected:
     const Tensor t = openTensorFile(npy())->read(openTensorFile(npy())->list().at(0).name);
     QuantConfig c;
     c.format = "int4";
-    c.granularity = Granularity{GranularityKind::Group, -1, 128};
+    c.granularity = Granularity{GranularityKind::Group, kAutoAxis, 128};
     c.symmetric = symmetric;
     return quantize(t, c);
   }

@@ -73,7 +73,9 @@ TEST(ConfigCheck, AxisAgainstTheTensor) {
   EXPECT_TRUE(configProblems(grouped(-2, 32), Shape{4, 64}).empty());
   EXPECT_TRUE(configProblems(grouped(0, 32), Shape{}).empty()); // a scalar counts as one axis
   QuantConfig mx = grouped(5, 32);
-  mx.format = "mxfp4"; // blocks place themselves
+  mx.format = "mxfp4"; // blocks keep an output-channel axis too
+  EXPECT_EQ(configProblems(mx, Shape{4, 64}).size(), 1u);
+  mx.granularity->axis = kAutoAxis;
   EXPECT_TRUE(configProblems(mx, Shape{4, 64}).empty());
   try {
     validateConfig(grouped(3, 32), Shape{4, 64});

@@ -84,7 +84,7 @@ TEST(LargeAlloc, QuantizeIntoRecycledBuffersGivesTheSameResult) {
     v = d(rng);
   QuantConfig int4;
   int4.format = "int4";
-  int4.granularity = Granularity{GranularityKind::Group, 1, 64};
+  int4.granularity = Granularity{GranularityKind::Group, 0, 64};
   QuantConfig fp8;
   fp8.format = "fp8_e4m3";
   const auto reference = quantize(t, int4); // computed while nothing of this size is parked

@@ -23,7 +23,7 @@ QuantConfig int4Group(int64_t group) {
   c.format = "int4";
   c.symmetric = true;
   if (group > 0)
-    c.granularity = Granularity{GranularityKind::Group, 1, group};
+    c.granularity = Granularity{GranularityKind::Group, 0, group};
   else
     c.granularity = Granularity{GranularityKind::Channel, 0, 128};
   return c;
@@ -220,7 +220,7 @@ TEST(Gptq, RejectsUnsupported) {
   c.format = "q4_0";
   EXPECT_THROW(gptqQuantize(L.weight, L.input, c), Error);
   c = int4Group(0);
-  c.granularity = Granularity{GranularityKind::Group, 0, 4};
+  c.granularity = Granularity{GranularityKind::Group, 1, 4};
   EXPECT_THROW(gptqQuantize(L.weight, L.input, c), Error);
   Tensor x = L.input;
   x.shape = {8, 64};

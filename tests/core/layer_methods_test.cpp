@@ -178,7 +178,7 @@ TEST(LayerCompare, ReportShapesAndHistograms) {
   const SyntheticLayer L = makeSyntheticLayer(spec);
   LayerOptions opt;
   opt.calibFraction = 0.25;
-  opt.weight.granularity = Granularity{GranularityKind::Group, 1, 32};
+  opt.weight.granularity = Granularity{GranularityKind::Group, 0, 32};
   opt.activation.format = "int8";
   opt.activation.range = ActRange::HistogramL2;
   const LayerReport r = runLayerComparison(L.weight, L.input, opt);

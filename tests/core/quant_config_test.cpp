@@ -41,6 +41,33 @@ TEST(QuantConfigJson, RoundTripEveryField) {
     c.clipping.method = m;
     EXPECT_EQ(configFromJson(configToJson(c)), c);
   }
+  c.granularity->axis = kAutoAxis;
+  EXPECT_NE(configToJson(c).find(R"("axis": "auto")"), std::string::npos) << configToJson(c);
+  EXPECT_EQ(configFromJson(configToJson(c)), c);
+}
+
+// In /1 a group's axis was the one its runs went along; in /2 it is the
+// output-channel axis kept (the runs go along all the others).
+TEST(QuantConfigJson, Schema1GroupAxesAreConverted) {
+  auto groupAxis = [](const char* axis) {
+    return configFromJson(
+               std::string(R"({"schema": "quantscope.config/1", "granularity": {"kind": "group")") +
+               (*axis ? std::string(R"(, "axis": )") + axis : "") + "}}")
+        .granularity->axis;
+  };
+  EXPECT_EQ(groupAxis("1"), kAutoAxis);
+  EXPECT_EQ(groupAxis("-1"), kAutoAxis);
+  EXPECT_EQ(groupAxis("0"), 1);
+  EXPECT_EQ(groupAxis(""), 1); // /1's default axis was 0
+  EXPECT_THROW(groupAxis("2"), Error);
+  // Channels meant the same in /1; a missing axis was 0.
+  EXPECT_EQ(configFromJson(R"({"schema": "quantscope.config/1", "granularity": {"kind": "channel"}})")
+                .granularity->axis,
+            0);
+  EXPECT_EQ(configFromJson(R"({"granularity": {"kind": "channel"}})").granularity->axis, kAutoAxis);
+  EXPECT_EQ(configFromJson(R"({"granularity": {"kind": "group", "axis": "auto"}})").granularity->axis,
+            kAutoAxis);
+  EXPECT_THROW(configFromJson(R"({"granularity": {"kind": "group", "axis": "last"}})"), Error);
 }
 
 TEST(QuantConfigJson, ArchitectureExampleAndDefaults) {
@@ -55,7 +82,7 @@ TEST(QuantConfigJson, ArchitectureExampleAndDefaults) {
     })");
   EXPECT_EQ(c.format, "int4");
   ASSERT_TRUE(c.granularity.has_value());
-  EXPECT_EQ(*c.granularity, (Granularity{GranularityKind::Group, 1, 128}));
+  EXPECT_EQ(*c.granularity, (Granularity{GranularityKind::Group, kAutoAxis, 128}));
   EXPECT_EQ(c.clipping.method, ClipMethod::Percentile);
   EXPECT_EQ(c.clipping.twoSided, false);
   EXPECT_EQ(c.overrides.size(), 1u);
@@ -84,8 +111,9 @@ TEST(QuantConfigJson, ErrorsNameTheKeyAndPath) {
             "config: 'clipping.percentile' must be in [0, 100]");
   EXPECT_EQ(errorOf(R"({"rounding": "up"})"), "unknown rounding 'up' (expected nearest or stochastic)");
   EXPECT_EQ(errorOf(R"({"seed": -1})"), "config: 'seed' must be a non-negative integer");
-  EXPECT_EQ(errorOf(R"({"schema": "quantscope.config/2"})"),
-            "config: unsupported schema 'quantscope.config/2' (expected quantscope.config/1)");
+  EXPECT_EQ(errorOf(R"({"schema": "quantscope.config/3"})"),
+            "config: unsupported schema 'quantscope.config/3' (expected quantscope.config/2 or "
+            "quantscope.config/1)");
   EXPECT_EQ(errorOf(R"({"codebook": [1, "a"]})"), "config: 'codebook' must be an array of numbers");
   EXPECT_EQ(errorOf(R"({"overrides": [{"match": "a"}]})"),
             "config: 'overrides[0]' needs 'match' and 'format'");

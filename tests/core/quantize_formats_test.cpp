@@ -113,7 +113,7 @@ TEST(QuantizeFormats, ScaledFloatsEqualElementwiseReference) {
   t.values[100] = 1e-30f; // subnormal after scaling in every format
   for (const auto& [name, format] : formats) {
     for (const auto& g :
-         {Granularity{GranularityKind::Tensor, 0, 1}, Granularity{GranularityKind::Group, 1, 1500}}) {
+         {Granularity{GranularityKind::Tensor, 0, 1}, Granularity{GranularityKind::Group, 0, 1500}}) {
       QuantConfig c = cfg(name, g);
       c.clipping.method = ClipMethod::Percentile;
       c.clipping.percentile = 99.0;
@@ -139,7 +139,7 @@ TEST(QuantizeFormats, ScaledFloatsEqualElementwiseReference) {
 TEST(QuantizeFormats, CodebookIsNearestLevelTimesAbsmax) {
   const Tensor t = gaussian({6, 40}, 3);
   for (const char* name : {"nf4", "fp4_bnb", "iq4_nl", "codebook"}) {
-    const auto r = quantize(t, cfg(name, Granularity{GranularityKind::Group, 1, 16}));
+    const auto r = quantize(t, cfg(name, Granularity{GranularityKind::Group, 0, 16}));
     const Codebook cb = std::string(name) == "codebook"  ? makeUserCodebook(cfg(name).codebook)
                         : std::string(name) == "nf4"     ? nf4Codebook()
                         : std::string(name) == "fp4_bnb" ? fp4BnbCodebook()
@@ -250,8 +250,8 @@ TEST(QuantizeFormats, BlocksMatchTheFormatPrimitives) {
 TEST(QuantizeFormats, IdempotentSchemes) {
   const Tensor t = gaussian({16, 128}, 9);
   for (const auto& c :
-       {cfg("fp16"), cfg("bf16"), cfg("nf4", Granularity{GranularityKind::Group, 1, 32}),
-        cfg("int4", Granularity{GranularityKind::Group, 1, 32}), cfg("fp8_e5m2", Granularity{})}) {
+       {cfg("fp16"), cfg("bf16"), cfg("nf4", Granularity{GranularityKind::Group, 0, 32}),
+        cfg("int4", Granularity{GranularityKind::Group, 0, 32}), cfg("fp8_e5m2", Granularity{})}) {
     const auto once = quantize(t, c);
     Tensor again = t;
     again.values = once->dequantized;

@@ -47,13 +47,26 @@ int64_t groupOf(const Shape& shape, int64_t flat, const Granularity& g, Shape& s
     scaleShape = {shape[0]};
     return coord[0];
   case GranularityKind::Group: {
-    scaleShape = shape;
-    scaleShape[size_t(axis)] = (shape[size_t(axis)] + g.groupSize - 1) / g.groupSize;
-    coord[size_t(axis)] /= g.groupSize;
-    int64_t idx = 0;
+    // Output channel coord[axis]; the other coordinates flattened in order
+    // give the position along the channel's row, cut into groups.
+    int64_t pos = 0, rowLength = 1;
     for (int d = 0; d < r; ++d)
-      idx = idx * scaleShape[size_t(d)] + coord[size_t(d)];
-    return idx;
+      if (d != axis || r == 1) {
+        pos = pos * shape[size_t(d)] + coord[size_t(d)];
+        rowLength *= shape[size_t(d)];
+      }
+    const int64_t groups = (rowLength + g.groupSize - 1) / g.groupSize, j = pos / g.groupSize;
+    if (r == 1) {
+      scaleShape = {groups};
+      return j;
+    }
+    const int64_t channels = shape[size_t(axis)], channel = coord[size_t(axis)];
+    if (axis == r - 1) { // [groups, channels], as a Keras kernel shows them
+      scaleShape = {groups, channels};
+      return j * channels + channel;
+    }
+    scaleShape = {channels, groups};
+    return channel * groups + j;
   }
   }
   return 0;
@@ -142,8 +155,9 @@ TEST(QuantizeGranularity, EveryKindAndAxisOn3D) {
 }
 
 TEST(QuantizeGranularity, LargeTensorUsesThreadsAndAgrees) {
-  // Above the parallel threshold, with a permutation (group along axis 0).
+  // Above the parallel threshold, with a permutation (channels on axis 2).
   const Tensor t = randomTensor({300, 40, 30}, 5);
+  check(t, {GranularityKind::Group, 2, 64}, 4, true);
   check(t, {GranularityKind::Group, 0, 64}, 4, true);
   check(t, {GranularityKind::Channel, 2, 1}, 8, false);
   check(t, {GranularityKind::Channel, 0, 1}, 8, true);
@@ -186,12 +200,9 @@ TEST(QuantizeGranularity, PermutationRoundTrip) {
       permuteToWorking(L, t.values.data(), w.data());
       permuteFromWorking(L, w.data(), back.data());
       EXPECT_EQ(back, t.values);
-      // The first working row is the first segment's elements.
-      if (kind == GranularityKind::Channel) {
-        EXPECT_EQ(L.rows, t.shape[size_t(axis)]);
-      } else {
-        EXPECT_EQ(L.cols, t.shape[size_t(axis)]);
-      }
+      // Channels and groups alike: one working row per output channel.
+      EXPECT_EQ(L.rows, t.shape[size_t(axis)]);
+      EXPECT_EQ(L.cols, shapeNumel(t.shape) / t.shape[size_t(axis)]);
     }
 }
 

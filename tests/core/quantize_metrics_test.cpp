@@ -123,18 +123,23 @@ void checkAgainstNaive(const Tensor& t, const QuantConfig& c, const AnalysisOpti
   ASSERT_EQ(r->topErrors.size(), size_t(opt.topK));
   for (int k = 0; k < opt.topK; ++k)
     EXPECT_EQ(r->topErrors[size_t(k)].index, idx[size_t(k)]) << k;
-  // Channel statistics of the first rows, in double.
-  const View2D v = view2D(t.shape);
+  // Channel statistics of the first rows of the result's view (rows are its
+  // output channels, QuantResult::viewAxis), in double.
+  const ChannelView cv = channelView(t.shape, r->viewAxis);
+  const View2D v{cv.rows(), cv.cols()};
+  auto at = [&](const std::vector<float>& a, int64_t row, int64_t col) {
+    return a[size_t(cv.tensorIndex(row, col))];
+  };
   for (int64_t row = 0; row < std::min<int64_t>(v.rows, 5); ++row) {
     double s1 = 0, am = 0;
     for (int64_t c2 = 0; c2 < v.cols; ++c2) {
-      s1 += t.values[size_t(row * v.cols + c2)];
-      am = std::max(am, double(std::fabs(t.values[size_t(row * v.cols + c2)])));
+      s1 += at(t.values, row, c2);
+      am = std::max(am, double(std::fabs(at(t.values, row, c2))));
     }
     const double mean = s1 / double(v.cols);
     double m2 = 0, m4 = 0;
     for (int64_t c2 = 0; c2 < v.cols; ++c2) {
-      const double d = t.values[size_t(row * v.cols + c2)] - mean;
+      const double d = at(t.values, row, c2) - mean;
       m2 += d * d;
       m4 += d * d * d * d;
     }
@@ -153,7 +158,7 @@ void checkAgainstNaive(const Tensor& t, const QuantConfig& c, const AnalysisOpti
   double cellMax = 0, cellSum = 0;
   for (int64_t a = 0; a < r1; ++a)
     for (int64_t b = 0; b < c1; ++b) {
-      const double e = std::fabs(t.values[size_t(a * v.cols + b)] - q[size_t(a * v.cols + b)]);
+      const double e = std::fabs(at(t.values, a, b) - at(q, a, b));
       cellMax = std::max(cellMax, e);
       cellSum += e;
     }
@@ -173,7 +178,7 @@ TEST(QuantizeMetrics, AnalysisMatchesNaiveSmallAndLarge) {
   c.format = "fp8_e4m3";
   checkAgainstNaive(gaussian({3, 50000}, 3), c, opt); // few rows: column blocks
   c.format = "nf4";
-  c.granularity = Granularity{GranularityKind::Group, 0, 32};
+  c.granularity = Granularity{GranularityKind::Group, 1, 32};
   checkAgainstNaive(gaussian({64, 5000}, 4), c, opt); // permuted path
   c.format = "bf16";
   c.granularity.reset();
@@ -189,7 +194,7 @@ TEST(QuantizeMetrics, MetricsDoNotDependOnThreadCount) {
   for (float& v : t.values)
     v = d(rng);
   QuantConfig c = perTensor("int4");
-  c.granularity = Granularity{GranularityKind::Group, 1, 64};
+  c.granularity = Granularity{GranularityKind::Group, 0, 64};
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
   const auto one = quantize(t, c);
@@ -223,7 +228,7 @@ TEST(QuantizeMetrics, TensorSummaryGivesIdenticalResults) {
   for (const char* f : {"int4", "fp8_e4m3", "nf4", "mxfp4", "q4_0", "fp16"})
     configs.push_back(perTensor(f));
   configs[0].granularity = Granularity{GranularityKind::Channel, 1, 1}; // permuted layout
-  configs[2].granularity = Granularity{GranularityKind::Group, 0, 32};
+  configs[2].granularity = Granularity{GranularityKind::Group, 1, 32};
   configs[5].granularity = Granularity{};
   AnalysisOptions options;
   options.topK = 7;

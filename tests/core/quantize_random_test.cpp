@@ -89,7 +89,8 @@ TEST(QuantizeRandom, ManyConfigurations) {
     EXPECT_LE(int(r->topErrors.size()), opt.topK);
     EXPECT_EQ(shapeNumel(r->scaleShape), int64_t(r->scales.size()));
     if (t.numel() > 0) {
-      EXPECT_EQ(int64_t(r->channels.absMax.size()), view2D(t.shape).rows);
+      EXPECT_EQ(int64_t(r->channels.absMax.size()),
+                t.shape.empty() ? 1 : channelView(t.shape, r->viewAxis).rows());
       EXPECT_EQ(r->errorMap.maxAbs.size(), size_t(r->errorMap.width) * size_t(r->errorMap.height));
     }
     double h = 0;

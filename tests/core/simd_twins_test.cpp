@@ -390,7 +390,7 @@ TEST(SimdTwins, QuantizeEndToEnd) {
     bool symmetric = true;
   };
   const Fmt formats[] = {{"int8", Granularity{GranularityKind::Channel, 0, 128}},
-                         {"int4", Granularity{GranularityKind::Group, 1, 32}, false},
+                         {"int4", Granularity{GranularityKind::Group, 0, 32}, false},
                          {"fp8_e4m3", std::nullopt},
                          {"fp16", std::nullopt},
                          {"nf4", std::nullopt},

@@ -46,7 +46,15 @@ def broadcast(scales, shape, gran):
     if kind == "token":
         return np.broadcast_to(scales.reshape([shape[0]] + [1] * (len(shape) - 1)), shape)
     if kind == "group":
-        return np.repeat(scales, gs, axis=ax).take(range(shape[ax]), axis=ax)
+        # Groups of gs along each output channel's row: every axis but ax, flattened.
+        if len(shape) == 1:
+            return np.repeat(scales.ravel(), gs)[: shape[0]]
+        n = int(np.prod(shape))
+        dim = shape[ax]
+        grid = scales.reshape(-1, dim).T if ax == len(shape) - 1 else scales.reshape(dim, -1)
+        rows = np.repeat(grid, gs, axis=1)[:, : n // dim]
+        moved = [shape[ax]] + [d for i, d in enumerate(shape) if i != ax]
+        return np.moveaxis(rows.reshape(moved), 0, ax)
     raise SystemExit("unexpected granularity %s" % kind)
 
 

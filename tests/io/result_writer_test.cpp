@@ -36,7 +36,7 @@ ResultList sampleResults() {
   r.push_back(quantize(randomTensor("layers.0/int8 asym", {16, 64}, 1),
                        config("int8", false, Granularity{GranularityKind::Channel, 0, 128})));
   r.push_back(quantize(randomTensor("layers.0.int4_group", {8, 96}, 2),
-                       config("int4", true, Granularity{GranularityKind::Group, 1, 32})));
+                       config("int4", true, Granularity{GranularityKind::Group, 0, 32})));
   r.push_back(quantize(randomTensor("fp8", {4, 4, 8}, 3), config("fp8_e4m3fn", true, std::nullopt)));
   r.push_back(quantize(randomTensor("nf4", {4, 64}, 4), config("nf4", true, std::nullopt)));
   r.push_back(quantize(randomTensor("q4_1", {2, 64}, 5), config("q4_1", false, std::nullopt)));

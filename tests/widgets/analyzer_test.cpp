@@ -57,7 +57,7 @@ void AnalyzerTest::resultMatchesDirectQuantize() {
   auto tensor = gaussian(128, 256);
   QuantConfig config;
   config.format = "int4";
-  config.granularity = Granularity{GranularityKind::Group, 1, 64};
+  config.granularity = Granularity{GranularityKind::Group, 0, 64};
   Analyzer analyzer;
   QSignalSpy ready(&analyzer, &Analyzer::resultReady);
   analyzer.setTensor(tensor);

@@ -78,7 +78,8 @@ void ConfigPanelTest::roundTrip() {
   QCOMPARE(panel.granularityCombo()->currentData().toInt(),
            config.granularity ? int(config.granularity->kind) : -1);
   if (config.granularity) {
-    QCOMPARE(panel.axisSpin()->value(), config.granularity->axis);
+    QCOMPARE(panel.axisSpin()->value(),
+             config.granularity->autoAxis() ? ConfigPanel::kAxisSpinAuto : config.granularity->axis);
     QCOMPARE(panel.groupSizeSpin()->value(), int(config.granularity->groupSize));
   }
   QCOMPARE(panel.clipCombo()->currentData().toInt(), int(config.clipping.method));
@@ -110,7 +111,18 @@ void ConfigPanelTest::editsProduceConfigs() {
   emit panel.granularityCombo()->activated(group);
   QVERIFY(last().granularity.has_value());
   QCOMPARE(last().granularity->kind, GranularityKind::Group);
-  QCOMPARE(last().granularity->axis, 1); // groups run along the last axis of a weight
+  // The output-channel axis of the tensor (auto); the format's usual group, not 1.
+  QCOMPARE(last().granularity->axis, kAutoAxis);
+  QCOMPARE(last().granularity->groupSize, int64_t{128});
+  QCOMPARE(panel.axisSpin()->text(), QStringLiteral("auto"));
+  panel.setTensorShape(Shape{3, 3, 16, 32}, AxisLayout{3, "Keras kernel [kh, kw, in, out]"});
+  QCOMPARE(panel.axisSpin()->text(), QStringLiteral("auto (3)"));
+  QVERIFY(panel.axisSpin()->toolTip().contains(QStringLiteral("Keras kernel")));
+  panel.axisSpin()->setValue(2);
+  QCOMPARE(last().granularity->axis, 2);
+  panel.axisSpin()->setValue(ConfigPanel::kAxisSpinAuto);
+  QCOMPARE(last().granularity->axis, kAutoAxis);
+  panel.setTensorRank(2);
   panel.groupSizeSpin()->setValue(32);
   QCOMPARE(last().granularity->groupSize, int64_t{32});
   panel.groupSizeSpin()->stepBy(1); // arrows double

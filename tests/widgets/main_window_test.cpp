@@ -189,7 +189,7 @@ void MainWindowTest::configJsonRoundTripsThroughTheWindow() {
   Document* doc = window_->document();
   QuantConfig c = doc->config();
   c.format = "nf4";
-  c.granularity = Granularity{GranularityKind::Group, 1, 64};
+  c.granularity = Granularity{GranularityKind::Group, 0, 64};
   const std::string json = configToJson(c);
   const int steps = doc->undoStack()->count();
   doc->editConfig(configFromJson(json), "Load config");
@@ -219,7 +219,7 @@ void MainWindowTest::hiddenTabsDrawWhenRaised() {
   Document* doc = window_->document();
   QuantConfig c = doc->config();
   c.format = "int6";
-  c.granularity = Granularity{GranularityKind::Group, 1, 32};
+  c.granularity = Granularity{GranularityKind::Group, 0, 32};
   int ticksWhenShown = 0, scaleColumnsWhenShown = 0;
   auto connection = connect(window_.get(), &MainWindow::resultsShown, this, [&](const AnalysisOutput& out) {
     if (out.current && out.current->config.format == "int6" && !window_->analyzer()->isBusy()) {

@@ -71,8 +71,7 @@ private slots:
     config.format = format.toStdString();
     config.symmetric = QTest::currentDataTag() != QLatin1String("int3_tensor_asym");
     if (granularity >= 0)
-      config.granularity =
-          Granularity{GranularityKind(granularity), granularity == int(GranularityKind::Group) ? 1 : 0, 128};
+      config.granularity = Granularity{GranularityKind(granularity), kAutoAxis, 128};
     config.clipping.method = ClipMethod(clip);
     config.clipping.percentile = 99.9;
     const auto result = quantize(*tensor, config);
@@ -118,7 +117,7 @@ private slots:
     const auto tensor = weightLike();
     QuantConfig a, b, c;
     a.format = "int4";
-    a.granularity = Granularity{GranularityKind::Group, 1, 128};
+    a.granularity = Granularity{GranularityKind::Group, 0, 128};
     b.format = "nf4";
     c.format = "fp8_e4m3";
     const auto ra = quantize(*tensor, a), rb = quantize(*tensor, b), rc = quantize(*tensor, c);

@@ -8,7 +8,7 @@ LayerOptions LayerSettings::toOptions() const {
   o.weight.symmetric = !weightAsymmetric;
   Granularity g;
   g.kind = weightGranularity;
-  g.axis = g.kind == GranularityKind::Group ? 1 : 0;
+  g.axis = 0; // the weight [out, in]: channels on axis 0, groups along the input axis
   g.groupSize = groupSize;
   o.weight.granularity = g;
   o.activation.format = activationFormat.trimmed().toStdString();

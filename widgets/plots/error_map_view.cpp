@@ -1,5 +1,7 @@
 #include "widgets/plots/error_map_view.h"
 
+#include "widgets/plots/axis_text.h"
+
 #include "core/error.h"
 #include "core/metrics/pool_magnitude.h"
 #include "core/pipeline/quantize.h"
@@ -139,6 +141,8 @@ void ErrorMapView::setResult(std::shared_ptr<const QuantResult> result,
     shown_.generation = generation_;
     setPlotTitle(QStringLiteral("%1 — %2").arg(QString::fromStdString(result_->tensorName),
                                                QString::fromStdString(result_->formatLabel)));
+    plot()->xAxis->setLabel(axistext::columns(*result_));
+    plot()->yAxis->setLabel(axistext::rows(*result_));
   } else {
     setPlotTitle(tr("Error map"));
   }
@@ -269,7 +273,7 @@ void ErrorMapView::startRepool() {
     return;
   }
   const int64_t rows = result_->errorMap.rows, cols = result_->errorMap.cols;
-  if (rows <= 0 || cols <= 0 || view2D(original_->shape).rows != rows)
+  if (rows <= 0 || cols <= 0 || original_->numel() != rows * cols)
     return;
   const QCPRange xr = plot()->xAxis->range(), yr = plot()->yAxis->range();
   const int64_t c0 = std::clamp<int64_t>(int64_t(std::floor(xr.lower)), 0, cols - 1);
@@ -297,7 +301,8 @@ void ErrorMapView::startRepool() {
         try {
           out.map = poolErrorMap(*original, *result, w, h, r0, r1, c0, c1);
           if (relative)
-            out.meanAbsOriginal = poolMeanAbs(*original, out.map.width, out.map.height, r0, r1, c0, c1);
+            out.meanAbsOriginal =
+                poolMeanAbs(*original, out.map.width, out.map.height, r0, r1, c0, c1, result->viewAxis);
         } catch (const Error&) {
           out.map = ErrorMap{}; // dropped by the receiver; the previous map stays
         }

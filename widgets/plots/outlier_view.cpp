@@ -1,5 +1,7 @@
 #include "widgets/plots/outlier_view.h"
 
+#include "widgets/plots/axis_text.h"
+
 #include "widgets/plots/plot_export.h"
 #include "widgets/plots/plot_style.h"
 
@@ -214,6 +216,7 @@ void OutlierView::rebuildPlot() {
   outliers_->setWidth(dense ? 3.0 : 0.8);
   // Thin bars touch when there are many channels; a pen would blot them out.
   bars_->setPen(values->size() <= 256 ? QPen(plotstyle::original().darker(130)) : QPen(Qt::NoPen));
+  p->xAxis->setLabel(axistext::rows(*result_));
   setPlotTitle(tr("%1 — %2 channels, %3 outlier channel(s)")
                    .arg(QString::fromStdString(result_->tensorName))
                    .arg(values->size())

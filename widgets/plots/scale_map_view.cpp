@@ -1,5 +1,7 @@
 #include "widgets/plots/scale_map_view.h"
 
+#include "widgets/plots/axis_text.h"
+
 #include "widgets/plots/plot_style.h"
 
 #include <QCheckBox>
@@ -156,7 +158,8 @@ void ScaleMapView::rebuild() {
       v[qsizetype(i)] = r.scales[i];
     }
     g->setData(k, v, true);
-    p->xAxis->setLabel(rows_ == 1 ? tr("scale group (dims 1…n)") : tr("channel / row (dim 0)"));
+    p->xAxis->setLabel(r.granularity.kind == GranularityKind::Group ? axistext::groups(r)
+                                                                    : axistext::rows(r));
     p->yAxis->setLabel(tr("scale s (tensor units per code step)"));
     p->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     if (log)
@@ -201,8 +204,10 @@ void ScaleMapView::rebuild() {
   scale_->axis()->setLabel(fx * fy > 1 ? tr("scale s (max of %1 × %2 groups)").arg(fy).arg(fx)
                                        : tr("scale s"));
   p->yAxis->setRangeReversed(true);
-  p->xAxis->setLabel(tr("scale column (dims 1…n, one per group)"));
-  p->yAxis->setLabel(tr("scale row (dim 0)"));
+  // Groups are [channels, groups], or [groups, channels] when the channels are the last axis.
+  const bool channelsAcross = r.viewAxis > 0 && r.viewAxis == int(r.shape.size()) - 1;
+  p->xAxis->setLabel(channelsAcross ? axistext::rows(r) : axistext::groups(r));
+  p->yAxis->setLabel(channelsAcross ? axistext::groups(r) : axistext::rows(r));
   p->xAxis->setRange(0, double(cols_));
   p->yAxis->setRange(0, double(rows_));
   p->replot(QCustomPlot::rpQueuedReplot);
