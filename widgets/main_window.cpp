@@ -216,8 +216,10 @@ void MainWindow::wire() {
     updatePinned();
   });
   connect(analyzer_, &Analyzer::resultReady, this, &MainWindow::deliver);
-  connect(analyzer_, &Analyzer::failed, this,
-          [this](const QString& message) { message_->setText(tr("Config refused: %1").arg(message)); });
+  connect(analyzer_, &Analyzer::failed, this, [this](const QString& message) {
+    message_->setText(tr("Config refused: %1").arg(message));
+    refusalShown_ = true; // until an analysis succeeds
+  });
 
   // Loading: a busy bar with Cancel, shown only when a read takes a while.
   auto* showProgress = new QTimer(this);
@@ -278,7 +280,7 @@ void MainWindow::wire() {
       return;
     pendingOpenPath_.clear();
     if (pendingTensor_.isEmpty() || !browser_->selectTensor(index, pendingTensor_))
-      browser_->selectFirstTensor(index);
+      browser_->selectDefaultTensor(index);
     pendingTensor_.clear();
   });
   connect(browser_, &TensorBrowser::closeRequested, document_, &Document::closeSource);
@@ -308,7 +310,11 @@ void MainWindow::deliver(const AnalysisOutput& output) {
       views_[i]->releaseResults();
       pinnedStale_[i] = true;
     }
-  metrics_->setResult(output.current);
+  if (output.current && refusalShown_) {
+    refusalShown_ = false;
+    message_->setText(document_->tensorName());
+  }
+  metrics_->setResult(output.current, output.currentError);
   panelsMs_ = static_cast<double>(plotsClock_.nsecsElapsed()) / 1e6;
   updatePinned();
   deliverMs_ = static_cast<double>(plotsClock_.nsecsElapsed()) / 1e6;
@@ -352,8 +358,13 @@ void MainWindow::pushToView(size_t i) {
   timer.start();
   if (pinnedStale_[i])
     views_[i]->setPinned(overlays_);
-  if (resultStale_[i])
+  if (resultStale_[i]) {
+    views_[i]->setEmptyText(
+        shown_.currentError.isEmpty()
+            ? ResultView::noTensorText()
+            : tr("The current config does not apply to this tensor:\n%1").arg(shown_.currentError));
     views_[i]->setResult(shown_.current, shown_.tensor);
+  }
   resultStale_[i] = pinnedStale_[i] = false;
   viewMs_[i] = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
@@ -403,19 +414,21 @@ void MainWindow::updatePinned() {
   const auto& pins = document_->pins();
   const AnalysisOutput& out = analyzer_->last();
   std::vector<PinnedResult> overlays;
-  std::vector<std::shared_ptr<const QuantResult>> pinnedResults;
-  const bool fresh = out.pinned.size() == pins.size();
+  std::vector<CompareColumn> columns;
+  const bool fresh = out.pinned.size() == pins.size() && out.pinnedErrors.size() == pins.size();
   for (size_t i = 0; i < pins.size(); ++i) {
-    auto result = fresh ? out.pinned[i] : nullptr;
-    pinnedResults.push_back(result);
-    if (result)
-      overlays.push_back({pins[i].label, pins[i].color, result});
+    CompareColumn column{fresh ? out.pinned[i] : nullptr, fresh ? out.pinnedErrors[i] : QString(),
+                         !fresh && document_->tensor()};
+    if (column.result || !column.notApplicable.isEmpty())
+      overlays.push_back({pins[i].label, pins[i].color, column.result, column.notApplicable});
+    columns.push_back(std::move(column));
   }
   // Pinned results are cached across jobs: most deliveries bring the same ones,
   // and a view should not redraw twice for one result.
   const bool same = std::equal(overlays.begin(), overlays.end(), overlays_.begin(), overlays_.end(),
                                [](const PinnedResult& a, const PinnedResult& b) {
-                                 return a.label == b.label && a.color == b.color && a.result == b.result;
+                                 return a.label == b.label && a.color == b.color && a.result == b.result &&
+                                        a.notApplicable == b.notApplicable;
                                });
   if (!same) {
     overlays_ = std::move(overlays);
@@ -424,7 +437,7 @@ void MainWindow::updatePinned() {
   }
   QElapsedTimer timer;
   timer.start();
-  compare_->setResults(out.current, pinnedResults);
+  compare_->setColumns({out.current, out.currentError, false}, columns);
   compareMs_ = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
 
@@ -467,7 +480,7 @@ void MainWindow::openFile(const QString& path, const QString& tensor) {
   const int open = document_->indexOfPath(path);
   if (open >= 0) { // already open: just select
     if (tensor.isEmpty() || !browser_->selectTensor(open, tensor))
-      browser_->selectFirstTensor(open);
+      browser_->selectDefaultTensor(open);
     return;
   }
   pendingOpenPath_ = QFileInfo(path).absoluteFilePath();
@@ -484,7 +497,7 @@ void MainWindow::openDemo(const QString& tensor) {
     return;
   }
   if (!browser_->selectTensor(index, tensor.isEmpty() ? QString::fromStdString(defaultDemoTensor()) : tensor))
-    browser_->selectFirstTensor(index);
+    browser_->selectDefaultTensor(index);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

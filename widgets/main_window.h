@@ -43,7 +43,8 @@ public:
   TensorBrowser* browser() const { return browser_; }
   const std::vector<ResultView*>& views() const { return views_; }
 
-  // Opens a file (async); when it is open, selects `tensor` (or the first).
+  // Opens a file (async); when it is open, selects `tensor` (or the largest
+  // weight, TensorBrowser::defaultTensor).
   void openFile(const QString& path, const QString& tensor = {});
   // Adds the generated demo tensors and selects `tensor` (or the default).
   void openDemo(const QString& tensor = {});
@@ -119,6 +120,7 @@ private:
   QByteArray defaultState_, defaultPlotState_;
   std::vector<QDockWidget*> sideDocks_; // tensors, config, metrics, compare
   bool restored_ = false, sized_ = false;
+  bool refusalShown_ = false; // the status bar says the current config was refused
 
   // Selection waiting for an open to finish (openFile/openDemo with a tensor).
   QString pendingOpenPath_, pendingTensor_;

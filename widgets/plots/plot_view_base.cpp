@@ -67,6 +67,19 @@ void PlotViewBase::legendBelow(int columns) {
   QCPLayoutGrid* layout = plot_->plotLayout();
   layout->addElement(layout->rowCount(), 0, legend);
   layout->setRowStretchFactor(layout->rowCount() - 1, 0.001);
+  // A layout column is no wider than its narrowest element allows, and an
+  // empty legend (no tensor yet) allows only its margins: the axes would
+  // shrink to a strip. The legend leaves the layout while it is empty.
+  connect(plot_, &QCustomPlot::beforeReplot, this, [layout, legend] {
+    const bool inLayout = legend->layout() == layout;
+    if (legend->itemCount() == 0 && inLayout) {
+      layout->take(legend);
+      layout->simplify();
+    } else if (legend->itemCount() > 0 && !inLayout) {
+      layout->addElement(layout->rowCount(), 0, legend);
+      layout->setRowStretchFactor(layout->rowCount() - 1, 0.001);
+    }
+  });
   legend->setFillOrder(QCPLegend::foColumnsFirst);
   legend->setWrap(columns);
   legend->setBorderPen(Qt::NoPen);

@@ -185,7 +185,7 @@ void SweepView::redraw() {
   clearPlot();
   if (!original_ && !result_) {
     setPlotTitle(tr("Sweep"));
-    plotstyle::setEmptyMessage(p, tr("no tensor selected"));
+    plotstyle::setEmptyMessage(p, emptyText());
     p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
