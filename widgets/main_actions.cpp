@@ -229,12 +229,15 @@ void MainWindow::exportPlotsDialog() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Export all plots to"));
   if (dir.isEmpty())
     return;
-  try {
-    const QStringList written = exportAllPlots(dir);
-    statusBar()->showMessage(tr("%1 files written to %2").arg(written.size()).arg(dir), 6000);
-  } catch (const Error& e) {
-    showError(tr("Could not export plots"), QString::fromUtf8(e.what()));
-  }
+  message_->setText(tr("Exporting plots to %1…").arg(dir));
+  exportAllPlots(dir).then(this, [this, dir](QFuture<QStringList> done) {
+    message_->clear();
+    try {
+      statusBar()->showMessage(tr("%1 files written to %2").arg(done.result().size()).arg(dir), 6000);
+    } catch (const Error& e) {
+      showError(tr("Could not export plots"), QString::fromUtf8(e.what()));
+    }
+  });
 }
 
 } // namespace qs

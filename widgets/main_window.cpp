@@ -1,6 +1,7 @@
 #include "widgets/main_window.h"
 
 #include "core/demo/demo_source.h"
+#include "core/error.h"
 #include "widgets/compare_panel.h"
 #include "widgets/config_panel.h"
 #include "widgets/document.h"
@@ -24,6 +25,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPromise>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
@@ -466,14 +468,43 @@ bool MainWindow::raiseView(const QString& title) {
   return false;
 }
 
-QStringList MainWindow::exportAllPlots(const QString& directory) {
-  flushViews(); // hidden tabs too
-  QStringList written;
-  for (ResultView* view : views_)
-    written += plotexport::exportAll(*view, directory);
-  if (layerView_->report()) // only once a comparison has run
-    written += plotexport::exportAll(tr("Layer"), layerView_->exportables(), directory);
-  return written;
+QFuture<QStringList> MainWindow::exportAllPlots(const QString& directory) {
+  auto promise = std::make_shared<QPromise<QStringList>>();
+  promise->start();
+  auto write = [this, directory, promise] {
+    try {
+      flushViews(); // hidden tabs too
+      QStringList written;
+      for (ResultView* view : views_)
+        written += plotexport::exportAll(*view, directory);
+      if (layerView_->report()) // only once a comparison has run
+        written += plotexport::exportAll(tr("Layer"), layerView_->exportables(), directory);
+      promise->addResult(written);
+    } catch (const Error&) {
+      promise->setException(std::current_exception());
+    }
+    promise->finish();
+  };
+  // Views with work of their own (the Sweep of a tensor it has not swept yet)
+  // finish it first, on their workers; the files are written when the last
+  // one has caught up.
+  flushViews();
+  auto waiting = std::make_shared<int>(1);
+  auto oneDone = [waiting, write] {
+    if (--*waiting == 0)
+      write();
+  };
+  for (ResultView* view : views_) {
+    if (view->isCaughtUp())
+      continue;
+    ++*waiting;
+    const auto connection = connect(view, &ResultView::caughtUp, this, oneDone, Qt::SingleShotConnection);
+    view->catchUp();
+    if (view->isCaughtUp() && disconnect(connection))
+      oneDone(); // it had nothing to run after all
+  }
+  oneDone();
+  return promise->future();
 }
 
 void MainWindow::openFile(const QString& path, const QString& tensor) {

@@ -50,8 +50,10 @@ public:
   void openDemo(const QString& tensor = {});
   // Raises the plot tab whose title matches (case-insensitive); false if none.
   bool raiseView(const QString& title);
-  // Writes every view's plots into `directory`; returns the written paths.
-  QStringList exportAllPlots(const QString& directory);
+  // Writes every view's plots, of the current state, into `directory`: views
+  // with work of their own (the Sweep) finish it first, without blocking.
+  // The future holds the written paths, or the qs::Error that stopped it.
+  QFuture<QStringList> exportAllPlots(const QString& directory);
   // Writes the current result (codes, scales, zero points, dequantized values)
   // to .safetensors or .h5 on a worker; the future holds an error or "".
   QFuture<QString> exportTensor(const QString& path);

@@ -62,6 +62,12 @@ public:
               "or pick a demo tensor (File ▸ Open demo tensor)");
   }
 
+  // Work the view owes its current result beyond setResult() (the Sweep runs
+  // a job of its own, and only while shown): "Export all plots" asks a view
+  // that is not caught up to catchUp() and writes once it emits caughtUp().
+  virtual bool isCaughtUp() const { return true; }
+  virtual void catchUp() {}
+
   // Widgets to export as images by "Export all plots" (QCustomPlot widgets
   // are saved with their own savePng/saveSvg, others are grabbed).
   // Default: the view itself.
@@ -71,6 +77,8 @@ signals:
   // The user asked to locate an element (e.g. clicked a heat map cell or a
   // top-k row) in the 2-D view [rows = shape[0], cols = rest].
   void locateRequested(qint64 row, qint64 col);
+  // The work catchUp() started has ended (done, failed or cancelled).
+  void caughtUp();
 
 private:
   QString emptyText_ = noTensorText();
