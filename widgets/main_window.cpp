@@ -145,7 +145,8 @@ void MainWindow::buildDocks() {
   auto* browserDock = makeDock(tr("Tensors"), QStringLiteral("tensors"), browser_, this);
   auto* configDock = makeDock(tr("Configuration"), QStringLiteral("config"), configScroll, this);
   auto* metricsDock = makeDock(tr("Metrics"), QStringLiteral("metrics"), metrics_, this);
-  auto* compareDock = makeDock(tr("Compare"), QStringLiteral("compare"), compare_, this);
+  // Not "Compare": that is the plot tab of the same configs' |error| curves.
+  auto* compareDock = makeDock(tr("Pinned configs"), QStringLiteral("compare"), compare_, this);
   addDockWidget(Qt::LeftDockWidgetArea, browserDock);
   addDockWidget(Qt::LeftDockWidgetArea, configDock);
   addDockWidget(Qt::RightDockWidgetArea, metricsDock);
