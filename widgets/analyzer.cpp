@@ -3,6 +3,9 @@
 #include "core/error.h"
 #include "core/util/large_alloc.h"
 
+#include <tuple>
+#include <utility>
+
 namespace qs {
 
 struct Analyzer::Job {
@@ -12,12 +15,25 @@ struct Analyzer::Job {
   std::shared_ptr<const QuantResult> currentKnown; // reused when only pins changed
   std::vector<QuantConfig> pinnedConfigs;
   std::vector<std::shared_ptr<const QuantResult>> pinnedKnown; // null = compute
+  std::vector<QString> pinnedKnownErrors;                      // refused before: not again
   AnalysisOptions options;
   double changeAtMs = 0;
 
   AnalysisOutput output;
-  QString error;
+  QString error; // the job failed as a whole (not a refused config)
   bool cancelled = false;
+
+  // One config: its result, or null and the core's reason for refusing it.
+  // Cancelled and other failures end the whole job.
+  template <typename Compute>
+  static std::shared_ptr<const QuantResult> attempt(Compute&& compute, QString& refusal) {
+    try {
+      return compute();
+    } catch (const Error& e) {
+      refusal = QString::fromUtf8(e.what());
+      return nullptr;
+    }
+  }
 
   // Runs on the worker thread.
   void run(const std::atomic<bool>* cancel) {
@@ -29,16 +45,22 @@ struct Analyzer::Job {
       if (cancel->load())
         throw Cancelled();
       if (tensor) {
-        output.current = currentKnown ? currentKnown : quantize(*tensor, config, options, cancel);
+        output.current = currentKnown ? currentKnown
+                                      : attempt([&] { return quantize(*tensor, config, options, cancel); },
+                                                output.currentError);
         AnalysisOptions light = options;
         light.keepCodes = false; // pinned results only feed overlays and the table
         for (size_t i = 0; i < pinnedConfigs.size(); ++i) {
-          if (pinnedKnown[i])
-            output.pinned.push_back(pinnedKnown[i]);
+          QString refusal = pinnedKnownErrors[i];
+          std::shared_ptr<const QuantResult> result;
+          if (pinnedKnown[i] || !refusal.isEmpty())
+            result = pinnedKnown[i];
           else if (pinnedConfigs[i] == config)
-            output.pinned.push_back(output.current);
+            std::tie(result, refusal) = std::pair(output.current, output.currentError);
           else
-            output.pinned.push_back(quantize(*tensor, pinnedConfigs[i], light, cancel));
+            result = attempt([&] { return quantize(*tensor, pinnedConfigs[i], light, cancel); }, refusal);
+          output.pinned.push_back(result);
+          output.pinnedErrors.push_back(refusal);
         }
       }
     } catch (const Cancelled&) {
@@ -130,12 +152,14 @@ void Analyzer::launch() {
   job->pinnedConfigs = pinnedConfigs_;
   for (const QuantConfig& pinned : pinnedConfigs_) {
     std::shared_ptr<const QuantResult> known;
+    QString refusal;
     for (const CachedResult& cached : cache_)
       if (cached.config == pinned)
-        known = cached.result;
-    if (!known && lastCurrent_ && lastConfig_ == pinned)
+        std::tie(known, refusal) = std::pair(cached.result, cached.error);
+    if (!known && refusal.isEmpty() && lastCurrent_ && lastConfig_ == pinned)
       known = lastCurrent_;
     job->pinnedKnown.push_back(known);
+    job->pinnedKnownErrors.push_back(refusal);
   }
   pending_ = false;
   running_ = true;
@@ -164,9 +188,11 @@ void Analyzer::finished(const std::shared_ptr<Job>& job) {
     } else {
       cache_.clear();
       for (size_t i = 0; i < job->pinnedConfigs.size(); ++i)
-        cache_.push_back({job->pinnedConfigs[i], job->output.pinned[i]});
-      lastCurrent_ = job->output.current;
-      lastConfig_ = job->config;
+        cache_.push_back({job->pinnedConfigs[i], job->output.pinned[i], job->output.pinnedErrors[i]});
+      if (job->output.current) {
+        lastCurrent_ = job->output.current;
+        lastConfig_ = job->config;
+      }
       if (!summary_ && lastCurrent_) { // later jobs on this tensor skip the input-only analysis
         summary_ = TensorSummary::fromResult(*lastCurrent_, options_.topK);
         // The next result needs a second tensor-sized buffer while this one is
@@ -183,6 +209,8 @@ void Analyzer::finished(const std::shared_ptr<Job>& job) {
       job->output.latencyMs = static_cast<double>(clock_.nsecsElapsed()) / 1e6 - job->changeAtMs;
       last_ = job->output;
       emit resultReady(last_);
+      if (!last_.currentError.isEmpty())
+        emit failed(last_.currentError);
     }
   }
   if (pending_ && !debounce_.isActive())

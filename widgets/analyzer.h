@@ -13,6 +13,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QString>
 #include <QTimer>
 
 #include <memory>
@@ -23,8 +24,13 @@ namespace qs {
 // What a finished job hands to the GUI thread.
 struct AnalysisOutput {
   std::shared_ptr<const Tensor> tensor;
+  // Each config succeeds or fails on its own: a config the core refuses for
+  // this tensor (qs::Error, e.g. an axis it does not have) leaves its result
+  // null and says why, and the others are still computed.
   std::shared_ptr<const QuantResult> current;
+  QString currentError;                                   // why `current` is null ("" = it is not)
   std::vector<std::shared_ptr<const QuantResult>> pinned; // same order as setPinned()
+  std::vector<QString> pinnedErrors;                      // same order; "" = the pin applies
   double jobMs = 0;                                       // wall time of the job on the worker
   double latencyMs = 0;                                   // from the change that triggered it to delivery
   quint64 generation = 0;
@@ -53,8 +59,11 @@ public:
 
 signals:
   void busyChanged(bool busy);
+  // Every finished job for the current state, refused configs included (see
+  // AnalysisOutput): the views always show the current tensor.
   void resultReady(const qs::AnalysisOutput& output);
-  // A config the core refused (qs::Error): views keep the last good result.
+  // The current config was refused (after its resultReady), or the job failed
+  // as a whole (then no resultReady; views keep the last result).
   void failed(const QString& message);
 
 private:
@@ -74,6 +83,7 @@ private:
   struct CachedResult {
     QuantConfig config;
     std::shared_ptr<const QuantResult> result;
+    QString error; // a refused pin stays refused until the tensor changes
   };
   std::vector<CachedResult> cache_;
   std::shared_ptr<const QuantResult> lastCurrent_;

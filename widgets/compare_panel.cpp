@@ -6,6 +6,7 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QPainter>
 #include <QPushButton>
 #include <QTableWidget>
@@ -35,7 +36,7 @@ QColor ComparePanel::currentColor() {
 }
 
 ComparePanel::ComparePanel(Document* document, QWidget* parent)
-    : QWidget(parent), document_(document), table_(new QTableWidget(this)),
+    : QWidget(parent), document_(document), table_(new QTableWidget(this)), note_(new QLabel(this)),
       pin_(new QPushButton(tr("Pin current"), this)), unpin_(new QPushButton(tr("Unpin"), this)),
       clear_(new QPushButton(tr("Clear"), this)) {
   pin_->setToolTip(
@@ -47,6 +48,10 @@ ComparePanel::ComparePanel(Document* document, QWidget* parent)
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   table_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->setWordWrap(true);
+  note_->setWordWrap(true);
+  note_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  note_->setForegroundRole(QPalette::PlaceholderText);
+  note_->hide();
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(pin_);
   buttons->addWidget(unpin_);
@@ -56,6 +61,7 @@ ComparePanel::ComparePanel(Document* document, QWidget* parent)
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addLayout(buttons);
   layout->addWidget(table_);
+  layout->addWidget(note_);
   layout->addStretch();
 
   connect(pin_, &QPushButton::clicked, document_, &Document::pinCurrent);
@@ -68,7 +74,7 @@ ComparePanel::ComparePanel(Document* document, QWidget* parent)
   connect(table_, &QTableWidget::currentCellChanged, this, &ComparePanel::updateButtons);
   connect(document_, &Document::pinsChanged, this, &ComparePanel::updateButtons);
   connect(document_, &Document::configChanged, this, &ComparePanel::updateButtons);
-  setResults(nullptr, {});
+  setColumns({}, {});
 }
 
 void ComparePanel::updateButtons() {
@@ -81,8 +87,7 @@ void ComparePanel::updateButtons() {
   clear_->setEnabled(!pins.empty());
 }
 
-void ComparePanel::setResults(const std::shared_ptr<const QuantResult>& current,
-                              const std::vector<std::shared_ptr<const QuantResult>>& pinned) {
+void ComparePanel::setColumns(const CompareColumn& current, const std::vector<CompareColumn>& pinned) {
   const auto& rows = metricRows();
   const auto& pins = document_->pins();
   const int rowCount = static_cast<int>(rows.size());
@@ -105,43 +110,60 @@ void ComparePanel::setResults(const std::shared_ptr<const QuantResult>& current,
     for (int r = 0; r < rowCount; ++r) {
       auto* item = new QTableWidgetItem;
       item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-      item->setToolTip(rows[size_t(r)].tooltip);
       table_->setItem(r, c, item);
     }
   }
 
-  std::vector<const QuantResult*> results{current.get()};
+  std::vector<CompareColumn> all{current};
+  QStringList notes;
   QTableWidgetItem* head = table_->horizontalHeaderItem(0);
   if (head->text().isEmpty()) {
     head->setIcon(swatch(currentColor()));
     head->setText(tr("Current"));
   }
-  head->setToolTip(current ? QString::fromStdString(current->formatLabel) : QString());
+  head->setToolTip(current.result ? QString::fromStdString(current.result->formatLabel)
+                                  : current.notApplicable);
+  if (!current.notApplicable.isEmpty())
+    notes << tr("Current config refused: %1").arg(current.notApplicable);
   for (size_t p = 0; p < pins.size(); ++p) {
-    results.push_back(p < pinned.size() ? pinned[p].get() : nullptr);
+    all.push_back(p < pinned.size() ? pinned[p] : CompareColumn{nullptr, QString(), true});
+    const QString& refusal = all.back().notApplicable;
     QTableWidgetItem* item = table_->horizontalHeaderItem(static_cast<int>(p) + 1);
-    const QString text = pins[p].label.section(QLatin1Char(' '), 0, 0);
-    if (item->text() != text || item->toolTip() != pins[p].label) {
-      item->setIcon(swatch(pins[p].color));
+    const QString text = pins[p].shortLabel();
+    const QString tip =
+        refusal.isEmpty() ? pins[p].label : tr("%1\nnot applicable: %2").arg(pins[p].label, refusal);
+    if (item->text() != text || item->toolTip() != tip) {
+      item->setIcon(swatch(refusal.isEmpty() ? pins[p].color : palette().color(QPalette::PlaceholderText)));
       item->setText(text);
-      item->setToolTip(pins[p].label);
+      item->setToolTip(tip);
     }
+    if (!refusal.isEmpty())
+      notes << tr("%1 not applicable: %2").arg(text, refusal);
   }
+  const QBrush normal = palette().brush(QPalette::Text);
+  const QBrush greyed = palette().brush(QPalette::PlaceholderText);
   for (int r = 0; r < rowCount; ++r) {
     const MetricRow& row = rows[size_t(r)];
     // The best value of the row is bold when there is more than one column.
     double best = std::nan("");
-    for (const QuantResult* result : results) {
-      if (!result || row.better == MetricRow::Better::None)
+    for (const CompareColumn& column : all) {
+      if (!column.result || row.better == MetricRow::Better::None)
         continue;
-      const double v = row.value(*result);
+      const double v = row.value(*column.result);
       if (std::isnan(best) || (row.better == MetricRow::Better::Lower ? v < best : v > best))
         best = v;
     }
     for (int c = 0; c < columns; ++c) {
-      const QuantResult* result = results[size_t(c)];
+      const CompareColumn& column = all[size_t(c)];
+      const QuantResult* result = column.result.get();
       QTableWidgetItem* item = table_->item(r, c);
-      item->setText(result ? row.text(row.value(*result)) : QStringLiteral("…"));
+      const bool refused = !result && !column.notApplicable.isEmpty();
+      item->setText(result             ? row.text(row.value(*result))
+                    : refused          ? tr("n/a")
+                    : column.computing ? QStringLiteral("…")
+                                       : QStringLiteral("–"));
+      item->setToolTip(refused ? tr("not applicable: %1").arg(column.notApplicable) : row.tooltip);
+      item->setForeground(refused ? greyed : normal);
       const bool bold = result && columns > 1 && row.value(*result) == best;
       if (item->font().bold() != bold) {
         QFont font = item->font();
@@ -150,6 +172,8 @@ void ComparePanel::setResults(const std::shared_ptr<const QuantResult>& current,
       }
     }
   }
+  note_->setText(notes.join(QLatin1Char('\n')));
+  note_->setVisible(!notes.isEmpty());
   updateButtons();
 }
 

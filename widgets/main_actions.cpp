@@ -10,6 +10,7 @@
 #include "widgets/config_panel.h"
 #include "widgets/document.h"
 #include "widgets/file_filters.h"
+#include "widgets/help_dialogs.h"
 #include "widgets/plots/plot_export.h"
 #include "widgets/tensor_browser.h"
 
@@ -68,9 +69,15 @@ void MainWindow::buildMenus() {
   edit->addAction(tr("&Pin current config"), QKeySequence(tr("Ctrl+P")), document_, &Document::pinCurrent);
   edit->addAction(tr("&Clear pins"), document_, &Document::clearPins);
 
+  // The side panels, then the plot tabs: every entry names one dock (the
+  // panel of pinned configs and the Compare plot tab are different docks).
   viewMenu_ = menuBar()->addMenu(tr("&View"));
-  for (QDockWidget* dock : findChildren<QDockWidget*>())
+  for (QDockWidget* dock : sideDocks_)
     viewMenu_->addAction(dock->toggleViewAction());
+  viewMenu_->addSeparator();
+  for (QDockWidget* dock : viewDocks_)
+    viewMenu_->addAction(dock->toggleViewAction());
+  viewMenu_->addAction(layerDock_->toggleViewAction());
   viewMenu_->addSeparator();
   viewMenu_->addAction(tr("&Reset layout"), this, [this] {
     restoreState(defaultState_);
@@ -78,6 +85,19 @@ void MainWindow::buildMenus() {
   });
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Concepts"), QKeySequence::HelpContents, this, [this] { showConcepts(this); });
+  help->addAction(tr("&Keyboard shortcuts"), this, [this] {
+    // In menu order, then any other action of the window (a view's own).
+    QList<QAction*> actions;
+    for (QAction* menu : menuBar()->actions())
+      if (menu->menu())
+        actions += menu->menu()->actions();
+    for (QAction* action : findChildren<QAction*>())
+      if (!actions.contains(action))
+        actions += action;
+    showShortcuts(this, actions);
+  });
+  help->addSeparator();
   help->addAction(tr("&About QuantScope"), this, [this] {
     QMessageBox::about(this, tr("About QuantScope"),
                        tr("<b>QuantScope</b><p>A workbench for seeing what quantization does "
@@ -229,12 +249,15 @@ void MainWindow::exportPlotsDialog() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Export all plots to"));
   if (dir.isEmpty())
     return;
-  try {
-    const QStringList written = exportAllPlots(dir);
-    statusBar()->showMessage(tr("%1 files written to %2").arg(written.size()).arg(dir), 6000);
-  } catch (const Error& e) {
-    showError(tr("Could not export plots"), QString::fromUtf8(e.what()));
-  }
+  message_->setText(tr("Exporting plots to %1…").arg(dir));
+  exportAllPlots(dir).then(this, [this, dir](QFuture<QStringList> done) {
+    message_->clear();
+    try {
+      statusBar()->showMessage(tr("%1 files written to %2").arg(done.result().size()).arg(dir), 6000);
+    } catch (const Error& e) {
+      showError(tr("Could not export plots"), QString::fromUtf8(e.what()));
+    }
+  });
 }
 
 } // namespace qs

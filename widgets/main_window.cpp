@@ -1,6 +1,7 @@
 #include "widgets/main_window.h"
 
 #include "core/demo/demo_source.h"
+#include "core/error.h"
 #include "widgets/compare_panel.h"
 #include "widgets/config_panel.h"
 #include "widgets/document.h"
@@ -24,6 +25,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPromise>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
@@ -143,7 +145,8 @@ void MainWindow::buildDocks() {
   auto* browserDock = makeDock(tr("Tensors"), QStringLiteral("tensors"), browser_, this);
   auto* configDock = makeDock(tr("Configuration"), QStringLiteral("config"), configScroll, this);
   auto* metricsDock = makeDock(tr("Metrics"), QStringLiteral("metrics"), metrics_, this);
-  auto* compareDock = makeDock(tr("Compare"), QStringLiteral("compare"), compare_, this);
+  // Not "Compare": that is the plot tab of the same configs' |error| curves.
+  auto* compareDock = makeDock(tr("Pinned configs"), QStringLiteral("compare"), compare_, this);
   addDockWidget(Qt::LeftDockWidgetArea, browserDock);
   addDockWidget(Qt::LeftDockWidgetArea, configDock);
   addDockWidget(Qt::RightDockWidgetArea, metricsDock);
@@ -217,8 +220,10 @@ void MainWindow::wire() {
     updatePinned();
   });
   connect(analyzer_, &Analyzer::resultReady, this, &MainWindow::deliver);
-  connect(analyzer_, &Analyzer::failed, this,
-          [this](const QString& message) { message_->setText(tr("Config refused: %1").arg(message)); });
+  connect(analyzer_, &Analyzer::failed, this, [this](const QString& message) {
+    message_->setText(tr("Config refused: %1").arg(message));
+    refusalShown_ = true; // until an analysis succeeds
+  });
 
   // Loading: a busy bar with Cancel, shown only when a read takes a while.
   auto* showProgress = new QTimer(this);
@@ -279,7 +284,7 @@ void MainWindow::wire() {
       return;
     pendingOpenPath_.clear();
     if (pendingTensor_.isEmpty() || !browser_->selectTensor(index, pendingTensor_))
-      browser_->selectFirstTensor(index);
+      browser_->selectDefaultTensor(index);
     pendingTensor_.clear();
   });
   connect(browser_, &TensorBrowser::closeRequested, document_, &Document::closeSource);
@@ -309,7 +314,11 @@ void MainWindow::deliver(const AnalysisOutput& output) {
       views_[i]->releaseResults();
       pinnedStale_[i] = true;
     }
-  metrics_->setResult(output.current);
+  if (output.current && refusalShown_) {
+    refusalShown_ = false;
+    message_->setText(document_->tensorName());
+  }
+  metrics_->setResult(output.current, output.currentError);
   panelsMs_ = static_cast<double>(plotsClock_.nsecsElapsed()) / 1e6;
   updatePinned();
   deliverMs_ = static_cast<double>(plotsClock_.nsecsElapsed()) / 1e6;
@@ -353,8 +362,13 @@ void MainWindow::pushToView(size_t i) {
   timer.start();
   if (pinnedStale_[i])
     views_[i]->setPinned(overlays_);
-  if (resultStale_[i])
+  if (resultStale_[i]) {
+    views_[i]->setEmptyText(
+        shown_.currentError.isEmpty()
+            ? ResultView::noTensorText()
+            : tr("The current config does not apply to this tensor:\n%1").arg(shown_.currentError));
     views_[i]->setResult(shown_.current, shown_.tensor);
+  }
   resultStale_[i] = pinnedStale_[i] = false;
   viewMs_[i] = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
@@ -404,19 +418,21 @@ void MainWindow::updatePinned() {
   const auto& pins = document_->pins();
   const AnalysisOutput& out = analyzer_->last();
   std::vector<PinnedResult> overlays;
-  std::vector<std::shared_ptr<const QuantResult>> pinnedResults;
-  const bool fresh = out.pinned.size() == pins.size();
+  std::vector<CompareColumn> columns;
+  const bool fresh = out.pinned.size() == pins.size() && out.pinnedErrors.size() == pins.size();
   for (size_t i = 0; i < pins.size(); ++i) {
-    auto result = fresh ? out.pinned[i] : nullptr;
-    pinnedResults.push_back(result);
-    if (result)
-      overlays.push_back({pins[i].label, pins[i].color, result});
+    CompareColumn column{fresh ? out.pinned[i] : nullptr, fresh ? out.pinnedErrors[i] : QString(),
+                         !fresh && document_->tensor()};
+    if (column.result || !column.notApplicable.isEmpty())
+      overlays.push_back({pins[i].label, pins[i].color, column.result, column.notApplicable});
+    columns.push_back(std::move(column));
   }
   // Pinned results are cached across jobs: most deliveries bring the same ones,
   // and a view should not redraw twice for one result.
   const bool same = std::equal(overlays.begin(), overlays.end(), overlays_.begin(), overlays_.end(),
                                [](const PinnedResult& a, const PinnedResult& b) {
-                                 return a.label == b.label && a.color == b.color && a.result == b.result;
+                                 return a.label == b.label && a.color == b.color && a.result == b.result &&
+                                        a.notApplicable == b.notApplicable;
                                });
   if (!same) {
     overlays_ = std::move(overlays);
@@ -425,7 +441,7 @@ void MainWindow::updatePinned() {
   }
   QElapsedTimer timer;
   timer.start();
-  compare_->setResults(out.current, pinnedResults);
+  compare_->setColumns({out.current, out.currentError, false}, columns);
   compareMs_ = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
 
@@ -454,21 +470,50 @@ bool MainWindow::raiseView(const QString& title) {
   return false;
 }
 
-QStringList MainWindow::exportAllPlots(const QString& directory) {
-  flushViews(); // hidden tabs too
-  QStringList written;
-  for (ResultView* view : views_)
-    written += plotexport::exportAll(*view, directory);
-  if (layerView_->report()) // only once a comparison has run
-    written += plotexport::exportAll(tr("Layer"), layerView_->exportables(), directory);
-  return written;
+QFuture<QStringList> MainWindow::exportAllPlots(const QString& directory) {
+  auto promise = std::make_shared<QPromise<QStringList>>();
+  promise->start();
+  auto write = [this, directory, promise] {
+    try {
+      flushViews(); // hidden tabs too
+      QStringList written;
+      for (ResultView* view : views_)
+        written += plotexport::exportAll(*view, directory);
+      if (layerView_->report()) // only once a comparison has run
+        written += plotexport::exportAll(tr("Layer"), layerView_->exportables(), directory);
+      promise->addResult(written);
+    } catch (const Error&) {
+      promise->setException(std::current_exception());
+    }
+    promise->finish();
+  };
+  // Views with work of their own (the Sweep of a tensor it has not swept yet)
+  // finish it first, on their workers; the files are written when the last
+  // one has caught up.
+  flushViews();
+  auto waiting = std::make_shared<int>(1);
+  auto oneDone = [waiting, write] {
+    if (--*waiting == 0)
+      write();
+  };
+  for (ResultView* view : views_) {
+    if (view->isCaughtUp())
+      continue;
+    ++*waiting;
+    const auto connection = connect(view, &ResultView::caughtUp, this, oneDone, Qt::SingleShotConnection);
+    view->catchUp();
+    if (view->isCaughtUp() && disconnect(connection))
+      oneDone(); // it had nothing to run after all
+  }
+  oneDone();
+  return promise->future();
 }
 
 void MainWindow::openFile(const QString& path, const QString& tensor) {
   const int open = document_->indexOfPath(path);
   if (open >= 0) { // already open: just select
     if (tensor.isEmpty() || !browser_->selectTensor(open, tensor))
-      browser_->selectFirstTensor(open);
+      browser_->selectDefaultTensor(open);
     return;
   }
   pendingOpenPath_ = QFileInfo(path).absoluteFilePath();
@@ -485,7 +530,7 @@ void MainWindow::openDemo(const QString& tensor) {
     return;
   }
   if (!browser_->selectTensor(index, tensor.isEmpty() ? QString::fromStdString(defaultDemoTensor()) : tensor))
-    browser_->selectFirstTensor(index);
+    browser_->selectDefaultTensor(index);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

@@ -43,14 +43,17 @@ public:
   TensorBrowser* browser() const { return browser_; }
   const std::vector<ResultView*>& views() const { return views_; }
 
-  // Opens a file (async); when it is open, selects `tensor` (or the first).
+  // Opens a file (async); when it is open, selects `tensor` (or the largest
+  // weight, TensorBrowser::defaultTensor).
   void openFile(const QString& path, const QString& tensor = {});
   // Adds the generated demo tensors and selects `tensor` (or the default).
   void openDemo(const QString& tensor = {});
   // Raises the plot tab whose title matches (case-insensitive); false if none.
   bool raiseView(const QString& title);
-  // Writes every view's plots into `directory`; returns the written paths.
-  QStringList exportAllPlots(const QString& directory);
+  // Writes every view's plots, of the current state, into `directory`: views
+  // with work of their own (the Sweep) finish it first, without blocking.
+  // The future holds the written paths, or the qs::Error that stopped it.
+  QFuture<QStringList> exportAllPlots(const QString& directory);
   // Writes the current result (codes, scales, zero points, dequantized values)
   // to .safetensors or .h5 on a worker; the future holds an error or "".
   QFuture<QString> exportTensor(const QString& path);
@@ -119,6 +122,7 @@ private:
   QByteArray defaultState_, defaultPlotState_;
   std::vector<QDockWidget*> sideDocks_; // tensors, config, metrics, compare
   bool restored_ = false, sized_ = false;
+  bool refusalShown_ = false; // the status bar says the current config was refused
 
   // Selection waiting for an open to finish (openFile/openDemo with a tensor).
   QString pendingOpenPath_, pendingTensor_;

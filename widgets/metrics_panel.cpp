@@ -10,10 +10,15 @@
 namespace qs {
 
 MetricsPanel::MetricsPanel(QWidget* parent)
-    : QWidget(parent), title_(new QLabel(this)), table_(new QTableWidget(this)) {
+    : QWidget(parent), title_(new QLabel(this)), note_(new QLabel(this)), table_(new QTableWidget(this)) {
   const auto& rows = metricRows();
   title_->setWordWrap(true);
   title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  note_->setObjectName(QStringLiteral("metricsNote"));
+  note_->setWordWrap(true);
+  note_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  note_->setForegroundRole(QPalette::PlaceholderText);
+  note_->hide();
   table_->setColumnCount(1);
   table_->setRowCount(static_cast<int>(rows.size()));
   table_->horizontalHeader()->hide();
@@ -33,21 +38,58 @@ MetricsPanel::MetricsPanel(QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addWidget(title_);
+  layout->addWidget(note_);
   layout->addWidget(table_);
   layout->addStretch();
   setResult(nullptr);
   fitTableHeight(table_);
 }
 
-void MetricsPanel::setResult(const std::shared_ptr<const QuantResult>& result) {
+void MetricsPanel::setResult(const std::shared_ptr<const QuantResult>& result, const QString& refusal) {
   const auto& rows = metricRows();
   title_->setText(result ? QStringLiteral("<b>%1</b><br>%2")
                                .arg(QString::fromStdString(result->tensorName).toHtmlEscaped(),
                                     QString::fromStdString(result->formatLabel).toHtmlEscaped())
-                         : tr("No tensor selected"));
+                  : refusal.isEmpty() ? tr("No tensor selected")
+                                      : tr("Config refused: %1").arg(refusal).toHtmlEscaped());
+  const QString note = result ? smallTensorNote(*result) : QString();
+  note_->setText(note);
+  note_->setVisible(!note.isEmpty());
+  fitNote();
   for (size_t i = 0; i < rows.size(); ++i)
     table_->item(static_cast<int>(i), 0)
         ->setText(result ? rows[i].text(rows[i].value(*result)) : QStringLiteral("–"));
+}
+
+void MetricsPanel::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  fitNote();
+}
+
+void MetricsPanel::fitNote() {
+  // A wrapped label's minimum height ignores its wrapping: ask for the lines it
+  // takes at this width, so the dock makes room instead of hiding table rows.
+  const int width = note_->width() > 0 ? note_->width() : contentsRect().width() - 8;
+  note_->setMinimumHeight(note_->isVisibleTo(this) ? note_->heightForWidth(width) : 0);
+}
+
+QString MetricsPanel::smallTensorNote(const QuantResult& result) {
+  // Biases and norm weights: a few values each, usually left in high precision.
+  constexpr int64_t kSmall = 65536;
+  const int64_t n = shapeNumel(result.shape);
+  if (result.shape.size() > 1 || n > kSmall)
+    return {};
+  const double scaleBits = result.metrics.bitsPerElement - result.codeBits;
+  const QString what = tr("1-D tensor of %1 values").arg(n);
+  if (result.codeBits > 0 && scaleBits >= result.codeBits)
+    return tr("%1: scales cost more bits than the values (%2 of %3 bits per element); biases and "
+              "norms are usually kept in high precision")
+        .arg(what)
+        .arg(scaleBits, 0, 'f', 1)
+        .arg(result.metrics.bitsPerElement, 0, 'f', 1);
+  return tr("%1: biases and norms like this are usually kept in high precision, and metrics over so "
+            "few values say little about the model")
+      .arg(what);
 }
 
 } // namespace qs

@@ -22,9 +22,10 @@ namespace qs {
 
 // One pinned configuration, for overlays in compare mode (at most 4).
 struct PinnedResult {
-  QString label; // "P1 · INT4 sym group 128"
-  QColor color;  // the colour the compare table and all overlays use
-  std::shared_ptr<const QuantResult> result;
+  QString label;                             // "P1 · INT4 sym group 128"
+  QColor color;                              // the colour the compare table and all overlays use
+  std::shared_ptr<const QuantResult> result; // null while computing or when not applicable
+  QString notApplicable = {};                // why the core refused this config for the current tensor
 };
 
 class ResultView : public QWidget {
@@ -51,6 +52,22 @@ public:
   // again before the view is shown.
   virtual void releaseResults() {}
 
+  // What the view shows when it has no result: by default what to do with no
+  // tensor open; the main window sets why the current config was refused.
+  // Takes effect with the next setResult().
+  void setEmptyText(const QString& text) { emptyText_ = text; }
+  QString emptyText() const { return emptyText_; }
+  static QString noTensorText() {
+    return tr("Open a tensor file (File ▸ Open, or drop it here)\n"
+              "or pick a demo tensor (File ▸ Open demo tensor)");
+  }
+
+  // Work the view owes its current result beyond setResult() (the Sweep runs
+  // a job of its own, and only while shown): "Export all plots" asks a view
+  // that is not caught up to catchUp() and writes once it emits caughtUp().
+  virtual bool isCaughtUp() const { return true; }
+  virtual void catchUp() {}
+
   // Widgets to export as images by "Export all plots" (QCustomPlot widgets
   // are saved with their own savePng/saveSvg, others are grabbed).
   // Default: the view itself.
@@ -60,6 +77,11 @@ signals:
   // The user asked to locate an element (e.g. clicked a heat map cell or a
   // top-k row) in the 2-D view [rows = shape[0], cols = rest].
   void locateRequested(qint64 row, qint64 col);
+  // The work catchUp() started has ended (done, failed or cancelled).
+  void caughtUp();
+
+private:
+  QString emptyText_ = noTensorText();
 };
 
 } // namespace qs

@@ -186,13 +186,27 @@ bool TensorBrowser::selectTensor(int sourceIndex, const QString& name) {
   return true;
 }
 
-void TensorBrowser::selectFirstTensor(int sourceIndex) {
+void TensorBrowser::selectDefaultTensor(int sourceIndex) {
   const auto& sources = document_->sources();
   if (sourceIndex < 0 || sourceIndex >= static_cast<int>(sources.size()))
     return;
-  const auto& entries = sources[sourceIndex].source->list();
-  if (!entries.empty())
-    selectTensor(sourceIndex, QString::fromStdString(entries.front().name));
+  const QString name = defaultTensor(sources[sourceIndex].source->list());
+  if (!name.isEmpty())
+    selectTensor(sourceIndex, name);
+}
+
+QString TensorBrowser::defaultTensor(const std::vector<TensorEntry>& entries) {
+  const TensorEntry* weight = nullptr;
+  const TensorEntry* largest = nullptr;
+  for (const TensorEntry& entry : entries) {
+    const int64_t n = shapeNumel(entry.shape);
+    if (!largest || n > shapeNumel(largest->shape))
+      largest = &entry;
+    if (entry.shape.size() >= 2 && (!weight || n > shapeNumel(weight->shape)))
+      weight = &entry;
+  }
+  const TensorEntry* chosen = weight ? weight : largest;
+  return chosen ? QString::fromStdString(chosen->name) : QString();
 }
 
 void TensorBrowser::activated(const QModelIndex& proxyIndex) {

@@ -2,7 +2,12 @@
 // TensorBrowser: the open files as a tree (file -> groups -> tensors) with
 // shape, stored dtype and size columns and a filter box. Selecting a tensor
 // asks the Document to load it; the browser itself never reads tensor data.
+#include "core/io/tensor_source.h"
+
+#include <QString>
 #include <QWidget>
+
+#include <vector>
 
 class QLineEdit;
 class QStandardItem;
@@ -21,8 +26,12 @@ public:
 
   // Selects (and so loads) a tensor by name in a source; false if absent.
   bool selectTensor(int sourceIndex, const QString& name);
-  // Selects the first tensor of a source (after opening a file).
-  void selectFirstTensor(int sourceIndex);
+  // Selects the tensor a file opens on (after opening it): see defaultTensor().
+  void selectDefaultTensor(int sourceIndex);
+  // The largest weight: most elements among tensors of rank >= 2 (the first
+  // of equals), else the largest tensor. Files often list small biases and
+  // norms first, whose metrics say little. Empty for an empty list.
+  static QString defaultTensor(const std::vector<TensorEntry>& entries);
   QTreeView* view() const { return view_; }
   QLineEdit* filterEdit() const { return filter_; }
 

@@ -13,6 +13,24 @@
 
 namespace qs {
 
+// Up to `max` bytes as a quoted, printable-escaped string for error messages:
+// 'PK\x03\x04' (ASCII as is, the rest as \xNN).
+inline std::string printableBytes(std::span<const uint8_t> bytes, size_t max = 8) {
+  static const char* hex = "0123456789abcdef";
+  std::string out = "'";
+  for (size_t i = 0; i < bytes.size() && i < max; ++i) {
+    const uint8_t b = bytes[i];
+    if (b >= 0x20 && b < 0x7f && b != '\\' && b != '\'') {
+      out += char(b);
+    } else {
+      out += "\\x";
+      out += hex[b >> 4];
+      out += hex[b & 15];
+    }
+  }
+  return out + (bytes.size() > max ? "'..." : "'");
+}
+
 class ByteCursor {
 public:
   ByteCursor(std::span<const uint8_t> data, std::string label, size_t baseOffset = 0)

@@ -4,6 +4,7 @@
 #include "core/io/byte_cursor.h"
 #include "core/io/source_base.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <limits>
@@ -179,10 +180,14 @@ std::optional<DType> npyKind(char kind, int size) {
 } // namespace
 
 NpyHeader parseNpyHeader(std::span<const uint8_t> bytes, const std::string& label) {
+  // The magic first, before any read can fail: a file that is not .npy at
+  // all is told so by its first bytes, not by a byte offset.
+  static constexpr char kMagic[] = "\x93NUMPY";
+  if (!bytes.empty() && std::memcmp(bytes.data(), kMagic, std::min<size_t>(bytes.size(), 6)) != 0)
+    throw Error(label + ": not a NumPy .npy file (its first bytes are " + printableBytes(bytes) + ")");
   ByteCursor cur(bytes, label);
-  auto magic = cur.take(6, ".npy magic");
-  if (std::memcmp(magic.data(), "\x93NUMPY", 6) != 0)
-    cur.fail("not a .npy file: missing the \\x93NUMPY magic");
+  cur.take(6, ".npy magic"); // empty, or a true prefix of the magic: "truncated"
+
   const uint8_t major = cur.u8(".npy version");
   const uint8_t minor = cur.u8(".npy version");
   uint64_t headerLen = 0;

@@ -2,6 +2,7 @@
 // qs::Error whose message names the file (and says what was wrong), never a
 // crash. Files are written to QS_TEST_OUT_DIR/bad by the tests themselves
 // (zip-based ones by tests/data/make_bad_zips.py).
+#include "core/io/npy_format.h"
 #include "io_test_util.h"
 
 using namespace qs;
@@ -61,6 +62,22 @@ const std::string kF4x2 = std::string(8, '\0');
 
 TEST(BadNpy, TruncatedMagic) {
   expectOpenError(put("truncated_magic.npy", "\x93NUM"), "truncated");
+}
+
+TEST(BadNpy, NotNumpyAtAllShowsItsFirstBytes) {
+  // A zip (say, a PyTorch checkpoint renamed .npy) handed to the .npy parser:
+  // what the file starts with, not a byte offset inside a magic it never had.
+  const std::string zip("PK\x03\x04\x14\x00\x00\x00\x08\x00", 10);
+  const std::vector<uint8_t> bytes(zip.begin(), zip.end());
+  try {
+    parseNpyHeader(bytes, "w.npy");
+    FAIL() << "parsed a zip as .npy";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "w.npy: not a NumPy .npy file (its first bytes are 'PK\\x03\\x04\\x14\\x00\\x00\\x00'...)");
+  }
+  expectOpenError(put("text.npy", "hello, world"),
+                  "not a NumPy .npy file (its first bytes are 'hello, w'...)");
 }
 
 TEST(BadNpy, UnknownVersion) {

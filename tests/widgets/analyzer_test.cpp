@@ -1,6 +1,7 @@
 // Analyzer: results match a direct qs::quantize call, a burst of 1000
 // config changes ends on the last config with few jobs, stale jobs are
-// cancelled, refused configs report an error, pinned results are reused and
+// cancelled, refused configs report an error (each config on its own: a
+// refused pin never stops the current config), pinned results are reused and
 // nothing outlives the analyzer.
 #include "core/pipeline/quantize.h"
 #include "widgets/analyzer.h"
@@ -49,6 +50,7 @@ private slots:
   void burstOf1000EndsOnTheLastConfig();
   void burstWithEventsInBetween();
   void refusedConfigReportsAnError();
+  void refusedPinFailsOnItsOwn();
   void pinnedResultsAreReused();
   void destroyWhileRunning();
 };
@@ -140,8 +142,69 @@ void AnalyzerTest::refusedConfigReportsAnError() {
   QVERIFY(waitIdle(analyzer));
   QCOMPARE(failed.count(), 1);
   QVERIFY(failed.first().at(0).toString().contains("axis"));
-  QCOMPARE(ready.count(), 1);
-  QCOMPARE(analyzer.last().current->config.format, std::string("int8")); // the last good one
+  // The refusal is delivered too: the views show it for this tensor, not an older result.
+  QCOMPARE(ready.count(), 2);
+  QVERIFY(!analyzer.last().current);
+  QVERIFY(analyzer.last().tensor == tensor);
+  QCOMPARE(analyzer.last().currentError, failed.first().at(0).toString());
+  // Back to a good config: no refusal left.
+  QTest::qWait(40);
+  analyzer.setConfig(QuantConfig{});
+  QVERIFY(waitIdle(analyzer));
+  QCOMPARE(failed.count(), 1);
+  QVERIFY(analyzer.last().current);
+  QVERIFY(analyzer.last().currentError.isEmpty());
+}
+
+void AnalyzerTest::refusedPinFailsOnItsOwn() {
+  // A pin made on a 4-D kernel (group along axis 3) does not fit a 2-D
+  // tensor: it is not applicable, and the current config and the other pin
+  // are computed for the new tensor anyway.
+  auto kernel = std::make_shared<Tensor>();
+  kernel->name = "conv";
+  kernel->shape = {8, 4, 4, 64};
+  kernel->values.assign(8 * 4 * 4 * 64, 0.5f);
+  QuantConfig onAxis3;
+  onAxis3.format = "int4";
+  onAxis3.granularity = Granularity{GranularityKind::Group, 3, 64};
+  QuantConfig int6;
+  int6.format = "int6";
+  Analyzer analyzer;
+  QSignalSpy failed(&analyzer, &Analyzer::failed);
+  analyzer.setTensor(kernel);
+  analyzer.setConfig(QuantConfig{});
+  analyzer.setPinned({onAxis3, int6});
+  QVERIFY(waitIdle(analyzer));
+  QCOMPARE(int(analyzer.last().pinned.size()), 2);
+  QVERIFY(analyzer.last().pinned[0] && analyzer.last().pinned[1]);
+
+  auto matrix = gaussian(32, 64, 7);
+  QTest::qWait(40);
+  analyzer.setTensor(matrix);
+  QVERIFY(waitIdle(analyzer));
+  const AnalysisOutput& out = analyzer.last();
+  QVERIFY(out.tensor == matrix);
+  QVERIFY(out.current);
+  QCOMPARE(out.current->metrics.mse, quantize(*matrix, QuantConfig{})->metrics.mse);
+  QVERIFY(out.currentError.isEmpty());
+  QCOMPARE(int(out.pinned.size()), 2);
+  QCOMPARE(int(out.pinnedErrors.size()), 2);
+  QVERIFY(!out.pinned[0]);
+  QVERIFY2(out.pinnedErrors[0].contains("axis 3"), qPrintable(out.pinnedErrors[0]));
+  QVERIFY(out.pinned[1]);
+  QCOMPARE(out.pinned[1]->metrics.mse, quantize(*matrix, int6)->metrics.mse);
+  QVERIFY(out.pinnedErrors[1].isEmpty());
+  QCOMPARE(failed.count(), 0); // a refused pin is not a refused current config
+
+  // Editing the current config still works with the refused pin in place.
+  QTest::qWait(40);
+  QuantConfig int3;
+  int3.format = "int3";
+  analyzer.setConfig(int3);
+  QVERIFY(waitIdle(analyzer));
+  QCOMPARE(analyzer.last().current->config.format, std::string("int3"));
+  QVERIFY(!analyzer.last().pinned[0]);
+  QVERIFY(!analyzer.last().pinnedErrors[0].isEmpty());
 }
 
 void AnalyzerTest::pinnedResultsAreReused() {

@@ -133,7 +133,9 @@ void MainWindowTest::pinsFillTheCompareTable() {
 void MainWindowTest::exportAllPlotsWritesFiles() {
   const QString dir = QStringLiteral(QS_TEST_OUT_DIR "/main_window_export");
   QDir(dir).removeRecursively();
-  const QStringList written = window_->exportAllPlots(dir);
+  QFuture<QStringList> done = window_->exportAllPlots(dir);
+  QVERIFY(QTest::qWaitFor([&] { return done.isFinished(); }, 120000));
+  const QStringList written = done.result();
   QVERIFY(written.size() >= int(window_->views().size()));
   int images = 0;
   for (const QString& path : written) {

@@ -87,16 +87,15 @@ private slots:
     for (const QString& f : files)
       names << QFileInfo(f).fileName();
     names.sort();
-    QCOMPARE(names, QStringList({"histogram_plot.pdf", "histogram_plot.png", "histogram_plot.svg",
-                                 "outliers_plot.pdf", "outliers_plot.png", "outliers_plot.svg",
-                                 "outliers_topk.csv"}));
-    QImage png(dir.filePath(QStringLiteral("histogram_plot.png")));
+    QCOMPARE(names, QStringList({"histogram.pdf", "histogram.png", "histogram.svg", "outliers.pdf",
+                                 "outliers.png", "outliers.svg", "outliers_topk.csv"}));
+    QImage png(dir.filePath(QStringLiteral("histogram.png")));
     QCOMPARE(png.size(), QSize(900, 560));
-    QFile svg(dir.filePath(QStringLiteral("histogram_plot.svg")));
+    QFile svg(dir.filePath(QStringLiteral("histogram.svg")));
     QVERIFY(svg.open(QIODevice::ReadOnly));
     const QByteArray svgText = svg.readAll();
     QVERIFY(svgText.contains("<svg") && svgText.contains("value x (tensor units)"));
-    QFile pdf(dir.filePath(QStringLiteral("histogram_plot.pdf")));
+    QFile pdf(dir.filePath(QStringLiteral("histogram.pdf")));
     QVERIFY(pdf.open(QIODevice::ReadOnly));
     QVERIFY(pdf.read(5) == "%PDF-");
     QFile csv(dir.filePath(QStringLiteral("outliers_topk.csv")));

@@ -50,6 +50,7 @@ LayerOperandPicker::LayerOperandPicker(Document* document, QWidget* parent)
   row->addWidget(weight_, 1);
   row->addWidget(new QLabel(tr("Input X"), this));
   row->addWidget(input_, 1);
+  input_->setObjectName(QStringLiteral("inputX"));
   refill();
   connect(weight_, &QComboBox::currentIndexChanged, this, [this](int) { weightChosen(); });
   connect(input_, &QComboBox::currentIndexChanged, this, [this](int) { inputChosen(); });
@@ -87,10 +88,13 @@ void LayerOperandPicker::showSettings(const LayerSettings& settings) {
                     ? 0
                     : findItem(weight_, document_->indexOfPath(settings.weightPath), settings.weightName);
   weight_->setCurrentIndex(std::max(w, 0)); // a closed file's weight: the demo layer
-  const int x = findItem(input_, document_->indexOfPath(settings.inputPath), settings.inputName);
-  if (x >= 0)
-    input_->setCurrentIndex(x);
-  input_->setEnabled(weight_->currentIndex() > 0);
+  // X as the settings name it, or nothing: never a tensor left over from
+  // another file (a combo refilled on a source change selects its first item).
+  const bool demo = weight_->currentIndex() == 0;
+  const int x = demo ? -1 : findItem(input_, document_->indexOfPath(settings.inputPath), settings.inputName);
+  input_->setPlaceholderText(demo ? tr("(the demo layer's own tokens)") : tr("(choose the input)"));
+  input_->setCurrentIndex(x);
+  input_->setEnabled(!demo);
 }
 
 QString LayerOperandPicker::pairedInput(int source, const QString& weight) const {
@@ -111,11 +115,18 @@ void LayerOperandPicker::weightChosen() {
   if (source >= 0) {
     const int paired = findItem(input_, source, pairedInput(source, s.weightName));
     x = paired >= 0 ? paired : x;
+    for (int i = 0; x < 0 && i < input_->count(); ++i) // else another tensor of the weight's file
+      if (input_->itemData(i, kSourceRole).toInt() == source &&
+          input_->itemData(i, kNameRole).toString() != s.weightName)
+        x = i;
   }
   if (x >= 0) {
     const int xs = input_->itemData(x, kSourceRole).toInt();
     s.inputPath = document_->sources()[size_t(xs)].path;
     s.inputName = input_->itemData(x, kNameRole).toString();
+  } else if (source >= 0) { // nothing fits: the user chooses, no stale X
+    s.inputPath.clear();
+    s.inputName.clear();
   }
   document_->editLayerSettings(s, tr("Choose the layer's weight"));
   showSettings(document_->layerSettings()); // an unchanged choice still shows the settings

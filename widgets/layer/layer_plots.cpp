@@ -82,6 +82,12 @@ LayerPlots::LayerPlots(QWidget* parent) : QWidget(parent) {
   actAbsMax_ = makePlot(tr("Activation absmax per channel"), this);
   tokenRange_ = makePlot(tr("Per-token range (held-out)"), this);
   awqGrid_ = makePlot(tr("AWQ search: output MSE vs α"), this);
+  // Exported as layer_<name>.png/svg/pdf.
+  errorHist_->setObjectName(QStringLiteral("output_error"));
+  channelError_->setObjectName(QStringLiteral("channel_mse"));
+  actAbsMax_->setObjectName(QStringLiteral("activation_absmax"));
+  tokenRange_->setObjectName(QStringLiteral("token_range"));
+  awqGrid_->setObjectName(QStringLiteral("awq_search"));
   arrange(3);
 }
 

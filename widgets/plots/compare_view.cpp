@@ -89,15 +89,18 @@ void CompareView::rebuild() {
   struct Column {
     QString name, tip;
     QColor color;
-    const QuantResult* result;
+    const QuantResult* result; // null: the config does not apply to this tensor
   };
   std::vector<Column> columns;
   if (result_)
     columns.push_back({tr("Current"), QString::fromStdString(result_->formatLabel), plotstyle::dequantized(),
                        result_.get()});
   for (const PinnedResult& pin : pinned_)
-    if (pin.result)
-      columns.push_back({pin.label.section(QLatin1Char(' '), 0, 0), pin.label, pin.color, pin.result.get()});
+    if (pin.result || !pin.notApplicable.isEmpty())
+      columns.push_back(
+          {pin.label.section(QLatin1Char(' '), 0, 0),
+           pin.result ? pin.label : tr("%1\nnot applicable: %2").arg(pin.label, pin.notApplicable), pin.color,
+           pin.result.get()});
 
   // Metric table: rows = metrics, columns = configs.
   const auto& rows = metricRows();
@@ -115,15 +118,20 @@ void CompareView::rebuild() {
   for (size_t r = 0; r < rows.size(); ++r)
     table_->verticalHeaderItem(int(r) + 1)->setToolTip(rows[r].tooltip);
   for (size_t c = 0; c < columns.size(); ++c) {
-    table_->horizontalHeaderItem(int(c))->setForeground(columns[c].color.darker(110));
+    const QuantResult* result = columns[c].result;
+    table_->horizontalHeaderItem(int(c))->setForeground(result ? columns[c].color.darker(110)
+                                                               : palette().color(QPalette::PlaceholderText));
     table_->horizontalHeaderItem(int(c))->setToolTip(columns[c].tip);
-    table_->setItem(0, int(c), new QTableWidgetItem(QString::fromStdString(columns[c].result->formatLabel)));
+    auto* format =
+        new QTableWidgetItem(result ? QString::fromStdString(result->formatLabel) : tr("not applicable"));
+    format->setToolTip(columns[c].tip);
+    table_->setItem(0, int(c), format);
   }
   for (size_t r = 0; r < rows.size(); ++r) {
     const MetricRow& m = rows[r];
     std::vector<double> values;
     for (const Column& c : columns)
-      values.push_back(m.value(*c.result));
+      values.push_back(c.result ? m.value(*c.result) : std::nan(""));
     double best = 0;
     bool haveBest = false;
     for (double v : values)
@@ -135,9 +143,9 @@ void CompareView::rebuild() {
     // Bold only where there is a difference to point at.
     haveBest = haveBest && std::any_of(values.begin(), values.end(), [&](double v) { return v != best; });
     for (size_t c = 0; c < columns.size(); ++c) {
-      auto* item = new QTableWidgetItem(m.text(values[c]));
+      auto* item = new QTableWidgetItem(columns[c].result ? m.text(values[c]) : tr("n/a"));
       item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-      item->setToolTip(m.tooltip);
+      item->setToolTip(columns[c].result ? m.tooltip : columns[c].tip);
       if (haveBest && columns.size() > 1 && values[c] == best) {
         QFont bold = item->font();
         bold.setBold(true);
@@ -152,6 +160,8 @@ void CompareView::rebuild() {
   clearPlot();
   double eMin = 1e300, eMax = 0;
   for (const Column& c : columns) {
+    if (!c.result)
+      continue;
     const auto cdf = absErrorCdf(c.result->histError);
     QVector<double> k, v;
     for (const auto& [e, f] : cdf)
@@ -170,15 +180,17 @@ void CompareView::rebuild() {
     g->setPen(QPen(c.color, c.result == result_.get() ? 2.0 : 1.6));
     g->setData(k, v, true);
   }
-  if (columns.empty() || eMax <= 0) {
+  const auto withResult =
+      std::find_if(columns.begin(), columns.end(), [](const Column& c) { return c.result; });
+  if (withResult == columns.end() || eMax <= 0) {
     setPlotTitle(tr("Compare"));
-    plotstyle::setEmptyMessage(p, columns.empty()
-                                      ? tr("no tensor selected")
+    plotstyle::setEmptyMessage(p, withResult == columns.end()
+                                      ? emptyText()
                                       : tr("no error: every config reproduces the tensor exactly"));
     p->xAxis->setRange(1e-4, 1);
   } else {
     setPlotTitle(tr("%1 — cumulative |error| (from the error histograms)")
-                     .arg(QString::fromStdString(columns.front().result->tensorName)));
+                     .arg(QString::fromStdString(withResult->result->tensorName)));
     plotstyle::setEmptyMessage(p, QString());
     p->xAxis->setRange(eMin / 1.5, eMax * 1.5);
   }

@@ -66,8 +66,7 @@ void ErrorHistogramView::rebuild() {
   p->yAxis->setLabel(tr("probability density (1 / tensor unit)"));
   if (!result_ || result_->histError.counts.empty()) {
     setPlotTitle(tr("Error histogram"));
-    plotstyle::setEmptyMessage(p,
-                               result_ ? tr("no error histogram in this result") : tr("no tensor selected"));
+    plotstyle::setEmptyMessage(p, result_ ? tr("no error histogram in this result") : emptyText());
     p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }

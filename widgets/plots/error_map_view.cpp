@@ -187,7 +187,7 @@ void ErrorMapView::showPooled() {
     map_->data()->clear();
     map_->setVisible(false);
     scale_->setVisible(false);
-    plotstyle::setEmptyMessage(p, !result_                      ? tr("no tensor selected")
+    plotstyle::setEmptyMessage(p, !result_                      ? emptyText()
                                   : cells == 0                  ? tr("no error map in this result")
                                   : !relativeReady && original_ ? tr("computing the relative error map…")
                                   : !relativeReady ? tr("relative mode needs the original tensor")

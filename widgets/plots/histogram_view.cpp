@@ -66,7 +66,7 @@ void HistogramView::rebuild() {
   if (!result_ || result_->histOriginal.counts.empty()) {
     setPlotTitle(tr("Histogram"));
     p->yAxis->setLabel(tr("elements per bin"));
-    plotstyle::setEmptyMessage(p, result_ ? tr("no histogram in this result") : tr("no tensor selected"));
+    plotstyle::setEmptyMessage(p, result_ ? tr("no histogram in this result") : emptyText());
     p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }

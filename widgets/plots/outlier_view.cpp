@@ -178,8 +178,7 @@ void OutlierView::rebuildPlot() {
                                             : tr("excess kurtosis per channel"));
   if (!values || values->empty()) {
     setPlotTitle(tr("Outliers"));
-    plotstyle::setEmptyMessage(p, result_ ? tr("no per-channel statistics in this result")
-                                          : tr("no tensor selected"));
+    plotstyle::setEmptyMessage(p, result_ ? tr("no per-channel statistics in this result") : emptyText());
     p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }

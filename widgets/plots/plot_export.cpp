@@ -23,14 +23,30 @@ namespace {
 constexpr int kDefaultWidth = 900;
 constexpr int kDefaultHeight = 560;
 
+// The size the plot has on screen, but never below a readable minimum (a
+// small plot of the Layer tab, a narrow dock): fonts keep their point size,
+// so a small export is mostly labels.
 QSize exportSize(const QCustomPlot* plot) {
-  if (plot->isVisible() && plot->width() >= 100 && plot->height() >= 80)
-    return plot->size();
-  return {kDefaultWidth, kDefaultHeight};
+  if (!plot->isVisible() || plot->width() < 100 || plot->height() < 80)
+    return {kDefaultWidth, kDefaultHeight};
+  return plot->size().expandedTo(QSize(kMinExportWidth, kMinExportHeight));
 }
 
 void fail(const QString& what) {
   throw Error(what.toStdString());
+}
+
+// A widget that is not a plot, rendered at least at the readable minimum: laid
+// out at that size for the picture, then given its size back.
+QPixmap grabReadable(QWidget* widget) {
+  const QSize old = widget->size();
+  const QSize size = old.expandedTo(QSize(kMinExportWidth, kMinExportHeight));
+  if (size == old)
+    return widget->grab();
+  widget->resize(size);
+  QPixmap pixmap = widget->grab();
+  widget->resize(old);
+  return pixmap;
 }
 
 void saveSvg(QCustomPlot* plot, const QString& path, QSize size) {
@@ -171,15 +187,17 @@ QStringList exportAll(const QString& title, const QList<QWidget*>& widgets, cons
   if (!dir.mkpath(QStringLiteral(".")))
     fail(QStringLiteral("cannot create directory %1").arg(directory));
   const QString viewStem = fileStem(title);
-  QStringList written;
-  int index = 0;
+  QStringList written, stems;
   for (QWidget* widget : widgets) {
-    ++index;
+    // The view's main plot is named after the view ("histogram"), the others
+    // after what they show ("outliers_topk", "layer_awq_search").
+    const QString name = widget->objectName();
     QString stem = viewStem;
-    if (!widget->objectName().isEmpty() && fileStem(widget->objectName()) != viewStem)
-      stem += QLatin1Char('_') + fileStem(widget->objectName());
-    else if (index > 1)
-      stem += QLatin1Char('_') + QString::number(index);
+    if (!name.isEmpty() && name != QLatin1String(kMainPlotName) && fileStem(name) != viewStem)
+      stem += QLatin1Char('_') + fileStem(name);
+    for (int n = 2; stems.contains(stem); ++n) // unnamed twins still get distinct files
+      stem = viewStem + QLatin1Char('_') + QString::number(n);
+    stems << stem;
     if (auto* plot = qobject_cast<QCustomPlot*>(widget)) {
       for (const char* suffix : {".png", ".svg", ".pdf"}) {
         const QString path = dir.filePath(stem + QLatin1String(suffix));
@@ -192,7 +210,7 @@ QStringList exportAll(const QString& title, const QList<QWidget*>& widgets, cons
       written << path;
     } else {
       const QString path = dir.filePath(stem + QStringLiteral(".png"));
-      if (!widget->grab().save(path))
+      if (!grabReadable(widget).save(path))
         fail(QStringLiteral("cannot write %1").arg(path));
       written << path;
     }

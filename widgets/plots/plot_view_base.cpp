@@ -13,6 +13,35 @@
 
 namespace qs {
 
+namespace {
+
+// The title line(s), elided in the middle to the width the plot is drawn at
+// (on screen, or exported at another size while hidden), so a long tensor
+// name never cuts a line or widens the layout.
+class ElidedTitle : public QCPTextElement {
+public:
+  using QCPTextElement::QCPTextElement;
+
+protected:
+  QSize minimumOuterSizeHint() const override {
+    QSize size = QCPTextElement::minimumOuterSizeHint();
+    size.setWidth(0);
+    return size;
+  }
+  void draw(QCPPainter* painter) override {
+    const QString full = mText;
+    const QFontMetrics metrics(mainFont());
+    QStringList lines = full.split(QLatin1Char('\n'));
+    for (QString& line : lines)
+      line = metrics.elidedText(line, Qt::ElideMiddle, std::max(40, mRect.width() - 16));
+    mText = lines.join(QLatin1Char('\n'));
+    QCPTextElement::draw(painter);
+    mText = full;
+  }
+};
+
+} // namespace
+
 PlotViewBase::PlotViewBase(QWidget* parent) : ResultView(parent) {
   layout_ = new QVBoxLayout(this);
   layout_->setContentsMargins(4, 4, 4, 4);
@@ -21,10 +50,10 @@ PlotViewBase::PlotViewBase(QWidget* parent) : ResultView(parent) {
   controls_->setSpacing(8);
   layout_->addLayout(controls_);
   plot_ = new QCustomPlot(this);
-  plot_->setObjectName(QStringLiteral("plot"));
+  plot_->setObjectName(QLatin1String(plotexport::kMainPlotName));
   layout_->addWidget(plot_, 1);
   plot_->plotLayout()->insertRow(0);
-  title_ = new QCPTextElement(plot_, QString(), QFont(plot_->font().family(), 10, QFont::Bold));
+  title_ = new ElidedTitle(plot_, QString(), QFont(plot_->font().family(), 10, QFont::Bold));
   plot_->plotLayout()->addElement(0, 0, title_);
   plotstyle::applyBase(plot_);
   title_->setTextColor(plot_->palette().color(QPalette::WindowText));
@@ -35,23 +64,7 @@ QList<QWidget*> PlotViewBase::exportables() {
 }
 
 void PlotViewBase::setPlotTitle(const QString& text) {
-  fullTitle_ = text;
-  elideTitle();
-}
-
-void PlotViewBase::elideTitle() {
-  // Long tensor names would run off both edges: shorten each line in the middle.
-  const QFontMetrics metrics(title_->font());
-  const int width = std::max(120, plot_->width() - 24);
-  QStringList lines = fullTitle_.split(QLatin1Char('\n'));
-  for (QString& line : lines)
-    line = metrics.elidedText(line, Qt::ElideMiddle, width);
-  title_->setText(lines.join(QLatin1Char('\n')));
-}
-
-void PlotViewBase::resizeEvent(QResizeEvent* event) {
-  ResultView::resizeEvent(event);
-  elideTitle();
+  title_->setText(text); // elided when drawn
 }
 
 void PlotViewBase::installExport() {
@@ -67,6 +80,19 @@ void PlotViewBase::legendBelow(int columns) {
   QCPLayoutGrid* layout = plot_->plotLayout();
   layout->addElement(layout->rowCount(), 0, legend);
   layout->setRowStretchFactor(layout->rowCount() - 1, 0.001);
+  // A layout column is no wider than its narrowest element allows, and an
+  // empty legend (no tensor yet) allows only its margins: the axes would
+  // shrink to a strip. The legend leaves the layout while it is empty.
+  connect(plot_, &QCustomPlot::beforeReplot, this, [layout, legend] {
+    const bool inLayout = legend->layout() == layout;
+    if (legend->itemCount() == 0 && inLayout) {
+      layout->take(legend);
+      layout->simplify();
+    } else if (legend->itemCount() > 0 && !inLayout) {
+      layout->addElement(layout->rowCount(), 0, legend);
+      layout->setRowStretchFactor(layout->rowCount() - 1, 0.001);
+    }
+  });
   legend->setFillOrder(QCPLegend::foColumnsFirst);
   legend->setWrap(columns);
   legend->setBorderPen(Qt::NoPen);

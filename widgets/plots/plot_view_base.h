@@ -33,16 +33,12 @@ protected:
   // Removes every graph, plottable and item (the title stays).
   void clearPlot();
   void changeEvent(QEvent* event) override;
-  void resizeEvent(QResizeEvent* event) override;
 
 private:
-  void elideTitle();
-
   QVBoxLayout* layout_ = nullptr;
   QHBoxLayout* controls_ = nullptr;
   QCustomPlot* plot_ = nullptr;
-  QCPTextElement* title_ = nullptr;
-  QString fullTitle_; // elided to the plot's width on resize
+  QCPTextElement* title_ = nullptr; // elided to the width it is drawn at
 };
 
 } // namespace qs

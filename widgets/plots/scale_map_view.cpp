@@ -115,8 +115,7 @@ void ScaleMapView::rebuild() {
     setPlotTitle(tr("Scales"));
     p->xAxis->setLabel(QString());
     p->yAxis->setLabel(QString());
-    plotstyle::setEmptyMessage(p, result_ ? tr("this format stores no scales (a plain cast)")
-                                          : tr("no tensor selected"));
+    plotstyle::setEmptyMessage(p, result_ ? tr("this format stores no scales (a plain cast)") : emptyText());
     p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }

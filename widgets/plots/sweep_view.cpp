@@ -115,6 +115,11 @@ void SweepView::showEvent(QShowEvent* event) {
     runSweep();
 }
 
+void SweepView::catchUp() {
+  if (dirty_ && !isRunning())
+    runSweep(); // caughtUp() when it ends
+}
+
 void SweepView::cancelSweep() {
   job_.cancel();
   ++generation_; // points still queued from the old job are dropped
@@ -154,6 +159,7 @@ void SweepView::runSweep() {
     run_->setText(tr("Run sweep"));
     status_->setText(tr("%1 configurations%2").arg(points_.size()).arg(sampleNote_));
     emit sweepFinished();
+    emit caughtUp();
   };
   JobHandlers<bool> handlers;
   handlers.done = [ended](bool) { ended(); };
@@ -185,7 +191,7 @@ void SweepView::redraw() {
   clearPlot();
   if (!original_ && !result_) {
     setPlotTitle(tr("Sweep"));
-    plotstyle::setEmptyMessage(p, tr("no tensor selected"));
+    plotstyle::setEmptyMessage(p, emptyText());
     p->replot(QCustomPlot::rpQueuedReplot);
     return;
   }

@@ -26,6 +26,8 @@ public:
   QString title() const override { return tr("Sweep"); }
   void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
   void releaseResults() override;
+  bool isCaughtUp() const override { return !dirty_ && !isRunning(); }
+  void catchUp() override;
 
   void setFamilyEnabled(const std::string& family, bool on);
   // Starts (or restarts) the sweep of the current tensor; cancels a running one.

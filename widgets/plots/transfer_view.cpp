@@ -94,7 +94,7 @@ void TransferView::rebuild() {
   const std::vector<double> levels = result_ ? transferLevels(*result_) : std::vector<double>{};
   if (!result_ || levels.size() < 2) {
     setPlotTitle(tr("Transfer function"));
-    plotstyle::setEmptyMessage(p, !result_ ? tr("no tensor selected")
+    plotstyle::setEmptyMessage(p, !result_ ? emptyText()
                                            : tr("no quantization grid: this format is a plain cast"));
     p->replot(QCustomPlot::rpQueuedReplot);
     return;
