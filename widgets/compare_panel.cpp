@@ -141,7 +141,7 @@ void ComparePanel::setResults(const std::shared_ptr<const QuantResult>& current,
     for (int c = 0; c < columns; ++c) {
       const QuantResult* result = results[size_t(c)];
       QTableWidgetItem* item = table_->item(r, c);
-      item->setText(result ? row.text(row.value(*result)) : QStringLiteral("…"));
+      item->setText(result ? row.display(*result) : QStringLiteral("…"));
       const bool bold = result && columns > 1 && row.value(*result) == best;
       if (item->font().bold() != bold) {
         QFont font = item->font();

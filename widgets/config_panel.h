@@ -10,6 +10,7 @@
 #include <QWidget>
 
 #include <optional>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -66,6 +67,7 @@ private:
   void updateEnabled(); // which controls apply to the format/granularity/clipping
   void showProblems();  // config_ and shape_ -> problems_
   void edit(const QuantConfig& config, const QString& text, int mergeKey = 0);
+  std::vector<QWidget*> clippingWidgets() const; // in the order of clipTips_
 
   QuantConfig config_;
   int rank_ = 2;
@@ -89,6 +91,7 @@ private:
   QComboBox* rounding_;
   QSpinBox* seed_;
   QLabel* problems_;
+  std::vector<QString> clipTips_; // the clipping widgets' own tooltips
 };
 
 } // namespace qs
