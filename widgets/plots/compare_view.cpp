@@ -30,7 +30,7 @@ CompareView::CompareView(QWidget* parent) : PlotViewBase(parent) {
   p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   p->axisRect()->setRangeDrag(Qt::Horizontal);
   p->axisRect()->setRangeZoom(Qt::Horizontal);
-  legendBelow(2);
+  showLegend();
   auto* splitter = new QSplitter(Qt::Vertical, this);
   mainLayout()->removeWidget(p);
   splitter->addWidget(table_);
@@ -135,7 +135,7 @@ void CompareView::rebuild() {
     // Bold only where there is a difference to point at.
     haveBest = haveBest && std::any_of(values.begin(), values.end(), [&](double v) { return v != best; });
     for (size_t c = 0; c < columns.size(); ++c) {
-      auto* item = new QTableWidgetItem(m.text(values[c]));
+      auto* item = new QTableWidgetItem(m.display(*columns[c].result));
       item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
       item->setToolTip(m.tooltip);
       if (haveBest && columns.size() > 1 && values[c] == best) {

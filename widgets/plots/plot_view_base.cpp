@@ -1,15 +1,13 @@
 #include "widgets/plots/plot_view_base.h"
 
 #include "widgets/plots/plot_export.h"
+#include "widgets/plots/plot_placement.h"
 #include "widgets/plots/plot_style.h"
 
 #include <QEvent>
-#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
-
-#include <algorithm>
 
 namespace qs {
 
@@ -27,6 +25,7 @@ PlotViewBase::PlotViewBase(QWidget* parent) : ResultView(parent) {
   title_ = new QCPTextElement(plot_, QString(), QFont(plot_->font().family(), 10, QFont::Bold));
   plot_->plotLayout()->addElement(0, 0, title_);
   plotstyle::applyBase(plot_);
+  plot_->legend->setVisible(false); // until a view shows it
   title_->setTextColor(plot_->palette().color(QPalette::WindowText));
 }
 
@@ -35,23 +34,8 @@ QList<QWidget*> PlotViewBase::exportables() {
 }
 
 void PlotViewBase::setPlotTitle(const QString& text) {
-  fullTitle_ = text;
-  elideTitle();
-}
-
-void PlotViewBase::elideTitle() {
-  // Long tensor names would run off both edges: shorten each line in the middle.
-  const QFontMetrics metrics(title_->font());
-  const int width = std::max(120, plot_->width() - 24);
-  QStringList lines = fullTitle_.split(QLatin1Char('\n'));
-  for (QString& line : lines)
-    line = metrics.elidedText(line, Qt::ElideMiddle, width);
-  title_->setText(lines.join(QLatin1Char('\n')));
-}
-
-void PlotViewBase::resizeEvent(QResizeEvent* event) {
-  ResultView::resizeEvent(event);
-  elideTitle();
+  // Long tensor names wrap, shrink or elide to the plot's width at each layout.
+  plotplace::setTitle(plot_, title_, text);
 }
 
 void PlotViewBase::installExport() {
@@ -59,18 +43,9 @@ void PlotViewBase::installExport() {
   plotexport::installExportMenu(plot_, title());
 }
 
-void PlotViewBase::legendBelow(int columns) {
-  QCPLegend* legend = plot_->legend;
-  legend->setVisible(true);
-  if (plot_->axisRect()->insetLayout()->take(legend))
-    plot_->axisRect()->insetLayout()->simplify();
-  QCPLayoutGrid* layout = plot_->plotLayout();
-  layout->addElement(layout->rowCount(), 0, legend);
-  layout->setRowStretchFactor(layout->rowCount() - 1, 0.001);
-  legend->setFillOrder(QCPLegend::foColumnsFirst);
-  legend->setWrap(columns);
-  legend->setBorderPen(Qt::NoPen);
-  legend->setMargins(QMargins(6, 2, 6, 2));
+void PlotViewBase::showLegend() {
+  plot_->legend->setVisible(true);
+  plotplace::install(plot_);
 }
 
 void PlotViewBase::clearPlot() {
