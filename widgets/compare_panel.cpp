@@ -158,11 +158,13 @@ void ComparePanel::setColumns(const CompareColumn& current, const std::vector<Co
       const QuantResult* result = column.result.get();
       QTableWidgetItem* item = table_->item(r, c);
       const bool refused = !result && !column.notApplicable.isEmpty();
-      item->setText(result             ? row.text(row.value(*result))
+      item->setText(result             ? row.display(*result)
                     : refused          ? tr("n/a")
                     : column.computing ? QStringLiteral("…")
                                        : QStringLiteral("–"));
-      item->setToolTip(refused ? tr("not applicable: %1").arg(column.notApplicable) : row.tooltip);
+      const QString why = result && row.notApplicable ? row.notApplicable(*result) : QString();
+      item->setToolTip(refused ? tr("not applicable: %1").arg(column.notApplicable)
+                               : (why.isEmpty() ? row.tooltip : why));
       item->setForeground(refused ? greyed : normal);
       const bool bold = result && columns > 1 && row.value(*result) == best;
       if (item->font().bold() != bold) {

@@ -4,6 +4,7 @@
 #include "core/formats/format_registry.h"
 #include "core/quant/config_check.h"
 #include "core/quant/format_config.h"
+#include "widgets/clip_applicability.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -131,8 +132,8 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   buildFormatCombo();
   formatInfo_->setWordWrap(true);
   formatInfo_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-  // Room for four lines, so switching formats rarely relayouts the panel.
-  formatInfo_->setMinimumHeight(4 * formatInfo_->fontMetrics().lineSpacing());
+  // Room for three lines, so switching formats rarely relayouts the panel.
+  formatInfo_->setMinimumHeight(3 * formatInfo_->fontMetrics().lineSpacing());
   formatInfo_->setStyleSheet(QStringLiteral("color: palette(mid);"));
   bits_->setRange(1, 32);
   bits_->setSuffix(tr(" bit"));
@@ -194,17 +195,26 @@ ConfigPanel::ConfigPanel(QWidget* parent)
     spin->setMinimumWidth(64);
   }
 
+  // Compact: the whole panel fits a 768 px high screen without scrolling.
+  auto compactForm = [](QGroupBox* box) {
+    auto* form = new QFormLayout(box);
+    form->setContentsMargins(6, 2, 6, 4);
+    form->setVerticalSpacing(3);
+    return form;
+  };
   auto* formatBox = new QGroupBox(tr("Format"), this);
-  auto* formatForm = new QFormLayout(formatBox);
-  formatForm->addRow(tr("Format"), format_);
-  formatForm->addRow(tr("Bits"), bits_);
+  auto* formatForm = compactForm(formatBox);
+  auto* formatRow = new QHBoxLayout;
+  formatRow->addWidget(format_, 3);
+  formatRow->addWidget(bits_, 1);
+  formatForm->addRow(tr("Format"), formatRow);
   formatForm->addRow(formatInfo_);
   problems_->setWordWrap(true);
   problems_->setStyleSheet(QStringLiteral("color: #c0392b;"));
   problems_->hide();
   formatForm->addRow(problems_);
   auto* scaleBox = new QGroupBox(tr("Scale"), this);
-  auto* scaleForm = new QFormLayout(scaleBox);
+  auto* scaleForm = compactForm(scaleBox);
   scaleForm->addRow(tr("Mode"), symmetric_);
   scaleForm->addRow(tr("Granularity"), granularity_);
   auto* axisRow = new QHBoxLayout;
@@ -213,10 +223,12 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   axisRow->addWidget(groupSize_, 1);
   scaleForm->addRow(tr("Axis"), axisRow);
   auto* clipBox = new QGroupBox(tr("Clipping"), this);
-  auto* clipForm = new QFormLayout(clipBox);
+  auto* clipForm = compactForm(clipBox);
   clipForm->addRow(tr("Method"), clip_);
-  clipForm->addRow(tr("Percentile"), percentile_);
-  clipForm->addRow(percentileSlider_);
+  auto* percentileRow = new QHBoxLayout;
+  percentileRow->addWidget(percentile_, 2);
+  percentileRow->addWidget(percentileSlider_, 3);
+  clipForm->addRow(tr("Percentile"), percentileRow);
   clipForm->addRow(twoSided_);
   auto* fixedRow = new QHBoxLayout;
   fixedRow->addWidget(fixedMin_);
@@ -224,11 +236,14 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   fixedRow->addWidget(fixedMax_);
   clipForm->addRow(tr("Range"), fixedRow);
   auto* roundBox = new QGroupBox(tr("Rounding"), this);
-  auto* roundForm = new QFormLayout(roundBox);
-  roundForm->addRow(rounding_);
-  roundForm->addRow(seed_);
+  auto* roundForm = compactForm(roundBox);
+  auto* roundRow = new QHBoxLayout;
+  roundRow->addWidget(rounding_, 3);
+  roundRow->addWidget(seed_, 2);
+  roundForm->addRow(roundRow);
   auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(4, 4, 4, 4);
+  layout->setContentsMargins(4, 2, 4, 2);
+  layout->setSpacing(4);
   for (QGroupBox* box : {formatBox, scaleBox, clipBox, roundBox})
     layout->addWidget(box);
   layout->addStretch();
@@ -331,7 +346,13 @@ ConfigPanel::ConfigPanel(QWidget* parent)
     c.seed = static_cast<uint64_t>(seed);
     edit(c, tr("Seed %1").arg(seed));
   });
+  for (QWidget* w : clippingWidgets())
+    clipTips_.push_back(w->toolTip());
   showConfig();
+}
+
+std::vector<QWidget*> ConfigPanel::clippingWidgets() const {
+  return {clip_, percentile_, percentileSlider_, twoSided_, fixedMin_, fixedMax_};
 }
 
 void ConfigPanel::buildFormatCombo() {
@@ -472,12 +493,20 @@ void ConfigPanel::updateEnabled() {
   const auto axisKind = fallback ? fallback->kind : kind;
   axis_->setEnabled(block || axisKind == GranularityKind::Channel || axisKind == GranularityKind::Group);
   groupSize_->setEnabled(kind == GranularityKind::Group);
-  const bool percentile = c.clipping.method == ClipMethod::Percentile;
+  // Clipping does nothing for block formats and plain casts: disabled, with the reason on hover.
+  const QString noClip = clippingNotApplicable(c);
+  const bool clips = noClip.isEmpty();
+  const bool percentile = clips && c.clipping.method == ClipMethod::Percentile;
+  const bool fixed = clips && c.clipping.method == ClipMethod::Fixed;
+  clip_->setEnabled(clips);
   percentile_->setEnabled(percentile);
   percentileSlider_->setEnabled(percentile);
   twoSided_->setEnabled(percentile);
-  fixedMin_->setEnabled(c.clipping.method == ClipMethod::Fixed);
-  fixedMax_->setEnabled(c.clipping.method == ClipMethod::Fixed);
+  fixedMin_->setEnabled(fixed);
+  fixedMax_->setEnabled(fixed);
+  const std::vector<QWidget*> widgets = clippingWidgets();
+  for (size_t i = 0; i < widgets.size(); ++i)
+    widgets[i]->setToolTip(clips ? clipTips_[i] : noClip);
   seed_->setEnabled(c.rounding == Rounding::Stochastic);
 }
 

@@ -10,6 +10,7 @@
 #include <QWidget>
 
 #include <optional>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -72,6 +73,7 @@ private:
   static std::optional<Granularity>
   formatDefault(const QuantConfig& config); // config_ and shape_ -> problems_
   void edit(const QuantConfig& config, const QString& text, int mergeKey = 0);
+  std::vector<QWidget*> clippingWidgets() const; // in the order of clipTips_
 
   QuantConfig config_;
   int rank_ = 2;
@@ -96,6 +98,7 @@ private:
   QComboBox* rounding_;
   QSpinBox* seed_;
   QLabel* problems_;
+  std::vector<QString> clipTips_; // the clipping widgets' own tooltips
 };
 
 } // namespace qs

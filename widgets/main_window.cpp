@@ -34,6 +34,8 @@
 #include <QToolButton>
 #include <qcustomplot.h>
 
+#include <algorithm>
+
 // The icons are compiled into the static widgets library: register them
 // (Q_INIT_RESOURCE must be called outside any namespace).
 static void initResources() {
@@ -102,8 +104,8 @@ void MainWindow::buildDocks() {
   plotArea_->setCentralWidget(empty);
   views_ = createPlotViews(plotArea_);
   for (ResultView* view : views_) {
-    auto* dock = makeDock(view->title(), QStringLiteral("plot:") + plotexport::fileStem(view->title()), view,
-                          plotArea_);
+    auto* dock = makeDock(view->tabTitle(), QStringLiteral("plot:") + plotexport::fileStem(view->title()),
+                          view, plotArea_);
     plotArea_->addDockWidget(Qt::TopDockWidgetArea, dock);
     if (!viewDocks_.empty())
       plotArea_->tabifyDockWidget(viewDocks_.front(), dock);
@@ -167,9 +169,15 @@ void MainWindow::showEvent(QShowEvent* event) {
   }
   if (restored_)
     return;
-  // Side panels narrow, the plots get the rest (needs the real window size).
-  resizeDocks({sideDocks_[0], sideDocks_[2]}, {width() / 4, width() / 4}, Qt::Horizontal);
-  resizeDocks({sideDocks_[0], sideDocks_[1]}, {height() * 3 / 10, height() * 7 / 10}, Qt::Vertical);
+  // Side panels narrow, the plots get the rest (needs the real window size);
+  // at 1366 px a little narrower than a quarter, so every plot tab fits.
+  const int side = std::min(width() / 4, std::max(280, width() * 2 / 9));
+  resizeDocks({sideDocks_[0], sideDocks_[2]}, {side + 40, side - 40},
+              Qt::Horizontal); // names need more than numbers
+  // The configuration gets the height it asks for (no scroll bar), the browser the rest.
+  const int configHeight = configPanel_->sizeHint().height() + 30; // + the dock's title bar
+  const int browserHeight = std::max(height() * 3 / 10, height() - configHeight - 60);
+  resizeDocks({sideDocks_[0], sideDocks_[1]}, {browserHeight, height() - browserHeight}, Qt::Vertical);
   resizeDocks({sideDocks_[2], sideDocks_[3]}, {height() * 4 / 10, height() * 6 / 10}, Qt::Vertical);
 }
 

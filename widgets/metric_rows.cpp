@@ -1,10 +1,13 @@
 #include "widgets/metric_rows.h"
 
+#include "widgets/clip_applicability.h"
+
 #include <QHeaderView>
 #include <QObject>
 #include <QTableWidget>
 
 #include <cmath>
+#include <string_view>
 
 namespace qs {
 
@@ -84,6 +87,25 @@ MetricRow::Better betterFor(Better b) {
 
 } // namespace
 
+QString MetricRow::display(const QuantResult& result) const {
+  if (notApplicable && !notApplicable(result).isEmpty())
+    return QObject::tr("n/a");
+  return text(value(result));
+}
+
+namespace {
+
+// "Clipped" of a format with fixed block scales is never counted, and a plain
+// cast only counts overflow: with none there is nothing the number could say.
+QString clippedNotApplicable(const QuantResult& r) {
+  if (hasFixedBlockScale(r.config) ||
+      (r.granularity.kind == GranularityKind::None && r.metrics.clippedFraction == 0))
+    return clippingNotApplicable(r.config);
+  return {};
+}
+
+} // namespace
+
 QString metricTooltip(const MetricInfo& info) {
   QString tip = QString::fromUtf8(info.definition);
   if (info.better == Better::Higher)
@@ -111,9 +133,16 @@ const std::vector<MetricRow>& metricRows() {
                        MetricRow::Better::None});
         scalesAdded = true;
       }
-      out.push_back({QObject::tr(info->label), metricTooltip(*info),
-                     [info](const QuantResult& r) { return info->value(r.metrics); }, textFor(info->style),
-                     betterFor(info->better)});
+      MetricRow row{QObject::tr(info->label), metricTooltip(*info),
+                    [info](const QuantResult& r) { return info->value(r.metrics); }, textFor(info->style),
+                    betterFor(info->better)};
+      if (std::string_view(info->key) == "clipped_fraction") {
+        row.notApplicable = clippedNotApplicable;
+        row.value = [info](const QuantResult& r) {
+          return clippedNotApplicable(r).isEmpty() ? info->value(r.metrics) : std::nan("");
+        };
+      }
+      out.push_back(std::move(row));
     }
     return out;
   }();

@@ -21,6 +21,11 @@ struct MetricRow {
   std::function<double(const QuantResult&)> value;
   QString (*text)(double);
   Better better;
+  // Why the metric means nothing for a result (empty: it does); its value is then NaN.
+  std::function<QString(const QuantResult&)> notApplicable = nullptr;
+
+  // The value as text, or "n/a" when the metric does not apply.
+  QString display(const QuantResult& result) const;
 };
 
 const std::vector<MetricRow>& metricRows();

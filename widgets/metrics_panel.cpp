@@ -56,9 +56,12 @@ void MetricsPanel::setResult(const std::shared_ptr<const QuantResult>& result, c
   note_->setText(note);
   note_->setVisible(!note.isEmpty());
   fitNote();
-  for (size_t i = 0; i < rows.size(); ++i)
-    table_->item(static_cast<int>(i), 0)
-        ->setText(result ? rows[i].text(rows[i].value(*result)) : QStringLiteral("–"));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    QTableWidgetItem* item = table_->item(static_cast<int>(i), 0);
+    item->setText(result ? rows[i].display(*result) : QStringLiteral("–"));
+    const QString why = result && rows[i].notApplicable ? rows[i].notApplicable(*result) : QString();
+    item->setToolTip(why.isEmpty() ? rows[i].tooltip : why); // "n/a" says why on hover
+  }
 }
 
 void MetricsPanel::resizeEvent(QResizeEvent* event) {

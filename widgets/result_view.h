@@ -35,6 +35,8 @@ public:
 
   // Short name for the dock/tab and for exported file names ("Histogram").
   virtual QString title() const = 0;
+  // The plot tab's text: short, so every tab fits the tab bar at 1366 px wide.
+  virtual QString tabTitle() const { return title(); }
 
   // A new result for the current config. `result` is null when there is no
   // tensor or the last job failed (the view then shows an empty state).

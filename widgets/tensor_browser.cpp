@@ -7,6 +7,7 @@
 #include <QMenu>
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
+#include <QStyle>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -38,6 +39,8 @@ TensorBrowser::TensorBrowser(Document* document, QWidget* parent)
   proxy_->setFilterKeyColumn(-1); // any column: "float16" or "4096" filter too
   view_->setModel(proxy_);
   view_->setUniformRowHeights(true);
+  // Long names keep both ends (ONNX "batch_norm2d_1.w_0" differ at the end).
+  view_->setTextElideMode(Qt::ElideMiddle);
   view_->setAlternatingRowColors(true);
   view_->setContextMenuPolicy(Qt::CustomContextMenu);
   view_->header()->setStretchLastSection(false);
@@ -131,9 +134,37 @@ void TensorBrowser::rebuild() {
   }
   view_->header()->setSectionResizeMode(0, QHeaderView::Stretch); // needs the columns
   view_->expandToDepth(1);
-  for (int c = 1; c < 4; ++c)
-    view_->resizeColumnToContents(c);
+  fitDetailColumns();
   markCurrent();
+}
+
+void TensorBrowser::fitDetailColumns() {
+  // Shape, dtype and size are never elided: each column is as wide as its
+  // widest text anywhere in the tree (resizeColumnToContents measures only
+  // the rows on screen), and the name column takes what is left.
+  const QFontMetrics metrics(view_->font());
+  const int padding = 2 * view_->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, view_) + 4;
+  std::vector<int> widths(4, 0);
+  for (int c = 1; c < 4; ++c) // the header's own text
+    widths[size_t(c)] =
+        metrics.horizontalAdvance(model_->headerData(c, Qt::Horizontal).toString()) + 2 * padding;
+  std::vector<QStandardItem*> stack;
+  for (int r = 0; r < model_->rowCount(); ++r)
+    stack.push_back(model_->item(r));
+  while (!stack.empty()) {
+    QStandardItem* item = stack.back();
+    stack.pop_back();
+    const QStandardItem* parent = item->parent() ? item->parent() : model_->invisibleRootItem();
+    for (int c = 1; c < 4; ++c)
+      if (const QStandardItem* cell = parent->child(item->row(), c))
+        widths[size_t(c)] = std::max(widths[size_t(c)], metrics.horizontalAdvance(cell->text()) + padding);
+    for (int r = 0; r < item->rowCount(); ++r)
+      stack.push_back(item->child(r));
+  }
+  for (int c = 1; c < 4; ++c) {
+    view_->header()->setSectionResizeMode(c, QHeaderView::Fixed);
+    view_->header()->resizeSection(c, widths[size_t(c)]);
+  }
 }
 
 QStandardItem* TensorBrowser::findTensorItem(int sourceIndex, const QString& name) const {

@@ -43,6 +43,7 @@ signals:
 private:
   void rebuild();
   void markCurrent();
+  void fitDetailColumns();
   void activated(const QModelIndex& proxyIndex);
   QStandardItem* findTensorItem(int sourceIndex, const QString& name) const;
 

@@ -25,6 +25,8 @@ private slots:
   void sliderDragIsOneUndoStep();
   void sliderScale();
   void controlsFollowTheFormat();
+  void clippingOffWhereItDoesNothing_data();
+  void clippingOffWhereItDoesNothing();
 };
 
 void ConfigPanelTest::everyRegistryFormatIsListed() {
@@ -194,6 +196,45 @@ void ConfigPanelTest::controlsFollowTheFormat() {
   QVERIFY(!panel.bitsSpin()->isEnabled());
   QVERIFY(!panel.granularityCombo()->isEnabled()); // the block fixes the scale groups
   QCOMPARE(panel.bitsSpin()->value(), findFormat("q4_0").bits);
+}
+
+void ConfigPanelTest::clippingOffWhereItDoesNothing_data() {
+  QTest::addColumn<QString>("format");
+  QTest::addColumn<int>("granularity"); // -1: the format's default
+  QTest::addColumn<bool>("applies");
+  QTest::newRow("int4") << "int4" << -1 << true;
+  QTest::newRow("nf4") << "nf4" << -1 << true;
+  QTest::newRow("fp8 per tensor") << "fp8_e4m3" << int(GranularityKind::Tensor) << true;
+  QTest::newRow("mxfp4 (fixed block scale)") << "mxfp4" << -1 << false;
+  QTest::newRow("q4_0 (fixed block scale)") << "q4_0" << -1 << false;
+  QTest::newRow("fp16 (plain cast)") << "fp16" << -1 << false;
+  QTest::newRow("bf16 cast chosen") << "bf16" << int(GranularityKind::None) << false;
+}
+
+void ConfigPanelTest::clippingOffWhereItDoesNothing() {
+  QFETCH(QString, format);
+  QFETCH(int, granularity);
+  QFETCH(bool, applies);
+  ConfigPanel panel;
+  QuantConfig c;
+  c.format = format.toStdString();
+  if (granularity >= 0)
+    c.granularity = Granularity{GranularityKind(granularity), 0, 128};
+  c.clipping.method = ClipMethod::Percentile; // the percentile widgets would be on
+  panel.setConfig(c);
+  const QList<QWidget*> widgets{panel.clipCombo(), panel.percentileSpin(), panel.percentileSlider(),
+                                panel.twoSidedCheck()};
+  for (QWidget* w : widgets) {
+    QCOMPARE(w->isEnabled(), applies);
+    if (!applies)
+      QVERIFY2(w->toolTip().contains("no clip range"), qPrintable(w->toolTip()));
+  }
+  // Back to a format it applies to: enabled, and the own tooltip returns.
+  c.format = "int4";
+  c.granularity.reset();
+  panel.setConfig(c);
+  QVERIFY(panel.clipCombo()->isEnabled());
+  QVERIFY(!panel.clipCombo()->toolTip().contains("no clip range"));
 }
 
 QTEST_MAIN(ConfigPanelTest)

@@ -1,6 +1,7 @@
 #include "widgets/layer/layer_plots.h"
 
 #include "core/layer/layer_compare.h"
+#include "widgets/plots/plot_placement.h"
 #include "widgets/plots/plot_style.h"
 
 #include <QGridLayout>
@@ -24,12 +25,13 @@ QCustomPlot* makePlot(const QString& title, QWidget* parent) {
   plot->plotLayout()->insertRow(0);
   auto* t = new QCPTextElement(plot, title, QFont(plot->font().family(), 9, QFont::Bold));
   plot->plotLayout()->addElement(0, 0, t);
+  // The title fits the narrow plot; the legend goes where it covers no data.
+  plotplace::setTitle(plot, t, title);
   plot->legend->setVisible(false);
   QFont lf = plot->font();
-  lf.setPointSize(7);
+  lf.setPointSize(8);
   plot->legend->setFont(lf);
   plot->legend->setRowSpacing(0);
-  plot->legend->setBrush(QColor(255, 255, 255, 190)); // data stays visible under the legend
   plotstyle::setEmptyMessage(plot, QObject::tr("Run the comparison"));
   return plot;
 }

@@ -30,7 +30,7 @@ CompareView::CompareView(QWidget* parent) : PlotViewBase(parent) {
   p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   p->axisRect()->setRangeDrag(Qt::Horizontal);
   p->axisRect()->setRangeZoom(Qt::Horizontal);
-  legendBelow(2);
+  showLegend();
   auto* splitter = new QSplitter(Qt::Vertical, this);
   mainLayout()->removeWidget(p);
   splitter->addWidget(table_);
@@ -143,7 +143,7 @@ void CompareView::rebuild() {
     // Bold only where there is a difference to point at.
     haveBest = haveBest && std::any_of(values.begin(), values.end(), [&](double v) { return v != best; });
     for (size_t c = 0; c < columns.size(); ++c) {
-      auto* item = new QTableWidgetItem(columns[c].result ? m.text(values[c]) : tr("n/a"));
+      auto* item = new QTableWidgetItem(columns[c].result ? m.display(*columns[c].result) : tr("n/a"));
       item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
       item->setToolTip(columns[c].result ? m.tooltip : columns[c].tip);
       if (haveBest && columns.size() > 1 && values[c] == best) {

@@ -28,7 +28,7 @@ ErrorHistogramView::ErrorHistogramView(QWidget* parent) : PlotViewBase(parent) {
   logY_->setToolTip(tr("Logarithmic y axis: shows the rare large errors (clipping, outliers)."));
   controls()->addWidget(logY_);
   connect(logY_, &QCheckBox::toggled, this, [this] { rebuild(); });
-  legendBelow(3);
+  showLegend();
   plot()->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot()->axisRect()->setRangeDrag(Qt::Horizontal);
   plot()->axisRect()->setRangeZoom(Qt::Horizontal);

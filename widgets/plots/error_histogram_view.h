@@ -12,6 +12,7 @@ class ErrorHistogramView : public PlotViewBase {
 public:
   explicit ErrorHistogramView(QWidget* parent = nullptr);
   QString title() const override { return tr("Error histogram"); }
+  QString tabTitle() const override { return tr("Error hist."); }
   void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
   void releaseResults() override;
   void setPinned(const std::vector<PinnedResult>& pinned) override;

@@ -18,6 +18,7 @@ class FloatFormatExplorer : public ResultView {
 public:
   explicit FloatFormatExplorer(QWidget* parent = nullptr);
   QString title() const override { return tr("Float formats"); }
+  QString tabTitle() const override { return tr("Floats"); }
   // Offers the current result's worst element as an example value.
   void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
   QList<QWidget*> exportables() override;

@@ -1,6 +1,7 @@
 #include "widgets/plots/histogram_view.h"
 
 #include "widgets/plots/plot_data.h"
+#include "widgets/plots/plot_placement.h"
 #include "widgets/plots/plot_style.h"
 
 #include <QCheckBox>
@@ -22,7 +23,7 @@ HistogramView::HistogramView(QWidget* parent) : PlotViewBase(parent) {
   logY_->setToolTip(tr("Logarithmic y axis: shows the sparse tails and outliers next to the dense centre."));
   controls()->addWidget(logY_);
   connect(logY_, &QCheckBox::toggled, this, [this] { rebuild(); });
-  legendBelow();
+  showLegend();
   // Heavy-tailed weights squeeze the bulk into a few bins: let the user zoom along x.
   plot()->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot()->axisRect()->setRangeDrag(Qt::Horizontal);
@@ -195,13 +196,10 @@ void HistogramView::rebuild() {
       label->position->setTypeX(QCPItemPosition::ptPlotCoords);
       label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
       label->position->setCoords(xs[i], 0.01);
-      // Outside of the clip range by default; inside when that would leave the plot.
-      const double rel = (xs[i] - p->xAxis->range().lower) / p->xAxis->range().size();
-      const bool leftOfLine = i == 0 ? rel > 0.25 : rel > 0.75;
-      label->setPositionAlignment((leftOfLine ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
-      label->setPadding(QMargins(4, 0, 4, 0));
+      // Outside of the clip range first; the guard steps it aside or down when that is taken.
       label->setText(QStringLiteral("%1 = %2").arg(names[i], plotstyle::num(xs[i])));
       label->setColor(plotstyle::clip());
+      plotplace::setMovable(label, plotplace::LabelSpots::BesideLine, i == 0);
     }
     plotdata::addLegendEntry(
         p,

@@ -73,7 +73,7 @@ OutlierView::OutlierView(QWidget* parent) : PlotViewBase(parent) {
   p->xAxis->setLabel(tr("channel (row of the 2-D view, dim 0)"));
   p->setToolTip(
       tr("Click a bar to locate the channel's worst element in the error map; wheel zooms channels."));
-  legendBelow(3);
+  showLegend();
 
   table_ = new QTableWidget(this);
   table_->setObjectName(QStringLiteral("topk"));

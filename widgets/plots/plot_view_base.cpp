@@ -1,15 +1,13 @@
 #include "widgets/plots/plot_view_base.h"
 
 #include "widgets/plots/plot_export.h"
+#include "widgets/plots/plot_placement.h"
 #include "widgets/plots/plot_style.h"
 
 #include <QEvent>
-#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
-
-#include <algorithm>
 
 namespace qs {
 
@@ -56,6 +54,7 @@ PlotViewBase::PlotViewBase(QWidget* parent) : ResultView(parent) {
   title_ = new ElidedTitle(plot_, QString(), QFont(plot_->font().family(), 10, QFont::Bold));
   plot_->plotLayout()->addElement(0, 0, title_);
   plotstyle::applyBase(plot_);
+  plot_->legend->setVisible(false); // until a view shows it
   title_->setTextColor(plot_->palette().color(QPalette::WindowText));
 }
 
@@ -64,7 +63,8 @@ QList<QWidget*> PlotViewBase::exportables() {
 }
 
 void PlotViewBase::setPlotTitle(const QString& text) {
-  title_->setText(text); // elided when drawn
+  // Long tensor names wrap, shrink or elide to the plot's width at each layout.
+  plotplace::setTitle(plot_, title_, text);
 }
 
 void PlotViewBase::installExport() {
@@ -72,31 +72,9 @@ void PlotViewBase::installExport() {
   plotexport::installExportMenu(plot_, title());
 }
 
-void PlotViewBase::legendBelow(int columns) {
-  QCPLegend* legend = plot_->legend;
-  legend->setVisible(true);
-  if (plot_->axisRect()->insetLayout()->take(legend))
-    plot_->axisRect()->insetLayout()->simplify();
-  QCPLayoutGrid* layout = plot_->plotLayout();
-  layout->addElement(layout->rowCount(), 0, legend);
-  layout->setRowStretchFactor(layout->rowCount() - 1, 0.001);
-  // A layout column is no wider than its narrowest element allows, and an
-  // empty legend (no tensor yet) allows only its margins: the axes would
-  // shrink to a strip. The legend leaves the layout while it is empty.
-  connect(plot_, &QCustomPlot::beforeReplot, this, [layout, legend] {
-    const bool inLayout = legend->layout() == layout;
-    if (legend->itemCount() == 0 && inLayout) {
-      layout->take(legend);
-      layout->simplify();
-    } else if (legend->itemCount() > 0 && !inLayout) {
-      layout->addElement(layout->rowCount(), 0, legend);
-      layout->setRowStretchFactor(layout->rowCount() - 1, 0.001);
-    }
-  });
-  legend->setFillOrder(QCPLegend::foColumnsFirst);
-  legend->setWrap(columns);
-  legend->setBorderPen(Qt::NoPen);
-  legend->setMargins(QMargins(6, 2, 6, 2));
+void PlotViewBase::showLegend() {
+  plot_->legend->setVisible(true);
+  plotplace::install(plot_);
 }
 
 void PlotViewBase::clearPlot() {

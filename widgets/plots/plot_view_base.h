@@ -27,9 +27,9 @@ protected:
   void setPlotTitle(const QString& text);
   // Call at the end of the most-derived constructor (title() is virtual).
   void installExport();
-  // Shows the legend in a row under the plot, `columns` entries per line
-  // (a legend inside the axis rect hides data and labels).
-  void legendBelow(int columns = 4);
+  // Shows the legend where it covers no data: a free corner of the axes, else
+  // a row under them (plot_placement.h decides at every layout).
+  void showLegend();
   // Removes every graph, plottable and item (the title stays).
   void clearPlot();
   void changeEvent(QEvent* event) override;
@@ -38,7 +38,7 @@ private:
   QVBoxLayout* layout_ = nullptr;
   QHBoxLayout* controls_ = nullptr;
   QCustomPlot* plot_ = nullptr;
-  QCPTextElement* title_ = nullptr; // elided to the width it is drawn at
+  QCPTextElement* title_ = nullptr;
 };
 
 } // namespace qs

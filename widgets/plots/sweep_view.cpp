@@ -1,6 +1,7 @@
 #include "widgets/plots/sweep_view.h"
 
 #include "core/error.h"
+#include "widgets/plots/plot_placement.h"
 #include "widgets/plots/plot_style.h"
 
 #include <QCheckBox>
@@ -72,7 +73,7 @@ SweepView::SweepView(QWidget* parent) : PlotViewBase(parent) {
   p->yAxis->setTickLabelFont(p->yAxis->tickLabelFont());
   p->setToolTip(QString());
   p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-  legendBelow(4);
+  showLegend();
   connect(run_, &QPushButton::clicked, this, [this] { isRunning() ? cancelSweep() : runSweep(); });
   connect(p, &QCustomPlot::mouseMove, this, &SweepView::onMouseMove);
   installExport();
@@ -223,12 +224,11 @@ void SweepView::redraw() {
           auto* text = new QCPItemText(p);
           text->setObjectName(QStringLiteral("pointLabel"));
           text->position->setCoords(pt.bitsPerElement, pt.sqnrDb);
-          text->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-          text->setPadding(QMargins(7, 0, 0, 0));
           text->setFont(small);
           text->setColor(style.color.darker(120));
           text->setText(QString::fromStdString(pt.label.substr(0, pt.label.find(" · "))));
-          text->setClipToAxisRect(true);
+          // Neighbours (FP6 E3M2 beside MXFP6 E3M2) move apart or hide; the tooltip names every point.
+          plotplace::setMovable(text, plotplace::LabelSpots::AroundPoint);
         }
       }
     if (k.isEmpty())

@@ -4,6 +4,7 @@
 #include "core/formats/format_registry.h"
 #include "core/quant/format_config.h"
 #include "widgets/plots/plot_data.h"
+#include "widgets/plots/plot_placement.h"
 #include "widgets/plots/plot_style.h"
 
 #include <qcustomplot.h>
@@ -18,7 +19,7 @@ constexpr size_t kMaxLevelMarkers = 300;
 }
 
 TransferView::TransferView(QWidget* parent) : PlotViewBase(parent) {
-  legendBelow(3);
+  showLegend();
   plot()->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot()->setToolTip(tr("Drag to pan, wheel to zoom. Each flat step maps a whole interval of inputs to one "
                         "representable value; the jumps sit halfway between neighbouring levels."));
@@ -82,6 +83,43 @@ std::vector<std::pair<double, double>> TransferView::staircase(const std::vector
   }
   points.emplace_back(b, points.back().second);
   return points;
+}
+
+void TransferView::addClampNotes(const QuantResult& r, const std::vector<double>& levels,
+                                 const std::vector<std::pair<double, double>>& steps) {
+  // Past the outermost levels the staircase is flat: every larger input gets
+  // the extreme code. Say so at both ends, and say when that code lies past
+  // the clip range (a signed integer grid has one more negative code: -8 s for INT4).
+  if (steps.size() < 2 || levels.size() < 2)
+    return;
+  const double clipLo = r.clipLo.empty() ? levels.front() : r.clipLo.front();
+  const double tolerance = 1e-6 * (levels.back() - levels.front());
+  const bool extraLow = levels.front() < clipLo - tolerance;
+  struct Note {
+    double level;
+    QString text;
+    bool left;
+  };
+  const Note notes[2] = {{levels.front(),
+                          extraLow ? tr("clamped to\nthe lowest code,\none step below\nclip lo")
+                                   : tr("clamped to\nthe lowest code"),
+                          true},
+                         {levels.back(), tr("clamped to\nthe largest code"), false}};
+  for (const Note& n : notes) {
+    if (n.level <= steps.front().first || n.level >= steps.back().first)
+      continue; // the flat part is off the plot
+    auto* text = new QCPItemText(plot());
+    text->setObjectName(QStringLiteral("clampNote"));
+    text->position->setCoords(n.level, n.level); // where the staircase leaves y = x for good
+    text->setText(n.text);
+    text->setTextAlignment(n.left ? Qt::AlignRight : Qt::AlignLeft);
+    text->setColor(plotstyle::dequantized().darker(130));
+    QFont font = plot()->font();
+    font.setPointSizeF(8);
+    text->setFont(font);
+    // Outside the last level, beside the flat part.
+    plotplace::setMovable(text, plotplace::LabelSpots::OverLine, n.left);
+  }
 }
 
 void TransferView::rebuild() {
@@ -180,6 +218,7 @@ void TransferView::rebuild() {
         p, tr("clip range [%1, %2]").arg(plotstyle::num(r.clipLo.front()), plotstyle::num(r.clipHi.front())),
         clipPen);
   }
+  addClampNotes(r, levels, steps);
   p->xAxis->setRange(a, b);
   const double yPad = 0.05 * (b - a);
   p->yAxis->setRange(std::min(a, steps.front().second) - yPad, std::max(b, steps.back().second) + yPad);

@@ -13,6 +13,7 @@ class TransferView : public PlotViewBase {
 public:
   explicit TransferView(QWidget* parent = nullptr);
   QString title() const override { return tr("Transfer function"); }
+  QString tabTitle() const override { return tr("Transfer"); }
   void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
   void releaseResults() override;
 
@@ -26,6 +27,8 @@ public:
 
 private:
   void rebuild();
+  void addClampNotes(const QuantResult& r, const std::vector<double>& levels,
+                     const std::vector<std::pair<double, double>>& steps);
   std::shared_ptr<const QuantResult> result_;
 };
 
