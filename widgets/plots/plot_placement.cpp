@@ -396,7 +396,7 @@ private:
     if (legendInside())
       return;
     QCPLayoutGrid* grid = plot_->plotLayout();
-    if (grid->take(legend))
+    if (legend->layout() == grid && grid->take(legend))
       grid->simplify();
     plot_->axisRect()->insetLayout()->addElement(legend, QRectF(0, 0, 0.1, 0.1));
     legend->setBorderPen(QPen(plot_->palette().color(QPalette::Mid)));
@@ -405,7 +405,7 @@ private:
   void moveBelow() {
     QCPLegend* legend = plot_->legend;
     QCPLayoutInset* inset = plot_->axisRect()->insetLayout();
-    if (inset->take(legend))
+    if (legendInside() && inset->take(legend))
       inset->simplify();
     QCPLayoutGrid* grid = plot_->plotLayout();
     int row = -1;
@@ -438,7 +438,12 @@ private:
       return;
     useWrappedItems(legend);
     if (legend->itemCount() == 0) {
-      moveBelow(); // nothing to show: an empty row takes no room
+      // Nothing to show: out of every layout. An empty legend in the grid
+      // would still cap the column's width (its margins), squeezing the axes.
+      if (legendInside() && plot_->axisRect()->insetLayout()->take(legend))
+        plot_->axisRect()->insetLayout()->simplify();
+      if (legend->layout() == plot_->plotLayout() && plot_->plotLayout()->take(legend))
+        plot_->plotLayout()->simplify();
       relayout(plot_);
       return;
     }
