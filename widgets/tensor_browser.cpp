@@ -11,6 +11,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include <map>
 
 namespace qs {
@@ -41,6 +43,9 @@ TensorBrowser::TensorBrowser(Document* document, QWidget* parent)
   view_->setUniformRowHeights(true);
   // Long names keep both ends (ONNX "batch_norm2d_1.w_0" differ at the end).
   view_->setTextElideMode(Qt::ElideMiddle);
+  // Deep HDF5 groups (model_weights/conv/conv/kernel:0) would otherwise leave
+  // the names a few pixels at 1366 x 768.
+  view_->setIndentation(std::max(10, view_->fontMetrics().height() * 3 / 4));
   view_->setAlternatingRowColors(true);
   view_->setContextMenuPolicy(Qt::CustomContextMenu);
   view_->header()->setStretchLastSection(false);
