@@ -5,6 +5,7 @@
 #include "core/quant/config_check.h"
 #include "core/quant/format_config.h"
 #include "widgets/clip_applicability.h"
+#include "widgets/format_family.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -78,18 +79,6 @@ const FormatInfo* integerFormat(int bits) {
     if (info.family == "integer" && info.bits == bits)
       return &info;
   return nullptr;
-}
-
-QString familyTitle(const std::string& family) {
-  if (family == "float")
-    return QObject::tr("Floating point");
-  if (family == "integer")
-    return QObject::tr("Integer");
-  if (family == "codebook")
-    return QObject::tr("Codebook (non-uniform)");
-  if (family == "block")
-    return QObject::tr("Block (MX, GGUF)");
-  return QString::fromStdString(family);
 }
 
 QString describeFormat(const FormatInfo& info) {
@@ -361,7 +350,7 @@ void ConfigPanel::buildFormatCombo() {
   std::string lastFamily;
   for (const FormatInfo& info : allFormats()) {
     if (info.family != lastFamily) {
-      auto* header = new QStandardItem(familyTitle(info.family));
+      auto* header = new QStandardItem(formatFamilyTitle(info.family));
       header->setFlags(Qt::NoItemFlags);
       QFont font = header->font();
       font.setBold(true);

@@ -1,5 +1,7 @@
 #include "widgets/help_dialogs.h"
 
+#include "widgets/format_family.h"
+
 #include "core/formats/format_registry.h"
 #include "core/metrics/metric_table.h"
 
@@ -20,18 +22,6 @@ QString esc(const std::string& text) {
   return QString::fromStdString(text).toHtmlEscaped();
 }
 
-QString familyHeading(const std::string& family) {
-  if (family == "float")
-    return QObject::tr("Floating point");
-  if (family == "integer")
-    return QObject::tr("Integer");
-  if (family == "codebook")
-    return QObject::tr("Codebook (non-uniform levels)");
-  if (family == "block")
-    return QObject::tr("Block formats (MX, GGUF)");
-  return QString::fromStdString(family);
-}
-
 QString formatsHtml() {
   QString html = QObject::tr("<h2>Number formats</h2><p>Names are case-insensitive; any <tt>eXmY</tt> "
                              "(e.g. <tt>e3m4</tt>) is a float format too.</p>");
@@ -41,7 +31,7 @@ QString formatsHtml() {
       if (!family.empty())
         html += QStringLiteral("</table>");
       family = info.family;
-      html += QStringLiteral("<h3>%1</h3><table cellspacing=0 cellpadding=3>").arg(familyHeading(family));
+      html += QStringLiteral("<h3>%1</h3><table cellspacing=0 cellpadding=3>").arg(formatFamilyTitle(family));
     }
     html += QStringLiteral("<tr><td><b>%1</b></td><td><tt>%2</tt></td><td>%3</td></tr>")
                 .arg(esc(info.label), esc(info.name), esc(info.description));

@@ -11,6 +11,7 @@
 #include "widgets/metrics_panel.h"
 #include "widgets/plots/histogram_view.h"
 #include "widgets/tensor_browser.h"
+#include "window_sizes.h"
 
 #include <QLabel>
 #include <QTableWidget>
@@ -123,9 +124,7 @@ void FirstImpressionTest::smallVectorGetsANote() {
 }
 
 void FirstImpressionTest::emptyWindowSaysWhatToDo_data() {
-  QTest::addColumn<QSize>("size");
-  QTest::newRow("1366x768") << QSize(1366, 768);
-  QTest::newRow("1920x1080") << QSize(1920, 1080);
+  test::addCommonWindowSizes();
 }
 
 void FirstImpressionTest::emptyWindowSaysWhatToDo() {

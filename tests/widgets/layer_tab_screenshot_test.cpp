@@ -4,6 +4,7 @@
 #include "widgets/document.h"
 #include "widgets/layer/layer_view.h"
 #include "widgets/main_window.h"
+#include "window_sizes.h"
 
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -20,25 +21,14 @@ private slots:
 };
 
 void LayerTabScreenshotTest::layerTabAtCommonSizes_data() {
-  QTest::addColumn<QSize>("size");
-  QTest::newRow("1366x768") << QSize(1366, 768);
-  QTest::newRow("1920x1080") << QSize(1920, 1080);
+  test::addCommonWindowSizes();
 }
 
 void LayerTabScreenshotTest::layerTabAtCommonSizes() {
   QFETCH(QSize, size);
   MainWindow window(MainWindow::Options{false});
-  window.resize(size);
-  window.show();
-  window.openDemo();
-  QVERIFY(QTest::qWaitFor([&] { return window.document()->tensor() != nullptr; }, 30000));
-  QVERIFY(window.raiseView("layer"));
-  auto* layer = window.findChild<LayerView*>();
+  LayerView* layer = test::runDemoLayer(window, size);
   QVERIFY(layer);
-  QSignalSpy done(layer, &LayerView::finished);
-  layer->run();
-  QVERIFY(done.wait(120000));
-  QVERIFY(done.first().at(0).toBool());
   window.analyzer()->waitForWorker();
   QTest::qWait(200);
   QVERIFY(layer->isVisible());

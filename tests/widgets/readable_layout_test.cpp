@@ -13,6 +13,7 @@
 #include "widgets/plots/plot_view_base.h"
 #include "widgets/plots/sweep_view.h"
 #include "widgets/tensor_browser.h"
+#include "window_sizes.h"
 
 #include <QDockWidget>
 #include <QHeaderView>
@@ -209,24 +210,14 @@ void ReadableLayoutTest::plotTabs() {
 }
 
 void ReadableLayoutTest::layerPlots_data() {
-  QTest::addColumn<QSize>("size");
-  QTest::newRow("1366x768") << QSize(1366, 768);
-  QTest::newRow("1920x1080") << QSize(1920, 1080);
+  test::addCommonWindowSizes();
 }
 
 void ReadableLayoutTest::layerPlots() {
   QFETCH(QSize, size);
   MainWindow window(MainWindow::Options{false});
-  window.resize(size);
-  window.show();
-  window.openDemo();
-  QVERIFY(QTest::qWaitFor([&] { return window.document()->tensor() != nullptr; }, 30000));
-  QVERIFY(window.raiseView("layer"));
-  auto* layer = window.findChild<LayerView*>();
-  QSignalSpy done(layer, &LayerView::finished);
-  layer->run();
-  QVERIFY(done.wait(120000));
-  QVERIFY(done.first().at(0).toBool());
+  LayerView* layer = test::runDemoLayer(window, size);
+  QVERIFY(layer);
   QTest::qWait(200);
   QStringList faults;
   for (QWidget* w : layer->exportables())
