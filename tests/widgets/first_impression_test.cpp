@@ -51,8 +51,8 @@ private slots:
   void defaultTensorIsTheLargestWeight();
   void openingAFileSelectsTheLargestWeight();
   void smallVectorGetsANote();
-  void emptyWindowSaysWhatToDo_data();
-  void emptyWindowSaysWhatToDo();
+  void emptyWindowNamesTheFirstSteps_data();
+  void emptyWindowNamesTheFirstSteps();
 };
 
 void FirstImpressionTest::defaultTensorIsTheLargestWeight() {
@@ -123,11 +123,11 @@ void FirstImpressionTest::smallVectorGetsANote() {
   QVERIFY(metrics->note()->text().startsWith("1-D tensor of 24 values: biases and norms"));
 }
 
-void FirstImpressionTest::emptyWindowSaysWhatToDo_data() {
+void FirstImpressionTest::emptyWindowNamesTheFirstSteps_data() {
   test::addCommonWindowSizes();
 }
 
-void FirstImpressionTest::emptyWindowSaysWhatToDo() {
+void FirstImpressionTest::emptyWindowNamesTheFirstSteps() {
   QFETCH(QSize, size);
   MainWindow window(MainWindow::Options{false});
   window.resize(size);
