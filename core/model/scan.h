@@ -31,7 +31,10 @@ struct CandidateScore {
   double sqnrDb = 0, mse = 0, cosine = 1, maxAbsError = 0;
   double sse = 0;            // Σ (x − q)²
   double relError = 0;       // ‖x − q‖₂ / ‖x‖₂ (0 for an all-zero tensor)
-  double weightedSse = 0;    // Σ_j w_j Σ_i e_ij² with the imatrix weights; NaN without one
+  // Σ_j w_j Σ_i e_ij² with the imatrix weights w_j of input column j; a
+  // tensor the imatrix lacks takes sse × the imatrix's mean weight (its
+  // imatrixNote says so); NaN without an imatrix.
+  double weightedSse = 0;
   double bitsPerElement = 0; // codes, scales and zero points
   double bytes = 0;          // bitsPerElement · params / 8
   bool ok() const { return problem.empty(); }
@@ -58,6 +61,7 @@ struct ScanResult {
   std::string model;        // the path(s) as given
   std::string architecture; // config.json's or GGUF's architecture; empty when unknown
   std::vector<std::string> formats;
+  QuantConfig base;     // ScanOptions::base: with a candidate's format, that candidate's config
   std::string imatrix;  // the imatrix file, empty without one
   bool complete = true; // false: cancelled, the tensors scanned so far
   std::vector<ScannedTensor> tensors;
