@@ -63,7 +63,8 @@ double meanWeight(const Imatrix& m) {
 // the size checked: one weight per input column (the last axis), and for a
 // 3-D expert stack [n_expert, out, in] one row of them per expert (the GGUF
 // form records the experts, the legacy form stores the rows back to back).
-const ImatrixEntry* imatrixFor(const Imatrix& m, const ScannedTensor& t, ColumnWeights& weights, std::string& note) {
+const ImatrixEntry* imatrixFor(const Imatrix& m, const ScannedTensor& t, ColumnWeights& weights,
+                               std::string& note) {
   const ImatrixEntry* e = m.find(t.name);
   if (!e && !t.role.ggufName.empty())
     e = m.find(t.role.ggufName);
@@ -182,6 +183,7 @@ ScanResult scanModel(const TensorSource& source, const ScanOptions& options, con
       st.absMax = m.absMax;
       st.stdDev = m.stdDev;
       st.kurtosis = m.kurtosis;
+      st.sumSquares = m.sumSquares;
       st.outlierChannels = countOutlierChannels(t, t.layout.outAxis);
 
       ColumnWeights weights;
