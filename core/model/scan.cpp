@@ -179,12 +179,12 @@ ScanResult scanModel(const TensorSource& source, const ScanOptions& options, con
           progress(result.tensors.back(), result.tensors.size(), todo.size());
         continue;
       }
-      const TensorMoments m = tensorMoments(t);
+      const TensorMoments m = tensorMoments(t, t.layout.outAxis);
       st.absMax = m.absMax;
       st.stdDev = m.stdDev;
       st.kurtosis = m.kurtosis;
       st.sumSquares = m.sumSquares;
-      st.outlierChannels = countOutlierChannels(t, t.layout.outAxis);
+      st.outlierChannels = m.outlierChannels;
 
       ColumnWeights weights;
       const ImatrixEntry* entry = nullptr;
