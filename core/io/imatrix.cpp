@@ -219,9 +219,10 @@ Imatrix readGguf(std::shared_ptr<const ByteSource> bytes, const std::filesystem:
     e.counts.resize(size_t(matrices));
     for (int64_t m = 0; m < matrices; ++m) {
       const float count = c.values[size_t(m)];
-      if (!std::isfinite(count) || count < 0)
+      // Token counts are whole numbers; that also keeps in_sum2 / count finite.
+      if (!std::isfinite(count) || count < 0 || std::floor(count) != count)
         bad("count " + std::to_string(m) + " is " + std::to_string(count) +
-            " (tokens must be finite and >= 0)");
+            " (a number of tokens: a whole number >= 0)");
       e.counts[size_t(m)] = count;
       e.calls = std::max(e.calls, double(count));
       for (int64_t j = 0; j < columns; ++j) {

@@ -214,6 +214,8 @@ def main():
                               ("a.weight.in_sum2", [2, 1, 2], 0, one)])
     gguf("bad_negative_count.gguf", kvs, [("a.weight.counts", [1], 0, np.array([-2], "<f4").tobytes()),
                                           ("a.weight.in_sum2", [4], 0, one)])
+    gguf("bad_fraction_count.gguf", kvs, [("a.weight.counts", [1], 0, np.array([1e-40], "<f4").tobytes()),
+                                          ("a.weight.in_sum2", [4], 0, one)])
     gguf("bad_nan_sum.gguf", kvs, [("a.weight.counts", [1], 0, cnt),
                                    ("a.weight.in_sum2", [4], 0, np.array([1, np.nan, 2, 3], "<f4").tobytes())])
     gguf("bad_no_metadata.gguf", kvs[:1] + kvs[2:], [("a.weight.counts", [1], 0, cnt),

@@ -131,6 +131,8 @@ TEST(Imatrix, BrokenFilesSayWhatAndWhere) {
       {"bad_f16.gguf", "in_sum2 and counts must be F32, found F16 and F32"},
       {"bad_3d.gguf", "in_sum2 must have 1 or 2 dimensions (ne [n, n_mat]), found [2, 1, 2]"},
       {"bad_negative_count.gguf", "imatrix entry 'a.weight': count 0 is -2"},
+      {"bad_fraction_count.gguf",
+       "imatrix entry 'a.weight': count 0 is 0.000000 (a number of tokens: a whole number"},
       {"bad_nan_sum.gguf", "imatrix entry 'a.weight': in_sum2 value 1 is nan"},
       {"bad_no_metadata.gguf", "missing imatrix metadata 'imatrix.datasets'"},
       {"bad_chunk_type.gguf", "'imatrix.chunk_count' must be a non-negative integer, found 'seven'"},
