@@ -21,6 +21,7 @@ void Document::waitForWorkers() {
   opens_.waitForDone();
   tensorRead_.waitForDone();
   layerRead_.waitForDone();
+  imatrixRead_.waitForDone();
 }
 
 void Document::openFile(const QString& path) {

@@ -6,7 +6,9 @@
 // well), and tells the views what changed through typed signals. Files are
 // opened and tensors read (the selected one, a layer's W and X) on
 // BackgroundJob workers; the GUI thread never waits for a read.
+#include "core/io/imatrix.h"
 #include "core/io/tensor_source.h"
+#include "core/model/imatrix_stats.h"
 #include "core/quant/quant_config.h"
 #include "core/tensor.h"
 #include "widgets/background_job.h"
@@ -97,6 +99,13 @@ public:
   void cancelLayerRead();
   bool isReadingLayer() const { return layerRead_.isBusy(); }
 
+  // ---- importance matrix (llama.cpp imatrix; one at a time, no undo step)
+  // Reads the file and its statistics on a worker; emits imatrixChanged (it
+  // replaced the loaded one) or imatrixFailed (the loaded one stays).
+  void openImatrix(const QString& path);
+  std::shared_ptr<const Imatrix> imatrix() const { return imatrix_; } // null: none loaded
+  const std::vector<ImatrixTensorStats>& imatrixStats() const { return imatrixStats_; }
+
   // Blocks until background work is done (tests, --screenshot).
   void waitForWorkers();
 
@@ -114,6 +123,8 @@ signals:
   void layerSettingsChanged(const qs::LayerSettings& settings);
   void layerOperandsRead(std::shared_ptr<const qs::LayerTensors> tensors);
   void layerReadFailed(const QString& message, bool cancelled);
+  void imatrixChanged();
+  void imatrixFailed(const QString& path, const QString& message);
 
 private:
   void cancelTensorRead(); // cancelLoad() for the selected tensor only
@@ -130,6 +141,9 @@ private:
   // Opens overlap reads; every open reports, a new read replaces the old one.
   BackgroundJob opens_{BackgroundJob::Policy::DeliverEach};
   BackgroundJob tensorRead_, layerRead_;
+  std::shared_ptr<const Imatrix> imatrix_;
+  std::vector<ImatrixTensorStats> imatrixStats_;
+  BackgroundJob imatrixRead_; // a newer open replaces one in flight
 };
 
 } // namespace qs

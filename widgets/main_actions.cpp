@@ -11,6 +11,7 @@
 #include "widgets/document.h"
 #include "widgets/file_filters.h"
 #include "widgets/help_dialogs.h"
+#include "widgets/imatrix_actions.h"
 #include "widgets/plots/plot_export.h"
 #include "widgets/tensor_browser.h"
 
@@ -46,6 +47,8 @@ void MainWindow::buildMenus() {
   }
   recentMenu_ = file->addMenu(tr("Open &recent"));
   connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
+  auto* imatrix = new ImatrixActions(this);
+  file->addAction(imatrix->openAction());
   file->addSeparator();
   file->addAction(tr("&Load config…"), QKeySequence(tr("Ctrl+L")), this, &MainWindow::loadConfigDialog);
   file->addAction(tr("&Save config…"), QKeySequence::Save, this, &MainWindow::saveConfigDialog);
@@ -78,6 +81,7 @@ void MainWindow::buildMenus() {
   for (QDockWidget* dock : viewDocks_)
     viewMenu_->addAction(dock->toggleViewAction());
   viewMenu_->addAction(layerDock_->toggleViewAction());
+  viewMenu_->addAction(imatrix->statsAction());
   viewMenu_->addSeparator();
   viewMenu_->addAction(tr("&Reset layout"), this, [this] {
     restoreState(defaultState_);

@@ -14,9 +14,10 @@ int runQuantize(const Args& args);
 int runSweep(const Args& args);
 int runDemo(const Args& args);
 int runFormats(const Args& args);
-int runList(const Args& args);  // list_command.cpp
-int runLayer(const Args& args); // layer_command.cpp
-int runScan(const Args& args);  // scan_command.cpp
+int runList(const Args& args);    // list_command.cpp
+int runLayer(const Args& args);   // layer_command.cpp
+int runScan(const Args& args);    // scan_command.cpp
+int runImatrix(const Args& args); // imatrix_command.cpp
 
 struct Command {
   const char* name;

@@ -14,6 +14,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
 
 namespace {
 
@@ -53,7 +54,10 @@ int main(int argc, char** argv) {
                                 QStringLiteral("WxH"));
   const QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Raise this plot tab."),
                                QStringLiteral("NAME"));
-  parser.addOptions({screenshot, open, tensor, config, size, tab});
+  const QCommandLineOption imatrix(QStringLiteral("imatrix"),
+                                   QStringLiteral("Load this llama.cpp importance matrix (.gguf or .dat)."),
+                                   QStringLiteral("FILE"));
+  parser.addOptions({screenshot, open, tensor, config, size, tab, imatrix});
   parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Tensor files to open."),
                                QStringLiteral("[files...]"));
   parser.process(app);
@@ -89,6 +93,9 @@ int main(int argc, char** argv) {
                     .arg(parser.value(tab), titles.join(QStringLiteral(", "))));
   }
 
+  if (parser.isSet(imatrix))
+    window.document()->openImatrix(parser.value(imatrix));
+
   QStringList files = parser.positionalArguments();
   if (parser.isSet(open))
     files.prepend(parser.value(open));
@@ -116,26 +123,50 @@ int main(int argc, char** argv) {
                      });
     QObject::connect(window.analyzer(), &qs::Analyzer::failed, &app,
                      [quitWith](const QString& message) { quitWith(message); });
-    // The picture is taken when a result for a loaded tensor is on screen and
-    // nothing newer is on its way.
-    QObject::connect(&window, &qs::MainWindow::resultsShown, &app,
-                     [&window, &app, path](const qs::AnalysisOutput& output, double) {
-                       if (!output.tensor || window.analyzer()->isBusy() || window.document()->isLoading())
-                         return;
-                       // Let pending layout requests (status bar text) settle first.
-                       QTimer::singleShot(100, &app, [&window, &app, path] {
-                         if (window.analyzer()->isBusy() || window.document()->isLoading())
-                           return; // a newer result will come and try again
-                         if (!window.grab().save(path, "PNG")) {
-                           std::fprintf(stderr, "quantscope: cannot write %s\n", qPrintable(path));
-                           app.exit(1);
-                           return;
-                         }
-                         std::printf("%s\n", qPrintable(path));
-                         std::fflush(stdout);
-                         app.exit(0);
-                       });
+    QObject::connect(window.document(), &qs::Document::imatrixFailed, &app,
+                     [quitWith](const QString& file, const QString& message) {
+                       quitWith(QStringLiteral("%1: %2").arg(file, message));
                      });
+    // The picture is taken when a result for a loaded tensor is on screen,
+    // nothing newer is on its way, the imatrix asked for is loaded and every
+    // view has done its own work (the Outliers tab's imatrix columns).
+    const bool wantImatrix = parser.isSet(imatrix);
+    auto settled = [&window, wantImatrix] {
+      if (window.analyzer()->isBusy() || window.document()->isLoading() ||
+          (wantImatrix && !window.document()->imatrix()))
+        return false;
+      for (const qs::ResultView* view : window.views())
+        if (view->isVisible() && !view->isCaughtUp())
+          return false;
+      return true;
+    };
+    auto shown = std::make_shared<bool>(false);
+    auto tryShot = [&window, &app, path, settled, shown] {
+      if (!*shown || !settled())
+        return;
+      // Let pending layout requests (status bar text) settle first.
+      QTimer::singleShot(100, &app, [&window, &app, path, settled] {
+        if (!settled())
+          return; // a newer result or a view's work will come and try again
+        if (!window.grab().save(path, "PNG")) {
+          std::fprintf(stderr, "quantscope: cannot write %s\n", qPrintable(path));
+          app.exit(1);
+          return;
+        }
+        std::printf("%s\n", qPrintable(path));
+        std::fflush(stdout);
+        app.exit(0);
+      });
+    };
+    QObject::connect(&window, &qs::MainWindow::resultsShown, &app,
+                     [shown, tryShot](const qs::AnalysisOutput& output, double) {
+                       if (!output.tensor)
+                         return;
+                       *shown = true;
+                       tryShot();
+                     });
+    for (qs::ResultView* view : window.views())
+      QObject::connect(view, &qs::ResultView::caughtUp, &app, tryShot);
     QTimer::singleShot(120000, &app, [quitWith] {
       quitWith(QStringLiteral("no result after 120 s; no screenshot written"));
     });

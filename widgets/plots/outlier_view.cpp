@@ -1,7 +1,7 @@
 #include "widgets/plots/outlier_view.h"
 
 #include "widgets/plots/axis_text.h"
-
+#include "widgets/plots/imatrix_columns_panel.h"
 #include "widgets/plots/plot_export.h"
 #include "widgets/plots/plot_style.h"
 
@@ -91,14 +91,30 @@ OutlierView::OutlierView(QWidget* parent) : PlotViewBase(parent) {
   table_->setToolTip(tr("Click a row to centre the error map on that element"));
   plotexport::installExportMenu(table_, tr("Top-k"));
 
-  // The plot and the table share the view's height; the user can move the split.
-  auto* splitter = new QSplitter(Qt::Vertical, this);
+  // The plot, the imatrix panel and the table share the view's height; the
+  // user can move the splits. Without an imatrix plot the panel is one line.
+  imatrix_ = new ImatrixColumnsPanel(this);
+  splitter_ = new QSplitter(Qt::Vertical, this);
   mainLayout()->removeWidget(p);
-  splitter->addWidget(p);
-  splitter->addWidget(table_);
-  splitter->setStretchFactor(0, 3);
-  splitter->setStretchFactor(1, 2);
-  mainLayout()->addWidget(splitter, 1);
+  splitter_->addWidget(p);
+  splitter_->addWidget(imatrix_);
+  splitter_->addWidget(table_);
+  splitter_->setStretchFactor(0, 3);
+  splitter_->setStretchFactor(1, 0);
+  splitter_->setStretchFactor(2, 2);
+  splitter_->setChildrenCollapsible(false);
+  mainLayout()->addWidget(splitter_, 1);
+  connect(imatrix_, &ImatrixColumnsPanel::updated, this, [this] {
+    const bool shown = imatrix_->hasColumns();
+    if (shown != imatrixShown_) {
+      imatrixShown_ = shown;
+      const int h = std::max(splitter_->height(), 300);
+      const int line = imatrix_->sizeHint().height();
+      splitter_->setSizes(shown ? QList<int>{h * 3 / 8, h * 3 / 8, h / 4}
+                                : QList<int>{(h - line) * 3 / 5, line, (h - line) * 2 / 5});
+    }
+    emit caughtUp();
+  });
 
   connect(statBox_, &QComboBox::currentIndexChanged, this, [this] { rebuildPlot(); });
   connect(listBox_, &QComboBox::currentIndexChanged, this, [this] { rebuildTable(); });
@@ -121,7 +137,17 @@ OutlierView::OutlierView(QWidget* parent) : PlotViewBase(parent) {
 }
 
 QList<QWidget*> OutlierView::exportables() {
+  if (imatrix_->hasColumns())
+    return {plot(), imatrix_->plot(), imatrix_->hitTable(), table_};
   return {plot(), table_};
+}
+
+bool OutlierView::isCaughtUp() const {
+  return !imatrix_->isBusy();
+}
+
+void OutlierView::setImatrix(std::shared_ptr<const Imatrix> imatrix) {
+  imatrix_->setImatrix(std::move(imatrix));
 }
 
 void OutlierView::setStat(Stat stat) {
@@ -132,13 +158,16 @@ void OutlierView::setTopList(TopList list) {
   listBox_->setCurrentIndex(listBox_->findData(int(list)));
 }
 
-void OutlierView::setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor>) {
+void OutlierView::setResult(std::shared_ptr<const QuantResult> result,
+                            std::shared_ptr<const Tensor> original) {
+  imatrix_->setTensor(result, std::move(original));
   result_ = std::move(result);
   rebuildPlot();
   rebuildTable();
 }
 
 void OutlierView::releaseResults() {
+  imatrix_->release();
   result_.reset();
 }
 

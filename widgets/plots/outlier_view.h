@@ -2,15 +2,20 @@
 // OutlierView: per-channel statistics as bars (abs max, std or kurtosis) with
 // the outlier channels (abs max > 6 x median) in a contrasting colour, and a
 // top-k table of the largest errors or magnitudes. Clicking a bar or a row
-// emits locateRequested(row, col) so the error map centres there.
+// emits locateRequested(row, col) so the error map centres there. With an
+// imatrix, the per-input-column panel (imatrix_columns_panel.h) sits between.
+#include "core/io/imatrix.h"
 #include "widgets/plots/plot_view_base.h"
 
 class QComboBox;
+class QSplitter;
 class QCPBars;
 class QCPGraph;
 class QTableWidget;
 
 namespace qs {
+
+class ImatrixColumnsPanel;
 
 class OutlierView : public PlotViewBase {
   Q_OBJECT
@@ -28,6 +33,12 @@ public:
   void setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor> original) override;
   void releaseResults() override;
   QList<QWidget*> exportables() override;
+  // The imatrix panel computes on its own worker: caught up when it is idle.
+  bool isCaughtUp() const override;
+
+  // The loaded imatrix (null: none); the panel shows the current tensor's entry.
+  void setImatrix(std::shared_ptr<const Imatrix> imatrix);
+  ImatrixColumnsPanel* imatrixPanel() const { return imatrix_; }
 
   void setStat(Stat stat);
   void setTopList(TopList list);
@@ -50,6 +61,9 @@ private:
   QCPBars* bars_ = nullptr;
   QCPBars* outliers_ = nullptr;
   QCPGraph* lines_ = nullptr;
+  QSplitter* splitter_ = nullptr;
+  ImatrixColumnsPanel* imatrix_ = nullptr;
+  bool imatrixShown_ = false; // the panel shows its plot (else one line)
   std::shared_ptr<const QuantResult> result_;
 };
 
