@@ -76,8 +76,9 @@ void ImatrixActions::loaded() {
   indicator_->setText(tr("imatrix: %1").arg(name));
   indicator_->setToolTip(describe(*imatrix));
   indicator_->show();
+  const size_t n = imatrix->entries.size();
   window_->statusBar()->showMessage(
-      tr("Imatrix %1 loaded: %2 entries").arg(name).arg(imatrix->entries.size()), 6000);
+      tr("Imatrix %1 loaded: %2 %3").arg(name).arg(n).arg(n == 1 ? tr("tensor") : tr("tensors")), 6000);
   if (dialog_)
     fillDialog();
 }

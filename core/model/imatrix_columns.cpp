@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 
 namespace qs {
 
@@ -75,14 +74,15 @@ ImatrixColumns imatrixColumns(const Tensor& tensor, const ImatrixEntry& entry, c
   // max_i |W_ij| per (expert, column): rows of `columns` values, expert after expert.
   out.weightAbsMax.assign(entry.weights.size(), 0.0f);
   const float* x = tensor.values.data();
-  for (int64_t start = 0; start < n; start += match.columns) {
+  int64_t row = 0;
+  for (int64_t start = 0; start < n; start += match.columns, ++row) {
     float* a = out.weightAbsMax.data() + (start / perExpert) * match.columns;
     for (int64_t j = 0; j < match.columns; ++j) {
       const float v = std::fabs(x[start + j]);
       if (std::isfinite(v) && v > a[j])
         a[j] = v;
     }
-    if ((start & 0xFFFFF) == 0)
+    if (row % 4096 == 0)
       throwIfCancelled(cancel);
   }
   out.importanceMedian = medianOf(out.importance);
@@ -96,7 +96,7 @@ ImatrixColumns imatrixColumns(const Tensor& tensor, const ImatrixEntry& entry, c
   });
 
   throwIfCancelled(cancel);
-  std::vector<float> q(size_t(n));
+  std::vector<float> q(static_cast<size_t>(n));
   fakeQuantizeInto(tensor, config, q.data(), cancel);
   const ColumnWeights weights{entry.weights.data(), match.columns, perExpert};
   const ErrorSums sums = errorSums(x, q.data(), n, &weights);

@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollBar>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
@@ -92,17 +93,18 @@ ImatrixColumnsPanel::ImatrixColumnsPanel(QWidget* parent) : QWidget(parent) {
   makeLog(plot_->yAxis);
   makeLog(plot_->yAxis2);
   plot_->yAxis2->setVisible(true);
-  plot_->yAxis->setLabel(tr("imatrix E[x²]"));
-  plot_->yAxis2->setLabel(tr("weight column max |W|"));
+  plot_->yAxis->setLabel(tr("E[x²]"));
+  plot_->yAxis2->setLabel(tr("max |W|"));
   plot_->xAxis->setLabel(tr("input column (last axis)"));
-  importance_ =
-      makeGraph(plot_, plot_->yAxis, QStringLiteral("importance"), tr("imatrix E[x²] per input column"));
-  importance_->setPen(QPen(plotstyle::original(), 1.2));
+  // The weight's columns first, light: the imatrix line is drawn over them.
   absMax_ =
-      makeGraph(plot_, plot_->yAxis2, QStringLiteral("weightAbsMax"), tr("weight column max |W_ij| (right)"));
+      makeGraph(plot_, plot_->yAxis2, QStringLiteral("weightAbsMax"), tr("max |W_ij| of the column (right)"));
   QColor amber = plotstyle::dequantized();
-  amber.setAlpha(200);
+  amber.setAlpha(110);
   absMax_->setPen(QPen(amber, 1.0));
+  importance_ =
+      makeGraph(plot_, plot_->yAxis, QStringLiteral("importance"), tr("imatrix E[x²] of the column"));
+  importance_->setPen(QPen(plotstyle::original().darker(115), 1.2));
   hits_ = makeGraph(plot_, plot_->yAxis, QStringLiteral("hits"),
                     tr("hit: E[x²] > %1 × median and max |W| > median").arg(kHitImportanceFactor));
   hits_->setLineStyle(QCPGraph::lsNone);
@@ -120,8 +122,9 @@ ImatrixColumnsPanel::ImatrixColumnsPanel(QWidget* parent) : QWidget(parent) {
   table_ = new QTableWidget(body_);
   table_->setObjectName(QStringLiteral("imatrixHits"));
   table_->setColumnCount(5);
-  table_->setHorizontalHeaderLabels(
-      {tr("column"), tr("E[x²]"), tr("÷ median"), tr("max |W|"), tr("÷ median")});
+  table_->setHorizontalHeaderLabels({tr("column"), tr("E[x²]"), tr("× med"), tr("max |W|"), tr("× med")});
+  table_->horizontalHeaderItem(2)->setToolTip(tr("E[x²] ÷ the median E[x²]"));
+  table_->horizontalHeaderItem(4)->setToolTip(tr("max |W| ÷ the median column max |W|"));
   table_->horizontalHeaderItem(0)->setToolTip(tr("input column (expert e: e · columns + j)"));
   table_->horizontalHeaderItem(1)->setToolTip(tr("the imatrix weight: mean square activation of the column"));
   table_->horizontalHeaderItem(3)->setToolTip(tr("max_i |W_ij|: the weight column's largest magnitude"));
@@ -130,8 +133,7 @@ ImatrixColumnsPanel::ImatrixColumnsPanel(QWidget* parent) : QWidget(parent) {
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->setToolTip(tr("Activation outliers hit these weight columns: large inputs meet larger-than-typical "
                         "weights, so the rounding error of these columns counts most"));
-  table_->setMinimumWidth(250);
-  table_->setMaximumWidth(360);
+  table_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   plotexport::installExportMenu(table_, tr("Imatrix hits"));
   row->addWidget(table_);
   layout->addWidget(body_, 1);
@@ -143,6 +145,10 @@ ImatrixColumnsPanel::~ImatrixColumnsPanel() = default; // the job cancels and wa
 
 QString ImatrixColumnsPanel::statusText() const {
   return status_->text();
+}
+
+QString ImatrixColumnsPanel::tensorName() const {
+  return result_ ? QString::fromStdString(result_->tensorName) : QString();
 }
 
 QString ImatrixColumnsPanel::errorText() const {
@@ -221,10 +227,10 @@ void ImatrixColumnsPanel::recompute() {
   const std::shared_ptr<const Imatrix> imatrix = imatrix_;
   const std::shared_ptr<const Tensor> tensor = original_;
   const QuantConfig config = result_->config;
-  const ImatrixEntry* entry = match.entry; // alive while `imatrix` is held
+  const std::string entry = match.entry->name;
   job_.start<ImatrixColumns>(
       [imatrix, tensor, config, entry](JobControl& job) {
-        return imatrixColumns(*tensor, *entry, config, job.cancelFlag());
+        return imatrixColumns(*tensor, *imatrix->find(entry), config, job.cancelFlag());
       },
       std::move(handlers));
 }
@@ -303,6 +309,12 @@ void ImatrixColumnsPanel::draw() {
     table_->setItem(r, 3, numberItem(plotstyle::num(a)));
     table_->setItem(r, 4, numberItem(plotstyle::num(c.absMaxMedian > 0 ? a / c.absMaxMedian : 0, 3)));
   }
+  // As wide as its columns: the plot takes the rest.
+  table_->resizeColumnsToContents();
+  int width = 2 * table_->frameWidth() + table_->verticalScrollBar()->sizeHint().width();
+  for (int col = 0; col < table_->columnCount(); ++col)
+    width += table_->columnWidth(col);
+  table_->setFixedWidth(width);
   setMaximumHeight(QWIDGETSIZE_MAX);
   body_->show();
   status_->show();

@@ -44,6 +44,7 @@ public:
   bool hasColumns() const { return columns_.has_value(); }
   const ImatrixColumns* columns() const { return columns_ ? &*columns_ : nullptr; }
   QString statusText() const;
+  QString tensorName() const; // of the result it was given; empty: none
   QString errorText() const;
   QCustomPlot* plot() const { return plot_; }
   QCPGraph* importanceGraph() const { return importance_; }

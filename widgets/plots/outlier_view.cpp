@@ -110,7 +110,7 @@ OutlierView::OutlierView(QWidget* parent) : PlotViewBase(parent) {
       imatrixShown_ = shown;
       const int h = std::max(splitter_->height(), 300);
       const int line = imatrix_->sizeHint().height();
-      splitter_->setSizes(shown ? QList<int>{h * 3 / 8, h * 3 / 8, h / 4}
+      splitter_->setSizes(shown ? QList<int>{h * 3 / 10, h * 9 / 20, h / 4}
                                 : QList<int>{(h - line) * 3 / 5, line, (h - line) * 2 / 5});
     }
     emit caughtUp();
