@@ -249,10 +249,13 @@ private slots:
     ImatrixStatsTable* table = actions->statsTable();
     QVERIFY(table && table->isVisible());
     QCOMPARE(table->rowCount(), 3);
-    // Sorted by N, descending: the expert entry (128 values) first.
-    table->sortItems(ImatrixStatsTable::Elements, Qt::DescendingOrder);
-    QCOMPARE(table->item(0, ImatrixStatsTable::Name)->text(), QString::fromUtf8(kExperts));
-    QCOMPARE(ImatrixStatsTable::sortValue(table->item(0, ImatrixStatsTable::Elements)), 128.0);
+    // Sorted by N (a number, not text): 48 < 128 < 256.
+    table->sortItems(ImatrixStatsTable::Elements, Qt::AscendingOrder);
+    const QStringList order{QString::fromUtf8(kWrongSize), QString::fromUtf8(kExperts),
+                            QStringLiteral("blk.0.attn_q.weight")};
+    for (int r = 0; r < 3; ++r)
+      QCOMPARE(table->item(r, ImatrixStatsTable::Name)->text(), order[r]);
+    QCOMPARE(ImatrixStatsTable::sortValue(table->item(1, ImatrixStatsTable::Elements)), 128.0);
     const ImatrixTensorStats* q = nullptr;
     for (const ImatrixTensorStats& s : window.document()->imatrixStats())
       if (s.name == "blk.0.attn_q.weight")

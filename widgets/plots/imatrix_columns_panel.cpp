@@ -98,15 +98,13 @@ ImatrixColumnsPanel::ImatrixColumnsPanel(QWidget* parent) : QWidget(parent) {
   plot_->xAxis->setLabel(tr("input column (last axis)"));
   // The weight's columns first, light: the imatrix line is drawn over them.
   absMax_ =
-      makeGraph(plot_, plot_->yAxis2, QStringLiteral("weightAbsMax"), tr("max |W_ij| of the column (right)"));
+      makeGraph(plot_, plot_->yAxis2, QStringLiteral("weightAbsMax"), tr("column max |W| (right axis)"));
   QColor amber = plotstyle::dequantized();
   amber.setAlpha(110);
   absMax_->setPen(QPen(amber, 1.0));
-  importance_ =
-      makeGraph(plot_, plot_->yAxis, QStringLiteral("importance"), tr("imatrix E[x²] of the column"));
+  importance_ = makeGraph(plot_, plot_->yAxis, QStringLiteral("importance"), tr("imatrix E[x²]"));
   importance_->setPen(QPen(plotstyle::original().darker(115), 1.2));
-  hits_ = makeGraph(plot_, plot_->yAxis, QStringLiteral("hits"),
-                    tr("hit: E[x²] > %1 × median and max |W| > median").arg(kHitImportanceFactor));
+  hits_ = makeGraph(plot_, plot_->yAxis, QStringLiteral("hits"), tr("hit (both large)"));
   hits_->setLineStyle(QCPGraph::lsNone);
   hits_->setScatterStyle(
       QCPScatterStyle(QCPScatterStyle::ssCircle, plotstyle::outlier(), plotstyle::outlier(), 6));
@@ -198,9 +196,7 @@ void ImatrixColumnsPanel::recompute() {
   const QString file = QFileInfo(QString::fromStdString(imatrix_->path.string())).fileName();
   const ImatrixMatch match = matchImatrix(*imatrix_, result_->tensorName, original_->shape);
   if (!match.entry) {
-    showStatus(
-        tr("Imatrix %1: %2 (%3).")
-            .arg(file, QString::fromStdString(match.problem), QString::fromStdString(result_->tensorName)));
+    showStatus(tr("Imatrix %1: %2.").arg(file, QString::fromStdString(match.problem)));
     emit updated();
     return;
   }
