@@ -20,6 +20,7 @@
 #include <QAction>
 #include <QDir>
 #include <QLabel>
+#include <QSignalSpy>
 #include <QTableWidget>
 #include <QTest>
 #include <qcustomplot.h>
@@ -268,6 +269,29 @@ private slots:
     for (int c = 0; c < ImatrixStatsTable::ColumnCount; ++c)
       QVERIFY(!table->horizontalHeaderItem(c)->toolTip().isEmpty());
     QVERIFY(table->window()->grab().save(QStringLiteral(QS_TEST_OUT_DIR "/imatrix_stats_dialog.png")));
+  }
+
+  void aBadFileKeepsTheLoadedOne() {
+    Document doc;
+    QSignalSpy changed(&doc, &Document::imatrixChanged);
+    QSignalSpy failed(&doc, &Document::imatrixFailed);
+    doc.openImatrix(QString::fromStdString(fixture_.imatrix.string()));
+    QTRY_COMPARE(changed.size(), 1);
+    const std::shared_ptr<const Imatrix> first = doc.imatrix();
+    QVERIFY(first);
+    const fs::path cut = fixture_.imatrix.parent_path() / "cut.dat";
+    std::ifstream in(fixture_.imatrix, std::ios::binary);
+    std::string bytes(60, '\0');
+    in.read(bytes.data(), 60);
+    std::ofstream(cut, std::ios::binary) << bytes;
+    doc.openImatrix(QString::fromStdString(cut.string()));
+    QTRY_COMPARE(failed.size(), 1);
+    QCOMPARE(failed[0][0].toString(), QString::fromStdString(cut.string()));
+    QVERIFY2(failed[0][1].toString().contains(QStringLiteral("cut.dat")),
+             qPrintable(failed[0][1].toString()));
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(doc.imatrix(), first);
+    QCOMPARE(doc.imatrixStats().size(), size_t(3));
   }
 
 private:

@@ -30,13 +30,22 @@ QCPGraph* makeGraph(QCustomPlot* plot, QCPAxis* valueAxis, const QString& object
   return g;
 }
 
-void makeLog(QCPAxis* axis) {
+// A log axis over `range`: decades as 10^k when it spans several; plain
+// numbers between when it spans less (10^k labels would repeat there).
+void setLogRange(QCPAxis* axis, const QCPRange& range) {
   axis->setScaleType(QCPAxis::stLogarithmic);
-  QSharedPointer<QCPAxisTickerLog> ticker(new QCPAxisTickerLog);
-  ticker->setSubTickCount(8);
-  axis->setTicker(ticker);
-  axis->setNumberFormat(QStringLiteral("eb")); // 10^k, not 1e+k
-  axis->setNumberPrecision(0);
+  axis->setRange(range);
+  if (range.upper / range.lower >= 100) {
+    QSharedPointer<QCPAxisTickerLog> ticker(new QCPAxisTickerLog);
+    ticker->setSubTickCount(8);
+    axis->setTicker(ticker);
+    axis->setNumberFormat(QStringLiteral("eb"));
+    axis->setNumberPrecision(0);
+  } else {
+    axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    axis->setNumberFormat(QStringLiteral("g"));
+    axis->setNumberPrecision(3);
+  }
 }
 
 // A log axis spanning the positive values (a decade of air at each end, so
@@ -90,8 +99,8 @@ ImatrixColumnsPanel::ImatrixColumnsPanel(QWidget* parent) : QWidget(parent) {
   plot_->setObjectName(QStringLiteral("imatrixPlot"));
   plot_->setMinimumHeight(170);
   plotstyle::applyBase(plot_);
-  makeLog(plot_->yAxis);
-  makeLog(plot_->yAxis2);
+  setLogRange(plot_->yAxis, {0.1, 10});
+  setLogRange(plot_->yAxis2, {0.1, 10});
   plot_->yAxis2->setVisible(true);
   plot_->yAxis->setLabel(tr("E[x²]"));
   plot_->yAxis2->setLabel(tr("max |W|"));
@@ -281,8 +290,8 @@ void ImatrixColumnsPanel::draw() {
   QCPRange yr = logRange(c.importance);
   if (threshold > 0)
     yr.upper = std::max(yr.upper, threshold * 3);
-  plot_->yAxis->setRange(yr);
-  plot_->yAxis2->setRange(logRange(c.weightAbsMax));
+  setLogRange(plot_->yAxis, yr);
+  setLogRange(plot_->yAxis2, logRange(c.weightAbsMax));
 
   const double ratio = c.sse > 0 ? c.weightedSse / c.sse : 0.0;
   error_->setText(
