@@ -215,6 +215,12 @@ private slots:
     QCOMPARE(panel->importanceGraph()->dataCount(), 128);
     const std::set<int64_t> expertHits = expectedHits(fixture_.experts, fixture_.expertWeights, 2, 16, 64);
     QCOMPARE(plottedHits(*panel), expertHits);
+    QVERIFY(expertHits.count(70)); // expert 1, column 6
+    options.include = "ffn_up_exps";
+    const ScanResult expertScan = scanModel(*openModel({fixture_.tensors}), options);
+    QCOMPARE(expertScan.tensors.size(), size_t(1));
+    QCOMPARE(expertScan.tensors[0].imatrixNote, std::string());
+    QCOMPARE(panel->columns()->weightedSse, expertScan.tensors[0].candidates.at(0).weightedSse);
 
     // No fitting entry: one line says why, and no plot.
     selectAndWait(window, panel, kWrongSize);
