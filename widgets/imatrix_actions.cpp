@@ -9,6 +9,7 @@
 #include <QDialog>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QMessageBox>
 #include <QStatusBar>
@@ -59,9 +60,18 @@ ImatrixActions::ImatrixActions(MainWindow* window) : QObject(window), window_(wi
 
   Document* doc = window_->document();
   connect(doc, &Document::imatrixChanged, this, &ImatrixActions::loaded);
-  connect(doc, &Document::imatrixFailed, this, [this](const QString& path, const QString& message) {
+  connect(doc, &Document::imatrixFailed, this, [this](const QString&, const QString& message) {
     window_->statusBar()->clearMessage();
-    QMessageBox::warning(window_, tr("Could not open the imatrix"), tr("%1: %2").arg(path, message));
+    // The reader's message names the file. Not modal: the window stays live;
+    // offscreen (tests, --screenshot) nobody could click OK.
+    if (QGuiApplication::platformName() == QLatin1String("offscreen")) {
+      qWarning("%s", qPrintable(message));
+      return;
+    }
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not open the imatrix"), message,
+                                QMessageBox::Ok, window_);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
   });
 }
 
