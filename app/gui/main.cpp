@@ -123,10 +123,9 @@ int main(int argc, char** argv) {
                      });
     QObject::connect(window.analyzer(), &qs::Analyzer::failed, &app,
                      [quitWith](const QString& message) { quitWith(message); });
-    QObject::connect(window.document(), &qs::Document::imatrixFailed, &app,
-                     [quitWith](const QString& file, const QString& message) {
-                       quitWith(QStringLiteral("%1: %2").arg(file, message));
-                     });
+    QObject::connect(
+        window.document(), &qs::Document::imatrixFailed, &app,
+        [quitWith](const QString&, const QString& message) { quitWith(message); }); // names the file
     // The picture is taken when a result for a loaded tensor is on screen,
     // nothing newer is on its way, the imatrix asked for is loaded and every
     // view has done its own work (the Outliers tab's imatrix columns).
