@@ -185,8 +185,20 @@ void ImatrixColumnsPanel::showStatus(const QString& text) {
   status_->setText(text);
   status_->setVisible(!text.isEmpty());
   body_->hide();
-  // One or two wrapped lines: the splitter must not hand the panel more.
-  setMaximumHeight(text.isEmpty() ? 0 : 2 * fontMetrics().lineSpacing() + 8);
+  fitCollapsed();
+}
+
+void ImatrixColumnsPanel::fitCollapsed() {
+  if (body_->isVisibleTo(this))
+    return;
+  // Just the wrapped line(s): the splitter must not hand the panel more.
+  const int w = std::max(100, width());
+  setMaximumHeight(status_->text().isEmpty() ? 0 : status_->heightForWidth(w) + 6);
+}
+
+void ImatrixColumnsPanel::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  fitCollapsed();
 }
 
 void ImatrixColumnsPanel::recompute() {

@@ -52,6 +52,9 @@ public:
   QCPGraph* hitGraph() const { return hits_; }
   QTableWidget* hitTable() const { return table_; }
 
+protected:
+  void resizeEvent(QResizeEvent* event) override;
+
 signals:
   // A computation ended (done, failed or cancelled) or nothing was to compute.
   void updated();
@@ -59,6 +62,7 @@ signals:
 private:
   void recompute();
   void showStatus(const QString& text); // one line instead of the plot
+  void fitCollapsed();                  // without the plot, as high as the line
   void draw();
 
   std::shared_ptr<const Imatrix> imatrix_;
