@@ -21,6 +21,7 @@
 #include <QDir>
 #include <QLabel>
 #include <QSignalSpy>
+#include <QSplitter>
 #include <QTableWidget>
 #include <QTest>
 #include <qcustomplot.h>
@@ -232,6 +233,10 @@ private slots:
     QVERIFY2(panel->statusText().contains(QStringLiteral("not in the imatrix")),
              qPrintable(panel->statusText()));
     QVERIFY(!panel->plot()->isVisible());
+    // The line's slot in the splitter is the line: the other widgets share the rest.
+    auto* splitter = qobject_cast<QSplitter*>(panel->parentWidget());
+    QVERIFY(splitter);
+    QCOMPARE(splitter->sizes()[splitter->indexOf(panel)], panel->height());
     window.resize(1366, 768);
     selectAndWait(window, panel, kQ);
     QVERIFY(panel->hasColumns());

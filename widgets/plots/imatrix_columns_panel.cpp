@@ -10,6 +10,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QScrollBar>
+#include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
@@ -193,7 +194,29 @@ void ImatrixColumnsPanel::fitCollapsed() {
     return;
   // Just the wrapped line(s): the splitter must not hand the panel more.
   const int w = std::max(100, width());
-  setMaximumHeight(status_->text().isEmpty() ? 0 : status_->heightForWidth(w) + 6);
+  const int h = status_->text().isEmpty() ? 0 : status_->heightForWidth(w) + 6;
+  setMaximumHeight(h);
+  // A splitter keeps the slot it gave the panel: hand what the line does not
+  // need to the other widgets, in proportion to their heights.
+  auto* splitter = qobject_cast<QSplitter*>(parentWidget());
+  if (!splitter)
+    return;
+  const int self = splitter->indexOf(this);
+  QList<int> sizes = splitter->sizes();
+  if (self < 0 || sizes[self] <= h)
+    return;
+  int freed = sizes[self] - h, others = 0;
+  for (int i = 0; i < sizes.size(); ++i)
+    others += i == self ? 0 : sizes[i];
+  sizes[self] = h;
+  for (int i = 0, left = freed; i < sizes.size(); ++i) {
+    if (i == self)
+      continue;
+    const int share = others > 0 ? int(qint64(freed) * sizes[i] / others) : 0;
+    sizes[i] += std::min(share, left);
+    left -= std::min(share, left);
+  }
+  splitter->setSizes(sizes);
 }
 
 void ImatrixColumnsPanel::resizeEvent(QResizeEvent* event) {
