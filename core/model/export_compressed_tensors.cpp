@@ -34,11 +34,11 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 // that this export sets, and the storage format its compressor uses.
 struct Scheme {
   int bits = 8;
-  std::string type;     // "int" or "float"
+  std::string type; // "int" or "float"
   bool symmetric = true;
   std::string strategy; // "tensor", "channel", "group"
   int64_t groupSize = 0;
-  std::string format;   // "pack-quantized", "int-quantized", "float-quantized"
+  std::string format; // "pack-quantized", "int-quantized", "float-quantized"
   auto key() const { return std::make_tuple(bits, type, symmetric, strategy, groupSize); }
 };
 
@@ -61,7 +61,8 @@ ordered_json weightsJson(const Scheme& s) {
 
 std::string exportCompressedTensors(const ModelPlan& plan, const ScanResult& scan, int indent) {
   if (!scan.complete)
-    throw Error("compressed-tensors export: the scan of '" + scan.model + "' was cancelled; scan the whole model");
+    throw Error("compressed-tensors export: the scan of '" + scan.model +
+                "' was cancelled; scan the whole model");
   if (plan.tensors.size() != scan.tensors.size())
     throw Error("compressed-tensors export: the plan and the scan differ in their tensors");
   const std::string int4 = findFormat("int4").name, int8 = findFormat("int8").name,
@@ -75,7 +76,8 @@ std::string exportCompressedTensors(const ModelPlan& plan, const ScanResult& sca
     const TensorChoice& c = plan.tensors[i];
     const ScannedTensor& t = scan.tensors[i];
     if (c.name != t.name)
-      throw Error("compressed-tensors export: plan tensor '" + c.name + "' is not scan tensor '" + t.name + "'");
+      throw Error("compressed-tensors export: plan tensor '" + c.name + "' is not scan tensor '" + t.name +
+                  "'");
     if (t.name.rfind("blk.", 0) == 0 || t.name == "token_embd.weight" || t.name == "output.weight")
       ggufNames.push_back(t.name);
     if (c.format.empty()) {
@@ -129,9 +131,9 @@ std::string exportCompressedTensors(const ModelPlan& plan, const ScanResult& sca
       problems += (problems.empty() ? "" : "; ") + what + ": " + nameList(names);
   };
   add(ggufNames, "the model uses llama.cpp names, not Hugging Face module names");
-  add(unsupported,
-      "only INT4/INT8 per channel or group along the output channels and FP8 E4M3 per tensor or channel can be "
-      "written, not");
+  add(unsupported, "only INT4/INT8 per channel or group along the output channels and FP8 E4M3 per tensor or "
+                   "channel can be "
+                   "written, not");
   add(notWeights, "only 2-D \".weight\" tensors of modules can be quantized, not");
   if (!problems.empty())
     throw Error("compressed-tensors export: " + problems);

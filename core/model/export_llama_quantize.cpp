@@ -58,9 +58,9 @@ std::string storedTypeName(const std::string& storedDtype) {
   if (s == "bfloat16")
     return "bf16";
   static const std::set<std::string> kLlama = {
-      "f32",    "f16",   "bf16",  "q4_0",  "q4_1",   "q5_0",    "q5_1",  "q8_0",   "q2_k",  "q3_k",
-      "q4_k",   "q5_k",  "q6_k",  "iq1_s", "iq1_m",  "iq2_xxs", "iq2_xs", "iq2_s", "iq3_xxs", "iq3_s",
-      "iq4_nl", "iq4_xs", "tq1_0", "tq2_0", "mxfp4"};
+      "f32",     "f16",   "bf16",   "q4_0",   "q4_1",  "q5_0",  "q5_1",    "q8_0",   "q2_k",
+      "q3_k",    "q4_k",  "q5_k",   "q6_k",   "iq1_s", "iq1_m", "iq2_xxs", "iq2_xs", "iq2_s",
+      "iq3_xxs", "iq3_s", "iq4_nl", "iq4_xs", "tq1_0", "tq2_0", "mxfp4"};
   if (!kLlama.count(s))
     return {};
   if (endsWith(s, "_k"))
@@ -78,8 +78,8 @@ std::string baseArgument(const std::string& type) {
 
 // Quantized types a plan can choose (llamaTypeName's), so the base is one of them.
 bool isPlannableQuantized(const std::string& type) {
-  return type == "q4_0" || type == "q4_1" || type == "q5_0" || type == "q5_1" || type == "q8_0" || type == "q4_K" ||
-         type == "q6_K";
+  return type == "q4_0" || type == "q4_1" || type == "q5_0" || type == "q5_1" || type == "q8_0" ||
+         type == "q4_K" || type == "q6_K";
 }
 
 std::string fmt(double v, int precision) {
@@ -106,15 +106,41 @@ std::string llamaTypeName(const std::string& format) {
 bool llamaQuantizes(const std::string& n, size_t rank) {
   if (rank < 2 || !endsWith(n, "weight"))
     return false;
-  for (const char* never :
-       {"_norm.weight", "ffn_gate_inp.weight", "ffn_gate_tid2eid.weight", "altup", "laurel", "per_layer_model_proj",
-        "ssm_conv1d", "shortconv.conv.weight", "indexer.k_proj.weight", "indexer.q_proj.weight",
-        "time_mix_first.weight", "time_mix_w0.weight", "time_mix_w1.weight", "time_mix_w2.weight",
-        "time_mix_v0.weight", "time_mix_v1.weight", "time_mix_v2.weight", "time_mix_a0.weight", "time_mix_a1.weight",
-        "time_mix_a2.weight", "time_mix_g1.weight", "time_mix_g2.weight", "time_mix_decay_w1.weight",
-        "time_mix_decay_w2.weight", "time_mix_lerp_fused.weight", "attn_rel_b.weight", ".position_embd",
-        "sam.pos_embd", "sam.neck.", "sam.net_", ".rel_pos", ".patch_embd", ".patch_merger", "a.rvq.codebook",
-        "mm.a.code_embd"})
+  for (const char* never : {"_norm.weight",
+                            "ffn_gate_inp.weight",
+                            "ffn_gate_tid2eid.weight",
+                            "altup",
+                            "laurel",
+                            "per_layer_model_proj",
+                            "ssm_conv1d",
+                            "shortconv.conv.weight",
+                            "indexer.k_proj.weight",
+                            "indexer.q_proj.weight",
+                            "time_mix_first.weight",
+                            "time_mix_w0.weight",
+                            "time_mix_w1.weight",
+                            "time_mix_w2.weight",
+                            "time_mix_v0.weight",
+                            "time_mix_v1.weight",
+                            "time_mix_v2.weight",
+                            "time_mix_a0.weight",
+                            "time_mix_a1.weight",
+                            "time_mix_a2.weight",
+                            "time_mix_g1.weight",
+                            "time_mix_g2.weight",
+                            "time_mix_decay_w1.weight",
+                            "time_mix_decay_w2.weight",
+                            "time_mix_lerp_fused.weight",
+                            "attn_rel_b.weight",
+                            ".position_embd",
+                            "sam.pos_embd",
+                            "sam.neck.",
+                            "sam.net_",
+                            ".rel_pos",
+                            ".patch_embd",
+                            ".patch_merger",
+                            "a.rvq.codebook",
+                            "mm.a.code_embd"})
     if (has(n, never))
       return false;
   return n != "position_embd.weight" && n != "pos_embd.weight" && n != "token_types.weight";
@@ -122,7 +148,8 @@ bool llamaQuantizes(const std::string& n, size_t rank) {
 
 LlamaQuantizeExport exportLlamaQuantize(const ModelPlan& plan, const ScanResult& scan) {
   if (!scan.complete)
-    throw Error("llama-quantize export: the scan of '" + scan.model + "' was cancelled; scan the whole model");
+    throw Error("llama-quantize export: the scan of '" + scan.model +
+                "' was cancelled; scan the whole model");
   if (plan.tensors.size() != scan.tensors.size())
     throw Error("llama-quantize export: the plan has " + std::to_string(plan.tensors.size()) +
                 " tensors, the scan " + std::to_string(scan.tensors.size()));
@@ -176,8 +203,8 @@ LlamaQuantizeExport exportLlamaQuantize(const ModelPlan& plan, const ScanResult&
       upper.push_back(gguf);
     auto [it, fresh] = byGguf.try_emplace(gguf, Target{type, {}, i});
     if (!fresh && it->second.type != type)
-      mixedExperts.push_back(gguf + " (" + nameList(it->second.sources, 3) + ": " + it->second.type + "; " + t.name +
-                             ": " + type + ")");
+      mixedExperts.push_back(gguf + " (" + nameList(it->second.sources, 3) + ": " + it->second.type + "; " +
+                             t.name + ": " + type + ")");
     it->second.sources.push_back(t.name);
   }
   std::string problems;
@@ -255,7 +282,8 @@ LlamaQuantizeExport exportLlamaQuantize(const ModelPlan& plan, const ScanResult&
     << " bytes, total error " << plan.totalError << (plan.weighted ? " (imatrix-weighted)" : "") << ".\n"
     << "# Each pattern names its tensors exactly (anchored, disjoint); --pure keeps\n"
     << "# llama-quantize's own mixture rules away from any tensor the scan did not see.\n"
-    << "# usage: " << "$0 MODEL.gguf OUTPUT.gguf [more llama-quantize options, e.g. --imatrix FILE]\n"
+    << "# usage: "
+    << "$0 MODEL.gguf OUTPUT.gguf [more llama-quantize options, e.g. --imatrix FILE]\n"
     << "set -euo pipefail\n"
     << "if [ $# -lt 2 ]; then\n"
     << "  echo \"usage: $0 MODEL.gguf OUTPUT.gguf [llama-quantize options]\" >&2\n"

@@ -66,7 +66,8 @@ std::vector<int> requestedColumns(const ScanResult& scan, const PlanRequest& req
       if (canonical(scan.formats[size_t(c)]) == want)
         found = c;
     if (found < 0)
-      throw Error("plan: format '" + f + "' was not scanned (the scan has: " + nameList(scan.formats, 100) + ")");
+      throw Error("plan: format '" + f + "' was not scanned (the scan has: " + nameList(scan.formats, 100) +
+                  ")");
     columns.push_back(found);
   }
   return columns;
@@ -95,8 +96,8 @@ ModelPlan planModel(const ScanResult& scan, const PlanRequest& request) {
       if (canonical(scan.formats[size_t(c)]) == want)
         cp.scanColumn = c;
     if (cp.scanColumn < 0)
-      throw Error("plan: pin '" + cp.text + "': format '" + p.format + "' was not scanned (the scan has: " +
-                  nameList(scan.formats, 100) + ")");
+      throw Error("plan: pin '" + cp.text + "': format '" + p.format +
+                  "' was not scanned (the scan has: " + nameList(scan.formats, 100) + ")");
     pins.push_back(std::move(cp));
   }
 
@@ -144,7 +145,8 @@ ModelPlan planModel(const ScanResult& scan, const PlanRequest& request) {
       }
       if (item.options.empty()) {
         if (pin)
-          conflicts.push_back(t.name + " (pinned by '" + pin->text + "' to a format it cannot take: " + why + ")");
+          conflicts.push_back(t.name + " (pinned by '" + pin->text + "' to a format it cannot take: " + why +
+                              ")");
         else
           unplaceable.push_back(t.name + " (" + why + ")");
       }
@@ -165,8 +167,8 @@ ModelPlan planModel(const ScanResult& scan, const PlanRequest& request) {
     throw Error("plan: the target " +
                 (request.targetBitsPerWeight ? fmtNumber(target) + " bits per weight"
                                              : fmtNumber(target) + " bytes") +
-                " is below the smallest plan, " + fmtNumber(sol.totalBits / totalParams) + " bits per weight (" +
-                fmtNumber(std::ceil(sol.totalBits / 8)) + " bytes)");
+                " is below the smallest plan, " + fmtNumber(sol.totalBits / totalParams) +
+                " bits per weight (" + fmtNumber(std::ceil(sol.totalBits / 8)) + " bytes)");
 
   ModelPlan plan;
   plan.model = scan.model;

@@ -24,9 +24,9 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Options of one item that can be chosen: finite error and bits.
 struct Item {
-  std::vector<int> usable;   // option indices with finite error
-  std::vector<int> hull;     // lower convex hull, by increasing bits
-  int smallest = -1;         // fewest bits (then least error)
+  std::vector<int> usable; // option indices with finite error
+  std::vector<int> hull;   // lower convex hull, by increasing bits
+  int smallest = -1;       // fewest bits (then least error)
   bool kept = false;
 };
 
@@ -129,7 +129,8 @@ std::vector<Edge> mergedEdges(const std::vector<PlanItem>& items, const std::vec
       edges.push_back(e);
     }
   }
-  std::stable_sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.slope > b.slope; });
+  std::stable_sort(edges.begin(), edges.end(),
+                   [](const Edge& a, const Edge& b) { return a.slope > b.slope; });
   return edges;
 }
 
@@ -145,8 +146,8 @@ std::vector<int> smallestChoice(const std::vector<Item>& prepared) {
 // extra bits (or fewer) and less error is an infinitely good upgrade. A heap
 // holds each item's best fitting upgrade; the budget left only shrinks, so an
 // entry that no longer fits is recomputed for its item, never revived.
-void fillBudget(const std::vector<PlanItem>& items, const std::vector<Item>& prepared, std::vector<int>& choice,
-                double budget) {
+void fillBudget(const std::vector<PlanItem>& items, const std::vector<Item>& prepared,
+                std::vector<int>& choice, double budget) {
   double left = budget - bitsOf(items, choice);
   struct Entry {
     double ratio;

@@ -23,7 +23,8 @@ std::vector<qs::PlanItem> modelItems(int tensors, int formats) {
     item.name = "blk." + std::to_string(t) + ".weight";
     for (int f = 0; f < formats; ++f) {
       const double bpe = 2.5 + 1.4 * f;
-      item.options.push_back({"f" + std::to_string(f), params * bpe, params * s * std::pow(2.0, -2 * bpe) * noise(rng)});
+      item.options.push_back(
+          {"f" + std::to_string(f), params * bpe, params * s * std::pow(2.0, -2 * bpe) * noise(rng)});
     }
   }
   return items;

@@ -66,13 +66,13 @@ double planBits(const std::vector<PlanItem>& items, const std::vector<int>& choi
 
 std::vector<PlanItem> randomItems(std::mt19937& rng, int n, int k) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
-  std::vector<PlanItem> items(size_t(n));
+  std::vector<PlanItem> items(static_cast<size_t>(n));
   for (int t = 0; t < n; ++t) {
     items[size_t(t)].name = "t" + std::to_string(t);
     for (int o = 0; o < k; ++o)
       // Integer-ish values make ties and dominated options common.
-      items[size_t(t)].options.push_back({"f" + std::to_string(o), std::round(1 + 20 * u(rng)),
-                                          std::round(100 * u(rng)) / 4});
+      items[size_t(t)].options.push_back(
+          {"f" + std::to_string(o), std::round(1 + 20 * u(rng)), std::round(100 * u(rng)) / 4});
   }
   return items;
 }
@@ -127,7 +127,7 @@ std::vector<PlanItem> realisticItems(std::mt19937& rng, int n) {
   const double bpe[] = {4.5, 5.0, 5.5, 6.5625, 8.5, 16.0};
   std::lognormal_distribution<double> sens(0.0, 1.0), noise(0.0, 0.1);
   std::uniform_int_distribution<int> size(1, 64);
-  std::vector<PlanItem> items(size_t(n));
+  std::vector<PlanItem> items(static_cast<size_t>(n));
   for (int t = 0; t < n; ++t) {
     const double params = 4096.0 * 128 * size(rng), s = sens(rng);
     items[size_t(t)].name = "blk." + std::to_string(t) + ".w";
@@ -181,7 +181,8 @@ TEST(PlanSolver, KeptItemsCostTheirBitsAndNoError) {
 
 TEST(PlanSolver, TiesAndDominatedOptions) {
   // Two identical items and a budget for one upgrade: the first gets it.
-  std::vector<PlanItem> items = {{"a", {{"lo", 1, 4}, {"hi", 2, 1}}, 0}, {"b", {{"lo", 1, 4}, {"hi", 2, 1}}, 0}};
+  std::vector<PlanItem> items = {{"a", {{"lo", 1, 4}, {"hi", 2, 1}}, 0},
+                                 {"b", {{"lo", 1, 4}, {"hi", 2, 1}}, 0}};
   const auto sol = qs::solvePlan(items, 3);
   EXPECT_DOUBLE_EQ(sol.totalError, 5);
   EXPECT_EQ(sol.choice, (std::vector<int>{1, 0}));
