@@ -84,17 +84,17 @@ std::map<std::string, std::string> simulate(const Parsed& p, const ScanResult& s
 ScanResult ggufScan() {
   ScanResult s;
   s.model = "model.gguf";
-  s.tensors = {tensor("token_embd.weight", {256, 64}, "F16"),
-               tensor("blk.0.attn_norm.weight", {64}, "F32"),
-               tensor("blk.0.attn_q.weight", {64, 64}, "F16"),
-               tensor("blk.0.ffn_down.weight", {64, 256}, "F16"),
-               tensor("blk.1.attn_q.weight", {64, 64}, "F16"),
-               tensor("blk.1.ffn_down.weight", {64, 256}, "F16"),
-               tensor("blk.2.attn_q.weight", {64, 64}, "F16"),
-               tensor("blk.2.ffn_down.weight", {64, 256}, "F16"),
-               tensor("blk.2.ffn_gate_inp.weight", {4, 64}, "F32"),
-               tensor("output_norm.weight", {64}, "F32"),
-               tensor("output.weight", {256, 64}, "F16")};
+  s.tensors = {tensor("token_embd.weight", {512, 256}, "F16"),
+               tensor("blk.0.attn_norm.weight", {256}, "F32"),
+               tensor("blk.0.attn_q.weight", {256, 256}, "F16"),
+               tensor("blk.0.ffn_down.weight", {256, 512}, "F16"),
+               tensor("blk.1.attn_q.weight", {256, 256}, "F16"),
+               tensor("blk.1.ffn_down.weight", {256, 512}, "F16"),
+               tensor("blk.2.attn_q.weight", {256, 256}, "F16"),
+               tensor("blk.2.ffn_down.weight", {256, 512}, "F16"),
+               tensor("blk.2.ffn_gate_inp.weight", {4, 256}, "F32"),
+               tensor("output_norm.weight", {256}, "F32"),
+               tensor("output.weight", {512, 256}, "F16")};
   return s;
 }
 

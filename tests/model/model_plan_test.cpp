@@ -89,9 +89,11 @@ TEST(ModelPlan, TargetBytesAndFormatSubset) {
   r.formats = {"Q8_0", "q4_0"}; // names as the registry knows them, any case
   r.targetBytes = 1e9;
   const ModelPlan p = planModel(smallScan(), r);
-  for (const auto& t : p.tensors)
-    if (!t.format.empty())
+  for (const auto& t : p.tensors) {
+    if (!t.format.empty()) {
       EXPECT_EQ(t.format, "q8_0") << t.name;
+    }
+  }
   EXPECT_DOUBLE_EQ(p.totalError, 7);
 }
 
@@ -168,7 +170,7 @@ TEST(ModelPlan, JsonHasExactlyTheSchema) {
   PlanRequest r;
   r.targetBitsPerWeight = 8;
   const ModelPlan p = planModel(smallScan(), r);
-  const auto j = nlohmann::json::parse(planToJson(p));
+  const auto j = nlohmann::ordered_json::parse(planToJson(p));
   std::vector<std::string> keys;
   for (const auto& [k, v] : j.items())
     keys.push_back(k);
