@@ -67,13 +67,13 @@ TEST(PlanCli, PrintsTheCorePlan) {
 
 TEST(PlanCli, TableWithTotalsBoundAndGreedy) {
   const test::CliRun r = runCli("plan " + model().string() +
-                                " --formats q4_0,q8_0 --target-bpw 6.5 --pin 'lm_head=q8_0' --keep embed");
+                                " --formats q4_0,q8_0 --target-bpw 12 --pin 'lm_head=q8_0' --keep embed");
   ASSERT_EQ(r.status, 0) << r.err;
   for (const char* part : {"tensor", "bits/elt", "lm_head.weight", "q8_0", "keep", "bits per weight",
                            "lower bound", "gap", "greedy"})
     EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n" << r.out;
   PlanRequest req;
-  req.targetBitsPerWeight = 6.5;
+  req.targetBitsPerWeight = 12;
   req.pins = {{"lm_head", "q8_0"}};
   req.keeps = {"embed"};
   const ModelPlan p = planModel(coreScan({"q4_0", "q8_0"}), req);
@@ -86,11 +86,11 @@ TEST(PlanCli, FromASavedScan) {
   const fs::path file = dir() / "scan.json";
   std::ofstream(file) << scanToJson(scan);
   const test::CliRun r = runCli("plan --scan " + file.string() +
-                                " --formats int8,int4 --target-size 4000 --pin 'down_proj=int8' --json");
+                                " --formats int8,int4 --target-size 10000 --pin 'down_proj=int8' --json");
   ASSERT_EQ(r.status, 0) << r.err;
   PlanRequest req;
   req.formats = {"int8", "int4"};
-  req.targetBytes = 4000;
+  req.targetBytes = 10000;
   req.pins = {{"down_proj", "int8"}};
   EXPECT_EQ(r.out, planToJson(planModel(scanFromJson(scanToJson(scan), "scan"), req)) + "\n");
 }
@@ -135,7 +135,7 @@ TEST(PlanCli, QuantizeTakesTheRecipe) {
   const fs::path recipe = dir() / "recipe.json";
   test::CliRun r =
       runCli("plan " + model().string() +
-             " --formats int8,int4 --target-bpw 6 --pin 'q_proj=int4' --keep lm_head --export quantscope "
+             " --formats int8,int4 --target-bpw 11 --pin 'q_proj=int4' --keep lm_head --export quantscope "
              "--out " +
              recipe.string());
   ASSERT_EQ(r.status, 0) << r.err;
