@@ -268,7 +268,8 @@ LlamaQuantizeExport exportLlamaQuantize(const ModelPlan& plan, const ScanResult&
       std::string alt;
       for (int b : g.blocks)
         alt += (alt.empty() ? "" : "|") + std::to_string(b);
-      pattern = "^blk\\.(" + alt + ")\\." + escapeRegex(g.rest) + "$";
+      const std::string blocks = g.blocks.size() == 1 ? alt : "(" + alt + ")";
+      pattern = "^blk\\." + blocks + "\\." + escapeRegex(g.rest) + "$";
     } else {
       pattern = "^" + escapeRegex(g.rest) + "$";
     }
