@@ -60,8 +60,11 @@ double meanWeight(const Imatrix& m) {
 }
 
 // The imatrix entry of a tensor by its own name, then by its GGUF name, with
-// the shape checked: columns = the last axis, experts = the first of a 3-D tensor.
-const ImatrixEntry* imatrixFor(const Imatrix& m, const ScannedTensor& t, std::string& note) {
+// the size checked: one weight per input column (the last axis), and for a
+// 3-D expert stack [n_expert, out, in] one row of them per expert (the GGUF
+// form records the experts, the legacy form stores the rows back to back).
+const ImatrixEntry* imatrixFor(const Imatrix& m, const ScannedTensor& t, ColumnWeights& weights,
+                               std::string& note) {
   const ImatrixEntry* e = m.find(t.name);
   if (!e && !t.role.ggufName.empty())
     e = m.find(t.role.ggufName);
@@ -71,11 +74,12 @@ const ImatrixEntry* imatrixFor(const Imatrix& m, const ScannedTensor& t, std::st
   }
   const int64_t columns = t.shape.empty() ? 1 : t.shape.back();
   const int64_t experts = t.shape.size() == 3 ? t.shape[0] : 1;
-  if (e->columns != columns || e->experts != experts || int64_t(e->weights.size()) != columns * experts) {
-    note = "the imatrix entry '" + e->name + "' has " + std::to_string(e->columns) + " columns × " +
-           std::to_string(e->experts) + " experts, the tensor " + shapeToString(t.shape);
+  if (int64_t(e->weights.size()) != columns * experts) {
+    note = "the imatrix entry '" + e->name + "' has " + std::to_string(e->weights.size()) +
+           " weights, the tensor " + shapeToString(t.shape) + " needs " + std::to_string(columns * experts);
     return nullptr;
   }
+  weights = {e->weights.data(), columns, std::max<int64_t>(1, t.params / experts)};
   return e;
 }
 
@@ -175,19 +179,18 @@ ScanResult scanModel(const TensorSource& source, const ScanOptions& options, con
           progress(result.tensors.back(), result.tensors.size(), todo.size());
         continue;
       }
-      const TensorMoments m = tensorMoments(t);
+      const TensorMoments m = tensorMoments(t, t.layout.outAxis);
       st.absMax = m.absMax;
       st.stdDev = m.stdDev;
       st.kurtosis = m.kurtosis;
-      st.outlierChannels = countOutlierChannels(t, t.layout.outAxis);
+      st.sumSquares = m.sumSquares;
+      st.outlierChannels = m.outlierChannels;
 
       ColumnWeights weights;
       const ImatrixEntry* entry = nullptr;
       if (options.imatrix && !st.keep) {
-        entry = imatrixFor(*options.imatrix, st, st.imatrixNote);
-        if (entry)
-          weights = {entry->weights.data(), entry->columns, std::max<int64_t>(1, st.params / entry->experts)};
-        else
+        entry = imatrixFor(*options.imatrix, st, weights, st.imatrixNote);
+        if (!entry)
           st.imatrixNote += ": its error is weighted by the imatrix's mean weight";
       }
       if (!st.keep) {

@@ -54,6 +54,7 @@ struct ScannedTensor {
   // The tensor's own statistics (population std, excess kurtosis, channels
   // with absmax > 6 × median absmax along the output-channel axis).
   double absMax = 0, stdDev = 0, kurtosis = 0;
+  double sumSquares = 0; // Σ x²: the signal a candidate's sse is measured against
   int64_t outlierChannels = 0;
   std::vector<CandidateScore> candidates; // ScanOptions::formats order; empty when kept
 };

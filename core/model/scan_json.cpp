@@ -49,6 +49,7 @@ json tensorJson(const ScannedTensor& t) {
           {{"absmax", t.absMax},
            {"std", t.stdDev},
            {"kurtosis", t.kurtosis},
+           {"sum_squares", t.sumSquares},
            {"outlier_channels", t.outlierChannels}}}};
   if (t.keep)
     j["keep_reason"] = t.keepReason;
@@ -193,6 +194,7 @@ ScanResult scanFromJson(const std::string& text, const std::string& label) {
       t.absMax = st.value("absmax", 0.0);
       t.stdDev = st.value("std", 0.0);
       t.kurtosis = st.value("kurtosis", 0.0);
+      t.sumSquares = st.value("sum_squares", 0.0);
       t.outlierChannels = st.value("outlier_channels", int64_t(0));
     }
     const json& cands = r.at(tj, "candidates", path);
