@@ -2,10 +2,11 @@
 //   [--pin REGEX=FORMAT ...] [--keep REGEX ...] [--json] [--export KIND --out PATH]`
 #include "app/cli/commands.h"
 #include "app/cli/quant_options.h"
+#include "app/cli/scan_options.h"
 #include "app/cli/table.h"
 #include "core/error.h"
-#include "core/io/imatrix.h"
 #include "core/io/model_source.h"
+#include "core/io/text_file.h"
 #include "core/model/export_aimet.h"
 #include "core/model/export_compressed_tensors.h"
 #include "core/model/export_llama_quantize.h"
@@ -28,11 +29,10 @@ const std::string kUsage = std::string(
                           [--keep REGEX ...] [--json] [--export KIND --out PATH]
 Chooses one format per tensor minimising the model's total error within a size
 budget, and prints the plan with its total, the lower bound no plan can beat,
-and the classic greedy's error. MODEL is one or more tensor files or a folder
-(scanned with the options below); --scan reads a saved scan instead.
-  --scan SCAN.json       a saved scan ("quantscope.scan/1"); MODEL, if given too, is only read
-                         for --export aimet
-  --formats LIST         candidate formats (with --scan: a subset of the scan's; default all)
+and the classic greedy's error. MODEL is a tensor file, several files or a
+folder, scanned first (`quantscope-cli scan`); --scan reads a saved scan.
+  --scan SCAN.json       a saved scan (`scan --out`); MODEL, if given too, is only read for
+                         --export aimet. --formats then picks among the scan's (default all)
   --target-bpw B         total bits per weight, every tensor counted (kept ones as stored)
   --target-size BYTES    total bytes
   --pin REGEX=FORMAT     tensors whose name the regex finds take FORMAT (repeatable; first wins)
@@ -44,11 +44,7 @@ and the classic greedy's error. MODEL is one or more tensor files or a folder
                          quantscope (a recipe for `quantize --recipe` and the GUI)
   --out PATH             where --export writes
 scan options (with MODEL):
-  --imatrix FILE         weight the error by a llama.cpp importance matrix (.gguf or .dat)
-  --include REGEX        only tensors whose name the regex finds
-  --exclude REGEX        skip tensors whose name the regex finds
-  --quantize-vectors     also quantize 1-D tensors (biases, norms)
-)") + kQuantOptionsHelp;
+)") + kScanOptionsHelp + kQuantOptionsHelp;
 
 std::string readText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -59,36 +55,6 @@ std::string readText(const std::string& path) {
   if (in.bad())
     throw Error("cannot read '" + path + "'");
   return s.str();
-}
-
-// Writes through a temporary file in the target folder, renamed at the end,
-// so a failed export never leaves half a file under the final name.
-void writeAtomically(const std::filesystem::path& path, const std::string& text, bool executable) {
-  namespace fs = std::filesystem;
-  const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  const fs::path tmp = folder / ("." + path.filename().string() + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw Error("cannot write '" + tmp.string() + "'");
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw Error("cannot write '" + tmp.string() + "'");
-    }
-  }
-  std::error_code ec;
-  if (executable)
-    fs::permissions(tmp, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
-                    fs::perm_options::add, ec);
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(tmp, ignored);
-    throw Error("cannot write '" + path.string() + "': " + ec.message());
-  }
 }
 
 PlanPin parsePin(const std::string& text) {
@@ -117,22 +83,11 @@ void printPlan(const ModelPlan& plan, const ScanResult& scan) {
 } // namespace
 
 int runPlan(const Args& argv) {
-  std::vector<OptionSpec> specs = quantOptionSpecs();
-  for (OptionSpec s : std::vector<OptionSpec>{{"scan", true},
-                                              {"formats", true},
-                                              {"target-bpw", true},
-                                              {"target-size", true},
-                                              {"pin", true},
-                                              {"keep", true},
-                                              {"unweighted", false},
-                                              {"json", false},
-                                              {"export", true},
-                                              {"out", true},
-                                              {"imatrix", true},
-                                              {"include", true},
-                                              {"exclude", true},
-                                              {"quantize-vectors", false}})
-    specs.push_back(s);
+  std::vector<OptionSpec> specs = scanOptionSpecs();
+  for (const char* o : {"scan", "target-bpw", "target-size", "pin", "keep", "export", "out"})
+    specs.push_back({o, true});
+  for (const char* f : {"unweighted", "json"})
+    specs.push_back({f, false});
   const ParsedArgs a = parseArgs(argv, specs, kUsage);
   if (a.has("help")) {
     std::cout << kUsage;
@@ -154,7 +109,7 @@ int runPlan(const Args& argv) {
   if (a.has("out") && a.get("out").empty())
     throw UsageError("--out needs a file name", kUsage);
   if (fromScan) {
-    for (const char* o : {"imatrix", "include", "exclude", "quantize-vectors"})
+    for (const char* o : {"imatrix", "include", "exclude"})
       if (a.has(o))
         throw UsageError(std::string("--") + o + " applies to a scan; --scan reads a finished one", kUsage);
     for (const OptionSpec& s : quantOptionSpecs())
@@ -173,35 +128,18 @@ int runPlan(const Args& argv) {
   request.keeps = a.getAll("keep");
   request.weighted = !a.has("unweighted");
 
-  std::vector<std::filesystem::path> paths(a.positional.begin(), a.positional.end());
   std::unique_ptr<TensorSource> source;
   ScanResult scan;
   if (fromScan) {
     scan = scanFromJson(readText(a.get("scan")), a.get("scan"));
   } else {
-    if (request.formats.empty())
-      throw UsageError("--formats is required to scan MODEL", kUsage);
-    ScanOptions options;
-    options.formats = request.formats;
-    options.base = configFromOptions(a, false);
-    options.include = a.get("include");
-    options.exclude = a.get("exclude");
-    options.quantizeVectors = a.has("quantize-vectors");
-    Imatrix imatrix;
-    if (a.has("imatrix")) {
-      imatrix = readImatrix(a.get("imatrix"));
-      options.imatrix = &imatrix;
-    }
-    source = openModel(paths);
-    scan = scanModel(*source, options);
+    ScanInput in = scanInputFromArgs(a);
+    scan = runScan(in);
+    source = std::move(in.model);
   }
 
   const ModelPlan plan = planModel(scan, request);
-  if (a.has("json"))
-    std::cout << planToJson(plan) << '\n';
-  else
-    printPlan(plan, scan);
-
+  // The export is written before anything is printed: a refused export leaves only its error.
   if (a.has("export")) {
     std::string text;
     if (kind == "llama-quantize") {
@@ -210,17 +148,29 @@ int runPlan(const Args& argv) {
       text = exportCompressedTensors(plan, scan) + "\n";
     } else if (kind == "aimet") {
       if (!source) {
-        if (paths.empty())
+        if (a.positional.empty())
           throw UsageError("--export aimet reads the planned tensors: give MODEL with --scan", kUsage);
-        source = openModel(paths);
+        source = openModel(std::vector<std::filesystem::path>(a.positional.begin(), a.positional.end()));
       }
       text = exportAimet(plan, *source) + "\n";
     } else {
       text = recipeToJson(recipeFromPlan(plan)) + "\n";
     }
-    writeAtomically(a.get("out"), text, kind == "llama-quantize");
-    (a.has("json") ? std::cerr : std::cout) << "wrote " << kind << " export to " << a.get("out") << '\n';
+    writeFileAtomically(a.get("out"), text);
+    if (kind == "llama-quantize") {
+      std::error_code ec; // a script that cannot be made executable still runs with bash
+      std::filesystem::permissions(a.get("out"),
+                                   std::filesystem::perms::owner_exec | std::filesystem::perms::group_exec |
+                                       std::filesystem::perms::others_exec,
+                                   std::filesystem::perm_options::add, ec);
+    }
   }
+  if (a.has("json"))
+    std::cout << planToJson(plan) << '\n';
+  else
+    printPlan(plan, scan);
+  if (a.has("export"))
+    (a.has("json") ? std::cerr : std::cout) << "wrote " << kind << " export to " << a.get("out") << '\n';
   return 0;
 }
 
