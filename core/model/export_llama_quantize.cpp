@@ -161,6 +161,7 @@ LlamaQuantizeExport exportLlamaQuantize(const ModelPlan& plan, const ScanResult&
   };
   std::map<std::string, Target> byGguf;
   std::vector<std::string> noName, nonGguf, never, badRows, mixedExperts, badStored, upper;
+  bool requantize = false; // a stored quantized tensor gets another type
   for (size_t i = 0; i < plan.tensors.size(); ++i) {
     const TensorChoice& c = plan.tensors[i];
     const ScannedTensor& t = scan.tensors[i];
@@ -201,6 +202,9 @@ LlamaQuantizeExport exportLlamaQuantize(const ModelPlan& plan, const ScanResult&
     }
     if (std::any_of(gguf.begin(), gguf.end(), [](unsigned char ch) { return std::isupper(ch); }))
       upper.push_back(gguf);
+    const std::string stored = storedTypeName(t.storedDtype);
+    requantize = requantize || (!stored.empty() && stored != "f32" && stored != "f16" && stored != "bf16" &&
+                                stored != type);
     auto [it, fresh] = byGguf.try_emplace(gguf, Target{type, {}, i});
     if (!fresh && it->second.type != type)
       mixedExperts.push_back(gguf + " (" + nameList(it->second.sources, 3) + ": " + it->second.type + "; " +
@@ -293,7 +297,11 @@ LlamaQuantizeExport exportLlamaQuantize(const ModelPlan& plan, const ScanResult&
     << "in=$1\n"
     << "out=$2\n"
     << "shift 2\n"
-    << "exec \"${LLAMA_QUANTIZE:-llama-quantize}\" --pure \\\n";
+    << (requantize
+            ? "# Some tensors are stored quantized already: --allow-requantize lets them change type.\n"
+            : "")
+    << "exec \"${LLAMA_QUANTIZE:-llama-quantize}\" --pure " << (requantize ? "--allow-requantize " : "")
+    << "\\\n";
   for (const LlamaTensorType& o : out.options)
     s << "  --tensor-type '" << o.pattern << "=" << o.type << "' \\\n";
   s << "  \"$@\" \"$in\" \"$out\" " << out.baseType << "\n";

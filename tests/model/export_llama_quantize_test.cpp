@@ -116,6 +116,14 @@ TEST(LlamaQuantizeExport, EveryTensorGetsItsPlannedType) {
       {"blk.1.ffn_down.weight", "q8_0"}, {"blk.2.attn_q.weight", "q4_K"},   {"blk.2.ffn_down.weight", "q6_K"},
       {"output.weight", "q8_0"}};
   EXPECT_EQ(got, want);
+  EXPECT_EQ(e.script.find("--allow-requantize"), std::string::npos); // every stored type is F16/F32
+  // A tensor stored quantized that changes type needs --allow-requantize.
+  ScanResult quantized = scan;
+  quantized.tensors[3].storedDtype = "Q8_0";
+  EXPECT_NE(exportLlamaQuantize(plan, quantized).script.find(" --pure --allow-requantize \\\n"),
+            std::string::npos);
+  quantized.tensors[3].storedDtype = "Q6_K"; // planned q6_K: kept as it is
+  EXPECT_EQ(exportLlamaQuantize(plan, quantized).script.find("--allow-requantize"), std::string::npos);
   // Consecutive blocks of one role and type share one pattern.
   int attnQ = 0;
   for (const auto& o : e.options)
