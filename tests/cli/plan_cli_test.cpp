@@ -9,10 +9,14 @@
 
 #include "cli_run.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
 #include <sstream>
 
 namespace qs {
@@ -129,6 +133,50 @@ TEST(PlanCli, ExportsThroughATemporaryFile) {
   EXPECT_NE(r.err.find("AIMET export: only INT formats"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(refused));
   EXPECT_TRUE(r.out.empty()) << r.out; // nothing printed before the refusal
+}
+
+// A GGUF model planned and exported as a llama-quantize script: llama-quantize's
+// rule (patterns lowercased, first std::regex_search match wins, 1-D tensors
+// never quantized) gives every tensor exactly the type the plan JSON names.
+TEST(PlanCli, LlamaQuantizeScriptReproducesThePlan) {
+  const fs::path script = dir() / "gguf_quantize.sh";
+  const test::CliRun r = runCli("plan " + (dir() / "model.gguf").string() +
+                                " --formats q4_0,q5_1,q8_0,fp16 --target-bpw 7 --keep token_embd --pin "
+                                "'blk\\.2\\.=q8_0' --json --export llama-quantize --out " +
+                                script.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto plan = nlohmann::json::parse(r.out);
+  const std::string text = readText(script);
+  std::vector<std::pair<std::regex, std::string>> patterns;
+  static const std::regex option(R"(--tensor-type '([^=']*)=([^']*)')");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), option); it != std::sregex_iterator(); ++it) {
+    std::string pattern = (*it)[1].str();
+    std::transform(pattern.begin(), pattern.end(), pattern.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    patterns.emplace_back(std::regex(pattern), (*it)[2].str());
+  }
+  ASSERT_FALSE(patterns.empty()) << text;
+  const std::map<std::string, std::string> llamaName = {
+      {"q4_0", "q4_0"}, {"q5_1", "q5_1"}, {"q8_0", "q8_0"}, {"fp16", "f16"}};
+  std::set<std::string> planned;
+  for (const auto& t : plan["tensors"]) {
+    const std::string name = t["name"], format = t["format"];
+    planned.insert(format);
+    std::string got = "(as stored)";
+    if (name.find("_norm") == std::string::npos) // the 1-D norms: llama-quantize never quantizes them
+      for (const auto& [re, type] : patterns)
+        if (std::regex_search(name, re)) {
+          got = type;
+          break;
+        }
+    const std::string want = format == "keep"
+                                 ? (name.find("_norm") == std::string::npos ? "f16" : "(as stored)")
+                                 : llamaName.at(format);
+    EXPECT_EQ(got, want) << name;
+  }
+  EXPECT_GE(planned.size(), 3u) << r.out; // a real mixture, not one format
+  EXPECT_EQ(plan["tensors"][0]["format"], "keep");
+  EXPECT_NE(text.find("Q4_0\n"), std::string::npos); // the base: the most common quantized type
 }
 
 TEST(PlanCli, QuantizeTakesTheRecipe) {

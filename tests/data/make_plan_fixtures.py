@@ -10,7 +10,9 @@ AIMET encodings its weights must get, computed here from the definitions:
   AIMET: min = scale * offset, max = scale * (2^b - 1 + offset)
 
 usage: make_plan_fixtures.py OUT_DIR
-writes OUT_DIR/model.safetensors and OUT_DIR/aimet_ref.json
+writes OUT_DIR/model.safetensors, OUT_DIR/aimet_ref.json and OUT_DIR/model.gguf
+(llama.cpp names, F16 matrices and F32 vectors, as llama.cpp's converter writes
+them) for the llama-quantize export.
 """
 import json
 import os
@@ -19,6 +21,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gguf_writer import STRING, U32, write_gguf  # noqa: E402
 from safetensors_writer import write_safetensors  # noqa: E402
 
 TENSORS = [
@@ -70,6 +73,35 @@ def encodings(x, bits, sym):
     return out
 
 
+GGUF_TENSORS = [
+    ("token_embd.weight", (128, 64)),
+    ("blk.0.attn_norm.weight", (64,)),
+    ("blk.0.attn_q.weight", (64, 64)),
+    ("blk.0.attn_k.weight", (64, 64)),
+    ("blk.0.ffn_down.weight", (64, 128)),
+    ("blk.1.attn_norm.weight", (64,)),
+    ("blk.1.attn_q.weight", (64, 64)),
+    ("blk.1.attn_k.weight", (64, 64)),
+    ("blk.1.ffn_down.weight", (64, 128)),
+    ("blk.2.attn_q.weight", (64, 64)),
+    ("blk.2.ffn_down.weight", (64, 128)),
+    ("output_norm.weight", (64,)),
+    ("output.weight", (128, 64)),
+]
+
+
+def write_gguf_model(path, rng):
+    tensors = []
+    for name, shape in GGUF_TENSORS:
+        x = values(name, shape, rng)
+        ne = list(reversed(shape))  # ggml: innermost (row length) first
+        if x.ndim == 1:
+            tensors.append((name, ne, 0, x.astype("<f4").tobytes()))  # F32
+        else:
+            tensors.append((name, ne, 1, x.astype("<f2").tobytes()))  # F16
+    write_gguf(path, [("general.architecture", STRING, "llama"), ("llama.block_count", U32, 3)], tensors)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -87,6 +119,7 @@ def main():
         ref["int4_asym"][name] = encodings(x, 4, False)
     with open(os.path.join(out, "aimet_ref.json"), "w") as f:
         json.dump(ref, f)
+    write_gguf_model(os.path.join(out, "model.gguf"), rng)
 
 
 if __name__ == "__main__":
