@@ -287,6 +287,8 @@ LlamaQuantizeExport exportLlamaQuantize(const ModelPlan& plan, const ScanResult&
     << " bytes, total error " << plan.totalError << (plan.weighted ? " (imatrix-weighted)" : "") << ".\n"
     << "# Each pattern names its tensors exactly (anchored, disjoint); --pure keeps\n"
     << "# llama-quantize's own mixture rules away from any tensor the scan did not see.\n"
+    << "# Do not add --output-tensor-type, --token-embedding-type or --leave-output-tensor:\n"
+    << "# they take precedence over the patterns.\n"
     << "# usage: "
     << "$0 MODEL.gguf OUTPUT.gguf [more llama-quantize options, e.g. --imatrix FILE]\n"
     << "set -euo pipefail\n"
