@@ -97,6 +97,16 @@ TEST(PlanCli, FromASavedScan) {
   req.targetBytes = 10000;
   req.pins = {{"down_proj", "int8"}};
   EXPECT_EQ(r.out, planToJson(planModel(scanFromJson(scanToJson(scan), "scan"), req)) + "\n");
+
+  // The scan command's saved scan plans as the scan in memory does.
+  const fs::path saved = dir() / "scan_cli.json";
+  test::CliRun s =
+      runCli("scan " + model().string() + " --formats q4_0,q8_0,int8,int4 --out " + saved.string());
+  ASSERT_EQ(s.status, 0) << s.err;
+  s = runCli("plan --scan " + saved.string() +
+             " --formats int8,int4 --target-size 10000 --pin 'down_proj=int8' --json");
+  ASSERT_EQ(s.status, 0) << s.err;
+  EXPECT_EQ(s.out, r.out);
 }
 
 TEST(PlanCli, ExportsThroughATemporaryFile) {
