@@ -182,6 +182,33 @@ TEST(Scan, WeighsErrorsByTheImatrixAsLlamaCppDoes) {
       "weighted by the imatrix's mean weight");
 }
 
+TEST(Scan, RefusesAnImatrixOfAnotherModel) {
+  const Imatrix imatrix = readImatrix(refs() / "scan_imatrix.dat");
+  ScanOptions o = options({"int8"});
+  o.imatrix = &imatrix;
+  o.include = "mlp|embed"; // q_proj is blk.0.attn_q, which the imatrix has
+  try {                    // names: the other tensors are not in this imatrix
+    scanModel(*model(), o);
+    FAIL() << "an imatrix naming none of the tensors must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("the imatrix names none of the model's 3 weight tensors (its first entry: "
+                                   "'blk.0.attn_q.weight'): is it for another model?"),
+        std::string::npos)
+        << e.what();
+  }
+  o.include = "attn_k"; // sizes: only the entry sized for another tensor is left
+  try {
+    scanModel(*openTensorFile(refs() / "scan_imatrix.safetensors"), o);
+    FAIL() << "an imatrix whose entries all have other sizes must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("every tensor the imatrix names has another size in the model (the "
+                                         "imatrix entry 'blk.2.attn_k.weight' has 48 weights"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Scan, JsonRoundTrips) {
   const auto src = model();
   const ScanResult s = scanModel(*src, options({"int8", "q4_k"}));
