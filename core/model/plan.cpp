@@ -281,6 +281,94 @@ bool bestSwap(const std::vector<PlanItem>& items, const std::vector<Item>& prepa
   return true;
 }
 
+// Upgrades that do not fit, each paid by downgrading other items: after the
+// upgrade, downgrades by the least error added per bit freed are taken one
+// by one, and at every step the cheapest single downgrade that would cover
+// the rest is tried as the last one. Of the `limit` steepest upgrades, the
+// best complete move that lowers the error is applied. Returns false when
+// none does.
+bool bestUpgradeWithRepair(const std::vector<PlanItem>& items, const std::vector<Item>& prepared,
+                           std::vector<int>& choice, double budget, size_t limit) {
+  const double bits = bitsOf(items, choice), error = errorOf(items, choice);
+  struct Up {
+    double ratio;
+    int item, option;
+  };
+  std::vector<Up> ups;
+  for (size_t t = 0; t < items.size(); ++t) {
+    if (prepared[t].kept)
+      continue;
+    const PlanOption& cur = items[t].options[size_t(choice[t])];
+    for (int o : prepared[t].usable) {
+      const PlanOption& c = items[t].options[size_t(o)];
+      if (c.bits - cur.bits > budget - bits && c.error < cur.error)
+        ups.push_back({(cur.error - c.error) / (c.bits - cur.bits), int(t), o});
+    }
+  }
+  std::stable_sort(ups.begin(), ups.end(), [](const Up& a, const Up& b) { return a.ratio > b.ratio; });
+  if (ups.size() > limit)
+    ups.resize(limit);
+  std::vector<int> best;
+  double bestError = error * (1 - 1e-12);
+  for (const Up& u : ups) {
+    std::vector<int> c = choice;
+    c[size_t(u.item)] = u.option;
+    std::vector<bool> touched(items.size(), false);
+    touched[size_t(u.item)] = true;
+    double over = bitsOf(items, c) - budget, err = errorOf(items, c);
+    while (over > 0 && err < bestError) {
+      // The cheapest single downgrade covering `over`, and the best per bit.
+      int finT = -1, finO = -1, perT = -1, perO = -1;
+      double finCost = kInf, perRatio = kInf;
+      for (size_t t = 0; t < items.size(); ++t) {
+        if (prepared[t].kept || touched[t])
+          continue;
+        const PlanOption& cur = items[t].options[size_t(c[t])];
+        for (int o : prepared[t].usable) {
+          const PlanOption& d = items[t].options[size_t(o)];
+          const double freed = cur.bits - d.bits, cost = d.error - cur.error;
+          if (freed <= 0)
+            continue;
+          if (freed >= over && cost < finCost) {
+            finCost = cost;
+            finT = int(t);
+            finO = o;
+          }
+          if (cost / freed < perRatio) {
+            perRatio = cost / freed;
+            perT = int(t);
+            perO = o;
+          }
+        }
+      }
+      if (finT >= 0 && err + finCost < bestError) {
+        std::vector<int> done = c;
+        done[size_t(finT)] = finO;
+        if (bitsOf(items, done) <= budget) {
+          bestError = err + finCost;
+          best = std::move(done);
+        }
+      }
+      if (perT < 0)
+        break;
+      const PlanOption &from = items[size_t(perT)].options[size_t(c[size_t(perT)])],
+                       &to = items[size_t(perT)].options[size_t(perO)];
+      over -= from.bits - to.bits;
+      err += to.error - from.error;
+      c[size_t(perT)] = perO;
+      touched[size_t(perT)] = true;
+      if (over <= 0 && err < bestError && bitsOf(items, c) <= budget) {
+        bestError = err;
+        best = c;
+      }
+    }
+  }
+  if (best.empty())
+    return false;
+  choice = std::move(best);
+  return true;
+}
+
 // Σ_t min_o (e + λ b) − λ B over the usable options, kept items at λ·fixed.
 double dualValue(const std::vector<PlanItem>& items, const std::vector<Item>& prepared, double lambda,
                  double budget) {
@@ -346,6 +434,12 @@ PlanSolution solvePlan(const std::vector<PlanItem>& items, double budgetBits) {
   fillBudget(items, prepared, choice, budgetBits);
   for (int round = 0; round < 256 && bestSwap(items, prepared, choice, budgetBits); ++round)
     fillBudget(items, prepared, choice, budgetBits);
+  // Moves of three or more items: an upgrade paid by several downgrades.
+  for (int round = 0; round < 8 && bestUpgradeWithRepair(items, prepared, choice, budgetBits, 16); ++round) {
+    fillBudget(items, prepared, choice, budgetBits);
+    for (int r = 0; r < 256 && bestSwap(items, prepared, choice, budgetBits); ++r)
+      fillBudget(items, prepared, choice, budgetBits);
+  }
 
   std::vector<int> greedy = start;
   fillBudget(items, prepared, greedy, budgetBits);

@@ -116,9 +116,10 @@ TEST(PlanSolver, MatchesBruteForceOnSmallRandomCases) {
     if (brute.error > 0)
       worstGap = std::max(worstGap, (sol.totalError - brute.error) / brute.error);
   }
-  // The exchange pass makes nearly every small case exact.
-  EXPECT_GE(exact, cases * 95 / 100) << exact << " of " << cases;
-  EXPECT_LE(worstGap, 0.10);
+  // The exchange pass makes nearly every small case exact (with pair moves
+  // alone, about 1 % of such cases stayed off, by up to 14 %).
+  EXPECT_GE(exact, cases * 99 / 100) << exact << " of " << cases;
+  EXPECT_LE(worstGap, 0.05);
 }
 
 // Curves shaped like real formats: error ∝ params · 2^(−2·bits/elt) with a
