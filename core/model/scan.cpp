@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/formats/format_registry.h"
+#include "core/model/imatrix_columns.h"
 #include "core/model/scan_measure.h"
 #include "core/pipeline/quant_plan.h"
 #include "core/pipeline/quantize.h"
@@ -59,28 +60,14 @@ double meanWeight(const Imatrix& m) {
   return n ? sum / double(n) : 0.0;
 }
 
-// The imatrix entry of a tensor by its own name, then by its GGUF name, with
-// the size checked: one weight per input column (the last axis), and for a
-// 3-D expert stack [n_expert, out, in] one row of them per expert (the GGUF
-// form records the experts, the legacy form stores the rows back to back).
+// The imatrix entry of a tensor (matchImatrix) and the weights of its elements.
 const ImatrixEntry* imatrixFor(const Imatrix& m, const ScannedTensor& t, ColumnWeights& weights,
                                std::string& note) {
-  const ImatrixEntry* e = m.find(t.name);
-  if (!e && !t.role.ggufName.empty())
-    e = m.find(t.role.ggufName);
-  if (!e) {
-    note = "not in the imatrix";
-    return nullptr;
-  }
-  const int64_t columns = t.shape.empty() ? 1 : t.shape.back();
-  const int64_t experts = t.shape.size() == 3 ? t.shape[0] : 1;
-  if (int64_t(e->weights.size()) != columns * experts) {
-    note = "the imatrix entry '" + e->name + "' has " + std::to_string(e->weights.size()) +
-           " weights, the tensor " + shapeToString(t.shape) + " needs " + std::to_string(columns * experts);
-    return nullptr;
-  }
-  weights = {e->weights.data(), columns, std::max<int64_t>(1, t.params / experts)};
-  return e;
+  const ImatrixMatch match = matchImatrix(m, t.name, t.shape);
+  note = match.problem;
+  if (match.entry)
+    weights = {match.entry->weights.data(), match.columns, std::max<int64_t>(1, t.params / match.experts)};
+  return match.entry;
 }
 
 void fillScore(CandidateScore& s, const ErrorSums& sums, double bpe, int64_t params, bool weighted,

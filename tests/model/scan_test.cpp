@@ -176,10 +176,10 @@ TEST(Scan, WeighsErrorsByTheImatrixAsLlamaCppDoes) {
   EXPECT_EQ(byName(s, "blk.1.ffn_up_exps.weight").imatrixNote, "") << "one row of weights per expert";
   EXPECT_EQ(byName(s, "model.layers.1.mlp.down_proj.weight").imatrixNote,
             "not in the imatrix: its error is weighted by the imatrix's mean weight");
-  EXPECT_EQ(
-      byName(s, "blk.2.attn_k.weight").imatrixNote,
-      "the imatrix entry 'blk.2.attn_k.weight' has 48 weights, the tensor [16, 64] needs 64: its error is "
-      "weighted by the imatrix's mean weight");
+  EXPECT_EQ(byName(s, "blk.2.attn_k.weight").imatrixNote,
+            "sizes differ: the imatrix entry 'blk.2.attn_k.weight' has 48 weights, the tensor [16, 64] needs "
+            "64: its error is "
+            "weighted by the imatrix's mean weight");
 }
 
 TEST(Scan, RefusesAnImatrixOfAnotherModel) {
@@ -202,9 +202,10 @@ TEST(Scan, RefusesAnImatrixOfAnotherModel) {
     scanModel(*openTensorFile(refs() / "scan_imatrix.safetensors"), o);
     FAIL() << "an imatrix whose entries all have other sizes must be refused";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("every tensor the imatrix names has another size in the model (the "
-                                         "imatrix entry 'blk.2.attn_k.weight' has 48 weights"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("every tensor the imatrix names has another size in the model (sizes "
+                                   "differ: the imatrix entry 'blk.2.attn_k.weight' has 48 weights"),
+        std::string::npos)
         << e.what();
   }
 }
