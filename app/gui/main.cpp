@@ -6,6 +6,7 @@
 #include "widgets/analyzer.h"
 #include "widgets/document.h"
 #include "widgets/main_window.h"
+#include "widgets/model/model_view.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -40,8 +41,10 @@ int main(int argc, char** argv) {
       QStringLiteral("screenshot"),
       QStringLiteral("Render the main window to FILE.png once the first result is drawn, then exit."),
       QStringLiteral("FILE.png"));
-  const QCommandLineOption open(QStringLiteral("open"), QStringLiteral("Open a tensor file."),
-                                QStringLiteral("FILE"));
+  const QCommandLineOption open(
+      QStringLiteral("open"),
+      QStringLiteral("Open a tensor file, or a model folder (the Model tab scans it)."),
+      QStringLiteral("FILE"));
   const QCommandLineOption tensor(QStringLiteral("tensor"),
                                   QStringLiteral("Select this tensor (in --open's file, or a demo "
                                                  "tensor)."),
@@ -85,6 +88,7 @@ int main(int argc, char** argv) {
     QStringList titles;
     for (const qs::ResultView* view : window.views())
       titles << view->title();
+    titles << QStringLiteral("Layer") << QStringLiteral("Model");
     return fail(QStringLiteral("no plot tab '%1' (tabs: %2)")
                     .arg(parser.value(tab), titles.join(QStringLiteral(", "))));
   }
@@ -117,25 +121,42 @@ int main(int argc, char** argv) {
     QObject::connect(window.analyzer(), &qs::Analyzer::failed, &app,
                      [quitWith](const QString& message) { quitWith(message); });
     // The picture is taken when a result for a loaded tensor is on screen and
-    // nothing newer is on its way.
+    // nothing newer is on its way; for the Model tab, also once the model's
+    // scan has ended and its plan is shown.
+    const bool modelShot = parser.value(tab).compare(QStringLiteral("model"), Qt::CaseInsensitive) == 0;
+    auto ready = [&window, modelShot] {
+      return !window.analyzer()->isBusy() && !window.document()->isLoading() &&
+             (!modelShot || window.modelView()->isSettled());
+    };
+    auto shoot = [&window, &app, path, ready, modelShot] {
+      if (!ready())
+        return;
+      // Let pending layout requests (status bar text) settle first.
+      QTimer::singleShot(modelShot ? 300 : 100, &app, [&window, &app, path, ready] {
+        if (!ready())
+          return; // a newer result will come and try again
+        if (!window.grab().save(path, "PNG")) {
+          std::fprintf(stderr, "quantscope: cannot write %s\n", qPrintable(path));
+          app.exit(1);
+          return;
+        }
+        std::printf("%s\n", qPrintable(path));
+        std::fflush(stdout);
+        app.exit(0);
+      });
+    };
     QObject::connect(&window, &qs::MainWindow::resultsShown, &app,
-                     [&window, &app, path](const qs::AnalysisOutput& output, double) {
-                       if (!output.tensor || window.analyzer()->isBusy() || window.document()->isLoading())
-                         return;
-                       // Let pending layout requests (status bar text) settle first.
-                       QTimer::singleShot(100, &app, [&window, &app, path] {
-                         if (window.analyzer()->isBusy() || window.document()->isLoading())
-                           return; // a newer result will come and try again
-                         if (!window.grab().save(path, "PNG")) {
-                           std::fprintf(stderr, "quantscope: cannot write %s\n", qPrintable(path));
-                           app.exit(1);
-                           return;
-                         }
-                         std::printf("%s\n", qPrintable(path));
-                         std::fflush(stdout);
-                         app.exit(0);
-                       });
+                     [shoot](const qs::AnalysisOutput& output, double) {
+                       if (output.tensor)
+                         shoot();
                      });
+    if (modelShot) {
+      QObject::connect(window.modelView(), &qs::ModelView::settled, &app, shoot);
+      QObject::connect(window.document(), &qs::Document::sourceAdded, &app, [&window, quitWith](int index) {
+        if (!window.document()->sources()[index].model)
+          quitWith(QStringLiteral("--tab Model wants a model: --open a model folder"));
+      });
+    }
     QTimer::singleShot(120000, &app, [quitWith] {
       quitWith(QStringLiteral("no result after 120 s; no screenshot written"));
     });
