@@ -16,6 +16,7 @@ int runDemo(const Args& args);
 int runFormats(const Args& args);
 int runList(const Args& args);  // list_command.cpp
 int runLayer(const Args& args); // layer_command.cpp
+int runScan(const Args& args);  // scan_command.cpp
 
 struct Command {
   const char* name;

@@ -19,6 +19,7 @@ const std::vector<Command>& commands() {
       {"formats", "list the number formats", runFormats},
       {"list", "list the tensors of a file", runList},
       {"layer", "compare RTN, SmoothQuant, AWQ and GPTQ on one linear layer", runLayer},
+      {"scan", "every tensor of a model under every candidate format", runScan},
   };
   return kCommands;
 }
