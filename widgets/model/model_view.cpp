@@ -546,6 +546,10 @@ void ModelView::activated(const QModelIndex& proxyIndex) {
   emit openInWorkbench(table_->tensorName(row), config);
 }
 
+QString ModelView::planStatusText() const {
+  return planStatus_->text();
+}
+
 QList<QWidget*> ModelView::exportables() const {
   return {pareto_, profile_};
 }

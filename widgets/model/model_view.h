@@ -54,6 +54,8 @@ public:
   // The scan ended complete, its plan for the current request is shown and no newer one is on its way.
   bool isSettled() const;
   QList<QWidget*> exportables() const;
+  // The plan's line under the budget: its numbers, or why there is no plan.
+  QString planStatusText() const;
 
   ModelSession* session() const { return session_; }
   ModelTable* table() const { return table_; }
