@@ -80,7 +80,10 @@ void ModelSession::runPlan() {
     plan_ = std::move(plan);
     emit planReady(plan_);
   };
-  handlers.failed = [this](const QString& message) { emit planFailed(message); };
+  handlers.failed = [this](const QString& message) {
+    plan_.reset(); // nothing stale stays on screen
+    emit planFailed(message);
+  };
   planJob_.start<std::shared_ptr<const ModelPlan>>(
       [scan = planned_, request = request_](JobControl&) {
         return std::make_shared<const ModelPlan>(planModel(*scan, request));

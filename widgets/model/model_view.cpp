@@ -236,7 +236,9 @@ void ModelView::wire() {
   connect(session_, &ModelSession::planFailed, this, [this](const QString& message) {
     planPending_ = false;
     planStatus_->setText(tr("<span style='color:#c0392b'>%1</span>").arg(message.toHtmlEscaped()));
+    table_->setPlan(nullptr);
     pareto_->clearPlan(tr("no plan: see the message above"));
+    updateProfile();
   });
 
   connect(slider_, &QSlider::valueChanged, this, [this](int value) {
