@@ -138,6 +138,7 @@ void MainWindow::buildDocks() {
   plotArea_->addDockWidget(Qt::TopDockWidgetArea, modelDock_);
   if (!viewDocks_.empty())
     plotArea_->tabifyDockWidget(viewDocks_.front(), modelDock_);
+  modelDock_->hide(); // until a model is opened (or View ▸ Model): the plot tabs keep their room
   resultStale_.assign(views_.size(), false);
   pinnedStale_.assign(views_.size(), false);
   viewMs_.assign(views_.size(), 0.0);

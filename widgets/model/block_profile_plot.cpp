@@ -57,6 +57,7 @@ BlockProfilePlot::BlockProfilePlot(QWidget* parent) : QCustomPlot(parent) {
   scale_->axis()->setLabel(tr("SQNR (dB)"));
   scale_->setBarWidth(10);
   map_->setColorScale(scale_);
+  scale_->setGradient(sqnrGradient()); // the scale hands its gradient to the map
   auto* group = new QCPMarginGroup(this);
   axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
   scale_->setMarginGroup(QCP::msBottom | QCP::msTop, group);
@@ -154,10 +155,10 @@ void BlockProfilePlot::setData(std::shared_ptr<const ScanResult> scan, std::shar
   }
 
   plotstyle::setEmptyMessage(this, QString());
-  plotplace::setTitle(this, title_,
-                      ofPlan ? tr("SQNR per block with the plan's formats")
-                             : tr("SQNR per block at %1 (colour) · the plan's formats (text)")
-                                   .arg(QString::fromStdString(format)));
+  plotplace::setTitle(
+      this, title_,
+      ofPlan ? tr("SQNR per block with the plan's formats")
+             : tr("SQNR of %1 per block — text: the plan's format").arg(QString::fromStdString(format)));
   map_->setVisible(true);
   scale_->setVisible(true);
   map_->data()->setSize(blocks, static_cast<int>(roles.size()));

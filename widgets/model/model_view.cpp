@@ -1,7 +1,9 @@
 #include "widgets/model/model_view.h"
 
 #include "core/error.h"
+#include "widgets/metric_rows.h"
 #include "widgets/model/block_profile_plot.h"
+#include "widgets/model/elided_label.h"
 #include "widgets/model/format_picker.h"
 #include "widgets/model/model_session.h"
 #include "widgets/model/model_table.h"
@@ -14,7 +16,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
@@ -33,6 +34,7 @@ namespace qs {
 namespace {
 
 constexpr int kSliderSteps = 1000;
+const QColor kErrorColor(192, 57, 43);
 
 // Frames the plan's cell of each row, so the choice stands out whatever the colours.
 class ChosenCellDelegate : public QStyledItemDelegate {
@@ -153,10 +155,9 @@ QWidget* ModelView::buildScanRow() {
   cancel_ = new QPushButton(tr("Cancel"), row);
   cancel_->setEnabled(false);
   progress_ = new QProgressBar(row);
-  progress_->setMaximumWidth(160);
+  progress_->setMaximumWidth(100);
   progress_->setTextVisible(false);
-  scanStatus_ = new QLabel(row);
-  scanStatus_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  scanStatus_ = new ElidedLabel(row);
   h->addWidget(picker_);
   h->addWidget(granularity_);
   h->addWidget(scan_);
@@ -182,13 +183,12 @@ QWidget* ModelView::buildBudgetRow() {
   unit_ = new QComboBox(row);
   unit_->addItems({tr("bits/weight"), tr("GB")});
   unit_->setToolTip(tr("Give the budget in bits per weight or as the model's size"));
-  planStatus_ = new QLabel(row);
-  planStatus_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  planStatus_ = new ElidedLabel(row);
   h->addWidget(label);
-  h->addWidget(slider_, 2);
+  h->addWidget(slider_, 1);
   h->addWidget(spin_);
   h->addWidget(unit_);
-  h->addWidget(planStatus_, 3);
+  h->addWidget(planStatus_, 1);
   return row;
 }
 
@@ -197,15 +197,17 @@ QWidget* ModelView::buildPlanRow() {
   auto* h = new QHBoxLayout(row);
   h->setContentsMargins(0, 0, 0, 0);
   filter_ = new QLineEdit(row);
-  filter_->setPlaceholderText(tr("Filter tensors (regex or text)"));
+  filter_->setPlaceholderText(tr("Filter (regex or text)"));
   filter_->setClearButtonEnabled(true);
   count_ = new QLabel(row);
   pins_ = new QLineEdit(row);
-  pins_->setPlaceholderText(tr("Pins: REGEX=FORMAT; …  e.g. embed|lm_head=q8_0"));
-  pins_->setToolTip(tr("Tensors whose name matches REGEX get FORMAT; separate pins with ';'"));
+  pins_->setPlaceholderText(tr("Pins: REGEX=FORMAT; …"));
+  pins_->setToolTip(tr("Tensors whose name matches REGEX get FORMAT; separate pins with ';'\n"
+                       "e.g. embed_tokens|lm_head=q8_0; layers\\.0\\.=q6_k"));
   keeps_ = new QLineEdit(row);
-  keeps_->setPlaceholderText(tr("Keep: REGEX; …  e.g. lm_head"));
-  keeps_->setToolTip(tr("Tensors whose name matches stay at their stored dtype; separate regexes with ';'"));
+  keeps_->setPlaceholderText(tr("Keep: REGEX; …"));
+  keeps_->setToolTip(tr("Tensors whose name matches stay at their stored dtype; separate regexes with ';'\n"
+                        "e.g. lm_head"));
   h->addWidget(filter_, 2);
   h->addWidget(count_);
   h->addWidget(pins_, 3);
@@ -235,7 +237,7 @@ void ModelView::wire() {
   connect(session_, &ModelSession::planReady, this, &ModelView::onPlan);
   connect(session_, &ModelSession::planFailed, this, [this](const QString& message) {
     planPending_ = false;
-    planStatus_->setText(tr("<span style='color:#c0392b'>%1</span>").arg(message.toHtmlEscaped()));
+    planStatus_->setText(message, kErrorColor);
     table_->setPlan(nullptr);
     pareto_->clearPlan(tr("no plan: see the message above"));
     updateProfile();
@@ -274,11 +276,12 @@ void ModelView::setModel(std::shared_ptr<const TensorSource> source, const QStri
   session_->setSource(source, label);
   table_->setEntries(source ? source->list() : std::vector<TensorEntry>{});
   table_->setFormats({});
+  arrangeColumns();
   view_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
   proxy_->sort(-1);
   pareto_->clearPlan(tr("planning starts when the scan ends"));
   profile_->clearData(tr("the profile follows the scan"));
-  planStatus_->clear();
+  planStatus_->setText({});
   updateCount();
   startScan();
 }
@@ -313,14 +316,7 @@ void ModelView::startScan() {
   options.base = baseConfig();
   options.base.format = formats.front();
   table_->setFormats(formats);
-  // Candidate columns fit their numbers; the name column keeps a readable width.
-  QHeaderView* header = view_->horizontalHeader();
-  for (int c = 0; c < table_->columnCount(); ++c)
-    if (c != ModelTable::Name)
-      header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-  header->setSectionResizeMode(ModelTable::Name, QHeaderView::Interactive);
-  header->resizeSection(ModelTable::Name, std::max(180, view_->fontMetrics().horizontalAdvance(QStringLiteral(
-                                                            "model.layers.10.self_attn.q_proj.weight"))));
+  arrangeColumns();
   {
     const QSignalBlocker block(profileOf_);
     profileOf_->clear();
@@ -334,6 +330,20 @@ void ModelView::startScan() {
   session_->startScan(options);
 }
 
+void ModelView::arrangeColumns() {
+  // What decides (the plan and the SQNR per format) comes first, so it is in
+  // view in a narrow tab; the tensor's details follow. Candidate columns fit
+  // their numbers; the name keeps a readable width and elides in the middle.
+  QHeaderView* header = view_->horizontalHeader();
+  for (int c = 0; c < table_->columnCount(); ++c)
+    header->setSectionResizeMode(c, c == ModelTable::Name ? QHeaderView::Interactive
+                                                          : QHeaderView::ResizeToContents);
+  header->resizeSection(ModelTable::Name, view_->fontMetrics().horizontalAdvance(
+                                              QStringLiteral("model.layers.0.self_attn.q_proj.w")));
+  for (int c : {ModelTable::Shape, ModelTable::Params, ModelTable::Dtype, ModelTable::Axis})
+    header->moveSection(header->visualIndex(c), table_->columnCount() - 1);
+}
+
 void ModelView::cancelScan() {
   session_->cancelScan();
 }
@@ -343,15 +353,15 @@ void ModelView::onScanEnded(bool complete, const QString& error) {
   cancel_->setEnabled(false);
   const ScanResult& scan = session_->scan();
   if (!error.isEmpty())
-    scanStatus_->setText(tr("<span style='color:#c0392b'>Scan failed: %1</span>").arg(error.toHtmlEscaped()));
+    scanStatus_->setText(tr("Scan failed: %1").arg(error), kErrorColor);
   else if (!complete)
     scanStatus_->setText(tr("Scan cancelled after %1 of %2 tensors; the plan covers those")
                              .arg(scan.tensors.size())
                              .arg(table_->rowCount()));
   else
-    scanStatus_->setText(tr("%1 tensors · %2 parameters · %3 formats%4")
+    scanStatus_->setText(tr("%1 tensors · %2 params · %3 formats%4")
                              .arg(scan.tensors.size())
-                             .arg(QLocale().toString(static_cast<qlonglong>(scan.totalParams())))
+                             .arg(formatCount(static_cast<double>(scan.totalParams())))
                              .arg(scan.formats.size())
                              .arg(scan.architecture.empty()
                                       ? QString()
@@ -466,8 +476,7 @@ void ModelView::requestPlan() {
     parsePins(pins_->text());
     parseKeeps(keeps_->text());
   } catch (const Error& e) {
-    planStatus_->setText(
-        tr("<span style='color:#c0392b'>%1</span>").arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+    planStatus_->setText(QString::fromUtf8(e.what()), kErrorColor);
     return;
   }
   planPending_ = true;
@@ -484,16 +493,17 @@ void ModelView::onPlan(std::shared_ptr<const ModelPlan> plan) {
     budget_ = std::clamp(budget_, rangeLo_, rangeHi_);
     showBudget();
   }
-  QString text = tr("%1 bits/weight · %2 · error %3")
+  QString text = tr("%1 bpw · %2 · error %3")
                      .arg(plan->bitsPerWeight, 0, 'f', 2)
                      .arg(sizeText(plan->totalBytes))
                      .arg(plan->totalError, 0, 'g', 3);
   if (plan->lowerBound > 0)
-    text += tr(" (bound %1)").arg(plan->lowerBound, 0, 'g', 3);
+    text += tr(" ≥ %1").arg(plan->lowerBound, 0, 'g', 3);
   planStatus_->setText(text);
   planStatus_->setToolTip(
-      tr("The plan's storage and its total error Σ (x − q)²%1; no plan of this size has less error than "
-         "the bound; the greedy upgrade would leave %2")
+      tr("%1\nThe plan's bits per weight, storage and total error Σ (x − q)²%2; no plan of this size has "
+         "less error than the bound after ≥; the greedy upgrade would leave %3")
+          .arg(text)
           .arg(plan->weighted ? tr(" weighted by the imatrix") : QString())
           .arg(plan->greedyError, 0, 'g', 4));
   updateProfile();

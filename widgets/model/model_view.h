@@ -26,6 +26,7 @@ class QTableView;
 namespace qs {
 
 class BlockProfilePlot;
+class ElidedLabel;
 class FormatPicker;
 class ModelSession;
 class ModelTable;
@@ -88,6 +89,7 @@ private:
   void updateProfile();
   void updateFilter();
   void updateCount();
+  void arrangeColumns();
   void activated(const QModelIndex& proxyIndex);
   QuantConfig baseConfig() const;
 
@@ -100,11 +102,11 @@ private:
   QPushButton* scan_ = nullptr;
   QPushButton* cancel_ = nullptr;
   QProgressBar* progress_ = nullptr;
-  QLabel* scanStatus_ = nullptr;
+  ElidedLabel* scanStatus_ = nullptr;
   QSlider* slider_ = nullptr;
   QDoubleSpinBox* spin_ = nullptr;
   QComboBox* unit_ = nullptr;
-  QLabel* planStatus_ = nullptr;
+  ElidedLabel* planStatus_ = nullptr;
   QLineEdit* pins_ = nullptr;
   QLineEdit* keeps_ = nullptr;
   QLineEdit* filter_ = nullptr;

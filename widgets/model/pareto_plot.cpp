@@ -75,7 +75,7 @@ void ParetoPlot::setPlan(std::shared_ptr<const ModelPlan> plan) {
     }
   QCPGraph* frontier = addGraph();
   frontier->setObjectName(QStringLiteral("frontier"));
-  frontier->setName(tr("best plans (Pareto frontier)"));
+  frontier->setName(tr("Pareto frontier"));
   frontier->setPen(QPen(QColor(0, 114, 178), 1.6));
   frontier->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(0, 114, 178), 4));
   frontier->setData(x, y, true);
@@ -83,7 +83,7 @@ void ParetoPlot::setPlan(std::shared_ptr<const ModelPlan> plan) {
   if (plan_->greedyError > 0 && plan_->greedyError > plan_->totalError * (1 + 1e-9)) {
     QCPGraph* greedy = addGraph();
     greedy->setObjectName(QStringLiteral("greedy"));
-    greedy->setName(tr("greedy at the same size"));
+    greedy->setName(tr("greedy, same size"));
     greedy->setLineStyle(QCPGraph::lsNone);
     greedy->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssCross, QPen(QColor(120, 120, 120), 2), Qt::NoBrush, 9));
