@@ -4,6 +4,7 @@
 #include "app/cli/options.h"
 #include "app/cli/result_json.h"
 #include "core/error.h"
+#include "core/io/model_source.h"
 #include "core/io/tensor_source.h"
 #include "core/layer/layer_compare.h"
 #include "core/layer/layer_source.h"
@@ -286,10 +287,10 @@ int runLayer(const std::vector<std::string>& argv) {
   } else {
     if (a.file.empty())
       throw Error(std::string("layer: no FILE given\n") + kLayerUsage);
-    const std::unique_ptr<TensorSource> ws = openTensorFile(a.file);
+    const std::unique_ptr<TensorSource> ws = openModel({a.file});
     std::unique_ptr<TensorSource> xsOwned;
     if (!a.inputFile.empty())
-      xsOwned = openTensorFile(a.inputFile);
+      xsOwned = openModel({a.inputFile});
     const TensorSource& xs = xsOwned ? *xsOwned : *ws;
     if (a.weight.empty() != a.input.empty() || (a.weight.empty() && xsOwned))
       throw Error("layer: give both --weight and --input");

@@ -17,7 +17,7 @@ const std::vector<Command>& commands() {
       {"sweep", "compare several formats on one tensor", runSweep},
       {"demo", "quantize synthetic tensors with typical configs (no file needed)", runDemo},
       {"formats", "list the number formats", runFormats},
-      {"list", "list the tensors of a file", runList},
+      {"list", "list the tensors of a file or a model", runList},
       {"layer", "compare RTN, SmoothQuant, AWQ and GPTQ on one linear layer", runLayer},
       {"scan", "every tensor of a model under every candidate format", runScan},
   };

@@ -1,6 +1,7 @@
 #include "app/cli/tensor_input.h"
 
 #include "core/error.h"
+#include "core/io/model_source.h"
 #include "core/io/tensor_source.h"
 
 namespace qs::cli {
@@ -23,7 +24,7 @@ std::string nameList(const TensorSource& s) {
 } // namespace
 
 Tensor loadTensor(const std::string& file, const std::string& name) {
-  auto source = openTensorFile(file);
+  auto source = openModel({file}); // a tensor file or a model folder
   const auto& entries = source->list();
   if (name.empty()) {
     if (entries.size() == 1)

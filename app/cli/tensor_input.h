@@ -1,5 +1,6 @@
 #pragma once
-// FILE [--tensor NAME] -> one Tensor, through qs::openTensorFile.
+// FILE [--tensor NAME] -> one Tensor, through qs::openModel: FILE may be a
+// tensor file or a model folder (core/io/model_source.h).
 #include "core/tensor.h"
 
 #include <string>

@@ -2,6 +2,8 @@
 
 #include "core/error.h"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -49,6 +51,15 @@ public:
 
   std::span<const uint8_t> bytes() const override { return {data_, size_}; }
   const std::string& label() const override { return label_; }
+  void release(size_t offset, size_t length) const override {
+    if (!data_ || offset >= size_)
+      return;
+    // Whole pages around the range: a neighbour's page dropped too just faults back in.
+    const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = (uintptr_t(data_) + offset) & ~(page - 1);
+    const uintptr_t end = uintptr_t(data_) + std::min(size_, offset + length);
+    ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+  }
 
 private:
   std::string label_;

@@ -18,6 +18,10 @@ public:
   virtual std::span<const uint8_t> bytes() const = 0;
   // What error messages call these bytes: the file path, or "<memory>".
   virtual const std::string& label() const = 0;
+  // Done with bytes [offset, offset + length) for now: a map drops their pages
+  // from the process (they stay in the page cache and fault back in on the
+  // next touch), so reading a whole model does not keep it resident.
+  virtual void release(size_t /*offset*/, size_t /*length*/) const {}
 };
 
 // Maps the whole file read-only (an empty file maps to an empty span).

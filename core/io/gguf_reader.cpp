@@ -214,6 +214,7 @@ public:
     } else {
       dequantizeBlocks(type, info, src, out, b1 - b0, cancel);
     }
+    bytes_->release(size_t(src - bytes_->bytes().data()), size_t((b1 - b0) * info.blockBytes));
     if (!aligned)
       std::copy(tmp.begin() + (first - b0 * be), tmp.begin() + (first - b0 * be) + count, t.values.begin());
     return t;

@@ -51,31 +51,42 @@ Imatrix readLegacy(std::span<const uint8_t> data, const std::string& label) {
   std::set<std::string> names;
   out.entries.reserve(size_t(n));
   for (int32_t i = 0; i < n; ++i) {
-    const std::string which = "entry " + std::to_string(i + 1) + " of " + std::to_string(n);
-    const int32_t len = cur.i32("imatrix entry name length");
-    if (len < 1 || len > kMaxNameBytes || uint64_t(len) > cur.remaining())
+    std::string which = "entry " + std::to_string(i + 1) + " of " + std::to_string(n);
+    // Every read names the entry: a cut file says where it was cut.
+    auto int32 = [&](const char* what) {
+      if (cur.remaining() < 4)
+        cur.fail("the file ends within " + which + ", before its " + what);
+      return cur.i32(what);
+    };
+    const int32_t len = int32("name length");
+    if (len < 1 || len > kMaxNameBytes)
       cur.fail(which + ": name length " + std::to_string(len) + " is impossible (1.." +
-               std::to_string(std::min<uint64_t>(kMaxNameBytes, cur.remaining())) + ")");
+               std::to_string(kMaxNameBytes) + ")");
+    if (uint64_t(len) > cur.remaining())
+      cur.fail("the file ends within " + which + ": its name needs " + std::to_string(len) + " bytes, " +
+               std::to_string(cur.remaining()) + " left");
     ImatrixEntry e;
     e.name = std::string(cur.str(uint64_t(len), "imatrix entry name"));
     if (e.name.find('\0') != std::string::npos)
       cur.fail(which + ": the name holds a NUL byte");
-    const std::string what = which + " ('" + e.name + "')";
+    which += " ('" + e.name + "')";
     if (!names.insert(e.name).second)
-      cur.fail(what + ": the name appears twice");
-    const int32_t ncall = cur.i32("imatrix ncall");
+      cur.fail(which + ": the name appears twice");
+    const int32_t ncall = int32("call count");
     if (ncall < 0)
-      cur.fail(what + ": negative call count " + std::to_string(ncall));
-    const int32_t nval = cur.i32("imatrix nval");
-    if (nval < 1 || uint64_t(nval) > cur.remaining() / 4)
-      cur.fail(what + ": " + std::to_string(nval) + " values is impossible with " +
-               std::to_string(cur.remaining()) + " bytes left");
+      cur.fail(which + ": negative call count " + std::to_string(ncall));
+    const int32_t nval = int32("value count");
+    if (nval < 1)
+      cur.fail(which + ": value count " + std::to_string(nval) + " must be at least 1");
+    if (uint64_t(nval) > cur.remaining() / 4)
+      cur.fail("the file ends within " + which + ": " + std::to_string(nval) + " values need " +
+               std::to_string(uint64_t(nval) * 4) + " bytes, " + std::to_string(cur.remaining()) + " left");
     e.weights.resize(size_t(nval));
     const float divisor = float(ncall);
     for (int32_t j = 0; j < nval; ++j) {
       const float v = cur.f32("imatrix value");
       if (!std::isfinite(v) || v < 0)
-        cur.fail(what + ": value " + std::to_string(j) + " is " + std::to_string(v) +
+        cur.fail(which + ": value " + std::to_string(j) + " is " + std::to_string(v) +
                  " (a mean square must be finite and >= 0)");
       e.weights[size_t(j)] = ncall > 0 ? v / divisor : v;
     }
@@ -87,6 +98,8 @@ Imatrix readLegacy(std::span<const uint8_t> data, const std::string& label) {
   }
   // Files since 2024 end with the chunk count and the dataset name.
   if (!cur.atEnd()) {
+    if (cur.remaining() < 8)
+      cur.fail("the file ends within the chunk count and dataset name after the entries");
     const int32_t chunks = cur.i32("imatrix chunk count");
     if (chunks < 0)
       cur.fail("negative chunk count " + std::to_string(chunks));
@@ -206,9 +219,10 @@ Imatrix readGguf(std::shared_ptr<const ByteSource> bytes, const std::filesystem:
     e.counts.resize(size_t(matrices));
     for (int64_t m = 0; m < matrices; ++m) {
       const float count = c.values[size_t(m)];
-      if (!std::isfinite(count) || count < 0)
+      // Token counts are whole numbers; that also keeps in_sum2 / count finite.
+      if (!std::isfinite(count) || count < 0 || std::floor(count) != count)
         bad("count " + std::to_string(m) + " is " + std::to_string(count) +
-            " (tokens must be finite and >= 0)");
+            " (a number of tokens: a whole number >= 0)");
       e.counts[size_t(m)] = count;
       e.calls = std::max(e.calls, double(count));
       for (int64_t j = 0; j < columns; ++j) {

@@ -212,7 +212,9 @@ std::vector<fs::path> tensorFilesIn(const fs::path& folder) {
   return out;
 }
 
-// Opens exactly the shards the index names and checks both directions.
+// Opens exactly the shards the index names and checks both directions: what
+// each shard holds first (a tensor in the wrong shard is named with the shard
+// that holds it), then that every indexed tensor is where the index says.
 std::vector<std::unique_ptr<TensorSource>>
 openIndexedShards(const fs::path& folder, const fs::path& indexPath, const ShardIndex& index) {
   const std::string label = indexPath.string();
@@ -226,21 +228,28 @@ openIndexedShards(const fs::path& folder, const fs::path& indexPath, const Shard
     if (!fs::is_regular_file(p, ec))
       throw Error(label + ": shard '" + shard + "' (holding '" + tensors.front() + "' and " +
                   std::to_string(tensors.size() - 1) + " more) does not exist: " + p.string());
-    auto source = openTensorFile(p);
-    for (const TensorEntry& e : source->list()) {
+    files.push_back(openTensorFile(p));
+  }
+  size_t i = 0;
+  for (const auto& [shard, tensors] : tensorsOf) {
+    const TensorSource& source = *files[i++];
+    for (const TensorEntry& e : source.list()) {
       auto it = index.weightMap.find(e.name);
       if (it == index.weightMap.end())
-        throw Error(p.string() + ": tensor '" + e.name + "' is in shard '" + shard + "' but " + label +
-                    " does not name it");
+        throw Error(source.path().string() + ": tensor '" + e.name + "' is in shard '" + shard + "' but " +
+                    label + " does not name it");
       if (it->second != shard)
-        throw Error(p.string() + ": tensor '" + e.name + "' is in shard '" + shard + "' but " + label +
-                    " maps it to '" + it->second + "'");
+        throw Error(source.path().string() + ": tensor '" + e.name + "' is in shard '" + shard + "' but " +
+                    label + " maps it to '" + it->second + "'");
     }
+  }
+  i = 0;
+  for (const auto& [shard, tensors] : tensorsOf) {
+    const TensorSource& source = *files[i++];
     for (const std::string& t : tensors)
-      if (!source->find(t))
-        throw Error(label + ": tensor '" + t + "' is mapped to shard '" + shard + "' but " + p.string() +
-                    " does not hold it");
-    files.push_back(std::move(source));
+      if (!source.find(t))
+        throw Error(label + ": tensor '" + t + "' is mapped to shard '" + shard + "' but " +
+                    source.path().string() + " does not hold it");
   }
   return files;
 }

@@ -85,6 +85,7 @@ public:
     const uint8_t* src = bytes_->bytes().data() + dataStart_ + offsets_[i] +
                          static_cast<uint64_t>(slice.begin) * per * dtypeSize(dtypes_[i]);
     convertToFloat(dtypes_[i], src, t.values.data(), t.numel(), false, cancel);
+    bytes_->release(size_t(src - bytes_->bytes().data()), size_t(t.numel()) * dtypeSize(dtypes_[i]));
     return t;
   }
 

@@ -116,6 +116,40 @@ std::string blockProblem(const QuantPlan& plan, const std::string& format) {
          std::to_string(block);
 }
 
+// An imatrix made for another model matches none of its weights by name, or
+// matches names with other sizes everywhere: refuse it before reading anything.
+void checkImatrixFitsModel(const Imatrix& m, const std::vector<const TensorEntry*>& todo,
+                           bool quantizeVectors) {
+  int named = 0, sized = 0, weights = 0;
+  std::string example;
+  for (const TensorEntry* e : todo) {
+    if (!keepReason(*e, quantizeVectors).empty())
+      continue;
+    ++weights;
+    ScannedTensor t;
+    t.name = e->name;
+    t.shape = e->shape;
+    t.params = shapeNumel(e->shape);
+    t.role = tensorRole(e->name);
+    ColumnWeights w;
+    std::string note;
+    const bool found = m.find(t.name) || (!t.role.ggufName.empty() && m.find(t.role.ggufName));
+    named += found ? 1 : 0;
+    if (imatrixFor(m, t, w, note))
+      ++sized;
+    else if (found && example.empty())
+      example = note;
+  }
+  if (weights == 0 || sized > 0)
+    return;
+  if (named == 0)
+    throw Error(m.path.string() + ": the imatrix names none of the model's " + std::to_string(weights) +
+                " weight tensors (its first entry: '" + (m.entries.empty() ? "" : m.entries[0].name) +
+                "'): is it for another model?");
+  throw Error(m.path.string() + ": every tensor the imatrix names has another size in the model (" + example +
+              "): is it for another model?");
+}
+
 } // namespace
 
 int64_t ScanResult::totalParams() const {
@@ -151,6 +185,8 @@ ScanResult scanModel(const TensorSource& source, const ScanOptions& options, con
     if ((!filterIn || std::regex_search(e.name, include)) &&
         (!filterOut || !std::regex_search(e.name, exclude)))
       todo.push_back(&e);
+  if (options.imatrix)
+    checkImatrixFitsModel(*options.imatrix, todo, options.quantizeVectors);
 
   std::vector<float> buffer; // one dequantized tensor, reused by every candidate
   try {
@@ -179,12 +215,12 @@ ScanResult scanModel(const TensorSource& source, const ScanOptions& options, con
           progress(result.tensors.back(), result.tensors.size(), todo.size());
         continue;
       }
-      const TensorMoments m = tensorMoments(t);
+      const TensorMoments m = tensorMoments(t, t.layout.outAxis);
       st.absMax = m.absMax;
       st.stdDev = m.stdDev;
       st.kurtosis = m.kurtosis;
       st.sumSquares = m.sumSquares;
-      st.outlierChannels = countOutlierChannels(t, t.layout.outAxis);
+      st.outlierChannels = m.outlierChannels;
 
       ColumnWeights weights;
       const ImatrixEntry* entry = nullptr;

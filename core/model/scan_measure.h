@@ -13,12 +13,14 @@ struct TensorMoments {
   double absMax = 0, stdDev = 0, kurtosis = 0; // population std, biased excess kurtosis (0 when constant)
   double sumSquares = 0;                       // Σ x² over finite values
   int64_t finite = 0;
+  // Channels (indices along the output axis) whose absmax exceeds 6 × the
+  // median channel absmax: the outlier rule of the single-tensor view.
+  int64_t outlierChannels = 0;
 };
-TensorMoments tensorMoments(const Tensor& t);
-
-// Channels (indices along `axis`) whose absmax exceeds 6 × the median
-// channel absmax: the outlier rule of the single-tensor view (ChannelStats).
-int64_t countOutlierChannels(const Tensor& t, int axis);
+// One pass over memory: each chunk of whole rows is centred on its own mean
+// while in cache, and the chunks' central moments are merged in order
+// (Pébay's pairwise formulas), so large means do not cancel.
+TensorMoments tensorMoments(const Tensor& t, int outAxis);
 
 // Importance weights per element: element f of the tensor has weight
 // w[(f / perExpert) * columns + f % columns] — column f % columns of the

@@ -8,10 +8,18 @@ Writes into OUT_DIR:
   scan_refs.json          per tensor: its statistics, and per candidate
                           ("int8" per channel, "int4" in groups of 128) the
                           metrics and bits per element
+  scan_imatrix.safetensors  tensors for the importance-weighted error: an HF
+                          name found in the imatrix by its GGUF name, a 3-D
+                          expert stack, one the imatrix lacks, one it sizes wrong
+  scan_imatrix.dat        a legacy llama.cpp imatrix for them (ncall 4)
+  scan_imatrix_refs.json  per tensor the INT8 per-channel weighted error
+                          Σ_j w_j Σ_i e_ij² (w_j = value_j / ncall, as
+                          llama-quantize loads it), or sse × the mean weight
 Rounding as torch.fake_quantize_per_channel_affine: rint(x * (1 / s)) in float32.
 """
 import json
 import os
+import struct
 import sys
 
 import numpy as np
@@ -106,6 +114,46 @@ def main(out):
         q4, s4 = int4_group(w)
         refs[name] = {"stats": stats(w), "int8": metrics(w, q8, 8, s8), "int4": metrics(w, q4, 4, s4)}
     with open(os.path.join(out, "scan_refs.json"), "w") as f:
+        json.dump(refs, f, indent=1)
+    write_imatrix_case(out, rng)
+
+
+def write_imatrix_case(out, rng):
+    q = rng.standard_normal((96, 96)).astype(np.float32) * 0.05
+    exps = rng.standard_normal((2, 16, 64)).astype(np.float32) * 0.1
+    down = rng.standard_normal((32, 64)).astype(np.float32) * 0.1
+    k = rng.standard_normal((16, 64)).astype(np.float32) * 0.1
+    tensors = [("model.layers.0.self_attn.q_proj.weight", q), ("blk.1.ffn_up_exps.weight", exps),
+               ("model.layers.1.mlp.down_proj.weight", down), ("blk.2.attn_k.weight", k)]
+    write_safetensors(os.path.join(out, "scan_imatrix.safetensors"),
+                      [(n, "F32", w.shape, w.tobytes()) for n, w in tensors])
+    ncall = 4
+    values = {"blk.0.attn_q.weight": rng.uniform(0.1, 9.0, 96).astype(np.float32),
+              "blk.1.ffn_up_exps.weight": rng.uniform(0.1, 9.0, 2 * 64).astype(np.float32),
+              "blk.2.attn_k.weight": rng.uniform(0.1, 9.0, 48).astype(np.float32)}
+    raw = struct.pack("<i", len(values))
+    for name, v in values.items():
+        b = name.encode()
+        raw += struct.pack("<i", len(b)) + b + struct.pack("<ii", ncall, v.size) + v.astype("<f4").tobytes()
+    raw += struct.pack("<ii", 10, 4) + b"wiki"
+    with open(os.path.join(out, "scan_imatrix.dat"), "wb") as f:
+        f.write(raw)
+    weights = {n: (v / np.float32(ncall)).astype(np.float32) for n, v in values.items()}
+    mean_weight = np.concatenate(list(weights.values())).astype(np.float64).mean()
+    refs = {}
+    for name, w in tensors:
+        deq = fake_quant_rows(w.reshape(w.shape[0], -1), 8).reshape(w.shape)
+        e2 = (w.astype(np.float64) - deq.astype(np.float64)) ** 2
+        sse = e2.sum()
+        if name.startswith("model.layers.0"):
+            weighted = (e2 * weights["blk.0.attn_q.weight"].astype(np.float64)).sum()
+        elif name.startswith("blk.1"):
+            cw = weights["blk.1.ffn_up_exps.weight"].astype(np.float64).reshape(2, 1, 64)
+            weighted = (e2 * cw).sum()
+        else:  # not in the imatrix, or sized for another tensor
+            weighted = sse * mean_weight
+        refs[name] = {"sse": sse, "weighted_sse": weighted}
+    with open(os.path.join(out, "scan_imatrix_refs.json"), "w") as f:
         json.dump(refs, f, indent=1)
 
 

@@ -3,6 +3,7 @@
 // single-tensor quantize(), kept tensors, refused candidates, filters, cancel
 // and the scan JSON round trip.
 #include "core/error.h"
+#include "core/io/imatrix.h"
 #include "core/io/tensor_source.h"
 #include "core/model/scan.h"
 #include "core/pipeline/quantize.h"
@@ -155,6 +156,57 @@ TEST(Scan, FiltersCancelsAndReportsProgress) {
   o.include = "(";
   EXPECT_THROW(scanModel(*src, o), Error);
   EXPECT_THROW(scanModel(*src, options({"int9x"})), Error);
+}
+
+TEST(Scan, WeighsErrorsByTheImatrixAsLlamaCppDoes) {
+  const auto src = openTensorFile(refs() / "scan_imatrix.safetensors");
+  const Imatrix imatrix = readImatrix(refs() / "scan_imatrix.dat");
+  std::ifstream in(refs() / "scan_imatrix_refs.json");
+  const nlohmann::json ref = nlohmann::json::parse(in);
+  ScanOptions o = options({"int8"});
+  o.imatrix = &imatrix;
+  const ScanResult s = scanModel(*src, o);
+  EXPECT_EQ(s.imatrix, (refs() / "scan_imatrix.dat").string());
+  for (const auto& [name, r] : ref.items()) {
+    const ScannedTensor& t = byName(s, name);
+    expectNear(t.candidates[0].sse, r["sse"], 1e-9, name + " sse");
+    expectNear(t.candidates[0].weightedSse, r["weighted_sse"], 1e-9, name + " weighted");
+  }
+  EXPECT_EQ(byName(s, "model.layers.0.self_attn.q_proj.weight").imatrixNote, "") << "found by its GGUF name";
+  EXPECT_EQ(byName(s, "blk.1.ffn_up_exps.weight").imatrixNote, "") << "one row of weights per expert";
+  EXPECT_EQ(byName(s, "model.layers.1.mlp.down_proj.weight").imatrixNote,
+            "not in the imatrix: its error is weighted by the imatrix's mean weight");
+  EXPECT_EQ(
+      byName(s, "blk.2.attn_k.weight").imatrixNote,
+      "the imatrix entry 'blk.2.attn_k.weight' has 48 weights, the tensor [16, 64] needs 64: its error is "
+      "weighted by the imatrix's mean weight");
+}
+
+TEST(Scan, RefusesAnImatrixOfAnotherModel) {
+  const Imatrix imatrix = readImatrix(refs() / "scan_imatrix.dat");
+  ScanOptions o = options({"int8"});
+  o.imatrix = &imatrix;
+  o.include = "mlp|embed"; // q_proj is blk.0.attn_q, which the imatrix has
+  try {                    // names: the other tensors are not in this imatrix
+    scanModel(*model(), o);
+    FAIL() << "an imatrix naming none of the tensors must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("the imatrix names none of the model's 3 weight tensors (its first entry: "
+                                   "'blk.0.attn_q.weight'): is it for another model?"),
+        std::string::npos)
+        << e.what();
+  }
+  o.include = "attn_k"; // sizes: only the entry sized for another tensor is left
+  try {
+    scanModel(*openTensorFile(refs() / "scan_imatrix.safetensors"), o);
+    FAIL() << "an imatrix whose entries all have other sizes must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("every tensor the imatrix names has another size in the model (the "
+                                         "imatrix entry 'blk.2.attn_k.weight' has 48 weights"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Scan, JsonRoundTrips) {
