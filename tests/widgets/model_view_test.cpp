@@ -5,17 +5,25 @@
 // Cancel stops the scan early, a double-click opens the tensor in the
 // workbench with the plan's config, and the tab renders at the common sizes.
 #include "core/io/model_source.h"
+#include "core/model/export_aimet.h"
+#include "core/model/export_compressed_tensors.h"
+#include "core/model/export_llama_quantize.h"
 #include "core/model/model_plan.h"
+#include "core/model/recipe.h"
 #include "core/model/scan.h"
 #include "widgets/analyzer.h"
 #include "widgets/document.h"
 #include "widgets/main_window.h"
 #include "widgets/model/block_profile_plot.h"
+#include "widgets/model/format_picker.h"
 #include "widgets/model/model_session.h"
 #include "widgets/model/model_table.h"
 #include "widgets/model/model_view.h"
 #include "widgets/model/pareto_plot.h"
 
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -79,6 +87,7 @@ private slots:
   void pinsKeepsAndTheFilterChangeWhatIsShown();
   void theProfileShowsEachTensorsSqnr();
   void doubleClickOpensTheTensorWithThePlansConfig();
+  void exportsWriteWhatTheCoreWrites();
   void cancelStopsTheScanEarly();
   void rendersAtCommonSizes_data();
   void rendersAtCommonSizes();
@@ -317,6 +326,78 @@ void ModelViewTest::doubleClickOpensTheTensorWithThePlansConfig() {
   // One undo step per open: undo returns to the plan's config of the first tensor.
   document->undoStack()->undo();
   QCOMPARE(document->config().format, planned);
+}
+
+namespace {
+
+// Runs one export of the view's plan; the error, empty when written.
+QString exportTo(ModelView& view, PlanExportKind kind, const QString& path) {
+  QFile::remove(path);
+  QSignalSpy finished(&view, &ModelView::exportFinished);
+  view.exportPlan(kind, path);
+  if (!finished.wait(120000))
+    return QStringLiteral("no report");
+  return finished.first().at(1).toString();
+}
+
+std::string fileText(const QString& path) {
+  QFile file(path);
+  return file.open(QIODevice::ReadOnly) ? file.readAll().toStdString() : std::string("(missing)");
+}
+
+} // namespace
+
+void ModelViewTest::exportsWriteWhatTheCoreWrites() {
+  MainWindow window(MainWindow::Options{false});
+  window.show();
+  QVERIFY(openAndSettle(window));
+  ModelView* view = window.modelView();
+  const QString dir = QStringLiteral(QS_TEST_OUT_DIR "/model_view_exports");
+  QVERIFY(QDir().mkpath(dir));
+  auto plan = view->session()->plan();
+  auto scan = view->session()->endedScan();
+
+  // Any plan: the recipe.
+  QCOMPARE(exportTo(*view, PlanExportKind::Recipe, dir + "/recipe.json"), QString());
+  const std::string recipeText = fileText(dir + "/recipe.json");
+  QCOMPARE(recipeText, recipeToJson(recipeFromPlan(*plan)) + "\n");
+  const Recipe recipe = recipeFromJson(recipeText, "recipe.json");
+  for (const TensorChoice& c : plan->tensors) {
+    const RecipeTensor* t = recipe.find(c.name);
+    QVERIFY(t);
+    QCOMPARE(t->keep, c.format.empty());
+    if (!t->keep)
+      QCOMPARE(t->config.format, c.format);
+  }
+  // The default candidates include NF4 and INT4, which llama.cpp has no type for,
+  // and Q4_K, which compressed-tensors has not: both refuse with the reason, nothing written.
+  QVERIFY(
+      exportTo(*view, PlanExportKind::LlamaQuantize, dir + "/refused.sh").contains(QStringLiteral("nf4")));
+  QVERIFY(!QFile::exists(dir + "/refused.sh"));
+  QVERIFY(!exportTo(*view, PlanExportKind::CompressedTensors, dir + "/refused.json").isEmpty());
+  QVERIFY(!QFile::exists(dir + "/refused.json"));
+
+  // GGUF formats only: the llama-quantize script.
+  view->formatPicker()->setFormats({"q4_k", "q6_k", "q8_0"});
+  view->startScan();
+  QVERIFY2(QTest::qWaitFor([&] { return view->isSettled(); }, 20000), qPrintable(view->planStatusText()));
+  plan = view->session()->plan();
+  scan = view->session()->endedScan();
+  QCOMPARE(exportTo(*view, PlanExportKind::LlamaQuantize, dir + "/quantize.sh"), QString());
+  QCOMPARE(fileText(dir + "/quantize.sh"), exportLlamaQuantize(*plan, *scan).script);
+
+  // INT4/INT8 per channel: compressed-tensors and AIMET take it.
+  view->formatPicker()->setFormats({"int4", "int8"});
+  view->granularityBox()->setCurrentText(QStringLiteral("per channel"));
+  view->startScan();
+  QVERIFY(QTest::qWaitFor([&] { return view->isSettled(); }, 240000));
+  plan = view->session()->plan();
+  scan = view->session()->endedScan();
+  QCOMPARE(scan->formats, (std::vector<std::string>{"int4", "int8"}));
+  QCOMPARE(exportTo(*view, PlanExportKind::CompressedTensors, dir + "/quantization_config.json"), QString());
+  QCOMPARE(fileText(dir + "/quantization_config.json"), exportCompressedTensors(*plan, *scan) + "\n");
+  QCOMPARE(exportTo(*view, PlanExportKind::Aimet, dir + "/encodings.json"), QString());
+  QCOMPARE(fileText(dir + "/encodings.json"), exportAimet(*plan, *view->source()) + "\n");
 }
 
 void ModelViewTest::cancelStopsTheScanEarly() {

@@ -1,6 +1,7 @@
 #include "widgets/model/model_view.h"
 
 #include "core/error.h"
+#include "core/io/text_file.h"
 #include "widgets/metric_rows.h"
 #include "widgets/model/block_profile_plot.h"
 #include "widgets/model/elided_label.h"
@@ -12,10 +13,13 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
@@ -24,6 +28,7 @@
 #include <QSplitter>
 #include <QStyledItemDelegate>
 #include <QTableView>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -35,6 +40,9 @@ namespace {
 
 constexpr int kSliderSteps = 1000;
 const QColor kErrorColor(192, 57, 43);
+// The slider's low end sits a hair above the smallest plan: a budget equal to
+// it, summed in another order, could come out a rounding below.
+constexpr double kAboveSmallest = 1 + 1e-9;
 
 // Frames the plan's cell of each row, so the choice stands out whatever the colours.
 class ChosenCellDelegate : public QStyledItemDelegate {
@@ -189,6 +197,25 @@ QWidget* ModelView::buildBudgetRow() {
   h->addWidget(spin_);
   h->addWidget(unit_);
   h->addWidget(planStatus_, 1);
+  export_ = new QToolButton(row);
+  export_->setText(tr("Export plan"));
+  export_->setPopupMode(QToolButton::InstantPopup);
+  export_->setToolTip(tr("Write the plan for the tool that deploys it"));
+  export_->setEnabled(false);
+  auto* menu = new QMenu(export_);
+  menu->setToolTipsVisible(true);
+  for (const PlanExportInfo& info : planExportKinds()) {
+    QAction* action = menu->addAction(info.menuText);
+    action->setToolTip(info.description);
+    connect(action, &QAction::triggered, this, [this, info] {
+      const QString path =
+          QFileDialog::getSaveFileName(this, tr("Export plan"), info.fileName, info.fileFilter);
+      if (!path.isEmpty())
+        exportPlan(info.kind, path);
+    });
+  }
+  export_->setMenu(menu);
+  h->addWidget(export_);
   return row;
 }
 
@@ -239,6 +266,7 @@ void ModelView::wire() {
     planPending_ = false;
     planStatus_->setText(message, kErrorColor);
     table_->setPlan(nullptr);
+    export_->setEnabled(false);
     pareto_->clearPlan(tr("no plan: see the message above"));
     updateProfile();
   });
@@ -326,6 +354,7 @@ void ModelView::startScan() {
   }
   pareto_->clearPlan(tr("planning starts when the scan ends"));
   profile_->clearData(tr("the profile follows the scan"));
+  export_->setEnabled(false);
   planPending_ = false;
   session_->startScan(options);
 }
@@ -415,7 +444,7 @@ void ModelView::updateBudgetRange() {
     }
   }
   const double params = static_cast<double>(std::max<int64_t>(scan.totalParams(), 1));
-  rangeLo_ = (fixed + lo) / params;
+  rangeLo_ = (fixed + lo) / params * kAboveSmallest;
   rangeHi_ = std::max(rangeLo_ + 1e-6, (fixed + hi) / params);
   budget_ = std::clamp(budget_, rangeLo_, rangeHi_);
   showBudget();
@@ -485,10 +514,11 @@ void ModelView::requestPlan() {
 
 void ModelView::onPlan(std::shared_ptr<const ModelPlan> plan) {
   planPending_ = false;
+  export_->setEnabled(true);
   table_->setPlan(plan);
   pareto_->setPlan(plan);
   if (plan->pareto.size() >= 2) { // the real ends, pins and keeps included
-    rangeLo_ = plan->pareto.front().bits;
+    rangeLo_ = plan->pareto.front().bits * kAboveSmallest;
     rangeHi_ = std::max(rangeLo_ + 1e-6, plan->pareto.back().bits);
     budget_ = std::clamp(budget_, rangeLo_, rangeHi_);
     showBudget();
@@ -509,6 +539,37 @@ void ModelView::onPlan(std::shared_ptr<const ModelPlan> plan) {
   updateProfile();
   if (isSettled())
     emit settled();
+}
+
+void ModelView::exportPlan(PlanExportKind kind, const QString& path) {
+  const auto plan = session_->plan();
+  const auto scan = session_->endedScan();
+  const auto source = session_->source();
+  if (!plan || !scan || !source) {
+    emit exportFinished(path, tr("no plan to export"));
+    return;
+  }
+  scanStatus_->setText(tr("Writing %1…").arg(QFileInfo(path).fileName()));
+  JobHandlers<bool> handlers;
+  handlers.done = [this, path](bool) {
+    scanStatus_->setText(tr("Plan written to %1").arg(path));
+    emit exportFinished(path, {});
+  };
+  handlers.failed = [this, path](const QString& error) {
+    scanStatus_->setText(tr("Could not export: %1").arg(error), kErrorColor);
+    emit exportFinished(path, error);
+  };
+  handlers.cancelled = [this, path] {
+    scanStatus_->setText(tr("Export cancelled"));
+    emit exportFinished(path, tr("cancelled"));
+  };
+  exports_.start<bool>(
+      [kind, path, plan, scan, source](JobControl& job) {
+        writeFileAtomically(path.toStdString(),
+                            planExportText(kind, *plan, *scan, *source, job.cancelFlag()));
+        return true;
+      },
+      std::move(handlers));
 }
 
 void ModelView::updateProfile() {

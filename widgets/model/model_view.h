@@ -7,6 +7,8 @@
 // and keeps. A double-click opens a tensor in the workbench with its format.
 #include "core/model/model_plan.h"
 #include "core/quant/quant_config.h"
+#include "widgets/background_job.h"
+#include "widgets/model/plan_exports.h"
 
 #include <QString>
 #include <QWidget>
@@ -20,6 +22,7 @@ class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSlider;
+class QToolButton;
 class QSortFilterProxyModel;
 class QTableView;
 
@@ -55,6 +58,9 @@ public:
   // The scan ended complete, its plan for the current request is shown and no newer one is on its way.
   bool isSettled() const;
   QList<QWidget*> exportables() const;
+  // Writes the shown plan as `kind` to `path` on a worker; exportFinished follows.
+  void exportPlan(PlanExportKind kind, const QString& path);
+  bool isExporting() const { return exports_.isBusy(); }
   // The plan's line under the budget: its numbers, or why there is no plan.
   QString planStatusText() const;
 
@@ -67,6 +73,7 @@ public:
   QLineEdit* pinsEdit() const { return pins_; }
   QLineEdit* keepsEdit() const { return keeps_; }
   FormatPicker* formatPicker() const { return picker_; }
+  QComboBox* granularityBox() const { return granularity_; }
   ParetoPlot* paretoPlot() const { return pareto_; }
   BlockProfilePlot* profilePlot() const { return profile_; }
 
@@ -75,6 +82,8 @@ signals:
   void openInWorkbench(const QString& tensor, const qs::QuantConfig& config);
   // isSettled() became true (screenshots, tests).
   void settled();
+  // An export ended: written (error empty), failed or cancelled (error says which).
+  void exportFinished(const QString& path, const QString& error);
 
 private:
   QWidget* buildScanRow();
@@ -111,14 +120,15 @@ private:
   QLineEdit* keeps_ = nullptr;
   QLineEdit* filter_ = nullptr;
   QLabel* count_ = nullptr;
+  QToolButton* export_ = nullptr;
   QComboBox* profileOf_ = nullptr;
   ParetoPlot* pareto_ = nullptr;
   BlockProfilePlot* profile_ = nullptr;
 
-  double budget_ = 4.5;              // bits per weight
-  double rangeLo_ = 2, rangeHi_ = 9; // the slider's ends, bits per weight
-  bool planPending_ = false;         // a request is out and its plan not shown yet
-  QString requestError_;             // pins or keeps that do not parse
+  double budget_ = 4.5;                                       // bits per weight
+  double rangeLo_ = 2, rangeHi_ = 9;                          // the slider's ends, bits per weight
+  bool planPending_ = false;                                  // a request is out and its plan not shown yet
+  BackgroundJob exports_{BackgroundJob::Policy::DeliverEach}; // every export reports
 };
 
 } // namespace qs
