@@ -17,6 +17,7 @@ int runFormats(const Args& args);
 int runList(const Args& args);  // list_command.cpp
 int runLayer(const Args& args); // layer_command.cpp
 int runScan(const Args& args);  // scan_command.cpp
+int runPlan(const Args& args);  // plan_command.cpp
 
 struct Command {
   const char* name;

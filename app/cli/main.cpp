@@ -20,6 +20,7 @@ const std::vector<Command>& commands() {
       {"list", "list the tensors of a file or a model", runList},
       {"layer", "compare RTN, SmoothQuant, AWQ and GPTQ on one linear layer", runLayer},
       {"scan", "every tensor of a model under every candidate format", runScan},
+      {"plan", "choose one format per tensor of a model under a size budget, and export it", runPlan},
   };
   return kCommands;
 }

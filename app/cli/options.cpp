@@ -45,6 +45,7 @@ ParsedArgs parseArgs(const std::vector<std::string>& args, const std::vector<Opt
         value = args[++i];
       }
       p.values[name] = value;
+      p.all[name].push_back(value);
     } else {
       if (inlineValue)
         throw UsageError("option '--" + name + "' takes no value", usage);
@@ -52,6 +53,11 @@ ParsedArgs parseArgs(const std::vector<std::string>& args, const std::vector<Opt
     }
   }
   return p;
+}
+
+std::vector<std::string> ParsedArgs::getAll(const std::string& name) const {
+  auto it = all.find(name);
+  return it == all.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::string ParsedArgs::get(const std::string& name, const std::string& fallback) const {

@@ -28,7 +28,8 @@ struct OptionSpec {
 class ParsedArgs {
 public:
   std::vector<std::string> positional;
-  std::map<std::string, std::string> values;
+  std::map<std::string, std::string> values;           // the last value of each option
+  std::map<std::string, std::vector<std::string>> all; // every value of each option, in order
   std::set<std::string> flags;
   std::string usage;
 
@@ -39,6 +40,7 @@ public:
   int64_t getInt(const std::string& name, int64_t fallback) const;
   uint64_t getUnsigned(const std::string& name, uint64_t fallback) const;
   std::vector<std::string> getList(const std::string& name) const; // comma separated
+  std::vector<std::string> getAll(const std::string& name) const;  // a repeatable option's values
 };
 
 ParsedArgs parseArgs(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs,

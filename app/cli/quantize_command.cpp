@@ -1,23 +1,31 @@
 // `quantscope-cli quantize FILE [--tensor NAME] --format F [...] [--json] [--out R] [--metrics-out M]`
+// or with `--recipe R.json` instead of the quantization options.
 #include "app/cli/commands.h"
 #include "app/cli/quant_options.h"
 #include "app/cli/result_json.h"
 #include "app/cli/result_output.h"
 #include "app/cli/table.h"
 #include "app/cli/tensor_input.h"
+#include "core/error.h"
+#include "core/model/recipe.h"
 #include "core/pipeline/quantize.h"
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace qs::cli {
 
 namespace {
 
 const std::string kUsage =
-    std::string(R"(usage: quantscope-cli quantize FILE [--tensor NAME] --format F [options] [--json]
+    std::string(
+        R"(usage: quantscope-cli quantize FILE [--tensor NAME] (--format F [options] | --recipe R.json) [--json]
                                [--out R.safetensors|R.h5 [--no-dequantized]] [--metrics-out M.csv|M.json]
 Quantizes one tensor and prints its error metrics (--json: one JSON object).
   --tensor NAME          the tensor (optional when FILE holds exactly one)
+  --recipe R.json        take the tensor's config from a plan's recipe ("quantscope.recipe/1",
+                         `quantscope-cli plan --export quantscope`) instead of the options below
   --json                 machine-readable output; sqnr_db is null when the error is zero (+inf)
   --out R                save the result: codes, scales, zero points, config and the dequantized
                          float32 values, as safetensors (.safetensors) or HDF5 (.h5, .hdf5)
@@ -64,19 +72,42 @@ void printReadable(const QuantResult& r, const std::string& dtype) {
             << " ms\n";
 }
 
+// The config a recipe gives the tensor `name`.
+QuantConfig configFromRecipe(const std::string& path, const std::string& name) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error("cannot open recipe '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const Recipe recipe = recipeFromJson(text.str(), path);
+  const RecipeTensor* entry = recipe.find(name);
+  if (!entry)
+    throw Error(path + ": the recipe has no tensor '" + name + "'");
+  if (entry->keep)
+    throw Error(path + ": the recipe keeps tensor '" + name + "' unquantized");
+  return entry->config;
+}
+
 } // namespace
 
 int runQuantize(const Args& argv) {
   const std::optional<ParsedArgs> parsed = parseTensorCommand(
-      argv, {{"json", false}, {"out", true}, {"no-dequantized", false}, {"metrics-out", true}}, kUsage,
-      {"out", "metrics-out"});
+      argv,
+      {{"json", false}, {"out", true}, {"no-dequantized", false}, {"metrics-out", true}, {"recipe", true}},
+      kUsage, {"out", "metrics-out", "recipe"});
   if (!parsed)
     return 0;
   const ParsedArgs& a = *parsed;
   if (a.has("no-dequantized") && !a.has("out"))
     throw UsageError("--no-dequantized needs --out", kUsage);
-  const QuantConfig config = configFromOptions(a, true);
+  if (a.has("recipe"))
+    for (const OptionSpec& s : quantOptionSpecs())
+      if (a.has(s.name))
+        throw UsageError("--recipe gives the whole config; drop --" + s.name, kUsage);
+  QuantConfig config = a.has("recipe") ? QuantConfig{} : configFromOptions(a, true);
   const Tensor t = loadTensor(a.positional[0], a.get("tensor"));
+  if (a.has("recipe"))
+    config = configFromRecipe(a.get("recipe"), t.name);
   validateForTensor(resolveForTensor(config, t.name), t.shape, a);
   AnalysisOptions opt;
   opt.keepCodes = a.has("out"); // the codes are only needed for the result file

@@ -43,11 +43,19 @@ struct ModelPlan {
   std::vector<ParetoPoint> pareto;   // in bits per weight (x) and total error (y)
 };
 
-// Throws qs::Error naming the tensors or the budget when the request cannot
-// be met (an unknown format, a pin the tensor cannot take, a budget below the
-// smallest plan).
+// Every tensor of the scan counts in the budget: the kept ones (the scan's and
+// the request's) at storedBytes · 8. A pin applies to tensors the scan
+// quantized; the first pin whose regex is found in the name wins. Throws
+// qs::Error naming the tensors or the budget when the request cannot be met
+// (an unknown or unscanned format, a pin the tensor cannot take or that
+// matches nothing, a tensor both kept and pinned, a tensor no requested format
+// can take, a budget below the smallest plan).
 ModelPlan planModel(const ScanResult& scan, const PlanRequest& request);
 
+// {"schema": "quantscope.plan/1", "model", "bits_per_weight", "total_bytes",
+//  "total_error", "lower_bound", "greedy_error", "weighted",
+//  "tensors": [{"name", "format" ("keep" for kept tensors), "bits_per_element", "error"}],
+//  "pareto": [{"bits_per_weight", "total_error"}]}
 std::string planToJson(const ModelPlan& plan, int indent = 2);
 
 } // namespace qs

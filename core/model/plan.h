@@ -34,8 +34,14 @@ struct ParetoPoint {
   double bits = 0, error = 0;
 };
 
-// The best plan within `budgetBits`. Never worse than the greedy that
-// upgrades tensors by error drop per extra bit.
+// The best plan within `budgetBits`: the Lagrangian solution at the
+// budget's price, then an exchange pass over all options (hull or not) that
+// spends what is left, trades pairs of items and pays an upgrade by several
+// downgrades while that lowers the error. Never worse than the greedy that
+// upgrades tensors by error drop per extra bit. Infeasible (feasible = false):
+// `choice` is the smallest plan, lowerBound and greedyError are +inf. Options
+// with an infinite error are never chosen; throws qs::Error for NaN or
+// negative numbers and for an item whose options all have infinite error.
 PlanSolution solvePlan(const std::vector<PlanItem>& items, double budgetBits);
 
 // The lower convex frontier of (total bits, total error) over all plans:

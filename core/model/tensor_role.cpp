@@ -88,8 +88,8 @@ std::string modelRole(const std::string& module) {
   if (module == "model.norm" || module == "norm" || last == "ln_f" || last == "final_layer_norm" ||
       last == "final_norm" || module == "output_norm")
     return "output_norm";
-  if (last == "wpe" || last == "embed_positions" || module == "pos_embd")
-    return "pos_embd";
+  if (last == "wpe" || last == "embed_positions" || module == "position_embd")
+    return "position_embd";
   return "other";
 }
 

@@ -14,7 +14,7 @@ struct TensorRole {
   // "attn_v", "attn_output", "attn_qkv", "ffn_gate", "ffn_up", "ffn_down",
   // "ffn_gate_exps", "ffn_up_exps", "ffn_down_exps", "ffn_gate_inp",
   // "attn_norm", "ffn_norm", "token_embd", "output", "output_norm",
-  // "pos_embd"; "other" when the name is not recognised.
+  // "position_embd"; "other" when the name is not recognised.
   std::string role = "other";
   int block = -1;       // the transformer block, -1 outside blocks
   std::string ggufName; // "blk.7.attn_q.weight"; empty when not recognised

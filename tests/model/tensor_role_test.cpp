@@ -54,7 +54,7 @@ TEST(TensorRole, OtherFamilies) {
   expectRole("transformer.h.4.mlp.c_fc.weight", "ffn_up", 4, "blk.4.ffn_up.weight");
   expectRole("transformer.h.4.mlp.c_proj.weight", "ffn_down", 4, "blk.4.ffn_down.weight");
   expectRole("transformer.wte.weight", "token_embd", -1, "token_embd.weight");
-  expectRole("transformer.wpe.weight", "pos_embd", -1, "pos_embd.weight");
+  expectRole("transformer.wpe.weight", "position_embd", -1, "position_embd.weight");
   // GPT-NeoX.
   expectRole("gpt_neox.layers.2.attention.query_key_value.weight", "attn_qkv", 2, "blk.2.attn_qkv.weight");
   expectRole("gpt_neox.layers.2.attention.dense.weight", "attn_output", 2, "blk.2.attn_output.weight");
