@@ -513,6 +513,8 @@ QFuture<QStringList> MainWindow::exportAllPlots(const QString& directory) {
         written += plotexport::exportAll(*view, directory);
       if (layerView_->report()) // only once a comparison has run
         written += plotexport::exportAll(tr("Layer"), layerView_->exportables(), directory);
+      if (modelView_->session()->plan()) // only once a model is planned
+        written += plotexport::exportAll(tr("Model"), modelView_->exportables(), directory);
       promise->addResult(written);
     } catch (const Error&) {
       promise->setException(std::current_exception());

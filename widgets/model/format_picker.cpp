@@ -6,8 +6,7 @@
 
 namespace qs {
 
-FormatPicker::FormatPicker(QWidget* parent) : QToolButton(parent) {
-  setPopupMode(QToolButton::InstantPopup);
+FormatPicker::FormatPicker(QWidget* parent) : QPushButton(parent) {
   setToolTip(tr("The candidate formats the scan tries on every tensor (one table column each)"));
   auto* menu = new QMenu(this);
   menu->setToolTipsVisible(true);

@@ -1,14 +1,14 @@
 #pragma once
 // FormatPicker: a button whose menu checks the scan's candidate formats, by
 // family, in the registry's order ("Formats (7) ▾").
-#include <QToolButton>
+#include <QPushButton>
 
 #include <string>
 #include <vector>
 
 namespace qs {
 
-class FormatPicker : public QToolButton {
+class FormatPicker : public QPushButton {
   Q_OBJECT
 public:
   explicit FormatPicker(QWidget* parent = nullptr);

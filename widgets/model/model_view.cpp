@@ -10,6 +10,7 @@
 #include "widgets/model/model_table.h"
 #include "widgets/model/pareto_plot.h"
 #include "widgets/model/plan_text.h"
+#include "widgets/plots/plot_export.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -28,7 +29,6 @@
 #include <QSplitter>
 #include <QStyledItemDelegate>
 #include <QTableView>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -108,6 +108,8 @@ ModelView::ModelView(QWidget* parent)
 
   pareto_ = new ParetoPlot(this);
   profile_ = new BlockProfilePlot(this);
+  plotexport::installExportMenu(pareto_, QStringLiteral("model_pareto"));
+  plotexport::installExportMenu(profile_, QStringLiteral("model_block_profile"));
   profileOf_ = new QComboBox(this);
   profileOf_->setToolTip(tr("Colour the blocks by the SQNR of one candidate format on every tensor "
                             "(how sensitive each is) or of the plan's formats (what the plan leaves)"));
@@ -197,9 +199,7 @@ QWidget* ModelView::buildBudgetRow() {
   h->addWidget(spin_);
   h->addWidget(unit_);
   h->addWidget(planStatus_, 1);
-  export_ = new QToolButton(row);
-  export_->setText(tr("Export plan"));
-  export_->setPopupMode(QToolButton::InstantPopup);
+  export_ = new QPushButton(tr("Export plan"), row);
   export_->setToolTip(tr("Write the plan for the tool that deploys it"));
   export_->setEnabled(false);
   auto* menu = new QMenu(export_);

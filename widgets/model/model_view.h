@@ -22,7 +22,6 @@ class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSlider;
-class QToolButton;
 class QSortFilterProxyModel;
 class QTableView;
 
@@ -120,7 +119,7 @@ private:
   QLineEdit* keeps_ = nullptr;
   QLineEdit* filter_ = nullptr;
   QLabel* count_ = nullptr;
-  QToolButton* export_ = nullptr;
+  QPushButton* export_ = nullptr;
   QComboBox* profileOf_ = nullptr;
   ParetoPlot* pareto_ = nullptr;
   BlockProfilePlot* profile_ = nullptr;

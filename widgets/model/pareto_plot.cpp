@@ -83,7 +83,7 @@ void ParetoPlot::setPlan(std::shared_ptr<const ModelPlan> plan) {
   if (plan_->greedyError > 0 && plan_->greedyError > plan_->totalError * (1 + 1e-9)) {
     QCPGraph* greedy = addGraph();
     greedy->setObjectName(QStringLiteral("greedy"));
-    greedy->setName(tr("greedy, same size"));
+    greedy->setName(tr("greedy"));
     greedy->setLineStyle(QCPGraph::lsNone);
     greedy->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssCross, QPen(QColor(120, 120, 120), 2), Qt::NoBrush, 9));
