@@ -11,6 +11,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QTimer>
 
@@ -96,6 +97,10 @@ int main(int argc, char** argv) {
   QStringList files = parser.positionalArguments();
   if (parser.isSet(open))
     files.prepend(parser.value(open));
+  // The Model tab shows a model: a folder (File ▸ Open model… for several files).
+  if (offscreenShot && parser.value(tab).compare(QStringLiteral("model"), Qt::CaseInsensitive) == 0 &&
+      (files.isEmpty() || !QFileInfo(files.front()).isDir()))
+    return fail(QStringLiteral("--tab Model wants a model: --open a model folder"));
   if (files.isEmpty()) {
     window.openDemo(parser.value(tensor));
   } else {
@@ -150,15 +155,12 @@ int main(int argc, char** argv) {
                        if (output.tensor)
                          shoot();
                      });
-    if (modelShot) {
+    if (modelShot)
       QObject::connect(window.modelView(), &qs::ModelView::settled, &app, shoot);
-      QObject::connect(window.document(), &qs::Document::sourceAdded, &app, [&window, quitWith](int index) {
-        if (!window.document()->sources()[index].model)
-          quitWith(QStringLiteral("--tab Model wants a model: --open a model folder"));
-      });
-    }
-    QTimer::singleShot(120000, &app, [quitWith] {
-      quitWith(QStringLiteral("no result after 120 s; no screenshot written"));
+    // A whole model's scan takes as long as reading and quantizing all of it.
+    const int limitSeconds = modelShot ? 3600 : 120;
+    QTimer::singleShot(limitSeconds * 1000, &app, [quitWith, limitSeconds] {
+      quitWith(QStringLiteral("no result after %1 s; no screenshot written").arg(limitSeconds));
     });
   }
   window.show();
