@@ -6,6 +6,7 @@
 #include "widgets/analyzer.h"
 #include "widgets/document.h"
 #include "widgets/main_window.h"
+#include "widgets/model/model_session.h"
 #include "widgets/model/model_view.h"
 
 #include <QApplication>
@@ -155,8 +156,16 @@ int main(int argc, char** argv) {
                        if (output.tensor)
                          shoot();
                      });
-    if (modelShot)
+    if (modelShot) {
+      const qs::ModelSession* session = window.modelView()->session();
       QObject::connect(window.modelView(), &qs::ModelView::settled, &app, shoot);
+      QObject::connect(session, &qs::ModelSession::scanEnded, &app, [quitWith](bool, const QString& error) {
+        if (!error.isEmpty())
+          quitWith(QStringLiteral("scan: %1").arg(error));
+      });
+      QObject::connect(session, &qs::ModelSession::planFailed, &app,
+                       [quitWith](const QString& message) { quitWith(message); });
+    }
     // A whole model's scan takes as long as reading and quantizing all of it.
     const int limitSeconds = modelShot ? 3600 : 120;
     QTimer::singleShot(limitSeconds * 1000, &app, [quitWith, limitSeconds] {
