@@ -3,6 +3,7 @@
 #include "app/cli/quant_options.h"
 #include "core/io/model_source.h"
 
+#include <cstdlib>
 #include <iostream>
 #include <unistd.h>
 
@@ -14,11 +15,13 @@ const char* const kScanOptionsHelp =
                          per input column by its mean squared activations, as llama.cpp weighs them
   --include REGEX        only tensors whose name contains a match (ECMAScript regex)
   --exclude REGEX        leave out tensors whose name contains a match
+  --axis-for REGEX=AXIS  the output-channel axis of the tensors the regex finds, where the
+                         file's convention guesses wrong (repeatable; the first match wins)
 )";
 
 std::vector<OptionSpec> scanOptionSpecs() {
   std::vector<OptionSpec> specs = quantOptionSpecs();
-  for (const char* o : {"formats", "imatrix", "include", "exclude"})
+  for (const char* o : {"formats", "imatrix", "include", "exclude", "axis-for"})
     specs.push_back({o, true});
   return specs;
 }
@@ -35,6 +38,14 @@ ScanInput scanInputFromArgs(const ParsedArgs& a) {
   in.options.base = configFromOptions(a, false);
   in.options.include = a.get("include");
   in.options.exclude = a.get("exclude");
+  for (const std::string& v : a.getAll("axis-for")) {
+    const size_t eq = v.rfind('=');
+    char* end = nullptr;
+    const long axis = eq == std::string::npos ? 0 : std::strtol(v.c_str() + eq + 1, &end, 10);
+    if (eq == std::string::npos || eq == 0 || end == v.c_str() + eq + 1 || *end != '\0')
+      throw UsageError("--axis-for takes REGEX=AXIS (an integer axis), not '" + v + "'", a.usage);
+    in.options.axes.push_back({v.substr(0, eq), int(axis)});
+  }
   std::vector<std::filesystem::path> paths(a.positional.begin(), a.positional.end());
   in.model = openModel(paths);
   if (a.has("imatrix")) {

@@ -1,5 +1,6 @@
 // A plan → AIMET encodings with the real scales (core/model/export_aimet.h).
 #include "core/model/export_aimet.h"
+#include "core/model/name_list.h"
 
 #include "core/error.h"
 #include "core/formats/format_registry.h"
@@ -13,15 +14,6 @@ namespace qs {
 namespace {
 
 using nlohmann::ordered_json;
-
-std::string nameList(const std::vector<std::string>& names, size_t limit = 8) {
-  std::string s;
-  for (size_t i = 0; i < names.size() && i < limit; ++i)
-    s += (i ? ", " : "") + names[i];
-  if (names.size() > limit)
-    s += " and " + std::to_string(names.size() - limit) + " more";
-  return s;
-}
 
 ordered_json encoding(int bits, bool symmetric, double scale, int64_t offset) {
   ordered_json e;

@@ -1,6 +1,7 @@
 // A plan → compressed-tensors' quantization_config
 // (core/model/export_compressed_tensors.h).
 #include "core/model/export_compressed_tensors.h"
+#include "core/model/name_list.h"
 
 #include "core/error.h"
 #include "core/formats/format_registry.h"
@@ -16,15 +17,6 @@ namespace qs {
 namespace {
 
 using nlohmann::ordered_json;
-
-std::string nameList(const std::vector<std::string>& names, size_t limit = 8) {
-  std::string s;
-  for (size_t i = 0; i < names.size() && i < limit; ++i)
-    s += (i ? ", " : "") + names[i];
-  if (names.size() > limit)
-    s += " and " + std::to_string(names.size() - limit) + " more";
-  return s;
-}
 
 bool endsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;

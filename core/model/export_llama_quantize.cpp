@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "core/formats/format_registry.h"
+#include "core/model/name_list.h"
 #include "core/model/tensor_role.h"
 
 #include <algorithm>
@@ -24,15 +25,6 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 
 bool has(const std::string& s, const char* part) {
   return s.find(part) != std::string::npos;
-}
-
-std::string nameList(const std::vector<std::string>& names, size_t limit = 8) {
-  std::string s;
-  for (size_t i = 0; i < names.size() && i < limit; ++i)
-    s += (i ? ", " : "") + names[i];
-  if (names.size() > limit)
-    s += " and " + std::to_string(names.size() - limit) + " more";
-  return s;
 }
 
 // A name as a regex matching exactly it. Backslash before punctuation only:

@@ -1,6 +1,7 @@
 // A scan and a request → plan items → the solver → a named plan
 // (core/model/model_plan.h).
 #include "core/model/model_plan.h"
+#include "core/model/name_list.h"
 
 #include "core/error.h"
 #include "core/formats/format_registry.h"
@@ -25,16 +26,6 @@ std::regex compile(const std::string& pattern, const char* what) {
 
 std::string canonical(const std::string& format) {
   return findFormat(format).name;
-}
-
-// At most `limit` names, then "and N more".
-std::string nameList(const std::vector<std::string>& names, size_t limit = 8) {
-  std::string s;
-  for (size_t i = 0; i < names.size() && i < limit; ++i)
-    s += (i ? ", " : "") + names[i];
-  if (names.size() > limit)
-    s += " and " + std::to_string(names.size() - limit) + " more";
-  return s;
 }
 
 std::string fmtNumber(double v) {

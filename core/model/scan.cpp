@@ -150,6 +150,26 @@ void checkImatrixFitsModel(const Imatrix& m, const std::vector<const TensorEntry
               "): is it for another model?");
 }
 
+struct CompiledAxis {
+  std::regex regex;
+  const AxisOverride* source;
+};
+
+// The layout an override gives a tensor of `shape`; the entry's own otherwise.
+AxisLayout layoutFor(const TensorEntry& e, const std::vector<CompiledAxis>& axes) {
+  for (const CompiledAxis& a : axes) {
+    if (!std::regex_search(e.name, a.regex))
+      continue;
+    const int rank = int(e.shape.size());
+    const int axis = a.source->axis < 0 ? a.source->axis + rank : a.source->axis;
+    if (axis < 0 || axis >= std::max(rank, 1))
+      throw Error("--axis-for '" + a.source->regex + "=" + std::to_string(a.source->axis) + "': tensor " +
+                  e.name + " " + shapeToString(e.shape) + " has no axis " + std::to_string(a.source->axis));
+    return {axis, "set for tensors matching '" + a.source->regex + "'"};
+  }
+  return e.layout;
+}
+
 } // namespace
 
 int64_t ScanResult::totalParams() const {
@@ -180,6 +200,10 @@ ScanResult scanModel(const TensorSource& source, const ScanOptions& options, con
   if (options.imatrix)
     result.imatrix = options.imatrix->path.string();
 
+  std::vector<CompiledAxis> axes;
+  for (const AxisOverride& a : options.axes)
+    axes.push_back({compileFilter(a.regex, "--axis-for"), &a});
+
   std::vector<const TensorEntry*> todo;
   for (const TensorEntry& e : source.list())
     if ((!filterIn || std::regex_search(e.name, include)) &&
@@ -199,7 +223,7 @@ ScanResult scanModel(const TensorSource& source, const ScanOptions& options, con
       st.storedDtype = e->storedDtype;
       st.params = shapeNumel(e->shape);
       st.storedBytes = e->bytes;
-      st.layout = e->layout;
+      st.layout = layoutFor(*e, axes);
       st.role = tensorRole(e->name);
       st.keepReason = keepReason(*e, options.quantizeVectors);
       st.keep = !st.keepReason.empty();
@@ -207,6 +231,7 @@ ScanResult scanModel(const TensorSource& source, const ScanOptions& options, con
       Tensor t;
       try {
         t = source.read(e->name, cancel);
+        t.layout = st.layout;      // an override reaches the quantizer's auto axis
       } catch (const Error& err) { // one unreadable tensor does not end the scan
         st.keep = true;
         st.keepReason = std::string("unreadable: ") + err.what();

@@ -15,6 +15,13 @@
 
 namespace qs {
 
+// The output-channel axis of the tensors a regex finds, where the file's
+// convention guessed wrong (`scan --axis-for REGEX=AXIS`); the first match wins.
+struct AxisOverride {
+  std::string regex;
+  int axis = 0; // negative counts from the end
+};
+
 struct ScanOptions {
   std::vector<std::string> formats; // candidate format names, in column order
   QuantConfig base;                 // granularity, clipping, ... for every candidate
@@ -22,6 +29,7 @@ struct ScanOptions {
   const Imatrix* imatrix = nullptr; // weights the error per input column when given
   // Tensors of rank <= 1 (biases, norms) are scanned but kept by default.
   bool quantizeVectors = false;
+  std::vector<AxisOverride> axes;
 };
 
 // One candidate format on one tensor. Metric definitions: README "Metrics".

@@ -27,16 +27,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_writer import write_safetensors  # noqa: E402
-
-
-def fake_quant_rows(rows, bits):
-    qmax = 2 ** (bits - 1) - 1
-    amax = np.abs(rows).max(axis=1, keepdims=True).astype(np.float32)
-    scale = (amax / np.float32(qmax)).astype(np.float32)
-    scale[scale == 0] = np.float32(1)
-    inv = (np.float32(1) / scale).astype(np.float32)
-    q = np.clip(np.rint((rows * inv).astype(np.float32)), -qmax - 1, qmax)
-    return (q * scale).astype(np.float32)
+from int_reference import fake_quant_rows  # noqa: E402
 
 
 def int8_channel(w):

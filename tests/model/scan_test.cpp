@@ -209,6 +209,26 @@ TEST(Scan, RefusesAnImatrixOfAnotherModel) {
   }
 }
 
+TEST(Scan, AxisOverridesReachTheQuantizer) {
+  const auto src = model();
+  ScanOptions o = options({"int8"});
+  o.include = "down_proj";
+  o.axes = {{"down_proj", -1}};
+  const ScanResult s = scanModel(*src, o);
+  ASSERT_EQ(s.tensors.size(), 1u);
+  const ScannedTensor& t = s.tensors[0]; // [96, 200]: now 200 channels along axis 1
+  EXPECT_EQ(t.layout.outAxis, 1);
+  EXPECT_EQ(t.layout.reason, "set for tensors matching 'down_proj'");
+  Tensor x = src->read(t.name);
+  QuantConfig cfg;
+  cfg.granularity = Granularity{GranularityKind::Channel, 1, 128};
+  const auto r = quantize(x, cfg);
+  EXPECT_EQ(r->scales.size(), 200u);
+  expectNear(t.candidates[0].mse, r->metrics.mse, 1e-9, "per channel along axis 1");
+  o.axes = {{"down_proj", 2}};
+  EXPECT_THROW(scanModel(*src, o), Error);
+}
+
 TEST(Scan, JsonRoundTrips) {
   const auto src = model();
   const ScanResult s = scanModel(*src, options({"int8", "q4_k"}));
