@@ -1,6 +1,7 @@
 #include "widgets/document.h"
 
 #include "core/error.h"
+#include "core/io/model_source.h"
 #include "widgets/plots/plot_style.h"
 #include "widgets/undo_commands.h"
 
@@ -34,9 +35,32 @@ void Document::openFile(const QString& path) {
       [path](JobControl&) { return openTensorFile(path.toStdString()); }, std::move(handlers));
 }
 
-int Document::addSource(std::shared_ptr<const TensorSource> source, const QString& label,
-                        const QString& path) {
-  sources_.push_back({path, label, std::move(source)});
+void Document::openModel(const QStringList& paths) {
+  if (paths.isEmpty())
+    return;
+  // A folder is named by itself, files by the first of them.
+  const QFileInfo first(paths.front());
+  const QString path = first.absoluteFilePath();
+  const QString label =
+      paths.size() == 1 ? first.fileName() : tr("%1 + %2 files").arg(first.fileName()).arg(paths.size() - 1);
+  std::vector<std::filesystem::path> files;
+  for (const QString& p : paths)
+    files.emplace_back(p.toStdString());
+  JobHandlers<std::shared_ptr<const TensorSource>> handlers;
+  handlers.done = [this, path, label](std::shared_ptr<const TensorSource> source) {
+    addSource(std::move(source), label, path, true);
+  };
+  handlers.failed = [this, path](const QString& message) { emit openFailed(path, message); };
+  opens_.start<std::shared_ptr<const TensorSource>>(
+      [files = std::move(files)](JobControl&) {
+        return std::shared_ptr<const TensorSource>(qs::openModel(files));
+      },
+      std::move(handlers));
+}
+
+int Document::addSource(std::shared_ptr<const TensorSource> source, const QString& label, const QString& path,
+                        bool model) {
+  sources_.push_back({path, label, std::move(source), model});
   const int index = static_cast<int>(sources_.size()) - 1;
   emit sourceAdded(index);
   return index;

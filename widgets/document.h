@@ -17,6 +17,7 @@
 #include <QColor>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QUndoStack>
 
 #include <memory>
@@ -28,6 +29,7 @@ struct OpenSource {
   QString path;  // file path, or "demo:" for generated tensors
   QString label; // what the browser shows ("model.safetensors", "Demo tensors")
   std::shared_ptr<const TensorSource> source;
+  bool model = false; // opened as a whole model (openModel): the Model view scans it
 };
 
 struct PinnedConfig {
@@ -50,8 +52,13 @@ public:
   // ---- sources
   // Opens a file on the worker; emits sourceAdded or openFailed.
   void openFile(const QString& path);
+  // Opens a model (a folder, or several files as one model: core/io/model_source.h)
+  // on the worker; emits sourceAdded (with OpenSource::model set) or openFailed
+  // (naming the folder or the first file).
+  void openModel(const QStringList& paths);
   // Adds an already open source (demo tensors, tests). Returns its index.
-  int addSource(std::shared_ptr<const TensorSource> source, const QString& label, const QString& path);
+  int addSource(std::shared_ptr<const TensorSource> source, const QString& label, const QString& path,
+                bool model = false);
   void closeSource(int index);
   const std::vector<OpenSource>& sources() const { return sources_; }
   int indexOfPath(const QString& path) const; // -1 when not open

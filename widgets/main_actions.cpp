@@ -40,6 +40,11 @@ constexpr int kMaxRecent = 10;
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openFileDialog);
+  file->addAction(tr("Open &model…"), QKeySequence(tr("Ctrl+Shift+O")), this,
+                  &MainWindow::openModelFolderDialog)
+      ->setToolTip(tr("A model folder (Hugging Face: through its index) for the Model tab"));
+  file->addAction(tr("Open model &files…"), this, &MainWindow::openModelFilesDialog)
+      ->setToolTip(tr("Several tensor files as one model for the Model tab"));
   QMenu* demo = file->addMenu(tr("Open &demo tensor"));
   for (const std::string& n : demoTensorNames()) {
     const QString name = QString::fromStdString(n);
@@ -81,6 +86,7 @@ void MainWindow::buildMenus() {
   for (QDockWidget* dock : viewDocks_)
     viewMenu_->addAction(dock->toggleViewAction());
   viewMenu_->addAction(layerDock_->toggleViewAction());
+  viewMenu_->addAction(modelDock_->toggleViewAction());
   viewMenu_->addAction(imatrix->statsAction());
   viewMenu_->addSeparator();
   viewMenu_->addAction(tr("&Reset layout"), this, [this] {
@@ -137,6 +143,19 @@ void MainWindow::openFileDialog() {
       QFileDialog::getOpenFileNames(this, tr("Open tensor files"), {}, tensorFileFilter());
   for (const QString& path : paths)
     openFile(path);
+}
+
+void MainWindow::openModelFolderDialog() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open model folder"));
+  if (!dir.isEmpty())
+    openModel({dir});
+}
+
+void MainWindow::openModelFilesDialog() {
+  const QStringList paths =
+      QFileDialog::getOpenFileNames(this, tr("Open model files (one model)"), {}, tensorFileFilter());
+  if (!paths.isEmpty())
+    openModel(paths);
 }
 
 void MainWindow::saveConfigDialog() {

@@ -8,6 +8,8 @@
 #include "widgets/layer/layer_view.h"
 #include "widgets/metric_rows.h"
 #include "widgets/metrics_panel.h"
+#include "widgets/model/model_session.h"
+#include "widgets/model/model_view.h"
 #include "widgets/plots/error_map_view.h"
 #include "widgets/plots/plot_export.h"
 #include "widgets/plots/plot_view_base.h"
@@ -126,6 +128,17 @@ void MainWindow::buildDocks() {
   plotArea_->addDockWidget(Qt::TopDockWidgetArea, layerDock_);
   if (!viewDocks_.empty())
     plotArea_->tabifyDockWidget(viewDocks_.front(), layerDock_);
+  // The whole model: one more tab, filled when a model is opened.
+  modelView_ = new ModelView(plotArea_);
+  auto* modelScroll = new QScrollArea(plotArea_);
+  modelScroll->setWidget(modelView_);
+  modelScroll->setWidgetResizable(true);
+  modelScroll->setFrameShape(QFrame::NoFrame);
+  modelDock_ = makeDock(tr("Model"), QStringLiteral("plot:model"), modelScroll, plotArea_);
+  plotArea_->addDockWidget(Qt::TopDockWidgetArea, modelDock_);
+  if (!viewDocks_.empty())
+    plotArea_->tabifyDockWidget(viewDocks_.front(), modelDock_);
+  modelDock_->hide(); // until a model is opened (or View ▸ Model): the plot tabs keep their room
   resultStale_.assign(views_.size(), false);
   pinnedStale_.assign(views_.size(), false);
   viewMs_.assign(views_.size(), 0.0);
@@ -288,6 +301,11 @@ void MainWindow::wire() {
     const OpenSource& source = document_->sources()[index];
     if (!source.path.startsWith(QLatin1String("demo:")))
       addRecent(source.path);
+    if (source.model && source.source != modelView_->source()) {
+      modelView_->setModel(source.source, source.label);
+      modelDock_->show();
+      modelDock_->raise();
+    }
     if (source.path != pendingOpenPath_ && !pendingOpenPath_.isEmpty())
       return;
     pendingOpenPath_.clear();
@@ -296,6 +314,7 @@ void MainWindow::wire() {
     pendingTensor_.clear();
   });
   connect(browser_, &TensorBrowser::closeRequested, document_, &Document::closeSource);
+  connect(modelView_, &ModelView::openInWorkbench, this, &MainWindow::openFromModel);
 
   // "Locate" (a top-k row, an outlier bar) centres the error map there.
   for (ResultView* view : views_)
@@ -475,6 +494,11 @@ bool MainWindow::raiseView(const QString& title) {
     layerDock_->raise();
     return true;
   }
+  if (title.compare(QStringLiteral("model"), Qt::CaseInsensitive) == 0) {
+    modelDock_->show();
+    modelDock_->raise();
+    return true;
+  }
   return false;
 }
 
@@ -489,6 +513,8 @@ QFuture<QStringList> MainWindow::exportAllPlots(const QString& directory) {
         written += plotexport::exportAll(*view, directory);
       if (layerView_->report()) // only once a comparison has run
         written += plotexport::exportAll(tr("Layer"), layerView_->exportables(), directory);
+      if (modelView_->session()->plan()) // only once a model is planned
+        written += plotexport::exportAll(tr("Model"), modelView_->exportables(), directory);
       promise->addResult(written);
     } catch (const Error&) {
       promise->setException(std::current_exception());
@@ -518,6 +544,10 @@ QFuture<QStringList> MainWindow::exportAllPlots(const QString& directory) {
 }
 
 void MainWindow::openFile(const QString& path, const QString& tensor) {
+  if (QFileInfo(path).isDir()) {
+    openModel({path});
+    return;
+  }
   const int open = document_->indexOfPath(path);
   if (open >= 0) { // already open: just select
     if (tensor.isEmpty() || !browser_->selectTensor(open, tensor))
@@ -527,6 +557,40 @@ void MainWindow::openFile(const QString& path, const QString& tensor) {
   pendingOpenPath_ = QFileInfo(path).absoluteFilePath();
   pendingTensor_ = tensor;
   document_->openFile(path);
+}
+
+void MainWindow::openModel(const QStringList& paths) {
+  if (paths.isEmpty())
+    return;
+  const int open = document_->indexOfPath(paths.front());
+  if (open >= 0 && document_->sources()[open].model) { // already open: show it
+    modelDock_->show();
+    modelDock_->raise();
+    return;
+  }
+  pendingOpenPath_ = QFileInfo(paths.front()).absoluteFilePath();
+  pendingTensor_.clear();
+  document_->openModel(paths);
+}
+
+void MainWindow::openFromModel(const QString& tensor, const QuantConfig& config) {
+  // The model is in the browser unless its entry was closed: then it comes back.
+  int index = -1;
+  for (size_t i = 0; i < document_->sources().size(); ++i)
+    if (document_->sources()[i].source == modelView_->source())
+      index = static_cast<int>(i);
+  if (index < 0) {
+    if (!modelView_->source())
+      return;
+    index = document_->addSource(modelView_->source(), modelView_->session()->label(),
+                                 QString::fromStdString(modelView_->source()->path().string()), true);
+  }
+  document_->editConfig(config, tr("Open %1 from the model").arg(tensor));
+  browser_->selectTensor(index, tensor);
+  if (!viewDocks_.empty()) {
+    viewDocks_.front()->show();
+    viewDocks_.front()->raise();
+  }
 }
 
 void MainWindow::openDemo(const QString& tensor) {

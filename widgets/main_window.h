@@ -25,6 +25,7 @@ class ConfigPanel;
 class LayerView;
 class Document;
 class MetricsPanel;
+class ModelView;
 class TensorBrowser;
 
 class MainWindow : public QMainWindow {
@@ -42,10 +43,14 @@ public:
   ConfigPanel* configPanel() const { return configPanel_; }
   TensorBrowser* browser() const { return browser_; }
   const std::vector<ResultView*>& views() const { return views_; }
+  ModelView* modelView() const { return modelView_; }
 
   // Opens a file (async); when it is open, selects `tensor` (or the largest
-  // weight, TensorBrowser::defaultTensor).
+  // weight, TensorBrowser::defaultTensor). A folder opens as a model.
   void openFile(const QString& path, const QString& tensor = {});
+  // Opens a folder or several files as one model (async): the Model tab
+  // scans it, the browser lists it and the workbench opens its largest weight.
+  void openModel(const QStringList& paths);
   // Adds the generated demo tensors and selects `tensor` (or the default).
   void openDemo(const QString& tensor = {});
   // Raises the plot tab whose title matches (case-insensitive); false if none.
@@ -90,6 +95,9 @@ private:
   void rebuildRecentMenu(); // main_actions.cpp
   void addRecent(const QString& path);
   void openFileDialog();
+  void openModelFolderDialog();
+  void openModelFilesDialog();
+  void openFromModel(const QString& tensor, const QuantConfig& config);
   void saveConfigDialog();
   void loadConfigDialog();
   void exportTensorDialog();
@@ -109,6 +117,8 @@ private:
   std::vector<QDockWidget*> viewDocks_;
   LayerView* layerView_ = nullptr; // reads its own W and X; does not follow the selected tensor
   QDockWidget* layerDock_ = nullptr;
+  ModelView* modelView_ = nullptr; // the whole model: scan, plan, exports
+  QDockWidget* modelDock_ = nullptr;
   // Per view: does it still need the shown result / the pinned overlays?
   std::vector<char> resultStale_, pinnedStale_;
   std::vector<double> viewMs_;

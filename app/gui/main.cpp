@@ -6,10 +6,13 @@
 #include "widgets/analyzer.h"
 #include "widgets/document.h"
 #include "widgets/main_window.h"
+#include "widgets/model/model_session.h"
+#include "widgets/model/model_view.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QTimer>
 
@@ -41,8 +44,10 @@ int main(int argc, char** argv) {
       QStringLiteral("screenshot"),
       QStringLiteral("Render the main window to FILE.png once the first result is drawn, then exit."),
       QStringLiteral("FILE.png"));
-  const QCommandLineOption open(QStringLiteral("open"), QStringLiteral("Open a tensor file."),
-                                QStringLiteral("FILE"));
+  const QCommandLineOption open(
+      QStringLiteral("open"),
+      QStringLiteral("Open a tensor file, or a model folder (the Model tab scans it)."),
+      QStringLiteral("FILE"));
   const QCommandLineOption tensor(QStringLiteral("tensor"),
                                   QStringLiteral("Select this tensor (in --open's file, or a demo "
                                                  "tensor)."),
@@ -89,6 +94,7 @@ int main(int argc, char** argv) {
     QStringList titles;
     for (const qs::ResultView* view : window.views())
       titles << view->title();
+    titles << QStringLiteral("Layer") << QStringLiteral("Model");
     return fail(QStringLiteral("no plot tab '%1' (tabs: %2)")
                     .arg(parser.value(tab), titles.join(QStringLiteral(", "))));
   }
@@ -99,6 +105,10 @@ int main(int argc, char** argv) {
   QStringList files = parser.positionalArguments();
   if (parser.isSet(open))
     files.prepend(parser.value(open));
+  // The Model tab shows a model: a folder (File ▸ Open model… for several files).
+  if (offscreenShot && parser.value(tab).compare(QStringLiteral("model"), Qt::CaseInsensitive) == 0 &&
+      (files.isEmpty() || !QFileInfo(files.front()).isDir()))
+    return fail(QStringLiteral("--tab Model wants a model: --open a model folder"));
   if (files.isEmpty()) {
     window.openDemo(parser.value(tensor));
   } else {
@@ -128,11 +138,13 @@ int main(int argc, char** argv) {
         [quitWith](const QString&, const QString& message) { quitWith(message); }); // names the file
     // The picture is taken when a result for a loaded tensor is on screen,
     // nothing newer is on its way, the imatrix asked for is loaded and every
-    // view has done its own work (the Outliers tab's imatrix columns).
+    // view has done its own work (the Outliers tab's imatrix columns); for the
+    // Model tab, also once the model's scan has ended and its plan is shown.
     const bool wantImatrix = parser.isSet(imatrix);
-    auto settled = [&window, wantImatrix] {
+    const bool modelShot = parser.value(tab).compare(QStringLiteral("model"), Qt::CaseInsensitive) == 0;
+    auto settled = [&window, wantImatrix, modelShot] {
       if (window.analyzer()->isBusy() || window.document()->isLoading() ||
-          (wantImatrix && !window.document()->imatrix()))
+          (wantImatrix && !window.document()->imatrix()) || (modelShot && !window.modelView()->isSettled()))
         return false;
       for (const qs::ResultView* view : window.views())
         if (view->isVisible() && !view->isCaughtUp())
@@ -140,11 +152,11 @@ int main(int argc, char** argv) {
       return true;
     };
     auto shown = std::make_shared<bool>(false);
-    auto tryShot = [&window, &app, path, settled, shown] {
-      if (!*shown || !settled())
+    auto tryShot = [&window, &app, path, settled, shown, modelShot] {
+      if ((!*shown && !modelShot) || !settled())
         return;
       // Let pending layout requests (status bar text) settle first.
-      QTimer::singleShot(100, &app, [&window, &app, path, settled] {
+      QTimer::singleShot(modelShot ? 300 : 100, &app, [&window, &app, path, settled] {
         if (!settled())
           return; // a newer result or a view's work will come and try again
         if (!window.grab().save(path, "PNG")) {
@@ -166,8 +178,20 @@ int main(int argc, char** argv) {
                      });
     for (qs::ResultView* view : window.views())
       QObject::connect(view, &qs::ResultView::caughtUp, &app, tryShot);
-    QTimer::singleShot(120000, &app, [quitWith] {
-      quitWith(QStringLiteral("no result after 120 s; no screenshot written"));
+    if (modelShot) {
+      const qs::ModelSession* session = window.modelView()->session();
+      QObject::connect(window.modelView(), &qs::ModelView::settled, &app, tryShot);
+      QObject::connect(session, &qs::ModelSession::scanEnded, &app, [quitWith](bool, const QString& error) {
+        if (!error.isEmpty())
+          quitWith(QStringLiteral("scan: %1").arg(error));
+      });
+      QObject::connect(session, &qs::ModelSession::planFailed, &app,
+                       [quitWith](const QString& message) { quitWith(message); });
+    }
+    // A whole model's scan takes as long as reading and quantizing all of it.
+    const int limitSeconds = modelShot ? 3600 : 120;
+    QTimer::singleShot(limitSeconds * 1000, &app, [quitWith, limitSeconds] {
+      quitWith(QStringLiteral("no result after %1 s; no screenshot written").arg(limitSeconds));
     });
   }
   window.show();

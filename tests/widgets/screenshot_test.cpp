@@ -1,10 +1,13 @@
 // Smoke test of the real binary: `quantscope --screenshot` renders the demo
 // window offscreen to a PNG that is large and not a single colour; bad
-// options fail with a message instead of hanging.
+// options fail with a message instead of hanging; a model folder renders
+// the Model tab after its scan and plan.
 #include <QFileInfo>
 #include <QImage>
 #include <QProcess>
 #include <QTest>
+
+#include <cstdlib>
 
 namespace {
 
@@ -73,6 +76,27 @@ private slots:
     const Run r = run({"--screenshot", png, "--config", cfg, "--tab", "Transfer", "--size", "900x600"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QCOMPARE(QImage(png).size(), QSize(900, 600));
+  }
+
+  void modelTabRendersOnceScannedAndPlanned() {
+    // The picture is only taken once the scan has ended and its plan is on
+    // screen: without them the binary times out with exit code 2.
+    const QString dir = QStringLiteral(QS_TEST_OUT_DIR "/screenshot_model");
+    const QString make =
+        QStringLiteral(QS_PYTHON " " QS_SOURCE_DIR "/tests/data/make_demo_model.py %1 --blocks 4 "
+                                 "--hidden 256 --ffn 512 --vocab 512")
+            .arg(dir);
+    QCOMPARE(std::system(qPrintable(make)), 0);
+    const QString png = QStringLiteral(QS_TEST_OUT_DIR "/screenshot_test_model.png");
+    QFile::remove(png);
+    const Run r = run({"--screenshot", png, "--open", dir, "--tab", "Model", "--size", "1366x768"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.out.contains(png));
+    QCOMPARE(QImage(png).size(), QSize(1366, 768));
+    // A demo tensor is not a model: the Model tab says so instead of waiting.
+    const Run demo = run({"--screenshot", QS_TEST_OUT_DIR "/never.png", "--tab", "Model"});
+    QCOMPARE(demo.exitCode, 2);
+    QVERIFY2(demo.err.contains("wants a model"), qPrintable(demo.err));
   }
 
   void badOptionsFailClearly() {
