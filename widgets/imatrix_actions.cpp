@@ -3,6 +3,7 @@
 #include "widgets/document.h"
 #include "widgets/imatrix_stats_table.h"
 #include "widgets/main_window.h"
+#include "widgets/model/model_view.h"
 #include "widgets/plots/outlier_view.h"
 
 #include <QAction>
@@ -80,6 +81,7 @@ void ImatrixActions::loaded() {
   for (ResultView* view : window_->views())
     if (auto* outliers = qobject_cast<OutlierView*>(view))
       outliers->setImatrix(imatrix);
+  window_->modelView()->setImatrix(imatrix, window_->document()->imatrixStats());
   if (!imatrix)
     return;
   const QString name = QFileInfo(QString::fromStdString(imatrix->path.string())).fileName();

@@ -4,6 +4,7 @@
 // (the totals and choices are planModel's own), pins and the filter work,
 // Cancel stops the scan early, a double-click opens the tensor in the
 // workbench with the plan's config, and the tab renders at the common sizes.
+#include "core/io/imatrix.h"
 #include "core/io/model_source.h"
 #include "core/model/export_aimet.h"
 #include "core/model/export_compressed_tensors.h"
@@ -11,8 +12,10 @@
 #include "core/model/model_plan.h"
 #include "core/model/recipe.h"
 #include "core/model/scan.h"
+#include "core/model/tensor_role.h"
 #include "widgets/analyzer.h"
 #include "widgets/document.h"
+#include "widgets/imatrix_stats_table.h"
 #include "widgets/main_window.h"
 #include "widgets/model/block_profile_plot.h"
 #include "widgets/model/format_picker.h"
@@ -89,6 +92,7 @@ private slots:
   void doubleClickOpensTheTensorWithThePlansConfig();
   void exportsWriteWhatTheCoreWrites();
   void cancelStopsTheScanEarly();
+  void anImatrixWeighsTheScanAndShowsItsStatistics();
   void rendersAtCommonSizes_data();
   void rendersAtCommonSizes();
 };
@@ -421,6 +425,77 @@ void ModelViewTest::cancelStopsTheScanEarly() {
     filled += view->table()->scanned(r) != nullptr;
   QCOMPARE(size_t(filled), done);
   QVERIFY(!view->isSettled());
+}
+
+// A legacy llama.cpp imatrix (.dat) for the model's matrices by their GGUF
+// names: ncall 2, values 1 + (column % 7) so the weights w = value / 2 vary.
+QString writeImatrix(const TensorSource& model) {
+  std::string body;
+  auto i32 = [&body](int32_t v) { body.append(reinterpret_cast<const char*>(&v), 4); };
+  int32_t entries = 0;
+  std::string rows;
+  for (const TensorEntry& e : model.list()) {
+    const std::string gguf = tensorRole(e.name).ggufName;
+    if (e.shape.size() != 2 || gguf.empty() || gguf == "token_embd.weight")
+      continue;
+    ++entries;
+    std::string entry;
+    auto put = [&entry](int32_t v) { entry.append(reinterpret_cast<const char*>(&v), 4); };
+    put(int32_t(gguf.size()));
+    entry += gguf;
+    put(2);
+    put(int32_t(e.shape[1]));
+    for (int64_t j = 0; j < e.shape[1]; ++j) {
+      const float v = 1.0f + float(j % 7);
+      entry.append(reinterpret_cast<const char*>(&v), 4);
+    }
+    rows += entry;
+  }
+  i32(entries);
+  body += rows;
+  const QString path = QStringLiteral(QS_TEST_OUT_DIR "/model_view_imatrix.dat");
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly) || f.write(body.data(), qint64(body.size())) != qint64(body.size()))
+    return {};
+  return path;
+}
+
+void ModelViewTest::anImatrixWeighsTheScanAndShowsItsStatistics() {
+  MainWindow window(MainWindow::Options{false});
+  window.resize(1600, 1000);
+  window.show();
+  QVERIFY(openAndSettle(window));
+  ModelView* view = window.modelView();
+  QVERIFY(!view->imatrixTable()->isVisible());
+  const auto source = openModel({modelDir().toStdString()});
+  const QString path = writeImatrix(*source);
+  QVERIFY(!path.isEmpty());
+  window.document()->openImatrix(path);
+  QVERIFY(QTest::qWaitFor([&] { return window.document()->imatrix() != nullptr; }, 30000));
+  // The loaded imatrix rescans the model; the plan is then weighted.
+  QVERIFY(QTest::qWaitFor([&] { return view->isSettled() && view->session()->plan()->weighted; }, 240000));
+  QVERIFY(view->imatrixTable()->isVisible());
+  QCOMPARE(view->imatrixTable()->rowCount(), int(window.document()->imatrix()->entries.size()));
+
+  ScanOptions options = view->session()->scanOptions();
+  const Imatrix imatrix = readImatrix(path.toStdString());
+  options.imatrix = &imatrix;
+  const ScanResult direct = scanModel(*source, options);
+  const ScanResult& shown = view->session()->scan();
+  QCOMPARE(shown.tensors.size(), direct.tensors.size());
+  int weighted = 0;
+  for (size_t t = 0; t < direct.tensors.size(); ++t)
+    for (size_t f = 0; f < direct.tensors[t].candidates.size(); ++f) {
+      const CandidateScore& a = direct.tensors[t].candidates[f];
+      if (!a.ok())
+        continue;
+      QCOMPARE(shown.tensors[t].candidates[f].weightedSse, a.weightedSse);
+      weighted += direct.tensors[t].imatrixNote.empty() ? 1 : 0;
+    }
+  QVERIFY(weighted > 0);
+  const PlanRequest request = view->request();
+  const ModelPlan plan = planModel(direct, request);
+  QCOMPARE(view->session()->plan()->totalError, plan.totalError);
 }
 
 void ModelViewTest::rendersAtCommonSizes_data() {

@@ -25,6 +25,7 @@ void ModelSession::startScan(const ScanOptions& options) {
     return;
   planJob_.discard();
   options_ = options;
+  options_.imatrix = imatrix_.get();
   scan_ = ScanResult{};
   scan_.model = label_.toStdString();
   scan_.formats = options.formats;
@@ -50,7 +51,7 @@ void ModelSession::startScan(const ScanOptions& options) {
     emit scanEnded(false, message);
   };
   scanJob_.start<ScanResult>(
-      [this, source = source_, options](JobControl& job) {
+      [this, source = source_, options = options_, imatrix = imatrix_](JobControl& job) {
         return scanModel(*source, options, job.cancelFlag(),
                          [this, &job](const ScannedTensor& tensor, size_t done, size_t total) {
                            job.post([this, tensor, done, total] {

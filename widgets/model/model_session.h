@@ -27,6 +27,11 @@ public:
   std::shared_ptr<const TensorSource> source() const { return source_; }
   QString label() const { return label_; }
 
+  // The importance matrix later scans weigh their errors with (null: none);
+  // the session keeps it alive for them.
+  void setImatrix(std::shared_ptr<const Imatrix> imatrix) { imatrix_ = std::move(imatrix); }
+  std::shared_ptr<const Imatrix> imatrix() const { return imatrix_; }
+
   // Scans every tensor with `options` (replacing a scan in progress);
   // tensorScanned reports each, scanEnded the end.
   void startScan(const ScanOptions& options);
@@ -63,6 +68,7 @@ private:
   std::shared_ptr<const TensorSource> source_;
   QString label_;
   ScanOptions options_;
+  std::shared_ptr<const Imatrix> imatrix_;
   ScanResult scan_;
   std::shared_ptr<const ScanResult> planned_; // the finished scan the plans use
   PlanRequest request_;

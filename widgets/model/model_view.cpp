@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/io/text_file.h"
+#include "widgets/imatrix_stats_table.h"
 #include "widgets/metric_rows.h"
 #include "widgets/model/block_profile_plot.h"
 #include "widgets/model/elided_label.h"
@@ -125,9 +126,21 @@ ModelView::ModelView(QWidget* parent)
   profileLayout->addLayout(profileRow);
   profileLayout->addWidget(profile_, 1);
 
+  // The imatrix, when one is loaded: llama-imatrix's statistics per tensor.
+  imatrixBox_ = new QWidget(this);
+  auto* imatrixLayout = new QVBoxLayout(imatrixBox_);
+  imatrixLayout->setContentsMargins(0, 0, 0, 0);
+  imatrixLayout->setSpacing(2);
+  imatrixLabel_ = new QLabel(this);
+  imatrixTable_ = new ImatrixStatsTable({}, this);
+  imatrixLayout->addWidget(imatrixLabel_);
+  imatrixLayout->addWidget(imatrixTable_, 1);
+  imatrixBox_->hide();
+
   auto* plots = new QSplitter(Qt::Horizontal, this);
   plots->addWidget(pareto_);
   plots->addWidget(profileBox);
+  plots->addWidget(imatrixBox_);
   plots->setChildrenCollapsible(false);
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(view_);
@@ -148,6 +161,18 @@ ModelView::ModelView(QWidget* parent)
 }
 
 ModelView::~ModelView() = default;
+
+void ModelView::setImatrix(std::shared_ptr<const Imatrix> imatrix, std::vector<ImatrixTensorStats> stats) {
+  session_->setImatrix(imatrix);
+  imatrixBox_->setVisible(imatrix != nullptr);
+  if (imatrix)
+    imatrixLabel_->setText(tr("imatrix %1: %2 tensors, errors weighted by it")
+                               .arg(QString::fromStdString(imatrix->path.filename().string()))
+                               .arg(imatrix->entries.size()));
+  imatrixTable_->setStats(std::move(stats));
+  if (session_->source())
+    startScan(); // the errors (and so the plan) change with the weights
+}
 
 QWidget* ModelView::buildScanRow() {
   auto* row = new QWidget(this);

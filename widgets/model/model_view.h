@@ -5,6 +5,7 @@
 // bits per weight (or GB) planned live, the chosen format marked in each row;
 // the Pareto curve of error against size; the error per block and role; pins
 // and keeps. A double-click opens a tensor in the workbench with its format.
+#include "core/model/imatrix_stats.h"
 #include "core/model/model_plan.h"
 #include "core/quant/quant_config.h"
 #include "widgets/background_job.h"
@@ -28,6 +29,7 @@ class QTableView;
 namespace qs {
 
 class BlockProfilePlot;
+class ImatrixStatsTable;
 class ElidedLabel;
 class FormatPicker;
 class ModelSession;
@@ -42,6 +44,11 @@ public:
   ~ModelView() override;
 
   QString title() const { return tr("Model"); }
+
+  // The imatrix (File ▸ Open imatrix) and its statistics: shown beside the
+  // plots, and the scan weighs its errors with it (a loaded model is scanned again).
+  void setImatrix(std::shared_ptr<const Imatrix> imatrix, std::vector<ImatrixTensorStats> stats);
+  ImatrixStatsTable* imatrixTable() const { return imatrixTable_; }
 
   // A newly opened model: lists its tensors and starts the scan.
   void setModel(std::shared_ptr<const TensorSource> source, const QString& label);
@@ -123,6 +130,9 @@ private:
   QComboBox* profileOf_ = nullptr;
   ParetoPlot* pareto_ = nullptr;
   BlockProfilePlot* profile_ = nullptr;
+  QWidget* imatrixBox_ = nullptr;
+  QLabel* imatrixLabel_ = nullptr;
+  ImatrixStatsTable* imatrixTable_ = nullptr;
 
   double budget_ = 4.5;                                       // bits per weight
   double rangeLo_ = 2, rangeHi_ = 9;                          // the slider's ends, bits per weight
