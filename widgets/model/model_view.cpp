@@ -133,6 +133,15 @@ ModelView::ModelView(QWidget* parent)
   imatrixLayout->setSpacing(2);
   imatrixLabel_ = new QLabel(this);
   imatrixTable_ = new ImatrixStatsTable({}, this);
+  // Beside the plots only what tells the tensors apart (the name holds role
+  // and block); View ▸ Imatrix statistics has every column.
+  for (int c : {ImatrixStatsTable::Role, ImatrixStatsTable::Block, ImatrixStatsTable::Elements,
+                ImatrixStatsTable::Min, ImatrixStatsTable::Max, ImatrixStatsTable::Mean,
+                ImatrixStatsTable::StdDev, ImatrixStatsTable::Zd})
+    imatrixTable_->setColumnHidden(c, true);
+  imatrixTable_->verticalHeader()->hide();
+  imatrixTable_->verticalHeader()->setDefaultSectionSize(imatrixTable_->fontMetrics().height() + 6);
+  imatrixLabel_->setWordWrap(true);
   imatrixLayout->addWidget(imatrixLabel_);
   imatrixLayout->addWidget(imatrixTable_, 1);
   imatrixBox_->hide();
@@ -141,6 +150,9 @@ ModelView::ModelView(QWidget* parent)
   plots->addWidget(pareto_);
   plots->addWidget(profileBox);
   plots->addWidget(imatrixBox_);
+  plots->setStretchFactor(0, 2);
+  plots->setStretchFactor(1, 3);
+  plots->setStretchFactor(2, 3);
   plots->setChildrenCollapsible(false);
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(view_);
@@ -166,7 +178,7 @@ void ModelView::setImatrix(std::shared_ptr<const Imatrix> imatrix, std::vector<I
   session_->setImatrix(imatrix);
   imatrixBox_->setVisible(imatrix != nullptr);
   if (imatrix)
-    imatrixLabel_->setText(tr("imatrix %1: %2 tensors, errors weighted by it")
+    imatrixLabel_->setText(tr("imatrix %1 (%2 tensors) weighs the errors")
                                .arg(QString::fromStdString(imatrix->path.filename().string()))
                                .arg(imatrix->entries.size()));
   imatrixTable_->setStats(std::move(stats));
