@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/io/metrics_writer.h"
 #include "core/io/result_writer.h"
+#include "core/model/recipe.h"
 #include "core/quant/config_check.h"
 #include "widgets/config_panel.h"
 #include "widgets/document.h"
@@ -55,7 +56,8 @@ void MainWindow::buildMenus() {
   auto* imatrix = new ImatrixActions(this);
   file->addAction(imatrix->openAction());
   file->addSeparator();
-  file->addAction(tr("&Load config…"), QKeySequence(tr("Ctrl+L")), this, &MainWindow::loadConfigDialog);
+  file->addAction(tr("&Load config…"), QKeySequence(tr("Ctrl+L")), this, &MainWindow::loadConfigDialog)
+      ->setToolTip(tr("A config JSON, or a plan's recipe: the selected tensor's config from it"));
   file->addAction(tr("&Save config…"), QKeySequence::Save, this, &MainWindow::saveConfigDialog);
   file->addSeparator();
   file->addAction(tr("Export &quantized tensor…"), QKeySequence(tr("Ctrl+E")), this,
@@ -172,21 +174,45 @@ void MainWindow::saveConfigDialog() {
 }
 
 void MainWindow::loadConfigDialog() {
-  const QString path =
-      QFileDialog::getOpenFileName(this, tr("Load config"), {}, tr("Config JSON (*.json);;All files (*)"));
+  const QString path = QFileDialog::getOpenFileName(this, tr("Load config or recipe"), {},
+                                                    tr("Config or recipe JSON (*.json);;All files (*)"));
   if (path.isEmpty())
     return;
+  const QString error = loadConfigFile(path);
+  if (!error.isEmpty())
+    showError(tr("Could not load config"), error);
+}
+
+QString MainWindow::loadConfigFile(const QString& path) {
   QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) {
-    showError(tr("Could not load config"), tr("%1: %2").arg(path, file.errorString()));
-    return;
-  }
+  if (!file.open(QIODevice::ReadOnly))
+    return tr("%1: %2").arg(path, file.errorString());
+  const std::string text = file.readAll().toStdString();
+  const QString name = QFileInfo(path).fileName();
   try {
-    const QuantConfig config = configFromJson(file.readAll().toStdString());
+    // A plan's recipe (quantscope.recipe/1) gives the selected tensor's config.
+    if (text.find("\"quantscope.recipe/") != std::string::npos) {
+      const Recipe recipe = recipeFromJson(text, path.toStdString());
+      const auto tensor = document_->tensor();
+      if (!tensor)
+        return tr("%1 is a recipe: select one of its tensors first").arg(name);
+      const RecipeTensor* entry = recipe.find(tensor->name);
+      if (!entry)
+        return tr("%1 has no config for tensor %2").arg(name, QString::fromStdString(tensor->name));
+      if (entry->keep)
+        return tr("%1 keeps tensor %2 as stored: there is no config to load")
+            .arg(name, QString::fromStdString(tensor->name));
+      validateConfig(entry->config);
+      document_->editConfig(entry->config,
+                            tr("Load %1's config from %2").arg(QString::fromStdString(tensor->name), name));
+      return {};
+    }
+    const QuantConfig config = configFromJson(text);
     validateConfig(config); // unknown formats, refused codebooks: before it becomes an undo step
-    document_->editConfig(config, tr("Load config %1").arg(QFileInfo(path).fileName()));
+    document_->editConfig(config, tr("Load config %1").arg(name));
+    return {};
   } catch (const Error& e) {
-    showError(tr("Could not load config"), tr("%1: %2").arg(path, QString::fromUtf8(e.what())));
+    return tr("%1: %2").arg(path, QString::fromUtf8(e.what()));
   }
 }
 

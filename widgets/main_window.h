@@ -44,6 +44,9 @@ public:
   TensorBrowser* browser() const { return browser_; }
   const std::vector<ResultView*>& views() const { return views_; }
   ModelView* modelView() const { return modelView_; }
+  // A config JSON, or a recipe (the selected tensor's entry), as an undo step;
+  // the error to show, empty on success.
+  QString loadConfigFile(const QString& path);
 
   // Opens a file (async); when it is open, selects `tensor` (or the largest
   // weight, TensorBrowser::defaultTensor). A folder opens as a model.

@@ -3,6 +3,7 @@
 // Ctrl+Z undoes, pins fill the compare table, plots export to files.
 #include "core/error.h"
 #include "core/io/tensor_source.h"
+#include "core/model/recipe.h"
 #include "widgets/analyzer.h"
 #include "widgets/config_panel.h"
 #include "widgets/document.h"
@@ -51,6 +52,7 @@ private slots:
   void exportMetricsWritesCurrentAndPins();
   void configJsonRoundTripsThroughTheWindow();
   void hiddenTabsDrawWhenRaised();
+  void aRecipeGivesTheSelectedTensorsConfig();
 
 private:
   std::unique_ptr<MainWindow> window_;
@@ -199,6 +201,38 @@ void MainWindowTest::configJsonRoundTripsThroughTheWindow() {
   QCOMPARE(doc->undoStack()->count(), steps + 1);
   QVERIFY(waitShown(*window_, c));
   QCOMPARE(window_->analyzer()->last().current->granularity.groupSize, int64_t{64});
+}
+
+void MainWindowTest::aRecipeGivesTheSelectedTensorsConfig() {
+  // File > Load config takes a plan's recipe too: the selected tensor's entry.
+  Document* doc = window_->document();
+  const std::string name = doc->tensor()->name;
+  Recipe recipe;
+  recipe.model = "demo";
+  QuantConfig c;
+  c.format = "int4";
+  c.granularity = Granularity{GranularityKind::Group, kAutoAxis, 32};
+  recipe.tensors = {{"other.weight", false, QuantConfig{}}, {name, false, c}};
+  auto write = [](const QString& path, const std::string& text) {
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(text.data(), qint64(text.size())) == qint64(text.size());
+  };
+  const QString path = QStringLiteral(QS_TEST_OUT_DIR "/main_window_recipe.json");
+  QVERIFY(write(path, recipeToJson(recipe)));
+  const int steps = doc->undoStack()->count();
+  QCOMPARE(window_->loadConfigFile(path), QString());
+  QVERIFY(doc->config() == c);
+  QCOMPARE(doc->undoStack()->count(), steps + 1);
+  QVERIFY(waitShown(*window_, c));
+
+  recipe.tensors = {{name, true, QuantConfig{}}};
+  QVERIFY(write(path, recipeToJson(recipe)));
+  QVERIFY(window_->loadConfigFile(path).contains(QStringLiteral("keeps tensor")));
+  recipe.tensors = {{"other.weight", false, c}};
+  QVERIFY(write(path, recipeToJson(recipe)));
+  QVERIFY(window_->loadConfigFile(path).contains(QStringLiteral("has no config for tensor")));
+  QVERIFY(doc->config() == c); // a refused load changes nothing
+  QCOMPARE(doc->undoStack()->count(), steps + 1);
 }
 
 void MainWindowTest::hiddenTabsDrawWhenRaised() {
