@@ -105,11 +105,11 @@ std::string blockProblem(const QuantPlan& plan, const std::string& format) {
 
 // An imatrix made for another model matches none of its weights by name, or
 // matches names with other sizes everywhere: refuse it before reading anything.
-void checkImatrixFitsModel(const Imatrix& m, const std::vector<const TensorEntry*>& todo,
+void checkImatrixFitsModel(const Imatrix& m, const std::vector<const TensorEntry*>& selected,
                            bool quantizeVectors) {
   int named = 0, sized = 0, weights = 0;
   std::string example;
-  for (const TensorEntry* e : todo) {
+  for (const TensorEntry* e : selected) {
     if (!keepReason(*e, quantizeVectors).empty())
       continue;
     ++weights;
@@ -191,17 +191,17 @@ ScanResult scanModel(const TensorSource& source, const ScanOptions& options, con
   for (const AxisOverride& a : options.axes)
     axes.push_back({compileFilter(a.regex, "--axis-for"), &a});
 
-  std::vector<const TensorEntry*> todo;
+  std::vector<const TensorEntry*> selected;
   for (const TensorEntry& e : source.list())
     if ((!filterIn || std::regex_search(e.name, include)) &&
         (!filterOut || !std::regex_search(e.name, exclude)))
-      todo.push_back(&e);
+      selected.push_back(&e);
   if (options.imatrix)
-    checkImatrixFitsModel(*options.imatrix, todo, options.quantizeVectors);
+    checkImatrixFitsModel(*options.imatrix, selected, options.quantizeVectors);
 
   std::vector<float> buffer; // one dequantized tensor, reused by every candidate
   try {
-    for (const TensorEntry* e : todo) {
+    for (const TensorEntry* e : selected) {
       if (cancel && cancel->load())
         throw Cancelled();
       ScannedTensor st;
@@ -224,7 +224,7 @@ ScanResult scanModel(const TensorSource& source, const ScanOptions& options, con
         st.keepReason = std::string("unreadable: ") + err.what();
         result.tensors.push_back(std::move(st));
         if (progress)
-          progress(result.tensors.back(), result.tensors.size(), todo.size());
+          progress(result.tensors.back(), result.tensors.size(), selected.size());
         continue;
       }
       const TensorMoments m = tensorMoments(t, t.layout.outAxis);
@@ -265,7 +265,7 @@ ScanResult scanModel(const TensorSource& source, const ScanOptions& options, con
       }
       result.tensors.push_back(std::move(st));
       if (progress)
-        progress(result.tensors.back(), result.tensors.size(), todo.size());
+        progress(result.tensors.back(), result.tensors.size(), selected.size());
     }
   } catch (const Cancelled&) {
     result.complete = false; // the tensors done so far still make a valid scan
