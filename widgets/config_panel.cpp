@@ -6,6 +6,7 @@
 #include "core/quant/format_config.h"
 #include "widgets/clip_applicability.h"
 #include "widgets/format_family.h"
+#include "widgets/hqq_controls.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -116,8 +117,8 @@ ConfigPanel::ConfigPanel(QWidget* parent)
       groupSize_(new PowerOfTwoSpinBox(this)), clip_(new QComboBox(this)),
       percentile_(new TrimmedSpinBox(this)), percentileSlider_(new QSlider(Qt::Horizontal, this)),
       twoSided_(new QCheckBox(tr("Two-sided (P and 100−P of x)"), this)), fixedMin_(new TrimmedSpinBox(this)),
-      fixedMax_(new TrimmedSpinBox(this)), rounding_(new QComboBox(this)), seed_(new QSpinBox(this)),
-      problems_(new QLabel(this)) {
+      fixedMax_(new TrimmedSpinBox(this)), hqq_(new HqqControls(this)), rounding_(new QComboBox(this)),
+      seed_(new QSpinBox(this)), problems_(new QLabel(this)) {
   buildFormatCombo();
   formatInfo_->setWordWrap(true);
   formatInfo_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
@@ -154,6 +155,7 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   clip_->addItem(tr("MSE-optimal"), int(ClipMethod::Mse));
   clip_->addItem(tr("KL divergence (TensorRT)"), int(ClipMethod::Kl));
   clip_->addItem(tr("Fixed range"), int(ClipMethod::Fixed));
+  clip_->addItem(tr("HQQ (fit scale and zero)"), int(ClipMethod::Hqq));
   clip_->setToolTip(tr("How the range the grid covers is chosen; values outside it are clipped"));
   percentile_->setRange(50.0, 100.0);
   percentile_->setDecimals(5);
@@ -224,6 +226,7 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   fixedRow->addWidget(new QLabel(QStringLiteral("…"), this));
   fixedRow->addWidget(fixedMax_);
   clipForm->addRow(tr("Range"), fixedRow);
+  clipForm->addRow(tr("HQQ"), hqq_);
   auto* roundBox = new QGroupBox(tr("Rounding"), this);
   auto* roundForm = compactForm(roundBox);
   auto* roundRow = new QHBoxLayout;
@@ -325,6 +328,11 @@ ConfigPanel::ConfigPanel(QWidget* parent)
     c.clipping.fixedMax = v;
     edit(c, tr("Clip maximum %1").arg(v));
   });
+  connect(hqq_, &HqqControls::edited, this, [this](const QString& what) {
+    QuantConfig c = config_;
+    c.clipping = hqq_->applied(c.clipping);
+    edit(c, what);
+  });
   connect(rounding_, &QComboBox::activated, this, [this](int index) {
     QuantConfig c = config_;
     c.rounding = static_cast<Rounding>(rounding_->itemData(index).toInt());
@@ -341,7 +349,7 @@ ConfigPanel::ConfigPanel(QWidget* parent)
 }
 
 std::vector<QWidget*> ConfigPanel::clippingWidgets() const {
-  return {clip_, percentile_, percentileSlider_, twoSided_, fixedMin_, fixedMax_};
+  return {clip_, percentile_, percentileSlider_, twoSided_, fixedMin_, fixedMax_, hqq_};
 }
 
 void ConfigPanel::buildFormatCombo() {
@@ -460,6 +468,7 @@ void ConfigPanel::showConfig() {
     twoSided_->setChecked(c.clipping.twoSided);
     setValueIfChanged(fixedMin_, c.clipping.fixedMin);
     setValueIfChanged(fixedMax_, c.clipping.fixedMax);
+    hqq_->display(c.clipping);
     rounding_->setCurrentIndex(comboIndexOfData(rounding_, int(c.rounding)));
     setValueIfChanged(seed_, static_cast<int>(std::min<uint64_t>(c.seed, std::numeric_limits<int>::max())));
   }
@@ -493,6 +502,7 @@ void ConfigPanel::updateEnabled() {
   twoSided_->setEnabled(percentile);
   fixedMin_->setEnabled(fixed);
   fixedMax_->setEnabled(fixed);
+  hqq_->setEnabled(clips && c.clipping.method == ClipMethod::Hqq);
   const std::vector<QWidget*> widgets = clippingWidgets();
   for (size_t i = 0; i < widgets.size(); ++i)
     widgets[i]->setToolTip(clips ? clipTips_[i] : noClip);

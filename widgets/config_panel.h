@@ -22,6 +22,8 @@ class QSpinBox;
 
 namespace qs {
 
+class HqqControls;
+
 class ConfigPanel : public QWidget {
   Q_OBJECT
 public:
@@ -95,6 +97,7 @@ private:
   QCheckBox* twoSided_;
   QDoubleSpinBox* fixedMin_;
   QDoubleSpinBox* fixedMax_;
+  HqqControls* hqq_;
   QComboBox* rounding_;
   QSpinBox* seed_;
   QLabel* problems_;

@@ -4,6 +4,7 @@
 #include "core/formats/format_registry.h"
 #include "core/quant/config_check.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -33,10 +34,14 @@ const char* const kQuantOptionsHelp = R"(quantization options
                          ONNX from the node that uses the weight)
   --group-size G         elements per group (default: the format's usual, 128; 64 for NF4/FP4 codebooks)
   --asymmetric           affine grid with a zero point (PyTorch MinMaxObserver) instead of symmetric
-  --clip M               minmax|percentile|mse|kl|fixed (default minmax)
+  --clip M               minmax|percentile|mse|kl|fixed|hqq (default minmax); hqq fits scale and zero
+                         point of affine integers (with --asymmetric) by HQQ's half-quadratic solver
   --percentile P         for --clip percentile (default 99.99)
   --two-sided            percentile of x on both sides instead of |x|
   --clip-min X --clip-max Y   for --clip fixed
+  --hqq-iters N          for --clip hqq: solver steps at most (default 20; it stops early)
+  --hqq-p P              for --clip hqq: the l_p norm of the error, 0 < P <= 1 (default 0.7)
+  --hqq-scale            for --clip hqq: search the scale too (HQQ's v2 solver with its scale grid search)
   --rounding R           nearest|stochastic (default nearest)
   --seed S               seed for stochastic rounding and k-means (default 0)
   --codebook a,b,c       levels for --format codebook
@@ -47,7 +52,8 @@ std::vector<OptionSpec> quantOptionSpecs() {
   return {{"format", true},      {"granularity", true}, {"axis", true},       {"group-size", true},
           {"asymmetric", false}, {"clip", true},        {"percentile", true}, {"two-sided", false},
           {"clip-min", true},    {"clip-max", true},    {"rounding", true},   {"seed", true},
-          {"codebook", true},    {"config", true}};
+          {"codebook", true},    {"config", true},      {"hqq-iters", true},  {"hqq-p", true},
+          {"hqq-scale", false}};
 }
 
 namespace {
@@ -69,6 +75,8 @@ const char* optionFor(const std::string& key) {
                                                                  {"clipping.percentile", "percentile"},
                                                                  {"clipping.min", "clip-min"},
                                                                  {"clipping.max", "clip-max"},
+                                                                 {"clipping.hqq_iterations", "hqq-iters"},
+                                                                 {"clipping.hqq_p", "hqq-p"},
                                                                  {"codebook", "codebook"}};
   for (const auto& [k, o] : kOptions)
     if (key == k)
@@ -143,6 +151,11 @@ QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
     if (!a.has("clip"))
       c.clipping.method = ClipMethod::Fixed;
   }
+  c.clipping.hqqIterations =
+      int(std::clamp<int64_t>(a.getInt("hqq-iters", c.clipping.hqqIterations), -1, 100000));
+  c.clipping.hqqP = a.getDouble("hqq-p", c.clipping.hqqP);
+  if (a.has("hqq-scale"))
+    c.clipping.hqqOptimizeScale = true;
   if (a.has("rounding"))
     c.rounding = roundingFromString(a.get("rounding"));
   c.seed = a.getUnsigned("seed", c.seed);

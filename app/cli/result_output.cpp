@@ -40,6 +40,8 @@ std::string writeResultFile(const std::string& path, const QuantResult& r, bool 
         shapeToString(r.scaleShape.empty() ? Shape{int64_t(r.scales.size())} : r.scaleShape));
   if (!r.zeroPoints.empty())
     add("zero points " + std::string(dtypeName(smallestIntArray("zp", {}, r.zeroPoints).dtype)));
+  if (!r.realZeroPoints.empty())
+    add("zero points float32 (HQQ)");
   if (!r.offsets.empty())
     add("offsets float32");
   if (!r.segmentLevels.empty())

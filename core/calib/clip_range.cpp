@@ -148,7 +148,8 @@ ClipRange symmetricCut(const DataStats& s, double t) {
 ClipRange clipRange(const Clipping& c, const float* x, int64_t n, const DataStats& s, int bits) {
   switch (c.method) {
   case ClipMethod::MinMax:
-  case ClipMethod::Mse:
+  case ClipMethod::Mse: // searched by the pipeline, which has the quantizer
+  case ClipMethod::Hqq: // fitted by the pipeline over all segments (hqq.h)
     return {s.min, s.max};
   case ClipMethod::Fixed:
     if (!std::isfinite(c.fixedMin) || !std::isfinite(c.fixedMax) || c.fixedMin > c.fixedMax)

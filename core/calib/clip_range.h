@@ -10,6 +10,7 @@
 //              it needs the quantizer)
 //   kl         t from kl_threshold.h, range [max(min,-t), min(max,t)]
 //   fixed      the user's [fixedMin, fixedMax]
+//   hqq        minmax here; the pipeline fits scale and zero point (hqq.h)
 // Ranges are per segment: per tensor, per channel, per token, and for group
 // granularity per group (percentile: nth_element on the group; kl: 2048-bin
 // histogram and candidate scan per group, O(1) per chunk with prefix sums and

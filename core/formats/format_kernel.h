@@ -26,6 +26,10 @@ struct SegmentParams {
   float lo = 0, hi = 0; // clip range
   float threshold = 0;  // ternary: |w| > threshold -> +-scale
   float offset = 0;     // GGUF _1 formats: the block minimum m
+  // HQQ: a real-valued zero point; codes = clamp(round(x·invScale + zero)),
+  // values (code − zero)·scale (zeroPoint is unused then).
+  bool realZero = false;
+  float zero = 0;
 };
 
 // What the per-segment export (QuantResult scales etc.) holds besides the scale.

@@ -2,6 +2,7 @@
 // absmax) or affine (unsigned codes and a zero point, PyTorch's MinMaxObserver).
 #include "core/formats/int_kernel.h"
 
+#include "core/calib/hqq.h"
 #include "core/formats/format_families.h"
 #include "core/formats/int_format.h"
 
@@ -22,6 +23,21 @@ void applyIntNearestScalar(const SegmentParams& p, int32_t qminI, int32_t qmaxI,
     deq[i] = f ? float(c - p.zeroPoint) * p.scale : v;
     if (codes)
       codes[i] = c;
+  }
+}
+
+// HQQ's real-valued zero point: codes clamp(round(x·s + z), 0, qmax) and
+// values (code − z)·scale, as the hqq library quantizes and dequantizes.
+void applyIntRealZero(const SegmentParams& p, int32_t qmaxI, const float* x, int64_t n, float* deq,
+                      int32_t* codes) {
+  const float qmax = float(qmaxI);
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    const bool f = simd::isFinite(v);
+    const float q = f ? hqqCode(v, p.invScale, p.zero, qmax) : 0.0f;
+    deq[i] = f ? (q - p.zero) * p.scale : v;
+    if (codes)
+      codes[i] = int32_t(q);
   }
 }
 
@@ -69,7 +85,7 @@ public:
     std::vector<float> v;
     if (bits_ <= maxCodeBits)
       for (int32_t q = qmin(); q <= qmax(); ++q)
-        v.push_back(float(q - p.zeroPoint) * p.scale);
+        v.push_back(codeValue(p, 0, q));
     return sortedLevels(std::move(v));
   }
 
@@ -99,7 +115,7 @@ public:
   }
 
   float codeValue(const SegmentParams& p, int64_t, int32_t code) const override {
-    return float(code - p.zeroPoint) * p.scale;
+    return p.realZero ? (float(code) - p.zero) * p.scale : float(code - p.zeroPoint) * p.scale;
   }
 
 protected:
@@ -115,6 +131,8 @@ private:
 
   void applyNearestCodes(const SegmentParams& p, const float* x, int64_t n, float* deq,
                          int32_t* codes) const {
+    if (p.realZero)
+      return applyIntRealZero(p, qmax(), x, n, deq, codes);
 #if QS_HAVE_AVX2
     if (simd::useAvx2())
       return applyIntNearest(p, qmin(), qmax(), x, n, deq, codes);

@@ -49,6 +49,10 @@ std::vector<ArrayToWrite> resultArrays(const QuantResult& r, const std::string& 
     need(r.zeroPoints.size(), groups, "zero points");
     a.push_back(smallestIntArray(p + "zero_points", scaleShape, r.zeroPoints));
   }
+  if (!r.realZeroPoints.empty()) { // HQQ: float zero points, x ≈ (code − zero)·scale
+    need(r.realZeroPoints.size(), groups, "zero points");
+    a.push_back(floatArray(p + "zero_points", scaleShape, r.realZeroPoints));
+  }
   if (!r.offsets.empty())
     a.push_back(floatArray(
         p + "offsets", int64_t(r.offsets.size()) == groups ? scaleShape : Shape{int64_t(r.offsets.size())},

@@ -58,6 +58,9 @@ std::string exportAimet(const ModelPlan& plan, const TensorSource& source, int i
     config.overrides.clear(); // the plan chose this tensor's format
     const Tensor tensor = source.read(c.name, cancel);
     const auto result = quantize(tensor, config, analysis, cancel);
+    if (!result->realZeroPoints.empty())
+      throw Error("AIMET encodings hold integer offsets; HQQ's zero points of '" + c.name +
+                  "' are real numbers (export the plan without clip hqq)");
     const int bits = findFormat(c.format).bits;
     const bool symmetric = result->zeroPoints.empty();
     ordered_json list = ordered_json::array();

@@ -1,5 +1,6 @@
 #include "core/pipeline/calibrate.h"
 
+#include "core/calib/hqq.h"
 #include "core/util/large_alloc.h"
 
 #include <algorithm>
@@ -42,12 +43,39 @@ ClipRange mseClipSearch(const FormatKernel& kernel, const float* x, int64_t n, c
 
 namespace {
 
+// HQQ fits every segment at once (its early stop looks at the whole tensor);
+// the kernel's grid edges become the clip range.
+void fitHqq(const QuantPlan& plan, FormatKernel& kernel, const float* work, Calibration& out,
+            ParallelErrors& errors) {
+  const SegmentLayout& layout = plan.layout;
+  std::vector<HqqSpan> spans(size_t(plan.segments));
+  for (int64_t s = 0; s < plan.segments; ++s)
+    spans[size_t(s)] = {layout.segmentBegin(s), layout.segmentLength(s)};
+  const Clipping& clip = plan.config.clipping;
+  const HqqSettings settings{kernel.codeBits(), clip.hqqIterations, clip.hqqP, clip.hqqOptimizeScale};
+  const std::vector<HqqGroupFit> fits = hqqFit(work, spans, settings, errors);
+  const float qmax = float((int64_t{1} << settings.bits) - 1);
+  for (int64_t s = 0; s < plan.segments; ++s) {
+    const HqqGroupFit& f = fits[size_t(s)];
+    SegmentParams& p = out.params[size_t(s)];
+    p = SegmentParams{};
+    p.scale = f.scale;
+    p.invScale = f.invScale;
+    p.realZero = true;
+    p.zero = f.zero;
+    const float a = (0.0f - f.zero) * f.scale, b = (qmax - f.zero) * f.scale;
+    p.lo = std::min(a, b);
+    p.hi = std::max(a, b);
+  }
+}
+
 // Per segment: statistics, clip range, parameters; then the tensor's range.
 void calibrateSegments(const QuantPlan& plan, FormatKernel& kernel, const float* work, Calibration& out,
                        ParallelErrors& errors) {
   const SegmentLayout& layout = plan.layout;
   const Clipping& clip = plan.config.clipping;
   const int64_t segments = plan.segments;
+  const bool hqq = clip.method == ClipMethod::Hqq;
 #pragma omp parallel for schedule(dynamic, 16) if (segments > 1 && plan.parallel)
   for (int64_t s = 0; s < segments; ++s) {
     errors.run([&] {
@@ -55,6 +83,8 @@ void calibrateSegments(const QuantPlan& plan, FormatKernel& kernel, const float*
       const int64_t length = layout.segmentLength(s);
       DataStats& stats = out.stats[size_t(s)];
       stats = segments == 1 ? dataStatsParallel(segment, length) : dataStats(segment, length);
+      if (hqq)
+        return;
       const ClipRange range = clip.method == ClipMethod::Mse
                                   ? mseClipSearch(kernel, segment, length, stats)
                                   : clipRange(clip, segment, length, stats, kernel.codeBits());
@@ -62,6 +92,8 @@ void calibrateSegments(const QuantPlan& plan, FormatKernel& kernel, const float*
     });
   }
   errors.rethrow();
+  if (hqq)
+    fitHqq(plan, kernel, work, out, errors);
   float lo = FLT_MAX, hi = -FLT_MAX;
   for (const DataStats& d : out.stats) {
     if (d.finite) {

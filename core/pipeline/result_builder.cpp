@@ -38,7 +38,10 @@ void exportSegmentParameters(const QuantPlan& plan, const std::vector<SegmentPar
     r.clipLo.assign(segments, 0);
     r.clipHi.assign(segments, 0);
   }
-  if (exported.zeroPoints)
+  const bool realZero = segments && params[0].realZero; // HQQ: every segment or none
+  if (exported.zeroPoints && realZero)
+    r.realZeroPoints.assign(segments, 0.0f);
+  else if (exported.zeroPoints)
     r.zeroPoints.assign(segments, 0);
   if (exported.offsets)
     r.offsets.assign(segments, 0);
@@ -50,7 +53,9 @@ void exportSegmentParameters(const QuantPlan& plan, const std::vector<SegmentPar
       r.clipLo[at] = p.lo;
       r.clipHi[at] = p.hi;
     }
-    if (exported.zeroPoints)
+    if (exported.zeroPoints && realZero)
+      r.realZeroPoints[at] = p.zero;
+    else if (exported.zeroPoints)
       r.zeroPoints[at] = p.zeroPoint;
     if (!r.offsets.empty())
       r.offsets[at] = p.offset;

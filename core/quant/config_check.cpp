@@ -53,6 +53,23 @@ void checkCodebook(const QuantConfig& c, std::vector<ConfigProblem>& out) {
   }
 }
 
+// HQQ fits affine integer parameters with nearest rounding (core/calib/hqq.h).
+void checkHqq(const QuantConfig& c, std::vector<ConfigProblem>& out) {
+  if (c.clipping.method != ClipMethod::Hqq)
+    return;
+  std::string error;
+  const FormatInfo* info = lookupFormat(c.format, error);
+  if (info && info->family != "integer")
+    out.push_back(
+        {"clipping.method", "hqq fits the scale and zero point of an integer format, not " + info->label});
+  if (c.symmetric)
+    out.push_back({"clipping.method", "hqq fits a zero point: it needs affine (asymmetric) integers"});
+  if (c.rounding != Rounding::Nearest)
+    out.push_back({"rounding", "hqq optimises nearest rounding; stochastic rounding is not its model"});
+  if (c.granularity && c.granularity->kind == GranularityKind::None)
+    out.push_back({"granularity", "hqq needs scale groups, not a plain cast"});
+}
+
 } // namespace
 
 std::vector<ConfigProblem> configValueProblems(const QuantConfig& c) {
@@ -77,6 +94,10 @@ std::vector<ConfigProblem> configValueProblems(const QuantConfig& c) {
       out.push_back({"codebook[" + std::to_string(i) + "]", "must be a finite float32 level"});
       break;
     }
+  if (!(c.clipping.hqqP > 0 && c.clipping.hqqP <= 1))
+    out.push_back({"clipping.hqq_p", "must be in (0, 1]"});
+  if (c.clipping.hqqIterations < 0 || c.clipping.hqqIterations > 10000)
+    out.push_back({"clipping.hqq_iterations", "must be 0 to 10000"});
   if (c.clipping.method == ClipMethod::Fixed && c.clipping.fixedMin > c.clipping.fixedMax)
     out.push_back({"clipping.min", "must not exceed", "clipping.max"});
   for (size_t i = 0; i < c.overrides.size(); ++i)
@@ -89,6 +110,7 @@ std::vector<ConfigProblem> configProblems(const QuantConfig& c) {
   std::vector<ConfigProblem> out = configValueProblems(c);
   checkFormats(c, out);
   checkCodebook(c, out);
+  checkHqq(c, out);
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <initializer_list>
 
@@ -40,6 +41,8 @@ const char* toString(ClipMethod method) {
     return "kl";
   case ClipMethod::Fixed:
     return "fixed";
+  case ClipMethod::Hqq:
+    return "hqq";
   }
   return "?";
 }
@@ -57,11 +60,11 @@ GranularityKind granularityKindFromString(const std::string& s) {
 }
 
 ClipMethod clipMethodFromString(const std::string& s) {
-  for (auto m :
-       {ClipMethod::MinMax, ClipMethod::Percentile, ClipMethod::Mse, ClipMethod::Kl, ClipMethod::Fixed})
+  for (auto m : {ClipMethod::MinMax, ClipMethod::Percentile, ClipMethod::Mse, ClipMethod::Kl,
+                 ClipMethod::Fixed, ClipMethod::Hqq})
     if (s == toString(m))
       return m;
-  throw Error("unknown clipping method '" + s + "' (expected minmax, percentile, mse, kl or fixed)");
+  throw Error("unknown clipping method '" + s + "' (expected minmax, percentile, mse, kl, fixed or hqq)");
 }
 
 Rounding roundingFromString(const std::string& s) {
@@ -218,6 +221,11 @@ std::string configToJson(const QuantConfig& c, int indent) {
             {"two_sided", c.clipping.twoSided},
             {"min", c.clipping.fixedMin},
             {"max", c.clipping.fixedMax}};
+  if (c.clipping.method == ClipMethod::Hqq) {
+    clip["hqq_iterations"] = c.clipping.hqqIterations;
+    clip["hqq_p"] = c.clipping.hqqP;
+    clip["hqq_optimize_scale"] = c.clipping.hqqOptimizeScale;
+  }
   j["clipping"] = clip;
   j["rounding"] = toString(c.rounding);
   j["seed"] = c.seed;
@@ -274,6 +282,10 @@ QuantConfig configFromJson(const std::string& text) {
     c.clipping.twoSided = r.boolean("two_sided", c.clipping.twoSided);
     c.clipping.fixedMin = r.number("min", c.clipping.fixedMin);
     c.clipping.fixedMax = r.number("max", c.clipping.fixedMax);
+    c.clipping.hqqIterations =
+        int(std::clamp<int64_t>(r.integer("hqq_iterations", c.clipping.hqqIterations), -1, 100000));
+    c.clipping.hqqP = r.number("hqq_p", c.clipping.hqqP);
+    c.clipping.hqqOptimizeScale = r.boolean("hqq_optimize_scale", c.clipping.hqqOptimizeScale);
     r.finish();
   }
   c.rounding = roundingFromString(top.string("rounding", toString(c.rounding)));

@@ -87,9 +87,10 @@ struct QuantResult {
   int codeBits = 0;
   int32_t codeMin = 0; // codeCounts[i] counts code codeMin + i
 
-  Shape scaleShape;                // e.g. [out, in/groupSize]
-  std::vector<float> scales;       // one per scale group
-  std::vector<int32_t> zeroPoints; // empty when symmetric
+  Shape scaleShape;                  // e.g. [out, in/groupSize]
+  std::vector<float> scales;         // one per scale group
+  std::vector<int32_t> zeroPoints;   // empty when symmetric
+  std::vector<float> realZeroPoints; // HQQ's real-valued zero points (zeroPoints is empty then)
   // Per scale group clip range (empty for MX/GGUF blocks): +-T for grids
   // symmetric around zero (symmetric INT, floats, codebooks, binary/ternary;
   // T = max |calibrated range|), the calibrated [lo, hi] for affine INT and k-means.

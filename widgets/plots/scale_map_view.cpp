@@ -90,6 +90,8 @@ QString ScaleMapView::groupTooltip(qint64 row, qint64 col) const {
                      .arg(plotstyle::num(result_->scales[at], 6));
   if (at < result_->zeroPoints.size())
     text += tr("\nzero point = %1").arg(result_->zeroPoints[at]);
+  if (at < result_->realZeroPoints.size())
+    text += tr("\nzero point = %1 (HQQ)").arg(plotstyle::num(result_->realZeroPoints[at], 6));
   if (at < result_->clipLo.size() && at < result_->clipHi.size())
     text += tr("\nclip range [%1, %2]")
                 .arg(plotstyle::num(result_->clipLo[at]), plotstyle::num(result_->clipHi[at]));

@@ -45,6 +45,8 @@ std::vector<double> TransferView::transferLevels(const QuantResult& r) {
     p.scale = r.scales.front();
     p.zeroPoint = r.zeroPoints.empty() ? 0 : r.zeroPoints.front();
     p.offset = r.offsets.empty() ? 0.0f : r.offsets.front();
+    p.realZero = !r.realZeroPoints.empty();
+    p.zero = p.realZero ? r.realZeroPoints.front() : 0.0f;
     try {
       for (float v : makeKernel(r.config)->levels(p, 0, 16))
         levels.push_back(double(v));
@@ -156,6 +158,8 @@ void TransferView::rebuild() {
     info += tr(", scale s = %1").arg(plotstyle::num(r.scales.front()));
   if (!r.zeroPoints.empty())
     info += tr(", zero point %1").arg(r.zeroPoints.front());
+  if (!r.realZeroPoints.empty())
+    info += tr(", zero point %1 (HQQ)").arg(plotstyle::num(r.realZeroPoints.front()));
   setPlotTitle(info);
 
   QCPGraph* ref = p->addGraph();
