@@ -12,7 +12,10 @@ double bitsPerElement(const QuantPlan& plan) {
     return double(plan.segments) * (block * bits + plan.kernel->overheadBitsPerSegment()) /
            double(plan.numel);
   // A cast stores the codes only.
-  const double overheadBits = plan.cast ? 0.0 : plan.kernel->overheadBitsPerSegment() * double(plan.segments);
+  double perSegment = plan.kernel->overheadBitsPerSegment();
+  if (plan.config.clipping.method == ClipMethod::Hqq) // its zero point is a float32, not a b-bit integer
+    perSegment += 32.0 - bits;
+  const double overheadBits = plan.cast ? 0.0 : perSegment * double(plan.segments);
   return plan.numel ? bits + overheadBits / double(plan.numel) : bits;
 }
 

@@ -93,6 +93,44 @@ TEST(QuantizeCli, JsonMatchesTheEngine) {
     EXPECT_TRUE(m.contains(k)) << k;
 }
 
+// HQQ through the CLI: the same numbers as the engine, float zero points in
+// the result file, 64 bits of scale and zero per group.
+TEST(QuantizeCli, HqqMatchesTheEngine) {
+  const Tensor t = gaussian({16, 128}, 3);
+  const std::string file = writeNpy("quantize_cli_hqq.npy", t);
+  const std::string out = std::string(QS_TEST_OUT_DIR) + "/quantize_cli_hqq.safetensors";
+  const CliRun r = runCli("quantize " + file +
+                          " --format int3 --asymmetric --granularity group --group-size 32 --clip hqq "
+                          "--hqq-iters 12 --hqq-p 0.6 --json --out " +
+                          out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  QuantConfig c;
+  c.format = "int3";
+  c.symmetric = false;
+  c.granularity = Granularity{GranularityKind::Group, kAutoAxis, 32};
+  c.clipping.method = ClipMethod::Hqq;
+  c.clipping.hqqIterations = 12;
+  c.clipping.hqqP = 0.6;
+  const auto ref = quantize(t, c);
+  EXPECT_EQ(j["config"]["clipping"]["method"], "hqq");
+  EXPECT_EQ(j["config"]["clipping"]["hqq_iterations"], 12);
+  EXPECT_DOUBLE_EQ(j["metrics"]["mse"].get<double>(), ref->metrics.mse);
+  EXPECT_DOUBLE_EQ(j["metrics"]["bits_per_element"].get<double>(), 3 + 64.0 / 32);
+  std::ifstream f(out, std::ios::binary);
+  uint64_t headerSize = 0;
+  f.read(reinterpret_cast<char*>(&headerSize), 8);
+  std::string header(headerSize, ' ');
+  f.read(header.data(), std::streamsize(headerSize));
+  const auto h = nlohmann::json::parse(header);
+  ASSERT_TRUE(h.contains("quantize_cli_hqq.zero_points")) << header;
+  EXPECT_EQ(h["quantize_cli_hqq.zero_points"]["dtype"], "F32");
+  EXPECT_EQ(h["quantize_cli_hqq.zero_points"]["shape"], nlohmann::json({16, 4}));
+  const CliRun bad = runCli("quantize " + file + " --format int4 --clip hqq");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("asymmetric"), std::string::npos) << bad.err;
+}
+
 // A 1x1 conv weight [480, 240, 1, 1]: blocks and groups run along each output
 // channel's 240 values, never along a size-1 axis.
 TEST(QuantizeCli, ConvWeightsGroupAlongTheFlattenedRow) {
