@@ -112,4 +112,32 @@ TEST_F(GgufTypes, ListingsNameTheTypeAndTheReason) {
   EXPECT_FALSE(j["tensors"][4].contains("unreadable")); // IQ2_XXS reads
 }
 
+// The fuzz seeds of the type handling (tests/data/make_gguf_type_seeds.py)
+// open; each tensor reads (whole and a row slice, progress ending at 1) or
+// gives the unreadable reason, as the fuzzer expects of them.
+TEST(GgufTypeSeeds, OpenAndReadOrRefuse) {
+  const auto dir = std::filesystem::path(QS_SOURCE_DIR) / "tests/data/fuzz/gguf";
+  int seeds = 0, refused = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir)) {
+    if (f.path().filename().string().rfind("type_", 0) != 0)
+      continue;
+    SCOPED_TRACE(f.path().string());
+    ++seeds;
+    auto src = openTensorFile(f.path());
+    for (const auto& e : src->list()) {
+      if (!e.unreadable.empty()) {
+        EXPECT_THROW(src->readWithProgress(e.name, nullptr, {}), Error);
+        ++refused;
+        continue;
+      }
+      double last = 0;
+      Tensor t = src->readWithProgress(e.name, nullptr, [&last](double p) { last = p; });
+      EXPECT_EQ(last, 1.0);
+      EXPECT_EQ(t.numel(), shapeNumel(e.shape));
+    }
+  }
+  EXPECT_EQ(seeds, 17);
+  EXPECT_EQ(refused, 3);
+}
+
 } // namespace
