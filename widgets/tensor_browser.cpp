@@ -3,6 +3,7 @@
 #include "widgets/document.h"
 
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QSortFilterProxyModel>
@@ -19,7 +20,7 @@ namespace qs {
 
 namespace {
 
-enum Role { SourceRole = Qt::UserRole + 1, NameRole, KindRole };
+enum Role { SourceRole = Qt::UserRole + 1, NameRole, KindRole, UnreadableRole };
 enum Kind { FileKind = 1, GroupKind, TensorKind };
 
 QStandardItem* readOnly(const QString& text) {
@@ -32,7 +33,8 @@ QStandardItem* readOnly(const QString& text) {
 
 TensorBrowser::TensorBrowser(Document* document, QWidget* parent)
     : QWidget(parent), document_(document), filter_(new QLineEdit(this)), view_(new QTreeView(this)),
-      model_(new QStandardItemModel(this)), proxy_(new QSortFilterProxyModel(this)) {
+      notice_(new QLabel(this)), model_(new QStandardItemModel(this)),
+      proxy_(new QSortFilterProxyModel(this)) {
   filter_->setPlaceholderText(tr("Filter tensors (name, dtype, shape)…"));
   filter_->setClearButtonEnabled(true);
   proxy_->setSourceModel(model_);
@@ -53,6 +55,12 @@ TensorBrowser::TensorBrowser(Document* document, QWidget* parent)
   layout->setContentsMargins(2, 2, 2, 2);
   layout->addWidget(filter_);
   layout->addWidget(view_);
+  notice_->setWordWrap(true);
+  notice_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  notice_->setFrameShape(QFrame::StyledPanel);
+  notice_->setMargin(6);
+  notice_->hide();
+  layout->addWidget(notice_);
 
   connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
     proxy_->setFilterFixedString(text);
@@ -90,6 +98,7 @@ QString TensorBrowser::formatBytes(quint64 bytes) {
 
 void TensorBrowser::rebuild() {
   model_->clear();
+  notice_->hide();
   model_->setHorizontalHeaderLabels({tr("Name"), tr("Shape"), tr("Dtype"), tr("Size")});
   const auto& sources = document_->sources();
   for (size_t s = 0; s < sources.size(); ++s) {
@@ -128,8 +137,17 @@ void TensorBrowser::rebuild() {
       auto* size = readOnly(formatBytes(entry.bytes));
       size->setData(QVariant::fromValue(entry.bytes), Qt::UserRole);
       size->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-      parent->appendRow({item, readOnly(QString::fromStdString(shapeToString(entry.shape))),
-                         readOnly(QString::fromStdString(entry.storedDtype)), size});
+      const QList<QStandardItem*> row{item, readOnly(QString::fromStdString(shapeToString(entry.shape))),
+                                      readOnly(QString::fromStdString(entry.storedDtype)), size};
+      if (!entry.unreadable.empty()) {
+        const QString reason = tr("Tensor '%1' %2.").arg(name, QString::fromStdString(entry.unreadable));
+        item->setData(reason, UnreadableRole);
+        for (QStandardItem* cell : row) {
+          cell->setForeground(palette().brush(QPalette::Disabled, QPalette::Text));
+          cell->setToolTip(name + QLatin1Char('\n') + reason);
+        }
+      }
+      parent->appendRow(row);
       total += entry.bytes;
     }
     auto* fileSize = readOnly(formatBytes(total));
@@ -218,7 +236,8 @@ bool TensorBrowser::selectTensor(int sourceIndex, const QString& name) {
   const QModelIndex proxyIndex = proxy_->mapFromSource(item->index());
   view_->setCurrentIndex(proxyIndex);
   view_->scrollTo(proxyIndex);
-  document_->selectTensor(sourceIndex, name);
+  if (!showIfUnreadable(item))
+    document_->selectTensor(sourceIndex, name);
   return true;
 }
 
@@ -235,6 +254,8 @@ QString TensorBrowser::defaultTensor(const std::vector<TensorEntry>& entries) {
   const TensorEntry* weight = nullptr;
   const TensorEntry* largest = nullptr;
   for (const TensorEntry& entry : entries) {
+    if (!entry.unreadable.empty())
+      continue;
     const int64_t n = shapeNumel(entry.shape);
     if (!largest || n > shapeNumel(largest->shape))
       largest = &entry;
@@ -250,11 +271,21 @@ void TensorBrowser::activated(const QModelIndex& proxyIndex) {
   QStandardItem* item = model_->itemFromIndex(index);
   if (!item || item->data(KindRole).toInt() != TensorKind)
     return;
+  if (showIfUnreadable(item))
+    return;
   const int source = item->data(SourceRole).toInt();
   const QString name = item->data(NameRole).toString();
   if (source == document_->tensorSource() && name == document_->tensorName() && !document_->isLoading())
     return;
   document_->selectTensor(source, name);
+}
+
+bool TensorBrowser::showIfUnreadable(QStandardItem* item) {
+  // The views keep the tensor they show: reading this one would only fail.
+  const QString reason = item->data(UnreadableRole).toString();
+  notice_->setText(reason);
+  notice_->setVisible(!reason.isEmpty());
+  return !reason.isEmpty();
 }
 
 } // namespace qs

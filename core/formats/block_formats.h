@@ -44,20 +44,50 @@ enum class GgufType : uint32_t {
   Q4_K = 12,
   Q6_K = 14,
   BF16 = 30,
+  // Read-only: dequantized as llama.cpp does (gguf_iq_dequant.cpp), never quantized.
+  Q8_1 = 9,
+  Q8_K = 15,
+  IQ2_XXS = 16,
+  IQ2_XS = 17,
+  IQ3_XXS = 18,
+  IQ1_S = 19,
+  IQ3_S = 21,
+  IQ2_S = 22,
+  I8 = 24,
+  I16 = 25,
+  I32 = 26,
+  I64 = 27,
+  F64 = 28,
+  IQ1_M = 29,
 };
 struct GgufTypeInfo {
   const char* name;  // "Q4_0"
   int blockElements; // 32, or 256 for K quants
   int blockBytes;    // bytes per block
 };
-// Throws qs::Error for an unsupported type id.
+// Throws qs::Error for a type QuantScope cannot dequantize.
 const GgufTypeInfo& ggufTypeInfo(GgufType type);
+// True for the types QuantScope quantizes (simulates) as well as reads.
 bool ggufTypeSupported(uint32_t typeId);
+
+// Every ggml type id (ggml.h) with its block (gguf_type_table.cpp), so a
+// reader can size and name any tensor. nullptr for an id ggml never had or
+// has removed (Q4_2, Q4_0_4_4, ...): its size is unknown.
+const GgufTypeInfo* ggufTypeById(uint32_t typeId);
+// "IQ2_XXS"; "Q4_2" for a removed id; "type 99" for an id ggml never had.
+std::string ggufTypeName(uint32_t typeId);
+bool ggufTypeRemoved(uint32_t typeId);
+// Dequantized (gguf_iq_dequant.cpp) but never quantized: IQ1_S, IQ1_M,
+// IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S, Q8_1, Q8_K, F64, I8, I16, I32, I64.
+bool ggufTypeReadOnly(uint32_t typeId);
+// What a reader asks: can ggufDequantizeRow turn this type into floats?
+bool ggufCanDequantize(uint32_t typeId);
 
 // quantize_row_*_ref: k values (multiple of the block) -> blocks bytes. The
 // values must be finite, as in llama.cpp (callers replace NaN/inf first).
 void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k);
-// dequantize_row_*: blocks -> k floats, exactly as llama.cpp.
+// dequantize_row_*: blocks -> k floats, exactly as llama.cpp (every type
+// for which ggufCanDequantize is true; read-only types included).
 void ggufDequantizeRow(GgufType type, const uint8_t* blocks, float* y, int64_t k);
 
 } // namespace qs

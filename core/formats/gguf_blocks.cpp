@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/formats/float_format.h"
 #include "core/formats/gguf_detail.h"
+#include "core/formats/gguf_iq_detail.h"
 #include "core/util/simd.h"
 
 #include <algorithm>
@@ -282,6 +283,8 @@ int typeIndex(uint32_t id) {
     return 8;
   case GgufType::BF16:
     return 9;
+  default: // the read-only types (gguf_type_table.cpp) have no row here
+    break;
   }
   return -1;
 }
@@ -302,6 +305,8 @@ bool ggufTypeSupported(uint32_t typeId) {
 
 const GgufTypeInfo& ggufTypeInfo(GgufType type) {
   const int i = typeIndex(static_cast<uint32_t>(type));
+  if (i < 0 && ggufTypeReadOnly(static_cast<uint32_t>(type)))
+    return *ggufTypeById(static_cast<uint32_t>(type));
   if (i < 0)
     throw Error("unsupported GGUF tensor type " + std::to_string(static_cast<uint32_t>(type)) +
                 " (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K)");
@@ -342,6 +347,23 @@ void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k) 
     return quantizeRowQ4K(x, blocks, k);
   case GgufType::Q6_K:
     return quantizeRowQ6K(x, blocks, k);
+  // Read-only types.
+  case GgufType::Q8_1:
+  case GgufType::Q8_K:
+  case GgufType::IQ2_XXS:
+  case GgufType::IQ2_XS:
+  case GgufType::IQ3_XXS:
+  case GgufType::IQ1_S:
+  case GgufType::IQ3_S:
+  case GgufType::IQ2_S:
+  case GgufType::I8:
+  case GgufType::I16:
+  case GgufType::I32:
+  case GgufType::I64:
+  case GgufType::F64:
+  case GgufType::IQ1_M:
+    throw Error(std::string("GGUF ") + ggufTypeInfo(type).name +
+                " is read-only in QuantScope: it is dequantized, never quantized");
   }
 }
 
@@ -381,6 +403,22 @@ void ggufDequantizeRow(GgufType type, const uint8_t* blocks, float* y, int64_t k
     return dequantizeRowQ4K(blocks, y, k);
   case GgufType::Q6_K:
     return dequantizeRowQ6K(blocks, y, k);
+  // Read-only types (gguf_iq_dequant.cpp).
+  case GgufType::Q8_1:
+  case GgufType::Q8_K:
+  case GgufType::IQ2_XXS:
+  case GgufType::IQ2_XS:
+  case GgufType::IQ3_XXS:
+  case GgufType::IQ1_S:
+  case GgufType::IQ3_S:
+  case GgufType::IQ2_S:
+  case GgufType::I8:
+  case GgufType::I16:
+  case GgufType::I32:
+  case GgufType::I64:
+  case GgufType::F64:
+  case GgufType::IQ1_M:
+    return dequantizeReadOnlyRow(type, blocks, y, k);
   }
 }
 

@@ -1,7 +1,9 @@
 // GGUF v2/v3 (llama.cpp): header, key/values, tensor infos, aligned data.
 // Every count and length is checked against the bytes that remain before
 // anything is allocated. Quantized tensors are dequantized exactly as
-// llama.cpp does, by the formats' ggufDequantizeRow.
+// llama.cpp does, by the formats' ggufDequantizeRow. A tensor of a type
+// QuantScope cannot dequantize (or an id ggml never had) does not close the
+// file: it is listed with its type name and the reason, and reading it throws.
 //
 // Shapes: GGUF stores ne[] innermost first (ne[0] is the row length); the
 // displayed shape is reversed, so a [n_embd, n_vocab] ggml tensor shows as
@@ -133,24 +135,18 @@ public:
       auto bad = [&](const std::string& m) { throw Error(label_ + ": tensor '" + e.name + "': " + m); };
       if (!names.insert(e.name).second)
         bad("duplicate tensor name");
-      if (!ggufTypeSupported(typeId))
-        bad("unsupported GGUF type id " + std::to_string(typeId) +
-            " (supported: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q4_K Q6_K)");
-      const auto type = static_cast<GgufType>(typeId);
-      const GgufTypeInfo& info = ggufTypeInfo(type);
-      const int64_t numel = checkedNumel(e.shape, label_ + ": tensor '" + e.name + "'");
-      if (ne[0] % uint64_t(info.blockElements) != 0)
-        bad("row length " + std::to_string(ne[0]) + " is not a multiple of the " + info.name + " block of " +
-            std::to_string(info.blockElements));
-      const uint64_t blocks = uint64_t(numel) / uint64_t(info.blockElements);
-      if (blocks > UINT64_MAX / uint64_t(info.blockBytes))
-        bad("byte size overflows");
-      e.bytes = blocks * uint64_t(info.blockBytes);
+      checkedNumel(e.shape, label_ + ": tensor '" + e.name + "'");
       if (offset % alignment != 0)
         bad("offset " + std::to_string(offset) + " is not a multiple of the alignment " +
             std::to_string(alignment));
-      e.storedDtype = info.name;
-      e.metadata["ggml type"] = info.name;
+      // Any type ggml knows is sized and checked, readable or not; a type
+      // without a known size is listed with no bytes.
+      if (const GgufTypeInfo* info = ggufTypeById(typeId))
+        e.bytes = tensorBytes(*info, ne, e.shape, bad);
+      e.unreadable = unreadableReason(typeId);
+      e.storedDtype = ggufTypeName(typeId);
+      e.metadata["ggml type"] = e.storedDtype;
+      e.metadata["ggml type id"] = std::to_string(typeId);
       e.metadata["ggml ne"] = [&] {
         std::string s = "[";
         for (uint32_t d = 0; d < nDims; ++d)
@@ -158,7 +154,7 @@ public:
         return s + "]";
       }();
       entries_.push_back(std::move(e));
-      types_.push_back(type);
+      types_.push_back(typeId);
       offsets_.push_back(offset);
     }
 
@@ -188,8 +184,10 @@ public:
   Tensor readRows(const std::string& name, RowSlice slice, const std::atomic<bool>* cancel) const override {
     const auto& e = entryOrThrow(name);
     const size_t i = static_cast<size_t>(&e - entries_.data());
+    if (!e.unreadable.empty())
+      throw Error(label_ + ": tensor '" + name + "' " + e.unreadable);
     Tensor t = makeTensor(e, slice);
-    const GgufType type = types_[i];
+    const auto type = static_cast<GgufType>(types_[i]);
     const GgufTypeInfo& info = ggufTypeInfo(type);
     const int64_t per = rowElements(e.shape);
     const int64_t first = slice.begin * per, count = t.numel();
@@ -240,6 +238,31 @@ private:
     }
     if (cancelled.load())
       throw Cancelled();
+  }
+
+  // Bytes of a tensor of a sized type: whole blocks along ne[0], no overflow.
+  template <class Bad>
+  static uint64_t tensorBytes(const GgufTypeInfo& info, const uint64_t* ne, const Shape& shape, Bad&& bad) {
+    if (ne[0] % uint64_t(info.blockElements) != 0)
+      bad("row length " + std::to_string(ne[0]) + " is not a multiple of the " + info.name + " block of " +
+          std::to_string(info.blockElements));
+    const uint64_t blocks = uint64_t(shapeNumel(shape)) / uint64_t(info.blockElements);
+    if (blocks > UINT64_MAX / uint64_t(info.blockBytes))
+      bad("byte size overflows");
+    return blocks * uint64_t(info.blockBytes);
+  }
+
+  // "is stored as ..., which QuantScope cannot ..." or empty when readable.
+  static std::string unreadableReason(uint32_t typeId) {
+    if (ggufCanDequantize(typeId))
+      return {};
+    const std::string id = "GGUF type " + std::to_string(typeId);
+    if (ggufTypeRemoved(typeId))
+      return "is stored as " + ggufTypeName(typeId) + " (" + id +
+             "), a type ggml has removed; QuantScope cannot read it";
+    if (!ggufTypeById(typeId))
+      return "is stored as " + id + ", which is not a ggml type QuantScope knows; QuantScope cannot read it";
+    return "is stored as " + ggufTypeName(typeId) + " (" + id + "), which QuantScope cannot dequantize yet";
   }
 
   static std::string_view readString(ByteCursor& cur, const char* what) {
@@ -324,7 +347,7 @@ private:
 
   std::shared_ptr<const ByteSource> bytes_;
   uint64_t dataStart_ = 0;
-  std::vector<GgufType> types_;   // parallel to entries_
+  std::vector<uint32_t> types_;   // ggml type ids, parallel to entries_
   std::vector<uint64_t> offsets_; // relative to dataStart_
 };
 

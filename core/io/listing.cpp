@@ -47,9 +47,22 @@ std::string listingText(const TensorSource& source, size_t maxValueChars) {
     return s + std::string(w > s.size() ? w - s.size() : 0, ' ');
   };
   os << pad("name", wName) << "  " << pad("shape", wShape) << "  " << pad("dtype", wType) << "  bytes\n";
-  for (const auto& e : entries)
+  size_t unreadable = 0;
+  for (const auto& e : entries) {
     os << pad(e.name, wName) << "  " << pad(shapeToString(e.shape), wShape) << "  "
-       << pad(e.storedDtype, wType) << "  " << e.bytes << '\n';
+       << pad(e.storedDtype, wType) << "  " << e.bytes;
+    if (!e.unreadable.empty()) {
+      os << "  (cannot read)";
+      ++unreadable;
+    }
+    os << '\n';
+  }
+  if (unreadable) {
+    os << unreadable << (unreadable == 1 ? " tensor" : " tensors") << " QuantScope cannot read:\n";
+    for (const auto& e : entries)
+      if (!e.unreadable.empty())
+        os << "  " << e.name << " " << e.unreadable << '\n';
+  }
   auto meta = source.fileMetadata();
   if (!meta.empty()) {
     os << "metadata:\n";
@@ -75,6 +88,8 @@ std::string listingJson(const TensorSource& source, int indent) {
     t["bytes"] = e.bytes;
     t["axis"] = e.layout.outAxis; // the inferred output-channel axis and why (core/axis_layout.h)
     t["axis_reason"] = e.layout.reason;
+    if (!e.unreadable.empty())
+      t["unreadable"] = e.unreadable;
     if (!e.metadata.empty())
       t["metadata"] = e.metadata;
     j["tensors"].push_back(std::move(t));

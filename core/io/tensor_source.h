@@ -21,6 +21,9 @@ struct TensorEntry {
   uint64_t bytes = 0;                          // bytes the stored data occupies in the file
   std::map<std::string, std::string> metadata; // attributes, per-tensor info
   AxisLayout layout;                           // the output-channel axis and why (core/axis_layout.h)
+  // Why QuantScope cannot read this tensor (a GGUF type it cannot dequantize);
+  // empty when it can. Such an entry is listed, and read() throws this reason.
+  std::string unreadable;
 };
 
 // A contiguous range of the first dimension: rows [begin, end).

@@ -1,6 +1,9 @@
 // `quantscope-cli list`: runs the real binary on fixtures (built beside the tests).
 #include "../io/io_test_util.h"
 #include "cli_run.h"
+#include "core/formats/block_formats.h"
+
+#include <set>
 
 using namespace qs;
 using namespace qs::test;
@@ -33,6 +36,33 @@ TEST(ListCli, TextTable) {
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("layer.0/weight  [8, 4]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(npz, 4 tensors"), std::string::npos) << r.out;
+}
+
+// A GGUF file with types QuantScope cannot read lists them all, named, with
+// the reason; the i-quants it reads show as such.
+TEST(ListCli, UnreadableGgufTypesAreListed) {
+  auto dir = generateFixtures("make_gguf_type_fixtures.py", "cli_gguf_types");
+  CliRun r = runCli("list " + (dir / "unknown_types.gguf").string(), Stderr::Merged);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("(gguf, 5 tensors"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("last.iq2_xxs  [2, 256]  IQ2_XXS  132\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mystery       [4, 16]   type 99  0  (cannot read)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("q4_2          [2, 32]   Q4_2     0  (cannot read)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  q4_3 is stored as Q4_3 (GGUF type 5), a type ggml has removed"), std::string::npos)
+      << r.out;
+  CliRun j = runCli("list " + (dir / "every_type.gguf").string() + " --json", Stderr::Merged);
+  ASSERT_EQ(j.status, 0) << j.out;
+  auto json = nlohmann::json::parse(j.out);
+  ASSERT_EQ(json["tensors"].size(), 35u);
+  std::set<std::string> dtypes;
+  for (const auto& t : json["tensors"]) {
+    dtypes.insert(t["dtype"].get<std::string>());
+    EXPECT_EQ(t.contains("unreadable"),
+              !ggufCanDequantize(uint32_t(std::stoul(t["metadata"]["ggml type id"].get<std::string>()))));
+  }
+  for (const char* name : {"IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ3_XXS", "IQ3_S", "Q8_1", "Q8_K",
+                           "F64", "I8", "I16", "I32", "I64", "TQ1_0", "MXFP4", "NVFP4", "Q2_0"})
+    EXPECT_EQ(dtypes.count(name), 1u) << name;
 }
 
 TEST(ListCli, ErrorsExitWithTwoAndNameTheFile) {

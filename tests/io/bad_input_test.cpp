@@ -369,9 +369,30 @@ TEST(BadGguf, TooManyDims) {
                   "5 dimensions");
 }
 
+// A type QuantScope cannot read leaves the file open; reading that tensor fails.
 TEST(BadGguf, UnknownTensorType) {
-  expectOpenError(put("ttype.gguf", gguf::pad(gguf::header(1, 0) + gguf::info("w", {32}, 77, 0))),
-                  "unsupported GGUF type id 77");
+  expectReadError(put("ttype.gguf", gguf::pad(gguf::header(1, 0) + gguf::info("w", {32}, 77, 0))), "w",
+                  "tensor 'w' is stored as GGUF type 77, which is not a ggml type");
+}
+
+// A type without a known size is still held to the alignment and the data section.
+TEST(BadGguf, UnknownTensorTypeBadOffset) {
+  expectOpenError(put("ttype_align.gguf", gguf::pad(gguf::header(1, 0) + gguf::info("w", {32}, 99, 4))),
+                  "not a multiple of the alignment");
+  expectOpenError(
+      put("ttype_oob.gguf", gguf::pad(gguf::header(1, 0) + gguf::info("w", {32}, 99, 1ull << 40))),
+      "lies beyond");
+}
+
+// A sized type QuantScope cannot dequantize (Q2_0, id 42) is sized and bounds-checked all the same.
+TEST(BadGguf, UnreadableTypeChecked) {
+  expectOpenError(put("q2_0_oob.gguf", gguf::pad(gguf::header(1, 0) + gguf::info("w", {64, 4}, 42, 0))),
+                  "lies beyond");
+  expectOpenError(put("q2_0_block.gguf", gguf::pad(gguf::header(1, 0) + gguf::info("w", {65}, 42, 0))),
+                  "not a multiple of the Q2_0 block of 64");
+  expectOpenError(put("iq1_overflow.gguf",
+                      gguf::pad(gguf::header(1, 0) + gguf::info("w", {1ull << 32, 1ull << 28, 2}, 19, 0))),
+                  "too many elements");
 }
 
 TEST(BadGguf, DimsOverflow) {

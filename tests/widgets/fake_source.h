@@ -24,6 +24,12 @@ public:
     e.bytes = static_cast<uint64_t>(shapeNumel(shape)) * 4;
     entries_.push_back(e);
   }
+  // Lists the tensor as one QuantScope cannot read (TensorEntry::unreadable).
+  void markUnreadable(const std::string& name, const std::string& reason) {
+    for (auto& e : entries_)
+      if (e.name == name)
+        e.unreadable = reason;
+  }
   static float value(int64_t i) { return static_cast<float>((i * 7919) % 1001 - 500) / 100.0f; }
 
   std::string formatName() const override { return format_; }
