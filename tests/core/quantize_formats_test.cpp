@@ -138,7 +138,7 @@ TEST(QuantizeFormats, ScaledFloatsEqualElementwiseReference) {
 
 TEST(QuantizeFormats, CodebookIsNearestLevelTimesAbsmax) {
   const Tensor t = gaussian({6, 40}, 3);
-  for (const char* name : {"nf4", "fp4_bnb", "iq4_nl", "codebook"}) {
+  for (const char* name : {"nf4", "fp4_bnb", "iq4_nl_grid", "codebook"}) {
     const auto r = quantize(t, cfg(name, Granularity{GranularityKind::Group, 0, 16}));
     const Codebook cb = std::string(name) == "codebook"  ? makeUserCodebook(cfg(name).codebook)
                         : std::string(name) == "nf4"     ? nf4Codebook()
