@@ -206,7 +206,7 @@ TEST(QuantizeFormats, KMeansLevelsPerSegment) {
 
 GgufType ggufTypeNamed(const std::string& name) {
   for (GgufType t : {GgufType::Q8_0, GgufType::Q4_0, GgufType::Q4_1, GgufType::Q5_0, GgufType::Q5_1})
-    if (findFormat(ggufTypeInfo(t).name).name == name)
+    if (findFormat(ggufTypeInfo(t).name).name == findFormat(name).name)
       return t;
   throw Error("not a legacy GGUF type: " + name);
 }
