@@ -135,7 +135,8 @@ public:
         bad("duplicate tensor name");
       if (!ggufTypeSupported(typeId))
         bad("unsupported GGUF type id " + std::to_string(typeId) +
-            " (supported: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q4_K Q6_K)");
+            " (supported: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q4_K Q6_K IQ4_NL IQ4_XS TQ1_0 TQ2_0 MXFP4 "
+            "NVFP4)");
       const auto type = static_cast<GgufType>(typeId);
       const GgufTypeInfo& info = ggufTypeInfo(type);
       const int64_t numel = checkedNumel(e.shape, label_ + ": tensor '" + e.name + "'");
