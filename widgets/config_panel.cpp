@@ -434,7 +434,8 @@ void ConfigPanel::showConfig() {
     QSignalBlocker b1(format_), b2(bits_), b3(symmetric_), b4(granularity_), b5(axis_), b6(groupSize_),
         b7(clip_), b8(percentile_), b9(percentileSlider_), b10(twoSided_), b11(fixedMin_), b12(fixedMax_),
         b13(rounding_), b14(seed_);
-    int index = comboIndexOfData(format_, name);
+    // An alias ("q4_k", "fp8") selects its entry's canonical name.
+    int index = comboIndexOfData(format_, info ? QString::fromStdString(info->name) : name);
     if (index < 0) { // a name the catalog does not list (from JSON): show it anyway
       format_->addItem(name, name);
       index = format_->count() - 1;

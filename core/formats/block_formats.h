@@ -43,6 +43,8 @@ enum class GgufType : uint32_t {
   Q8_0 = 8,
   Q4_K = 12,
   Q6_K = 14,
+  IQ4_NL = 20,
+  IQ4_XS = 23,
   BF16 = 30,
   // Read-only: dequantized as llama.cpp does (gguf_iq_dequant.cpp), never quantized.
   Q8_1 = 9,
@@ -59,6 +61,10 @@ enum class GgufType : uint32_t {
   I64 = 27,
   F64 = 28,
   IQ1_M = 29,
+  TQ1_0 = 34,
+  TQ2_0 = 35,
+  MXFP4 = 39,
+  NVFP4 = 40,
 };
 struct GgufTypeInfo {
   const char* name;  // "Q4_0"
@@ -83,9 +89,24 @@ bool ggufTypeReadOnly(uint32_t typeId);
 // What a reader asks: can ggufDequantizeRow turn this type into floats?
 bool ggufCanDequantize(uint32_t typeId);
 
-// quantize_row_*_ref: k values (multiple of the block) -> blocks bytes. The
-// values must be finite, as in llama.cpp (callers replace NaN/inf first).
+// k values (multiple of the block) -> blocks bytes, as llama-quantize writes
+// them without an importance matrix: quantize_row_*_ref, except IQ4_NL, whose
+// quantize_iq4_nl searches the scale where its _ref does not
+// (ggufQuantizeRowIQ4NLRef). The values must be finite, as in llama.cpp
+// (callers replace NaN/inf first).
 void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k);
+// quantize_<type>(x, 1 row, k, weights): weights[j] weighs element j (an
+// importance-matrix column); null = ggufQuantizeRow. Throws for a type
+// without a weighted quantizer here (IQ4_NL and IQ4_XS have one).
+void ggufQuantizeRowWeighted(GgufType type, const float* x, uint8_t* blocks, int64_t k, const float* weights);
+// quantize_row_iq4_nl_ref: IQ4_NL without the scale search (what ggml uses for activations).
+void ggufQuantizeRowIQ4NLRef(const float* x, uint8_t* blocks, int64_t k);
+// ggml's scale decoders, halved as ggml keeps them (its FP4 tables hold 2 x E2M1):
+// E8M0 -> 2^(e - 128); UE4M3 (4 exponent bits, bias 7, 3 mantissa bits, no
+// sign, 0x7F = 0) -> value / 2. And ggml_fp32_to_ue4m3 (round half up).
+float ggufE8m0Half(uint8_t e);
+float ggufUe4m3Half(uint8_t code);
+uint8_t ggufFloatToUe4m3(float x);
 // dequantize_row_*: blocks -> k floats, exactly as llama.cpp (every type
 // for which ggufCanDequantize is true; read-only types included).
 void ggufDequantizeRow(GgufType type, const uint8_t* blocks, float* y, int64_t k);

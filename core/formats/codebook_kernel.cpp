@@ -1,6 +1,6 @@
 // Family "codebook": a table of normalised levels (max |level| = 1) times the
 // segment's absmax; every value goes to the nearest level (nf4, fp4_bnb,
-// iq4_nl, the user's own levels).
+// iq4_nl_grid, the user's own levels).
 #include "core/error.h"
 #include "core/formats/format_families.h"
 #include "core/formats/level_search.h"

@@ -69,8 +69,15 @@ FormatInfo mxInfo(const char* name, const char* label, MxElement element, const 
   return entry(mxFamily(element), name, "block", label, description);
 }
 
-FormatInfo ggufInfo(const char* name, const char* label, GgufType type, const char* description) {
-  return entry(ggufFamily(type), name, "block", label, description);
+// A GGUF type: "gguf:<name>" with `name` ("q4_k") kept as an alias unless
+// another format owns it (mxfp4: OCP MX).
+FormatInfo ggufInfo(const std::string& name, const char* label, GgufType type, const char* description,
+                    bool shortAlias = true) {
+  const std::string shortName = name.rfind("gguf:", 0) == 0 ? name.substr(5) : name;
+  std::vector<std::string> aliases;
+  if (shortAlias)
+    aliases.push_back(shortName);
+  return entry(ggufFamily(type), "gguf:" + shortName, "block", label, description, std::move(aliases));
 }
 
 // The float family (float_kernel.cpp).
@@ -175,9 +182,10 @@ void codebookEntries(std::vector<FormatInfo>& entries) {
                    "1/4, 1/3, 1/2, 2/3, 1) scaled by each block's absolute maximum.",
                    codebookFamily(&fp4BnbCodebook())));
   entries.push_back(
-      codebookInfo("iq4_nl", "IQ4_NL",
-                   "llama.cpp's non-linear 4-bit grid (kvalues_iq4nl / 127): 16 levels denser near "
-                   "zero, scaled per block.",
+      codebookInfo("iq4_nl_grid", "IQ4_NL grid (absmax)",
+                   "llama.cpp's non-linear 4-bit grid (kvalues_iq4nl / 127): 16 levels denser near zero, "
+                   "scaled by each group's absolute maximum and rounded to the nearest level. Not "
+                   "llama.cpp's quantizer, which searches the scale: that is gguf:iq4_nl.",
                    codebookFamily(&iq4nlCodebook())));
   entries.push_back(
       entry(userCodebookFamily(), "codebook", "codebook", "Custom codebook",
@@ -221,7 +229,9 @@ void mxEntries(std::vector<FormatInfo>& entries) {
              "power-of-two scale. 8.25 bits per value."));
 }
 
-// The GGUF family (gguf_kernel.cpp).
+// The GGUF family (gguf_kernel.cpp): canonical names "gguf:<llama.cpp type,
+// lowercased>", labels as llama.cpp writes them; the short names of earlier
+// versions stay as aliases.
 void ggufEntries(std::vector<FormatInfo>& entries) {
   entries.push_back(
       ggufInfo("q8_0", "Q8_0", GgufType::Q8_0,
@@ -250,6 +260,42 @@ void ggufEntries(std::vector<FormatInfo>& entries) {
       ggufInfo("q6_k", "Q6_K", GgufType::Q6_K,
                "llama.cpp k-quant: super-blocks of 256 with 16 sub-blocks of 16, 6-bit values and "
                "8-bit scales under an FP16 super-scale. 6.5625 bits per value."));
+  // IQ4, ternary and FP4 types (gguf_iq4.cpp, gguf_ternary.cpp, gguf_fp4.cpp).
+  entries.push_back(ggufInfo(
+      "iq4_nl", "IQ4_NL", GgufType::IQ4_NL,
+      "llama.cpp's non-linear 4-bit type: blocks of 32, each value an index into the fixed 16-level grid "
+      "kvalues_iq4nl (-127 .. 113, denser near zero) times the block's FP16 scale. The scale is not the "
+      "absmax: llama-quantize tries 15 candidate scales and keeps the one with the least x^2-weighted "
+      "squared error (imatrix-weighted with an importance matrix). 4.5 bits per value."));
+  entries.push_back(ggufInfo(
+      "iq4_xs", "IQ4_XS", GgufType::IQ4_XS,
+      "llama.cpp: IQ4_NL's 16-level grid in super-blocks of 256 with one FP16 scale; each block of 32 "
+      "has its own 6-bit scale (-32..31 times the super-scale), found by the same 15-candidate search, "
+      "and the indices are picked again with the stored scales. 4.25 bits per value."));
+  entries.push_back(
+      ggufInfo("tq1_0", "TQ1_0", GgufType::TQ1_0,
+               "llama.cpp ternary type for BitNet b1.58 / TriLM weights: values become -1, 0 or +1 times the "
+               "absmax of each 256 (FP16), rounded to nearest; five ternary digits are packed into one byte "
+               "(3^5 = 243 < 256). 1.6875 bits per value."));
+  entries.push_back(ggufInfo(
+      "tq2_0", "TQ2_0", GgufType::TQ2_0,
+      "llama.cpp ternary type: the same -1/0/+1 times absmax per 256 as TQ1_0, stored 2 bits per value "
+      "(faster to unpack). 2.0625 bits per value."));
+  entries.push_back(ggufInfo(
+      "mxfp4", "MXFP4", GgufType::MXFP4,
+      "llama.cpp's MXFP4 (gpt-oss files): 32 FP4 E2M1 values with an E8M0 scale 2^(floor(log2 amax) - 2), "
+      "the OCP MX rule. It differs from the OCP format `mxfp4` in two places: a value halfway between two "
+      "levels goes to the smaller magnitude (0.75 -> 0.5, 1.75 -> 1.5, 3.5 -> 3) where OCP rounds to "
+      "even, and the exponent comes from the C library's log2f, which rounds an amax just below a power "
+      "of two up to it (one exponent higher). No NaN scale. 4.25 bits per value.",
+      false));
+  entries.push_back(ggufInfo(
+      "nvfp4", "NVFP4", GgufType::NVFP4,
+      "llama.cpp's NVFP4: blocks of 64 FP4 E2M1 values in four sub-blocks of 16, each with an unsigned "
+      "E4M3 scale amax / 6 (rounded half up). Unlike NVIDIA's NVFP4 there is no per-tensor FP32 scale, "
+      "so the sub-scales are E4M3 values themselves: amax / 6 at or above 256 becomes 448, below "
+      "about 2^-10 it becomes 0; halfway values go to the smaller magnitude. 4.5 bits per value.",
+      false));
 }
 
 std::vector<FormatInfo> buildRegistry() {

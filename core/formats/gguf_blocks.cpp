@@ -1,7 +1,8 @@
 // GGUF legacy blocks (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1) and the plain F32/F16/BF16
 // rows, reproducing llama.cpp's quantize_row_*_ref / dequantize_row_* to the
-// bit, including their rounding quirks (noted at each kernel). The k-quants
-// live in gguf_kquants.cpp. No FMA contraction: x*d + m stays two roundings
+// bit, including their rounding quirks (noted at each kernel); the type table
+// and the dispatch of every type. The k-quants live in gguf_kquants.cpp, the
+// others in gguf_iq4.cpp, gguf_ternary.cpp and gguf_fp4.cpp. No FMA contraction: x*d + m stays two roundings
 // as in the C source (-ffp-contract=off for this file in core/CMakeLists.txt).
 
 #include "core/formats/block_formats.h"
@@ -259,6 +260,12 @@ const GgufTypeInfo kTypes[] = {
     {"Q4_K", kQKK, static_cast<int>(sizeof(BlockQ4_K))},
     {"Q6_K", kQKK, static_cast<int>(sizeof(BlockQ6_K))},
     {"BF16", 1, 2},
+    {"IQ4_NL", kQK4NL, static_cast<int>(sizeof(BlockIQ4NL))},
+    {"IQ4_XS", kQKK, static_cast<int>(sizeof(BlockIQ4XS))},
+    {"TQ1_0", kQKK, static_cast<int>(sizeof(BlockTQ1_0))},
+    {"TQ2_0", kQKK, static_cast<int>(sizeof(BlockTQ2_0))},
+    {"MXFP4", kQKMxfp4, static_cast<int>(sizeof(BlockMXFP4))},
+    {"NVFP4", kQKNvfp4, static_cast<int>(sizeof(BlockNVFP4))},
 };
 
 int typeIndex(uint32_t id) {
@@ -283,6 +290,18 @@ int typeIndex(uint32_t id) {
     return 8;
   case GgufType::BF16:
     return 9;
+  case GgufType::IQ4_NL:
+    return 10;
+  case GgufType::IQ4_XS:
+    return 11;
+  case GgufType::TQ1_0:
+    return 12;
+  case GgufType::TQ2_0:
+    return 13;
+  case GgufType::MXFP4:
+    return 14;
+  case GgufType::NVFP4:
+    return 15;
   default: // the read-only types (gguf_type_table.cpp) have no row here
     break;
   }
@@ -309,7 +328,8 @@ const GgufTypeInfo& ggufTypeInfo(GgufType type) {
     return *ggufTypeById(static_cast<uint32_t>(type));
   if (i < 0)
     throw Error("unsupported GGUF tensor type " + std::to_string(static_cast<uint32_t>(type)) +
-                " (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K)");
+                " (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K, IQ4_NL, IQ4_XS, "
+                "TQ1_0, TQ2_0, MXFP4, NVFP4)");
   return kTypes[i];
 }
 
@@ -364,7 +384,39 @@ void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k) 
   case GgufType::IQ1_M:
     throw Error(std::string("GGUF ") + ggufTypeInfo(type).name +
                 " is read-only in QuantScope: it is dequantized, never quantized");
+  case GgufType::IQ4_NL:
+    return quantizeRowIQ4NL(x, blocks, k, nullptr, 7);
+  case GgufType::IQ4_XS:
+    return quantizeRowIQ4XS(x, blocks, k, nullptr);
+  case GgufType::TQ1_0:
+    return quantizeRowTQ1_0(x, blocks, k);
+  case GgufType::TQ2_0:
+    return quantizeRowTQ2_0(x, blocks, k);
+  case GgufType::MXFP4:
+    return quantizeRowMXFP4(x, blocks, k);
+  case GgufType::NVFP4:
+    return quantizeRowNVFP4(x, blocks, k);
   }
+}
+
+void ggufQuantizeRowWeighted(GgufType type, const float* x, uint8_t* blocks, int64_t k,
+                             const float* weights) {
+  if (!weights)
+    return ggufQuantizeRow(type, x, blocks, k);
+  blockCount(type, k);
+  switch (type) {
+  case GgufType::IQ4_NL:
+    return quantizeRowIQ4NL(x, blocks, k, weights, 7);
+  case GgufType::IQ4_XS:
+    return quantizeRowIQ4XS(x, blocks, k, weights);
+  default:
+    throw Error(std::string("GGUF ") + ggufTypeInfo(type).name + ": no importance-weighted quantizer");
+  }
+}
+
+void ggufQuantizeRowIQ4NLRef(const float* x, uint8_t* blocks, int64_t k) {
+  blockCount(GgufType::IQ4_NL, k);
+  quantizeRowIQ4NL(x, blocks, k, nullptr, -1);
 }
 
 void ggufDequantizeRow(GgufType type, const uint8_t* blocks, float* y, int64_t k) {
@@ -419,6 +471,18 @@ void ggufDequantizeRow(GgufType type, const uint8_t* blocks, float* y, int64_t k
   case GgufType::F64:
   case GgufType::IQ1_M:
     return dequantizeReadOnlyRow(type, blocks, y, k);
+  case GgufType::IQ4_NL:
+    return dequantizeRowIQ4NL(blocks, y, k);
+  case GgufType::IQ4_XS:
+    return dequantizeRowIQ4XS(blocks, y, k);
+  case GgufType::TQ1_0:
+    return dequantizeRowTQ1_0(blocks, y, k);
+  case GgufType::TQ2_0:
+    return dequantizeRowTQ2_0(blocks, y, k);
+  case GgufType::MXFP4:
+    return dequantizeRowMXFP4(blocks, y, k);
+  case GgufType::NVFP4:
+    return dequantizeRowNVFP4(blocks, y, k);
   }
 }
 

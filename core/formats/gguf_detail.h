@@ -55,6 +55,52 @@ static_assert(sizeof(BlockQ8_0) == 2 + kQK, "wrong q8_0 block size");
 static_assert(sizeof(BlockQ4_K) == 4 + kKScaleSize + kQKK / 2, "wrong q4_K block size");
 static_assert(sizeof(BlockQ6_K) == 2 + kQKK / 16 + 3 * kQKK / 4, "wrong q6_K block size");
 
+// ---- IQ4_NL / IQ4_XS (gguf_iq4.cpp), TQ1_0 / TQ2_0 (gguf_ternary.cpp),
+// MXFP4 / NVFP4 (gguf_fp4.cpp): layouts of ggml-common.h.
+constexpr int kQK4NL = 32;
+constexpr int kQKMxfp4 = 32;
+constexpr int kQKNvfp4 = 64;
+constexpr int kQKNvfp4Sub = 16;
+
+struct BlockIQ4NL {
+  uint16_t d;
+  uint8_t qs[kQK4NL / 2];
+};
+struct BlockIQ4XS {
+  uint16_t d;
+  uint16_t scalesH;           // high 2 bits of the eight 6-bit sub-block scales
+  uint8_t scalesL[kQKK / 64]; // low 4 bits, two per byte
+  uint8_t qs[kQKK / 2];
+};
+struct BlockTQ1_0 {
+  uint8_t qs[(kQKK - 4 * kQKK / 64) / 5]; // 5 trits per byte (3^5 = 243 < 256)
+  uint8_t qh[kQKK / 64];                  // 4 trits per byte
+  uint16_t d;
+};
+struct BlockTQ2_0 {
+  uint8_t qs[kQKK / 4]; // 2 bits per element
+  uint16_t d;
+};
+struct BlockMXFP4 {
+  uint8_t e; // E8M0
+  uint8_t qs[kQKMxfp4 / 2];
+};
+struct BlockNVFP4 {
+  uint8_t d[kQKNvfp4 / kQKNvfp4Sub]; // UE4M3 sub-block scales
+  uint8_t qs[kQKNvfp4 / 2];
+};
+static_assert(sizeof(BlockIQ4NL) == 2 + kQK4NL / 2, "wrong iq4_nl block size");
+static_assert(sizeof(BlockIQ4XS) == 2 + 2 + kQKK / 64 + kQKK / 2, "wrong iq4_xs block size");
+static_assert(sizeof(BlockTQ1_0) == 2 + kQKK / 64 + (kQKK - 4 * kQKK / 64) / 5, "wrong tq1_0 block size");
+static_assert(sizeof(BlockTQ2_0) == 2 + kQKK / 4, "wrong tq2_0 block size");
+static_assert(sizeof(BlockMXFP4) == 1 + kQKMxfp4 / 2, "wrong mxfp4 block size");
+static_assert(sizeof(BlockNVFP4) == kQKNvfp4 / kQKNvfp4Sub + kQKNvfp4 / 2, "wrong nvfp4 block size");
+
+// kvalues_iq4nl and kvalues_mxfp4 (E2M1 values doubled) of ggml-common.h.
+inline constexpr int8_t kIq4NlValues[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                            1,    13,   25,  38,  53,  69,  89,  113};
+inline constexpr int8_t kMxfp4Values[16] = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
+
 // Round to nearest, ties to even, for |x| <= 2^22: adding 1.5 * 2^23 puts the
 // units digit at the float's last mantissa bit (llama.cpp's nearest_int).
 inline int nearestInt(float x) {
@@ -79,5 +125,32 @@ void quantizeRowQ4K(const float* x, uint8_t* blocks, int64_t k);
 void dequantizeRowQ4K(const uint8_t* blocks, float* y, int64_t k);
 void quantizeRowQ6K(const float* x, uint8_t* blocks, int64_t k);
 void dequantizeRowQ6K(const uint8_t* blocks, float* y, int64_t k);
+
+// quantize_iq4_nl / quantize_iq4_xs for one row: `weights` per element (an
+// importance-matrix column), null for none; `ntry` 7 is the scale search of
+// llama-quantize, -1 the quick quantize_row_iq4_nl_ref.
+void quantizeRowIQ4NL(const float* x, uint8_t* blocks, int64_t k, const float* weights, int ntry);
+void quantizeRowIQ4XS(const float* x, uint8_t* blocks, int64_t k, const float* weights);
+void dequantizeRowIQ4NL(const uint8_t* blocks, float* y, int64_t k);
+void dequantizeRowIQ4XS(const uint8_t* blocks, float* y, int64_t k);
+void quantizeRowTQ1_0(const float* x, uint8_t* blocks, int64_t k);
+void quantizeRowTQ2_0(const float* x, uint8_t* blocks, int64_t k);
+void dequantizeRowTQ1_0(const uint8_t* blocks, float* y, int64_t k);
+void dequantizeRowTQ2_0(const uint8_t* blocks, float* y, int64_t k);
+void quantizeRowMXFP4(const float* x, uint8_t* blocks, int64_t k);
+void quantizeRowNVFP4(const float* x, uint8_t* blocks, int64_t k);
+void dequantizeRowMXFP4(const uint8_t* blocks, float* y, int64_t k);
+void dequantizeRowNVFP4(const uint8_t* blocks, float* y, int64_t k);
+
+// One block's element codes (codes may be null) and the scale a result keeps:
+// IQ4 indices into kvalues_iq4nl with d (IQ4_XS: the super-block d), TQ trits
+// 0..2 (value (t - 1) * d) with d, FP4 nibbles with the scale of E2M1 values
+// (MXFP4: 2^(e - 127); NVFP4: the first sub-block's UE4M3 scale).
+float unpackIQ4NL(const uint8_t* block, int32_t* codes);
+float unpackIQ4XS(const uint8_t* block, int32_t* codes);
+float unpackTQ1_0(const uint8_t* block, int32_t* codes);
+float unpackTQ2_0(const uint8_t* block, int32_t* codes);
+float unpackMXFP4(const uint8_t* block, int32_t* codes);
+float unpackNVFP4(const uint8_t* block, int32_t* codes);
 
 } // namespace qs::detail

@@ -1,10 +1,13 @@
-// Family "GGUF": llama.cpp blocks (gguf_blocks.cpp, gguf_kquants.cpp),
-// quantized and dequantized exactly as llama.cpp; the codes of the legacy
-// types are unpacked from the block bytes.
+// Family "GGUF": llama.cpp blocks (gguf_blocks.cpp, gguf_kquants.cpp,
+// gguf_iq4.cpp, gguf_ternary.cpp, gguf_fp4.cpp), quantized and dequantized
+// exactly as llama.cpp; the codes of the legacy types, the IQ4 indices, the
+// ternary digits and the FP4 nibbles are unpacked from the block bytes.
 #include "core/formats/block_kernel.h"
 #include "core/formats/format_families.h"
+#include "core/formats/gguf_detail.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace qs {
@@ -18,7 +21,31 @@ struct GgufCodeLayout {
   int bias = 0;        // value = (code - bias) * d (+ m)
   bool hasMin = false; // _1 types: an FP16 minimum m after d
   int codeBits = 0;
+  // Grid types: code c means grid[c] * scale, codes and scale from unpack.
+  const float* grid = nullptr;
+  float (*unpack)(const uint8_t* block, int32_t* codes) = nullptr;
 };
+
+// The grids as floats: kvalues_iq4nl, the trits' -1/0/1, E2M1 (kvalues_mxfp4 / 2).
+const float* iq4Grid() {
+  static const auto grid = [] {
+    std::array<float, 16> g{};
+    for (int c = 0; c < 16; ++c)
+      g[size_t(c)] = float(detail::kIq4NlValues[c]);
+    return g;
+  }();
+  return grid.data();
+}
+const float* e2m1Grid() {
+  static const auto grid = [] {
+    std::array<float, 16> g{};
+    for (int c = 0; c < 16; ++c)
+      g[size_t(c)] = 0.5f * float(detail::kMxfp4Values[c]);
+    return g;
+  }();
+  return grid.data();
+}
+constexpr float kTritGrid[3] = {-1.0f, 0.0f, 1.0f};
 
 GgufCodeLayout codeLayout(GgufType type) {
   switch (type) {
@@ -36,6 +63,18 @@ GgufCodeLayout codeLayout(GgufType type) {
     return {0, 0, 0, false, 4};
   case GgufType::Q6_K:
     return {0, 0, 0, false, 6};
+  case GgufType::IQ4_NL:
+    return {0, 16, 0, false, 4, iq4Grid(), detail::unpackIQ4NL};
+  case GgufType::IQ4_XS: // grid in units of the super-scale d (sub-blocks scale it by l - 32)
+    return {0, 16, 0, false, 4, iq4Grid(), detail::unpackIQ4XS};
+  case GgufType::TQ1_0: // five trits a byte: 1.6875 bits per value, less than the 2-bit code
+    return {0, 3, 0, false, 2, kTritGrid, detail::unpackTQ1_0};
+  case GgufType::TQ2_0:
+    return {0, 3, 0, false, 2, kTritGrid, detail::unpackTQ2_0};
+  case GgufType::MXFP4:
+    return {0, 16, 0, false, 4, e2m1Grid(), detail::unpackMXFP4};
+  case GgufType::NVFP4: // the scale of the first of four sub-blocks
+    return {0, 16, 0, false, 4, e2m1Grid(), detail::unpackNVFP4};
   default:
     return {};
   }
@@ -93,12 +132,18 @@ public:
   }
 
   float codeValue(const SegmentParams& p, int64_t, int32_t code) const override {
+    if (layout_.grid)
+      return layout_.grid[code] * p.scale;
     return float(code - layout_.bias) * p.scale + p.offset;
   }
 
   bool unpackBlock(const uint8_t* bytes, float* values, int32_t* codes, SegmentParams& p) const override {
     ggufDequantizeRow(type_, bytes, values, fixedBlock());
     p = SegmentParams{};
+    if (layout_.unpack) {
+      p.scale = layout_.unpack(bytes, codes);
+      return true;
+    }
     p.scale = halfBitsToFloat(load16(bytes));
     if (layout_.hasMin)
       p.offset = halfBitsToFloat(load16(bytes + 2));

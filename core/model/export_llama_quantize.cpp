@@ -52,7 +52,7 @@ std::string storedTypeName(const std::string& storedDtype) {
   static const std::set<std::string> kLlama = {
       "f32",     "f16",   "bf16",   "q4_0",   "q4_1",  "q5_0",  "q5_1",    "q8_0",   "q2_k",
       "q3_k",    "q4_k",  "q5_k",   "q6_k",   "iq1_s", "iq1_m", "iq2_xxs", "iq2_xs", "iq2_s",
-      "iq3_xxs", "iq3_s", "iq4_nl", "iq4_xs", "tq1_0", "tq2_0", "mxfp4"};
+      "iq3_xxs", "iq3_s", "iq4_nl", "iq4_xs", "tq1_0", "tq2_0", "mxfp4",   "nvfp4"};
   if (!kLlama.count(s))
     return {};
   if (endsWith(s, "_k"))
@@ -88,9 +88,14 @@ std::string llamaTypeName(const std::string& format) {
   if (!isKnownFormat(format))
     return {};
   const std::string n = findFormat(format).name;
-  static const std::map<std::string, std::string> kMap = {
-      {"q4_0", "q4_0"}, {"q4_1", "q4_1"}, {"q5_0", "q5_0"}, {"q5_1", "q5_1"}, {"q8_0", "q8_0"},
-      {"q4_k", "q4_K"}, {"q6_k", "q6_K"}, {"fp16", "f16"},  {"bf16", "bf16"}, {"fp32", "f32"}};
+  // "gguf:<type>" is llama.cpp's type, which writes the k-quants' K in capitals.
+  if (n.rfind("gguf:", 0) == 0) {
+    std::string type = n.substr(5);
+    if (endsWith(type, "_k"))
+      type.back() = 'K';
+    return type;
+  }
+  static const std::map<std::string, std::string> kMap = {{"fp16", "f16"}, {"bf16", "bf16"}, {"fp32", "f32"}};
   const auto it = kMap.find(n);
   return it == kMap.end() ? std::string() : it->second;
 }

@@ -32,8 +32,9 @@ struct LlamaQuantizeExport {
   std::string script;                   // the bash script
 };
 
-// llama.cpp's name of one of our formats ("q4_k" → "q4_K", "fp16" → "f16");
-// empty when llama.cpp has no type with exactly our encoding.
+// llama.cpp's name of one of our formats ("gguf:q4_k" or its alias "q4_k" →
+// "q4_K", "fp16" → "f16"); empty when llama.cpp has no type with exactly our
+// encoding (OCP "mxfp4" is not llama.cpp's "gguf:mxfp4").
 std::string llamaTypeName(const std::string& format);
 
 // Whether llama-quantize ever quantizes a tensor of this GGUF name and rank.

@@ -14,14 +14,16 @@ namespace qs {
 namespace {
 
 TEST(FormatRegistry, AllRequiredNamesResolve) {
-  const char* names[] = {"fp32",     "tf32",         "fp16",         "bf16",       "fp8_e4m3",   "fp8_e4m3fn",
-                         "fp8_e5m2", "fp8_e4m3fnuz", "fp8_e5m2fnuz", "fp6_e3m2",   "fp6_e2m3",   "fp4_e2m1",
-                         "e3m4",     "int1",         "int2",         "int3",       "int4",       "int5",
-                         "int6",     "int7",         "int8",         "int16",      "binary",     "ternary",
-                         "nf4",      "fp4_bnb",      "iq4_nl",       "codebook",   "kmeans1",    "kmeans4",
-                         "kmeans8",  "mxfp8_e4m3",   "mxfp8_e5m2",   "mxfp6_e3m2", "mxfp6_e2m3", "mxfp4",
-                         "mxint8",   "q8_0",         "q4_0",         "q4_1",       "q5_0",       "q5_1",
-                         "q4_k",     "q6_k"};
+  const char* names[] = {
+      "fp32",         "tf32",         "fp16",       "bf16",       "fp8_e4m3",   "fp8_e4m3fn",  "fp8_e5m2",
+      "fp8_e4m3fnuz", "fp8_e5m2fnuz", "fp6_e3m2",   "fp6_e2m3",   "fp4_e2m1",   "e3m4",        "int1",
+      "int2",         "int3",         "int4",       "int5",       "int6",       "int7",        "int8",
+      "int16",        "binary",       "ternary",    "nf4",        "fp4_bnb",    "iq4_nl_grid", "codebook",
+      "kmeans1",      "kmeans4",      "kmeans8",    "mxfp8_e4m3", "mxfp8_e5m2", "mxfp6_e3m2",  "mxfp6_e2m3",
+      "mxfp4",        "mxint8",       "q8_0",       "q4_0",       "q4_1",       "q5_0",        "q5_1",
+      "q4_k",         "q6_k",         "iq4_nl",     "iq4_xs",     "tq1_0",      "tq2_0",       "gguf:q8_0",
+      "gguf:q4_0",    "gguf:q4_1",    "gguf:q5_0",  "gguf:q5_1",  "gguf:q4_k",  "gguf:q6_k",   "gguf:iq4_nl",
+      "gguf:iq4_xs",  "gguf:tq1_0",   "gguf:tq2_0", "gguf:mxfp4", "gguf:nvfp4"};
   for (const char* n : names)
     EXPECT_NO_THROW(findFormat(n)) << n;
 }
@@ -76,6 +78,43 @@ TEST(FormatRegistry, EntriesMakeTheirKernels) {
   EXPECT_DOUBLE_EQ(findFormat("q4_k").bitsPerElement, 4.5);
   EXPECT_DOUBLE_EQ(findFormat("q6_k").bitsPerElement, 6.5625);
   EXPECT_DOUBLE_EQ(findFormat("q8_0").bitsPerElement, 8.5);
+}
+
+TEST(FormatRegistry, GgufNamesAreTheLlamaCppTypes) {
+  // Every GGUF entry: "gguf:" + llama.cpp's type name lowercased, its label
+  // that name as llama.cpp writes it, the short name an alias (not for the
+  // FP4 types, whose short names are the OCP/NVIDIA formats).
+  int gguf = 0;
+  for (const FormatInfo& f : allFormats()) {
+    if (f.name.rfind("gguf:", 0) != 0)
+      continue;
+    ++gguf;
+    std::string label = f.label;
+    for (char& c : label)
+      c = char(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_EQ(f.name, "gguf:" + label);
+    EXPECT_EQ(kernelOf(f.name)->label(), "GGUF " + f.label);
+  }
+  EXPECT_GE(gguf, 13);
+  EXPECT_EQ(findFormat("q4_k").name, "gguf:q4_k");
+  EXPECT_EQ(findFormat("Q8_0").name, "gguf:q8_0");
+  EXPECT_EQ(findFormat("gguf:Q6_K").label, "Q6_K");
+  EXPECT_EQ(findFormat("iq4_nl").name, "gguf:iq4_nl"); // the grid-only codebook is iq4_nl_grid
+  EXPECT_EQ(findFormat("iq4_nl_grid").family, "codebook");
+  EXPECT_EQ(findFormat("mxfp4").name, "mxfp4"); // OCP MX, not llama.cpp's
+  EXPECT_NE(&findFormat("mxfp4"), &findFormat("gguf:mxfp4"));
+  EXPECT_THROW(findFormat("gguf:q3_x"), Error);
+  // Real bits per element from the block sizes of ggml-common.h.
+  EXPECT_DOUBLE_EQ(findFormat("gguf:iq4_nl").bitsPerElement, 4.5);  // 18 bytes / 32
+  EXPECT_DOUBLE_EQ(findFormat("gguf:iq4_xs").bitsPerElement, 4.25); // 136 / 256
+  EXPECT_DOUBLE_EQ(findFormat("gguf:tq1_0").bitsPerElement, 1.6875);
+  EXPECT_DOUBLE_EQ(findFormat("gguf:tq2_0").bitsPerElement, 2.0625);
+  EXPECT_DOUBLE_EQ(findFormat("gguf:mxfp4").bitsPerElement, 4.25);
+  EXPECT_DOUBLE_EQ(findFormat("gguf:nvfp4").bitsPerElement, 4.5); // 36 / 64
+  EXPECT_EQ(findFormat("gguf:nvfp4").fixedBlock, 64);
+  EXPECT_EQ(findFormat("gguf:tq1_0").fixedBlock, 256);
+  EXPECT_EQ(kernelOf("tq2_0")->codeCount(), 3);
+  EXPECT_EQ(kernelOf("iq4_xs")->codeCount(), 16);
 }
 
 TEST(FormatRegistry, UserFloatIsParsed) {

@@ -98,6 +98,21 @@ ScanResult ggufScan() {
   return s;
 }
 
+TEST(LlamaQuantizeExport, TypeNamesOfGgufFormats) {
+  EXPECT_EQ(llamaTypeName("gguf:q4_k"), "q4_K");
+  EXPECT_EQ(llamaTypeName("q4_k"), "q4_K"); // the alias of earlier versions
+  EXPECT_EQ(llamaTypeName("Q8_0"), "q8_0");
+  EXPECT_EQ(llamaTypeName("gguf:iq4_xs"), "iq4_xs");
+  EXPECT_EQ(llamaTypeName("iq4_nl"), "iq4_nl");
+  EXPECT_EQ(llamaTypeName("tq1_0"), "tq1_0");
+  EXPECT_EQ(llamaTypeName("gguf:mxfp4"), "mxfp4");
+  EXPECT_EQ(llamaTypeName("gguf:nvfp4"), "nvfp4");
+  EXPECT_EQ(llamaTypeName("mxfp4"), "");       // OCP MX rounds ties to even: not llama.cpp's
+  EXPECT_EQ(llamaTypeName("iq4_nl_grid"), ""); // absmax scaling, not llama.cpp's search
+  EXPECT_EQ(llamaTypeName("fp16"), "f16");
+  EXPECT_EQ(llamaTypeName("int4"), "");
+}
+
 TEST(LlamaQuantizeExport, EveryTensorGetsItsPlannedType) {
   const ScanResult scan = ggufScan();
   const std::vector<std::string> formats = {"",     "",     "q4_k", "q6_k", "q4_k", "q8_0",

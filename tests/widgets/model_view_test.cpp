@@ -127,7 +127,8 @@ void ModelViewTest::openingTheFolderFillsTheTableAndTheScanItsCells() {
   // The default candidates, as columns in the format registry's order.
   std::vector<std::string> formats = view->table()->formats();
   std::sort(formats.begin(), formats.end());
-  QCOMPARE(formats, (std::vector<std::string>{"int4", "int8", "mxfp4", "nf4", "q4_k", "q6_k", "q8_0"}));
+  QCOMPARE(formats,
+           (std::vector<std::string>{"gguf:q4_k", "gguf:q6_k", "gguf:q8_0", "int4", "int8", "mxfp4", "nf4"}));
   // The workbench opened the model's largest weight meanwhile.
   QVERIFY(QTest::qWaitFor([&] { return window.document()->tensor() != nullptr; }, 30000));
 
@@ -219,9 +220,9 @@ void ModelViewTest::pinsKeepsAndTheFilterChangeWhatIsShown() {
   auto chosen = [&](const char* name) {
     return view->table()->chosenFormat(view->table()->rowOf(QString::fromLatin1(name)));
   };
-  QCOMPARE(chosen("lm_head.weight"), std::string("q8_0"));
-  QCOMPARE(chosen("model.embed_tokens.weight"), std::string("q8_0"));
-  QCOMPARE(chosen("model.layers.0.self_attn.k_proj.weight"), std::string("q6_k"));
+  QCOMPARE(chosen("lm_head.weight"), std::string("gguf:q8_0")); // pins may use the short aliases
+  QCOMPARE(chosen("model.embed_tokens.weight"), std::string("gguf:q8_0"));
+  QCOMPARE(chosen("model.layers.0.self_attn.k_proj.weight"), std::string("gguf:q6_k"));
   QCOMPARE(view->request().pins.size(), size_t(2));
 
   // A tensor both kept and pinned is refused; kept alone it keeps its stored size.
@@ -323,10 +324,10 @@ void ModelViewTest::doubleClickOpensTheTensorWithThePlansConfig() {
   // A format's cell opens that format.
   window.raiseView(QStringLiteral("model"));
   const QString other = QStringLiteral("model.layers.3.mlp.up_proj.weight");
-  const int q6 = columnOf(*view, "q6_k");
+  const int q6 = columnOf(*view, "gguf:q6_k");
   doubleClickCell(*view, proxyRowOf(*view, other), q6);
   QVERIFY(QTest::qWaitFor([&] { return document->tensor() && document->tensorName() == other; }, 30000));
-  QCOMPARE(document->config().format, std::string("q6_k"));
+  QCOMPARE(document->config().format, std::string("gguf:q6_k"));
   // One undo step per open: undo returns to the plan's config of the first tensor.
   document->undoStack()->undo();
   QCOMPARE(document->config().format, planned);

@@ -32,7 +32,7 @@ FormatPicker::FormatPicker(QWidget* parent) : QPushButton(parent) {
 }
 
 std::vector<std::string> FormatPicker::defaultFormats() {
-  return {"int8", "int4", "nf4", "mxfp4", "q4_k", "q6_k", "q8_0"};
+  return {"int8", "int4", "nf4", "mxfp4", "gguf:q4_k", "gguf:q6_k", "gguf:q8_0"};
 }
 
 std::vector<std::string> FormatPicker::formats() const {
@@ -44,13 +44,17 @@ std::vector<std::string> FormatPicker::formats() const {
 }
 
 void FormatPicker::setFormats(const std::vector<std::string>& formats) {
+  // Names as the registry knows them (aliases, any case): each action holds the canonical name.
+  std::vector<std::string> canonical;
+  for (const std::string& f : formats)
+    canonical.push_back(isKnownFormat(f) ? findFormat(f).name : f);
   const QSignalBlocker block(this);
   for (QAction* action : menu()->actions()) {
     if (!action->isCheckable())
       continue;
     const QSignalBlocker blockAction(action);
     const std::string name = action->data().toString().toStdString();
-    action->setChecked(std::find(formats.begin(), formats.end(), name) != formats.end());
+    action->setChecked(std::find(canonical.begin(), canonical.end(), name) != canonical.end());
   }
   updateText();
 }
