@@ -262,7 +262,7 @@ private:
              "), a type ggml has removed; QuantScope cannot read it";
     if (!ggufTypeById(typeId))
       return "is stored as " + id + ", which is not a ggml type QuantScope knows; QuantScope cannot read it";
-    return "is stored as " + ggufTypeName(typeId) + " (" + id + "), which QuantScope cannot dequantize yet";
+    return "is stored as " + ggufTypeName(typeId) + " (" + id + "), which QuantScope cannot dequantize";
   }
 
   static std::string_view readString(ByteCursor& cur, const char* what) {

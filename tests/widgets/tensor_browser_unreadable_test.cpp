@@ -42,6 +42,15 @@ void TensorBrowserUnreadableTest::unreadableTensorShowsItsReason() {
            QString::fromStdString("Tensor 'blk.0.ffn_down.weight' " + reason + "."));
   QCOMPARE(doc.tensorName(), QString("blk.0.ffn_up.weight")); // the views keep what they show
 
+  // The picture a reviewer looks at: the greyed row and the reason under the tree.
+  browser.resize(460, 320);
+  browser.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&browser));
+  const QString png = QStringLiteral(QS_TEST_OUT_DIR "/tensor_browser_unreadable.png");
+  QVERIFY(browser.grab().save(png));
+  QVERIFY(browser.notice()->isVisible());
+  QVERIFY(browser.notice()->height() >= browser.notice()->heightForWidth(browser.notice()->width()));
+
   QVERIFY(browser.selectTensor(0, "blk.0.ffn_up.weight"));
   QVERIFY(browser.notice()->isHidden());
 }
