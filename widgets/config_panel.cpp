@@ -140,9 +140,11 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   granularity_->addItem(tr("Per channel"), int(GranularityKind::Channel));
   granularity_->addItem(tr("Per group"), int(GranularityKind::Group));
   granularity_->addItem(tr("Per token (row)"), int(GranularityKind::Token));
+  granularity_->addItem(tr("Per block (R×C tile)"), int(GranularityKind::Block));
   granularity_->setToolTip(tr("Which values share one scale. Channel: one scale per output channel "
                               "(per index along the axis). Group: each output channel's row — all the "
-                              "other axes flattened, [out, in·kh·kw] — cut into runs of group size."));
+                              "other axes flattened, [out, in·kh·kw] — cut into runs of group size. "
+                              "Block: that [out, in·kh·kw] view cut into R×C tiles."));
   axis_->setRange(kAxisSpinAuto, 1);
   axis_->setSpecialValueText(tr("auto"));
   axis_->setToolTip(tr("The output-channel axis: channel scales along it; groups and blocks run along "
@@ -213,6 +215,7 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   axisRow->addWidget(new QLabel(tr("group"), this));
   axisRow->addWidget(groupSize_, 1);
   scaleForm->addRow(tr("Axis"), axisRow);
+  scaleForm->addRow(tr("Block"), buildBlockControls());
   auto* clipBox = new QGroupBox(tr("Clipping"), this);
   auto* clipForm = compactForm(clipBox);
   clipForm->addRow(tr("Method"), clip_);
@@ -294,6 +297,15 @@ ConfigPanel::ConfigPanel(QWidget* parent)
     c.granularity->groupSize = size;
     edit(c, tr("Group size %1").arg(size));
   });
+  for (QSpinBox* spin : {blockRows_, blockCols_})
+    connect(spin, &QSpinBox::valueChanged, this, [this] {
+      if (!config_.granularity)
+        return;
+      QuantConfig c = config_;
+      c.granularity->blockRows = blockRows_->value();
+      c.granularity->blockCols = blockCols_->value();
+      edit(c, tr("Block %1×%2").arg(blockRows_->value()).arg(blockCols_->value()));
+    });
   connect(clip_, &QComboBox::activated, this, [this](int index) {
     QuantConfig c = config_;
     c.clipping.method = static_cast<ClipMethod>(clip_->itemData(index).toInt());
@@ -377,6 +389,25 @@ void ConfigPanel::buildFormatCombo() {
   format_->setMaxVisibleItems(24);
 }
 
+// "R × C": the tile of block granularity, each side stepping by powers of two.
+QLayout* ConfigPanel::buildBlockControls() {
+  blockRows_ = new PowerOfTwoSpinBox(this);
+  blockCols_ = new PowerOfTwoSpinBox(this);
+  for (QSpinBox* spin : {blockRows_, blockCols_}) {
+    spin->setRange(1, 1 << 20);
+    spin->setValue(128);
+    spin->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    spin->setMinimumWidth(64);
+  }
+  blockRows_->setToolTip(tr("Tile rows R: output channels per tile (arrows step by powers of two)"));
+  blockCols_->setToolTip(tr("Tile columns C: elements of the other axes, flattened, per tile"));
+  auto* row = new QHBoxLayout;
+  row->addWidget(blockRows_, 1);
+  row->addWidget(new QLabel(QStringLiteral("×"), this));
+  row->addWidget(blockCols_, 1);
+  return row;
+}
+
 std::optional<Granularity> ConfigPanel::formatDefault(const QuantConfig& config) {
   try {
     return defaultGranularity(*makeKernel(config));
@@ -431,6 +462,7 @@ void ConfigPanel::showConfig() {
   const QString name = QString::fromStdString(c.format);
   const FormatInfo* info = lookup(c.format);
   {
+    QSignalBlocker blockRows(blockRows_), blockCols(blockCols_);
     QSignalBlocker b1(format_), b2(bits_), b3(symmetric_), b4(granularity_), b5(axis_), b6(groupSize_),
         b7(clip_), b8(percentile_), b9(percentileSlider_), b10(twoSided_), b11(fixedMin_), b12(fixedMax_),
         b13(rounding_), b14(seed_);
@@ -457,6 +489,8 @@ void ConfigPanel::showConfig() {
         axis_->setRange(kAxisSpinAuto, maxAxis);
       setValueIfChanged(axis_, std::max(axis, int(kAxisSpinAuto)));
       setValueIfChanged(groupSize_, static_cast<int>(c.granularity->groupSize));
+      setValueIfChanged(blockRows_, static_cast<int>(std::min<int64_t>(c.granularity->blockRows, 1 << 20)));
+      setValueIfChanged(blockCols_, static_cast<int>(std::min<int64_t>(c.granularity->blockCols, 1 << 20)));
     } else {
       setValueIfChanged(axis_, int(kAxisSpinAuto));
       if (info)
@@ -490,8 +524,11 @@ void ConfigPanel::updateEnabled() {
   // Blocks keep an output-channel axis too: their rows run along the others.
   const std::optional<Granularity> fallback = c.granularity ? std::nullopt : formatDefault(c);
   const auto axisKind = fallback ? fallback->kind : kind;
-  axis_->setEnabled(block || axisKind == GranularityKind::Channel || axisKind == GranularityKind::Group);
+  axis_->setEnabled(block || axisKind == GranularityKind::Channel || axisKind == GranularityKind::Group ||
+                    axisKind == GranularityKind::Block);
   groupSize_->setEnabled(kind == GranularityKind::Group);
+  blockRows_->setEnabled(kind == GranularityKind::Block);
+  blockCols_->setEnabled(kind == GranularityKind::Block);
   // Clipping does nothing for block formats and plain casts: disabled, with the reason on hover.
   const QString noClip = clippingNotApplicable(c);
   const bool clips = noClip.isEmpty();

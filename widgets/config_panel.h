@@ -17,6 +17,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QGroupBox;
 class QLabel;
+class QLayout;
 class QSlider;
 class QSpinBox;
 
@@ -53,6 +54,8 @@ public:
   QComboBox* granularityCombo() const { return granularity_; }
   QSpinBox* axisSpin() const { return axis_; }
   QSpinBox* groupSizeSpin() const { return groupSize_; }
+  QSpinBox* blockRowsSpin() const { return blockRows_; }
+  QSpinBox* blockColsSpin() const { return blockCols_; }
   QComboBox* clipCombo() const { return clip_; }
   QDoubleSpinBox* percentileSpin() const { return percentile_; }
   QSlider* percentileSlider() const { return percentileSlider_; }
@@ -68,8 +71,9 @@ signals:
 
 private:
   void buildFormatCombo();
-  void showConfig();    // config_ -> controls (signals blocked)
-  void updateEnabled(); // which controls apply to the format/granularity/clipping
+  QLayout* buildBlockControls(); // the R x C spin boxes of block granularity
+  void showConfig();             // config_ -> controls (signals blocked)
+  void updateEnabled();          // which controls apply to the format/granularity/clipping
   void showProblems();
   // The granularity the format uses when the config names none (nullopt: unknown format).
   static std::optional<Granularity>
@@ -91,6 +95,8 @@ private:
   QComboBox* granularity_;
   QSpinBox* axis_;
   QSpinBox* groupSize_;
+  QSpinBox* blockRows_ = nullptr; // block granularity: the tile, R x C
+  QSpinBox* blockCols_ = nullptr;
   QComboBox* clip_;
   QDoubleSpinBox* percentile_;
   QSlider* percentileSlider_;

@@ -223,6 +223,9 @@ QString Document::describe(const QuantConfig& config) {
     case GranularityKind::Token:
       text += QStringLiteral(" · token");
       break;
+    case GranularityKind::Block:
+      text += QStringLiteral(" · block %1x%2").arg(g.blockRows).arg(g.blockCols);
+      break;
     }
   }
   switch (config.clipping.method) {

@@ -22,17 +22,40 @@ int64_t usualGroupSize(const std::string& format) {
   }
 }
 
+// "--block RxC" (also "R,C"): whole numbers; their range is the config check's.
+void parseBlockSize(const ParsedArgs& a, Granularity& g) {
+  const std::string text = a.get("block");
+  const size_t x = text.find_first_of("xX,*");
+  auto number = [&](const std::string& part, int64_t& out) {
+    size_t used = 0;
+    try {
+      out = std::stoll(part, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    return !part.empty() && used == part.size();
+  };
+  int64_t rows = 0, cols = 0;
+  if (x == std::string::npos || !number(text.substr(0, x), rows) || !number(text.substr(x + 1), cols))
+    throw UsageError("--block needs RxC, e.g. 128x128 (got '" + text + "')", a.usage);
+  g.blockRows = rows;
+  g.blockCols = cols;
+}
+
 } // namespace
 
 const char* const kQuantOptionsHelp = R"(quantization options
   --format F             number format (see `quantscope-cli formats`), e.g. int8, int4, nf4, fp8_e4m3, q4_0
-  --granularity G        none|tensor|channel|group|token (default: the format's: none for FP16/BF16/TF32/FP32,
-                         tensor for FP8/FP6/FP4, channel for integers and codebooks, the block of MX/GGUF)
+  --granularity G        none|tensor|channel|group|token|block (default: the format's: none for
+                         FP16/BF16/TF32/FP32, tensor for FP8/FP6/FP4, channel for integers and codebooks,
+                         the block of MX/GGUF, block 128x128 for fp8_block)
   --axis A|auto          the output-channel axis: channel scales along it; groups and blocks run along
                          every other axis, flattened ([out, in*kh*kw]). auto (default): inferred from
                          the file (PyTorch/safetensors/GGUF [out, in, ...] -> 0, Keras kernels -> last,
                          ONNX from the node that uses the weight)
   --group-size G         elements per group (default: the format's usual, 128; 64 for NF4/FP4 codebooks)
+  --block RxC            tile of block granularity: R output channels x C of the other axes
+                         flattened, one scale per tile, edge tiles smaller (default 128x128)
   --asymmetric           affine grid with a zero point (PyTorch MinMaxObserver) instead of symmetric
   --clip M               minmax|percentile|mse|kl|fixed|hqq (default minmax); hqq fits scale and zero
                          point of affine integers (with --asymmetric) by HQQ's half-quadratic solver
@@ -53,7 +76,7 @@ std::vector<OptionSpec> quantOptionSpecs() {
           {"asymmetric", false}, {"clip", true},        {"percentile", true}, {"two-sided", false},
           {"clip-min", true},    {"clip-max", true},    {"rounding", true},   {"seed", true},
           {"codebook", true},    {"config", true},      {"hqq-iters", true},  {"hqq-p", true},
-          {"hqq-scale", false}};
+          {"hqq-scale", false},   {"block", true}};
 }
 
 namespace {
@@ -72,6 +95,8 @@ const char* optionFor(const std::string& key) {
   static const std::pair<const char*, const char*> kOptions[] = {{"format", "format"},
                                                                  {"granularity.axis", "axis"},
                                                                  {"granularity.group_size", "group-size"},
+                                                                 {"granularity.block_rows", "block"},
+                                                                 {"granularity.block_cols", "block"},
                                                                  {"clipping.percentile", "percentile"},
                                                                  {"clipping.min", "clip-min"},
                                                                  {"clipping.max", "clip-max"},
@@ -122,18 +147,20 @@ QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
   }
   if (requireFormat && !haveFormat)
     throw UsageError("--format is required", a.usage);
-  if (a.has("granularity") || a.has("axis") || a.has("group-size")) {
+  if (a.has("granularity") || a.has("axis") || a.has("group-size") || a.has("block")) {
     Granularity g = c.granularity.value_or(Granularity{});
     if (a.has("granularity")) {
       g.kind = granularityKindFromString(a.get("granularity"));
       if (!a.has("group-size") && !c.granularity && !c.format.empty())
         g.groupSize = usualGroupSize(c.format);
     } else if (!c.granularity) {
-      throw UsageError("--axis and --group-size need --granularity", a.usage);
+      throw UsageError("--axis, --group-size and --block need --granularity", a.usage);
     }
     if (a.has("axis"))
       g.axis = a.get("axis") == "auto" ? kAutoAxis : int(a.getInt("axis", 0));
     g.groupSize = a.getInt("group-size", g.groupSize);
+    if (a.has("block"))
+      parseBlockSize(a, g);
     c.granularity = g;
   }
   if (a.has("asymmetric"))

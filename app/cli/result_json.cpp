@@ -45,6 +45,10 @@ json resultJson(const QuantResult& r, const std::string& storedDtype) {
   j["granularity"] = json{{"kind", toString(r.granularity.kind)},
                           {"axis", r.granularity.axis}, // resolved: never "auto"
                           {"group_size", r.granularity.groupSize}};
+  if (r.granularity.kind == GranularityKind::Block) {
+    j["granularity"]["block_rows"] = r.granularity.blockRows;
+    j["granularity"]["block_cols"] = r.granularity.blockCols;
+  }
   j["scale_shape"] = r.scaleShape;
   j["metrics"] = metricsJson(r.metrics);
   j["outlier_channels"] = r.channels.outlierChannels;

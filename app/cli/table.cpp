@@ -9,7 +9,7 @@ namespace qs::cli {
 namespace {
 
 bool looksNumeric(const std::string& s) {
-  if (s.empty())
+  if (s.empty() || s.find(' ') != std::string::npos) // "4-bit float ..." is text
     return false;
   const char c = s[0];
   return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || s == "inf" || s == "-inf";

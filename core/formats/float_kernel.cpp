@@ -16,8 +16,8 @@ namespace {
 
 class FloatKernel final : public FormatKernel {
 public:
-  FloatKernel(const FloatFormat& format, const KernelOptions& options, const std::string& label)
-      : format_(format), stochastic_(options.stochastic), seed_(options.seed), label_(label) {
+  FloatKernel(const FloatFormat& format, const KernelOptions& options, const std::string& label, bool tiled)
+      : format_(format), stochastic_(options.stochastic), seed_(options.seed), tiled_(tiled), label_(label) {
     if (format_.bits() <= 12) {
       decodeLut_.resize(size_t{1} << format_.bits());
       for (uint32_t c = 0; c < decodeLut_.size(); ++c)
@@ -28,8 +28,11 @@ public:
   std::string label() const override { return label_; }
   int codeBits() const override { return format_.bits(); }
   int codeCount() const override { return format_.bits() <= 16 ? 1 << format_.bits() : 0; }
-  // Wide formats are plain casts by default; narrow ones need a scale.
+  // Wide formats are plain casts by default; narrow ones need a scale (a
+  // tiled member: one per 128 x 128 tile).
   DefaultScaling defaultScaling() const override {
+    if (tiled_)
+      return DefaultScaling::Tiles;
     return format_.bits() >= 16 ? DefaultScaling::Cast : DefaultScaling::PerTensor;
   }
   double overheadBitsPerSegment() const override { return 32.0; }
@@ -89,6 +92,7 @@ private:
   FloatFormat format_;
   bool stochastic_;
   uint64_t seed_;
+  bool tiled_;
   std::string label_;
   std::vector<float> decodeLut_; // formats of <= 12 bits: code -> value
 };
@@ -180,7 +184,13 @@ void FloatKernel::castCodes(const float* deq, int64_t n, int32_t* codes) const {
 
 KernelFactory floatFamily(const FloatFormat& format) {
   return [format](const KernelOptions& options, const std::string& label) {
-    return std::make_unique<FloatKernel>(format, options, label);
+    return std::make_unique<FloatKernel>(format, options, label, false);
+  };
+}
+
+KernelFactory tiledFloatFamily(const FloatFormat& format) {
+  return [format](const KernelOptions& options, const std::string& label) {
+    return std::make_unique<FloatKernel>(format, options, label, true);
   };
 }
 

@@ -9,6 +9,8 @@
 namespace qs {
 
 KernelFactory floatFamily(const FloatFormat& format);
+// The same grid scaled per 128 x 128 tile by default (DefaultScaling::Tiles).
+KernelFactory tiledFloatFamily(const FloatFormat& format);
 KernelFactory intFamily(int bits);
 // A fixed table of normalised levels scaled by the segment's absmax.
 KernelFactory codebookFamily(const Codebook* codebook);

@@ -49,8 +49,9 @@ struct KernelOptions {
 };
 
 // How a format is scaled when the config does not say (format_config.h maps
-// it to a Granularity).
-enum class DefaultScaling { Cast, PerTensor, PerChannel, FixedBlock };
+// it to a Granularity). Tiles: square blocks of usualGroupSize() on a side of
+// the [out, in·kh·kw] view (DeepSeek-V3's FP8 weights: 128 x 128).
+enum class DefaultScaling { Cast, PerTensor, PerChannel, FixedBlock, Tiles };
 
 // Counter-based uniform in [0, 1) from (seed, element index): the same value
 // for an element whatever the thread count or chunking.

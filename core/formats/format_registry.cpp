@@ -109,6 +109,13 @@ void floatEntries(std::vector<FormatInfo>& entries) {
                 "infinity. Used for weights and activations in FP8 inference and training (Hopper).",
                 {"fp8_e4m3fn", "e4m3fn", "e4m3", "fp8", "float8_e4m3fn"}));
   entries.push_back(
+      entry(tiledFloatFamily(fp8E4M3Format()), "fp8_block", "float", "FP8 E4M3 block 128×128 (DeepSeek-V3)",
+            "DeepSeek-V3's FP8 weights: E4M3 values with one FP32 scale amax / 448 per 128 x 128 tile of "
+            "[out, in] (granularity block 128x128 by default). Its activations are scaled per token per 128 "
+            "channels: group 128 on the token view [tokens, channels]. Later checkpoints round the scale up "
+            "to a power of two (UE8M0).",
+            {"fp8_e4m3_block", "deepseek_fp8"}));
+  entries.push_back(
       floatInfo(fp8E5M2Format(), "FP8 E5M2",
                 "8-bit float with FP16's exponent: 5 exponent, 2 mantissa bits, largest value 57344, "
                 "with inf and NaN. Wider range but coarser; used for gradients.",

@@ -149,6 +149,8 @@ ParamPlan planParams(const QuantConfig& config, const GroupQuantizer& gq, int64_
     plan.mode = ParamMode::Group;
     plan.groupSize = g.groupSize;
     return plan;
+  case GranularityKind::Block: // GPTQ fits as it goes, one column group at a time
+    throw Error("GPTQ does not take block granularity (2-D tiles); use group or channel");
   case GranularityKind::None:
     if (!gq.kernel().castable())
       throw Error("granularity 'none' is a plain cast and only exists for float formats");

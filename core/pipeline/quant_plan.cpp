@@ -25,6 +25,13 @@ std::string granularityText(const SegmentLayout& L, const FormatKernel& kernel, 
     return "per channel (" + axisText(g.axis, shape) + ")";
   case GranularityKind::Token:
     return "per token";
+  case GranularityKind::Block: {
+    const std::string unit = "block " + std::to_string(g.blockRows) + "x" + std::to_string(g.blockCols);
+    if (shape.size() <= 1)
+      return unit;
+    return unit + " of [" + std::to_string(L.rows) + ", " + std::to_string(L.cols) + "] (channels on " +
+           axisText(g.axis, shape) + ")";
+  }
   case GranularityKind::Group: {
     const std::string unit = kernel.fixedBlock() ? "block " + std::to_string(kernel.fixedBlock())
                                                  : "group " + std::to_string(g.groupSize);
@@ -47,13 +54,15 @@ Granularity chooseGranularity(const QuantConfig& config, const FormatKernel& ker
         !(config.granularity->kind == GranularityKind::Group && config.granularity->groupSize == block))
       note = "granularity fixed by the format";
     const bool keepsAxis = config.granularity && (config.granularity->kind == GranularityKind::Group ||
-                                                  config.granularity->kind == GranularityKind::Channel);
+                                                  config.granularity->kind == GranularityKind::Channel ||
+                                                  config.granularity->kind == GranularityKind::Block);
     g = Granularity{GranularityKind::Group, keepsAxis ? config.granularity->axis : kAutoAxis, block};
   } else if (g.kind == GranularityKind::None && !kernel.castable()) {
     note = "a plain cast needs a float format: per tensor used";
     g.kind = GranularityKind::Tensor;
   }
-  if (g.kind == GranularityKind::Channel || g.kind == GranularityKind::Group)
+  if (g.kind == GranularityKind::Channel || g.kind == GranularityKind::Group ||
+      g.kind == GranularityKind::Block)
     g.axis = resolveAxis(g, tensor.shape, tensor.layout);
   return g;
 }
@@ -66,10 +75,13 @@ void segmentNotes(const QuantPlan& plan, std::string& note) {
   if (plan.block && L.cols % L.segLen != 0 && plan.numel > 0)
     add("each row of " + std::to_string(L.cols) + " ends in a block of " + std::to_string(L.cols % L.segLen) +
         ", padded");
-  if (!plan.block && !plan.cast && L.granularity.kind == GranularityKind::Group && plan.numel > 0) {
+  const GranularityKind kind = L.granularity.kind;
+  if (!plan.block && !plan.cast && (kind == GranularityKind::Group || kind == GranularityKind::Block) &&
+      plan.numel > 0) {
     const double overhead = plan.kernel->overheadBitsPerSegment() / double(L.segLen);
     if (overhead >= plan.kernel->codeBits())
-      add("groups of " + std::to_string(L.segLen) + ": each scale costs more bits than the values it serves");
+      add(std::string(kind == GranularityKind::Group ? "groups of " : "tiles of ") +
+          std::to_string(L.segLen) + ": each scale costs more bits than the values it serves");
   }
 }
 

@@ -25,6 +25,12 @@ namespace qs {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Granularities whose rows are the output channels of `Granularity::axis`.
+bool keepsChannelAxis(GranularityKind kind) {
+  return kind == GranularityKind::Channel || kind == GranularityKind::Group || kind == GranularityKind::Block;
+}
+
 double msSince(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
@@ -142,19 +148,20 @@ void QuantizeRun::chooseView() {
   const Granularity& g = plan_.layout.granularity;
   if (tensor_.shape.size() < 2 || g.kind == GranularityKind::Token)
     viewAxis_ = 0;
-  else if (g.kind == GranularityKind::Channel || g.kind == GranularityKind::Group)
+  else if (keepsChannelAxis(g.kind))
     viewAxis_ = g.axis;
   else
     viewAxis_ = resolveAxis(Granularity{}, tensor_.shape, tensor_.layout);
   view_ = channelView(tensor_.shape, tensor_.shape.empty() ? 0 : viewAxis_);
 }
 
-// The working array is the view: channel and group layouts move the same axis first.
+// The working array is the view: channel, group and whole-row block layouts
+// move the same axis first (tile-major blocks are not the view).
 bool QuantizeRun::workingIsView() const {
   const Granularity& g = plan_.layout.granularity;
   if (plan_.layout.perm == Permutation::Identity)
     return !view_.permuted();
-  return (g.kind == GranularityKind::Channel || g.kind == GranularityKind::Group) && g.axis == viewAxis_ &&
+  return plan_.layout.perm == Permutation::AxisFirst && keepsChannelAxis(g.kind) && g.axis == viewAxis_ &&
          tensor_.shape.size() >= 2;
 }
 
@@ -307,9 +314,14 @@ std::shared_ptr<QuantResult> QuantizeRun::run() {
     if (!inView) {
       if (!identity)
         permuteOutputsBack();
-      prepareViewCopies();
-      x = viewInput_.data();
-      q = viewDequantized_.data();
+      if (view_.permuted()) {
+        prepareViewCopies();
+        x = viewInput_.data();
+        q = viewDequantized_.data();
+      } else { // tile-major blocks: the tensor's own order is the view
+        x = tensor_.values.data();
+        q = job_.out ? job_.out : result_->dequantized.data();
+      }
     }
     analyseTiles(pass, fused, x, q);
   }

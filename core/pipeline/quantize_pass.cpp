@@ -104,8 +104,7 @@ void QuantizePass::run(int64_t begin, int64_t end, int thread) {
     rangeCodes = state.codeScratch.data();
   }
   const SegmentLayout& layout = plan_.layout;
-  int64_t segment =
-      plan_.cast ? 0 : (begin / layout.cols) * layout.segsPerRow + (begin % layout.cols) / layout.segLen;
+  int64_t segment = plan_.cast ? 0 : layout.segmentAt(begin);
   for (int64_t b = begin; b < end; segment += plan_.cast ? 0 : 1) { // segments follow each other
     const int64_t segmentEnd =
         plan_.cast ? plan_.numel : layout.segmentBegin(segment) + layout.segmentLength(segment);

@@ -70,6 +70,16 @@ void checkHqq(const QuantConfig& c, std::vector<ConfigProblem>& out) {
     out.push_back({"granularity", "hqq needs scale groups, not a plain cast"});
 }
 
+// MX and GGUF formats fix their own 1-D blocks: a 2-D tile has no place in them.
+void checkBlockGranularity(const QuantConfig& c, std::vector<ConfigProblem>& out) {
+  if (!c.granularity || c.granularity->kind != GranularityKind::Block)
+    return;
+  std::string error;
+  if (const FormatInfo* info = lookupFormat(c.format, error); info && info->fixedBlock)
+    out.push_back({"granularity.kind", "block does not apply to " + info->label + ": its blocks of " +
+                                           std::to_string(info->fixedBlock) + " are fixed by the format"});
+}
+
 } // namespace
 
 std::vector<ConfigProblem> configValueProblems(const QuantConfig& c) {
@@ -81,6 +91,10 @@ std::vector<ConfigProblem> configValueProblems(const QuantConfig& c) {
       out.push_back({"granularity.axis", "out of range: " + std::to_string(c.granularity->axis)});
     if (c.granularity->groupSize < 1)
       out.push_back({"granularity.group_size", "must be >= 1"});
+    if (c.granularity->blockRows < 1)
+      out.push_back({"granularity.block_rows", "must be >= 1"});
+    if (c.granularity->blockCols < 1)
+      out.push_back({"granularity.block_cols", "must be >= 1"});
   }
   if (!(c.clipping.percentile >= 0 && c.clipping.percentile <= 100))
     out.push_back({"clipping.percentile", "must be in [0, 100]"});
@@ -111,6 +125,7 @@ std::vector<ConfigProblem> configProblems(const QuantConfig& c) {
   checkFormats(c, out);
   checkCodebook(c, out);
   checkHqq(c, out);
+  checkBlockGranularity(c, out);
   return out;
 }
 
@@ -118,7 +133,8 @@ std::vector<ConfigProblem> configProblems(const QuantConfig& c, const Shape& sha
   std::vector<ConfigProblem> out = configProblems(c);
   // The output-channel axis must exist (block formats keep it too); a scalar counts as one axis.
   if (c.granularity && !c.granularity->autoAxis() &&
-      (c.granularity->kind == GranularityKind::Channel || c.granularity->kind == GranularityKind::Group)) {
+      (c.granularity->kind == GranularityKind::Channel || c.granularity->kind == GranularityKind::Group ||
+       c.granularity->kind == GranularityKind::Block)) {
     const int rank = std::max<int>(1, int(shape.size()));
     const int axis = c.granularity->axis;
     if (axis < -rank || axis >= rank)

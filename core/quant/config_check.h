@@ -19,12 +19,12 @@ struct ConfigProblem {
 };
 
 // What a config file alone can get wrong: an empty format, axis beyond
-// +-64, group size < 1, percentile outside [0, 100], a fixed clip range
+// +-64, group size or block rows/columns < 1, percentile outside [0, 100], a fixed clip range
 // with min > max, overrides without pattern or format.
 std::vector<ConfigProblem> configValueProblems(const QuantConfig& config);
 
 // The value problems plus unknown formats (also in overrides) and codebook
-// levels the user codebook refuses.
+// levels the user codebook refuses, and block granularity for MX/GGUF formats.
 std::vector<ConfigProblem> configProblems(const QuantConfig& config);
 // ... plus a channel/group axis outside a tensor of `shape`.
 std::vector<ConfigProblem> configProblems(const QuantConfig& config, const Shape& shape);

@@ -27,6 +27,10 @@ Granularity defaultGranularity(const FormatKernel& kernel) {
     return {GranularityKind::Channel, kAutoAxis, kernel.usualGroupSize()};
   case DefaultScaling::FixedBlock:
     return {GranularityKind::Group, kAutoAxis, kernel.fixedBlock()};
+  case DefaultScaling::Tiles: {
+    const int64_t side = kernel.usualGroupSize();
+    return {GranularityKind::Block, kAutoAxis, side, side, side};
+  }
   }
   return {GranularityKind::Channel, kAutoAxis, kernel.usualGroupSize()};
 }

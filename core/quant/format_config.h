@@ -12,7 +12,8 @@ namespace qs {
 KernelOptions kernelOptions(const QuantConfig& config);
 // Throws qs::Error for unknown names and impossible configs ("codebook" without levels).
 std::unique_ptr<FormatKernel> makeKernel(const QuantConfig& config);
-// None for casts, per tensor, per channel along axis 0, or the fixed block along the last axis (-1).
+// None for casts, per tensor, per channel, the fixed block along each channel's
+// row, or square tiles (block granularity), all on the auto axis.
 Granularity defaultGranularity(const FormatKernel& kernel);
 
 } // namespace qs

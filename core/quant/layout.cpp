@@ -16,6 +16,25 @@ int resolveAxis(const Granularity& g, const Shape& shape, const AxisLayout& layo
   return axis < 0 ? axis + r : axis;
 }
 
+namespace {
+
+// The view [dim, outer·inner] cut into tiles, set on a layout whose axis split is done.
+void blockLayout(SegmentLayout& L) {
+  L.tileRows = std::min<int64_t>(L.granularity.blockRows, std::max<int64_t>(L.rows, 1));
+  L.tileCols = std::min<int64_t>(L.granularity.blockCols, std::max<int64_t>(L.cols, 1));
+  L.segLen = L.tileRows * L.tileCols;
+  L.segsPerRow = L.cols == 0 ? 1 : (L.cols + L.tileCols - 1) / L.tileCols;
+  L.scaleShape = {L.numBands(), L.segsPerRow};
+  // Tiles of whole rows, or of one row each, lie in row-major order already.
+  const bool rowMajor = L.segsPerRow == 1 || L.tileRows == 1;
+  if (rowMajor)
+    L.perm = L.outer > 1 ? Permutation::AxisFirst : Permutation::Identity;
+  else
+    L.perm = Permutation::Tiles;
+}
+
+} // namespace
+
 SegmentLayout makeLayout(const Shape& shape, const Granularity& granularity) {
   SegmentLayout L;
   L.granularity = granularity;
@@ -45,11 +64,14 @@ SegmentLayout makeLayout(const Shape& shape, const Granularity& granularity) {
     throw Error("internal: the auto axis must be resolved before the layout");
   if (kind == GranularityKind::Group && granularity.groupSize < 1)
     throw Error("group size must be >= 1 (got " + std::to_string(granularity.groupSize) + ")");
+  if (kind == GranularityKind::Block && (granularity.blockRows < 1 || granularity.blockCols < 1))
+    throw Error("block rows and columns must be >= 1 (got " + std::to_string(granularity.blockRows) + "x" +
+                std::to_string(granularity.blockCols) + ")");
   // Channel and group need an axis; a scalar is treated as a 1-D tensor of one.
   const Shape s = rank == 0 ? Shape{1} : shape;
   const int axis = resolveAxis(granularity, s, AxisLayout{});
   L.granularity.axis = axis;
-  if (kind == GranularityKind::Group && s.size() == 1) { // one run: no channels to keep
+  if (kind != GranularityKind::Channel && s.size() == 1) { // one run: no channels to keep
     L.dim = 1;
     L.inner = s[0];
   } else {
@@ -66,6 +88,10 @@ SegmentLayout makeLayout(const Shape& shape, const Granularity& granularity) {
     L.segLen = L.cols;
     L.segsPerRow = 1;
     L.scaleShape = {L.dim};
+    return L;
+  }
+  if (kind == GranularityKind::Block) {
+    blockLayout(L);
     return L;
   }
   L.segLen = std::min<int64_t>(granularity.groupSize, std::max<int64_t>(L.cols, 1));
@@ -109,6 +135,36 @@ template <class T> void transposeRuns(const T* src, T* dst, int64_t R, int64_t C
   }
 }
 
+// Calls run(tensorIndex, count) for the runs of view row d, columns [c0, c1):
+// view (d, c) is tensor element ((c / inner) * dim + d) * inner + c % inner.
+template <class Run> void forViewRuns(const SegmentLayout& L, int64_t d, int64_t c0, int64_t c1, Run run) {
+  for (int64_t c = c0; c < c1;) {
+    const int64_t o = c / L.inner, i = c % L.inner;
+    const int64_t count = std::min(c1 - c, L.inner - i);
+    run((o * L.dim + d) * L.inner + i, count);
+    c += count;
+  }
+}
+
+// Tensor order <-> tile-major working order, one tile per iteration.
+template <class T> void permuteTiles(const SegmentLayout& L, const T* in, T* out, bool toWorking) {
+  const int64_t tiles = L.numSegments();
+#pragma omp parallel for schedule(static) if (L.numel() > (1 << 18))
+  for (int64_t tile = 0; tile < tiles; ++tile) {
+    const int64_t band = tile / L.segsPerRow, j = tile % L.segsPerRow;
+    const int64_t c0 = j * L.tileCols, c1 = std::min(L.cols, c0 + L.tileCols);
+    int64_t w = L.segmentBegin(tile);
+    for (int64_t r = 0; r < L.bandRows(band); ++r)
+      forViewRuns(L, band * L.tileRows + r, c0, c1, [&](int64_t t, int64_t count) {
+        if (toWorking)
+          std::memcpy(out + w, in + t, sizeof(T) * size_t(count));
+        else
+          std::memcpy(out + t, in + w, sizeof(T) * size_t(count));
+        w += count;
+      });
+  }
+}
+
 } // namespace
 
 template <class T> void permuteToWorking(const SegmentLayout& L, const T* in, T* out) {
@@ -118,6 +174,9 @@ template <class T> void permuteToWorking(const SegmentLayout& L, const T* in, T*
     return;
   case Permutation::AxisFirst: // [O][D][I] -> [D][O][I]
     transposeRuns(in, out, L.outer, L.dim, L.inner);
+    return;
+  case Permutation::Tiles:
+    permuteTiles(L, in, out, true);
     return;
   }
 }
@@ -129,6 +188,9 @@ template <class T> void permuteFromWorking(const SegmentLayout& L, const T* in, 
     return;
   case Permutation::AxisFirst: // [D][O][I] -> [O][D][I]
     transposeRuns(in, out, L.dim, L.outer, L.inner);
+    return;
+  case Permutation::Tiles:
+    permuteTiles(L, in, out, false);
     return;
   }
 }

@@ -25,6 +25,8 @@ const char* toString(GranularityKind kind) {
     return "group";
   case GranularityKind::Token:
     return "token";
+  case GranularityKind::Block:
+    return "block";
   }
   return "?";
 }
@@ -53,10 +55,10 @@ const char* toString(Rounding rounding) {
 
 GranularityKind granularityKindFromString(const std::string& s) {
   for (auto k : {GranularityKind::None, GranularityKind::Tensor, GranularityKind::Channel,
-                 GranularityKind::Group, GranularityKind::Token})
+                 GranularityKind::Group, GranularityKind::Token, GranularityKind::Block})
     if (s == toString(k))
       return k;
-  throw Error("unknown granularity '" + s + "' (expected none, tensor, channel, group or token)");
+  throw Error("unknown granularity '" + s + "' (expected none, tensor, channel, group, token or block)");
 }
 
 ClipMethod clipMethodFromString(const std::string& s) {
@@ -83,9 +85,14 @@ constexpr const char* kSchema = "quantscope.config/2";
 constexpr const char* kSchemaV1 = "quantscope.config/1";
 
 json granularityJson(const Granularity& g) {
-  return json{{"kind", toString(g.kind)},
-              {"axis", g.autoAxis() ? json("auto") : json(g.axis)},
-              {"group_size", g.groupSize}};
+  json j{{"kind", toString(g.kind)},
+         {"axis", g.autoAxis() ? json("auto") : json(g.axis)},
+         {"group_size", g.groupSize}};
+  if (g.kind == GranularityKind::Block) {
+    j["block_rows"] = g.blockRows;
+    j["block_cols"] = g.blockCols;
+  }
+  return j;
 }
 
 // A /1 group along axis a of a weight [out, in]: axis 1 (or -1, the last) is
@@ -272,6 +279,8 @@ QuantConfig configFromJson(const std::string& text) {
     if (schema == kSchemaV1 && gr.kind == GranularityKind::Group)
       gr.axis = groupAxisFromV1(gr.axis);
     gr.groupSize = r.integer("group_size", gr.groupSize);
+    gr.blockRows = r.integer("block_rows", gr.blockRows);
+    gr.blockCols = r.integer("block_cols", gr.blockCols);
     r.finish();
     c.granularity = gr;
   }

@@ -19,6 +19,9 @@ enum class GranularityKind {
            // `groupSize`: the other axes flattened in order, the [out, in·kh·kw]
            // view llama.cpp and GPTQ use; a 1-D tensor is one run
   Token,   // one scale per row of the 2-D view [shape[0], rest]
+  Block,   // the [out, in·kh·kw] view (as for groups) cut into tiles of
+           // blockRows x blockCols, one scale per tile (DeepSeek-V3's 128x128
+           // FP8 weights); edge tiles are smaller
 };
 
 // `axis` of channel and group granularity: the output-channel axis. Auto
@@ -30,6 +33,7 @@ struct Granularity {
   GranularityKind kind = GranularityKind::Tensor;
   int axis = kAutoAxis;
   int64_t groupSize = 128;
+  int64_t blockRows = 128, blockCols = 128; // GranularityKind::Block
   bool autoAxis() const { return axis == kAutoAxis; }
   bool operator==(const Granularity&) const = default;
 };

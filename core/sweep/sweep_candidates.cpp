@@ -25,7 +25,7 @@ SweepCandidate candidate(const std::string& family, const std::string& format, s
 const std::vector<std::string>& sweepFamilies() {
   static const std::vector<std::string> families{"INT · per tensor", "INT · per channel", "INT · group",
                                                  "FP · per tensor",  "NF4 / codebooks",   "MX blocks",
-                                                 "GGUF blocks"};
+                                                 "GGUF blocks",      "Tiles 128×128"};
   return families;
 }
 
@@ -67,6 +67,12 @@ std::vector<SweepCandidate> sweepCandidates(const std::vector<std::string>& fami
     } else if (family == "GGUF blocks") {
       for (const char* f : {"q4_0", "q4_k", "q5_0", "q6_k", "q8_0"})
         out.push_back(candidate(family, f, std::nullopt, ""));
+    } else if (family == "Tiles 128×128") { // DeepSeek-V3's FP8 weights and integers on the same tiles
+      const Granularity tile{GranularityKind::Block, kAutoAxis, 128, 128, 128};
+      out.push_back(candidate(family, "fp8_block", std::nullopt, ""));
+      out.back().label = "FP8 block · 128×128 (DeepSeek-V3)";
+      for (const char* f : {"int4", "int8"})
+        out.push_back(candidate(family, f, tile, " · block 128×128"));
     } else {
       throw Error("unknown sweep family '" + family + "'");
     }

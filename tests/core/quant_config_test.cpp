@@ -104,7 +104,7 @@ TEST(QuantConfigJson, ErrorsNameTheKeyAndPath) {
   EXPECT_EQ(errorOf(R"({"format": 8})"), "config: 'format' must be a string");
   EXPECT_EQ(errorOf(R"({"granularity": {"axis": 1.5}})"), "config: 'granularity.axis' must be an integer");
   EXPECT_EQ(errorOf(R"({"granularity": {"kind": "row"}})"),
-            "unknown granularity 'row' (expected none, tensor, channel, group or token)");
+            "unknown granularity 'row' (expected none, tensor, channel, group, token or block)");
   EXPECT_EQ(errorOf(R"({"granularity": {"group_size": 0}})"),
             "config: 'granularity.group_size' must be >= 1");
   EXPECT_EQ(errorOf(R"({"clipping": {"percentile": 101}})"),

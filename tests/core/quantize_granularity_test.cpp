@@ -46,6 +46,19 @@ int64_t groupOf(const Shape& shape, int64_t flat, const Granularity& g, Shape& s
   case GranularityKind::Token:
     scaleShape = {shape[0]};
     return coord[0];
+  case GranularityKind::Block: {
+    // The group view [out, rest] cut into R x C tiles, numbered row-major.
+    int64_t pos = 0, rowLength = 1;
+    for (int d = 0; d < r; ++d)
+      if (d != axis || r == 1) {
+        pos = pos * shape[size_t(d)] + coord[size_t(d)];
+        rowLength *= shape[size_t(d)];
+      }
+    const int64_t channel = r == 1 ? 0 : coord[size_t(axis)], channels = r == 1 ? 1 : shape[size_t(axis)];
+    const int64_t perBand = (rowLength + g.blockCols - 1) / g.blockCols;
+    scaleShape = {(channels + g.blockRows - 1) / g.blockRows, perBand};
+    return (channel / g.blockRows) * perBand + pos / g.blockCols;
+  }
   case GranularityKind::Group: {
     // Output channel coord[axis]; the other coordinates flattened in order
     // give the position along the channel's row, cut into groups.
@@ -113,7 +126,8 @@ Ref reference(const Tensor& t, const Granularity& g, int bits, bool symmetric) {
 
 void check(const Tensor& t, const Granularity& g, int bits, bool symmetric) {
   SCOPED_TRACE(shapeToString(t.shape) + " " + toString(g.kind) + " axis " + std::to_string(g.axis) +
-               " group " + std::to_string(g.groupSize) + (symmetric ? " sym" : " asym"));
+               " group " + std::to_string(g.groupSize) + " block " + std::to_string(g.blockRows) + "x" +
+               std::to_string(g.blockCols) + (symmetric ? " sym" : " asym"));
   QuantConfig c;
   c.format = "int" + std::to_string(bits);
   c.symmetric = symmetric;
@@ -149,6 +163,10 @@ TEST(QuantizeGranularity, EveryKindAndAxisOn3D) {
         check(t, {GranularityKind::Channel, axis, 1}, 8, sym);
         for (int64_t gs : {1, 2, 3, 4, 7, 100})
           check(t, {GranularityKind::Group, axis, gs}, 4, sym);
+        // Tiles across bands and row ends, whole rows, single rows, the whole view.
+        for (auto [rows, cols] :
+             {std::pair<int64_t, int64_t>{2, 3}, {3, 5}, {1, 4}, {4, 100}, {100, 100}, {2, 1}})
+          check(t, {GranularityKind::Block, axis, 128, rows, cols}, 4, sym);
       }
     }
   }
@@ -162,6 +180,10 @@ TEST(QuantizeGranularity, LargeTensorUsesThreadsAndAgrees) {
   check(t, {GranularityKind::Channel, 2, 1}, 8, false);
   check(t, {GranularityKind::Channel, 0, 1}, 8, true);
   check(t, {GranularityKind::Tensor, 0, 1}, 8, true);
+  check(t, {GranularityKind::Block, 2, 1, 16, 128}, 4, true);   // tile-major, channels not first
+  check(t, {GranularityKind::Block, 0, 1, 128, 128}, 8, false); // tile-major, channels first
+  check(t, {GranularityKind::Block, 0, 1, 7, 1200}, 4, true);   // whole rows: no permutation
+  check(t, {GranularityKind::Block, 1, 1, 16, 12000}, 4, true); // whole rows, channels moved first
 }
 
 TEST(QuantizeGranularity, ScalarAnd1D) {
@@ -169,8 +191,8 @@ TEST(QuantizeGranularity, ScalarAnd1D) {
   s.name = "s";
   s.shape = {};
   s.values = {0.75f};
-  for (auto kind :
-       {GranularityKind::Tensor, GranularityKind::Channel, GranularityKind::Group, GranularityKind::Token}) {
+  for (auto kind : {GranularityKind::Tensor, GranularityKind::Channel, GranularityKind::Group,
+                    GranularityKind::Token, GranularityKind::Block}) {
     QuantConfig c;
     c.granularity = Granularity{kind, 0, 4};
     const auto r = quantize(s, c);
@@ -178,6 +200,7 @@ TEST(QuantizeGranularity, ScalarAnd1D) {
   }
   check(randomTensor({37}, 2), {GranularityKind::Group, 0, 8}, 4, true);
   check(randomTensor({37}, 2), {GranularityKind::Channel, -1, 1}, 8, true);
+  check(randomTensor({37}, 2), {GranularityKind::Block, 0, 1, 4, 8}, 4, false);
 }
 
 TEST(QuantizeGranularity, BadAxisAndGroupSize) {
@@ -189,13 +212,17 @@ TEST(QuantizeGranularity, BadAxisAndGroupSize) {
   EXPECT_THROW(quantize(t, c), Error);
   c.granularity = Granularity{GranularityKind::Group, -3, 4};
   EXPECT_THROW(quantize(t, c), Error);
+  c.granularity = Granularity{GranularityKind::Block, 0, 4, 0, 4};
+  EXPECT_THROW(quantize(t, c), Error);
+  c.granularity = Granularity{GranularityKind::Block, 0, 4, 4, -1};
+  EXPECT_THROW(quantize(t, c), Error);
 }
 
 TEST(QuantizeGranularity, PermutationRoundTrip) {
   const Tensor t = randomTensor({4, 5, 6, 3}, 9);
   for (int axis = 0; axis < 4; ++axis)
-    for (auto kind : {GranularityKind::Channel, GranularityKind::Group}) {
-      const SegmentLayout L = makeLayout(t.shape, {kind, axis, 2});
+    for (auto kind : {GranularityKind::Channel, GranularityKind::Group, GranularityKind::Block}) {
+      const SegmentLayout L = makeLayout(t.shape, {kind, axis, 2, 4, 7});
       std::vector<float> w(t.values.size()), back(t.values.size());
       permuteToWorking(L, t.values.data(), w.data());
       permuteFromWorking(L, w.data(), back.data());
@@ -203,6 +230,25 @@ TEST(QuantizeGranularity, PermutationRoundTrip) {
       // Channels and groups alike: one working row per output channel.
       EXPECT_EQ(L.rows, t.shape[size_t(axis)]);
       EXPECT_EQ(L.cols, shapeNumel(t.shape) / t.shape[size_t(axis)]);
+    }
+}
+
+// Tiles cover the working array once, in order, and segmentAt inverts segmentBegin.
+TEST(QuantizeGranularity, BlockSegmentsTileTheWorkingArray) {
+  for (const Shape& shape : {Shape{300, 200}, Shape{5, 7}, Shape{128, 256}, Shape{1, 9}, Shape{9}})
+    for (auto [rows, cols] : {std::pair<int64_t, int64_t>{128, 128}, {2, 3}, {1, 4}, {5, 1}, {400, 400}}) {
+      const SegmentLayout L = makeLayout(shape, {GranularityKind::Block, 0, 1, rows, cols});
+      SCOPED_TRACE(shapeToString(shape) + " " + std::to_string(rows) + "x" + std::to_string(cols));
+      EXPECT_EQ(shapeNumel(L.scaleShape), L.numSegments());
+      int64_t next = 0;
+      for (int64_t s = 0; s < L.numSegments(); ++s) {
+        ASSERT_EQ(L.segmentBegin(s), next);
+        ASSERT_GT(L.segmentLength(s), 0);
+        EXPECT_EQ(L.segmentAt(next), s);
+        EXPECT_EQ(L.segmentAt(next + L.segmentLength(s) - 1), s);
+        next += L.segmentLength(s);
+      }
+      EXPECT_EQ(next, L.numel());
     }
 }
 

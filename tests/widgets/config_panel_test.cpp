@@ -27,6 +27,7 @@ private slots:
   void controlsFollowTheFormat();
   void clippingOffWhereItDoesNothing_data();
   void clippingOffWhereItDoesNothing();
+  void blockGranularityHasItsTile();
 };
 
 void ConfigPanelTest::everyRegistryFormatIsListed() {
@@ -235,6 +236,39 @@ void ConfigPanelTest::clippingOffWhereItDoesNothing() {
   panel.setConfig(c);
   QVERIFY(panel.clipCombo()->isEnabled());
   QVERIFY(!panel.clipCombo()->toolTip().contains("no clip range"));
+}
+
+// Block granularity: the combo offers it, the R x C spin boxes edit the tile
+// and show a config's, and are off for every other granularity.
+void ConfigPanelTest::blockGranularityHasItsTile() {
+  ConfigPanel panel;
+  panel.setTensorRank(2);
+  QSignalSpy edited(&panel, &ConfigPanel::configEdited);
+  auto last = [&] { return edited.last().at(0).value<QuantConfig>(); };
+  QVERIFY(!panel.blockRowsSpin()->isEnabled());
+  const int block = panel.granularityCombo()->findData(int(GranularityKind::Block));
+  QVERIFY(block >= 0);
+  emit panel.granularityCombo()->activated(block);
+  QCOMPARE(last().granularity->kind, GranularityKind::Block);
+  QCOMPARE(last().granularity->blockRows, int64_t{128});
+  QVERIFY(panel.blockRowsSpin()->isEnabled());
+  QVERIFY(panel.blockColsSpin()->isEnabled());
+  QVERIFY(!panel.groupSizeSpin()->isEnabled());
+  QVERIFY(panel.axisSpin()->isEnabled());
+  panel.blockColsSpin()->setValue(32);
+  QCOMPARE(last().granularity->blockCols, int64_t{32});
+  panel.blockRowsSpin()->stepBy(-1); // arrows halve
+  QCOMPARE(last().granularity->blockRows, int64_t{64});
+  QuantConfig c;
+  c.format = "fp8_e4m3";
+  c.granularity = Granularity{GranularityKind::Block, kAutoAxis, 128, 16, 256};
+  panel.setConfig(c);
+  QCOMPARE(panel.blockRowsSpin()->value(), 16);
+  QCOMPARE(panel.blockColsSpin()->value(), 256);
+  c.granularity->kind = GranularityKind::Group;
+  panel.setConfig(c);
+  QVERIFY(!panel.blockRowsSpin()->isEnabled());
+  QVERIFY(!panel.blockColsSpin()->isEnabled());
 }
 
 QTEST_MAIN(ConfigPanelTest)

@@ -93,6 +93,20 @@ private slots:
       return pt.label == "INT4 · per channel" &&
              std::fabs(pt.sqnrDb - result->metrics.sqnrDb) < 1e-6 * pt.sqnrDb;
     }));
+    // The Pareto front: a staircase through the points no cheaper point beats.
+    QCPGraph* front = nullptr;
+    for (int i = 0; i < p->graphCount(); ++i)
+      if (p->graph(i)->objectName() == QLatin1String("pareto"))
+        front = p->graph(i);
+    QVERIFY(front);
+    QVERIFY(front->dataCount() >= 2);
+    double previousDb = -1e300;
+    for (auto it = front->data()->constBegin(); it != front->data()->constEnd(); ++it) {
+      QVERIFY(it->value > previousDb);
+      previousDb = it->value;
+      for (const SweepPoint& pt : pts) // nothing at most as large is better
+        QVERIFY(!(pt.bitsPerElement <= it->key && pt.sqnrDb > it->value));
+    }
     testfx::saveShot(view, QStringLiteral("sweep"));
   }
 };

@@ -5,6 +5,7 @@
 #include "widgets/plots/plot_style.h"
 
 #include <QCheckBox>
+#include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QMouseEvent>
 #include <QToolTip>
@@ -36,6 +37,17 @@ std::pair<float, float> valueRange(const std::vector<float>& v) {
     hi[0] = v[i] > hi[0] ? v[i] : hi[0];
   }
   return {*std::min_element(std::begin(lo), std::end(lo)), *std::max_element(std::begin(hi), std::end(hi))};
+}
+
+// Block granularity: "tile row (128 × output channel (axis 0))", "tile column (128 × in (axis 1))".
+QString tileAxisText(const QuantResult& r, bool rows) {
+  const Granularity& g = r.granularity;
+  return rows ? QCoreApplication::translate("qs::ScaleMapView", "tile row (%1 × %2)")
+                    .arg(g.blockRows)
+                    .arg(axistext::rows(r))
+              : QCoreApplication::translate("qs::ScaleMapView", "tile column (%1 × %2)")
+                    .arg(g.blockCols)
+                    .arg(axistext::columns(r));
 }
 
 } // namespace
@@ -88,6 +100,15 @@ QString ScaleMapView::groupTooltip(qint64 row, qint64 col) const {
                      .arg(col)
                      .arg(at)
                      .arg(plotstyle::num(result_->scales[at], 6));
+  const Granularity& g = result_->granularity;
+  if (g.kind == GranularityKind::Block) { // edge tiles end with the view
+    const ChannelView view = channelView(result_->shape, result_->shape.empty() ? 0 : result_->viewAxis);
+    text += tr("\ntile: channels %1–%2, columns %3–%4")
+                .arg(row * g.blockRows)
+                .arg(std::min<int64_t>((row + 1) * g.blockRows, view.rows()) - 1)
+                .arg(col * g.blockCols)
+                .arg(std::min<int64_t>((col + 1) * g.blockCols, view.cols()) - 1);
+  }
   if (at < result_->zeroPoints.size())
     text += tr("\nzero point = %1").arg(result_->zeroPoints[at]);
   if (at < result_->realZeroPoints.size())
@@ -159,8 +180,11 @@ void ScaleMapView::rebuild() {
       v[qsizetype(i)] = r.scales[i];
     }
     g->setData(k, v, true);
-    p->xAxis->setLabel(r.granularity.kind == GranularityKind::Group ? axistext::groups(r)
-                                                                    : axistext::rows(r));
+    if (r.granularity.kind == GranularityKind::Block)
+      p->xAxis->setLabel(rows_ == 1 ? tileAxisText(r, false) : tileAxisText(r, true));
+    else
+      p->xAxis->setLabel(r.granularity.kind == GranularityKind::Group ? axistext::groups(r)
+                                                                      : axistext::rows(r));
     p->yAxis->setLabel(tr("scale s (tensor units per code step)"));
     p->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     if (log)
@@ -207,8 +231,13 @@ void ScaleMapView::rebuild() {
   p->yAxis->setRangeReversed(true);
   // Groups are [channels, groups], or [groups, channels] when the channels are the last axis.
   const bool channelsAcross = r.viewAxis > 0 && r.viewAxis == int(r.shape.size()) - 1;
-  p->xAxis->setLabel(channelsAcross ? axistext::rows(r) : axistext::groups(r));
-  p->yAxis->setLabel(channelsAcross ? axistext::groups(r) : axistext::rows(r));
+  if (r.granularity.kind == GranularityKind::Block) { // tiles: [bands of channels, tiles along the row]
+    p->xAxis->setLabel(tileAxisText(r, false));
+    p->yAxis->setLabel(tileAxisText(r, true));
+  } else {
+    p->xAxis->setLabel(channelsAcross ? axistext::rows(r) : axistext::groups(r));
+    p->yAxis->setLabel(channelsAcross ? axistext::groups(r) : axistext::rows(r));
+  }
   p->xAxis->setRange(0, double(cols_));
   p->yAxis->setRange(0, double(rows_));
   p->replot(QCustomPlot::rpQueuedReplot);

@@ -1,6 +1,7 @@
 #include "widgets/plots/sweep_view.h"
 
 #include "core/error.h"
+#include "core/sweep/pareto.h"
 #include "widgets/plots/plot_placement.h"
 #include "widgets/plots/plot_style.h"
 
@@ -34,6 +35,7 @@ FamilyStyle familyStyle(const std::string& family) {
       {"NF4 / codebooks", {QColor(204, 121, 167), QCPScatterStyle::ssDiamond}},
       {"MX blocks", {QColor(213, 94, 0), QCPScatterStyle::ssTriangle}},
       {"GGUF blocks", {QColor(100, 60, 160), QCPScatterStyle::ssTriangleInverted}},
+      {"Tiles 128×128", {QColor(150, 110, 0), QCPScatterStyle::ssCrossSquare}},
   };
   auto it = styles.find(family);
   return it != styles.end() ? it->second : FamilyStyle{Qt::black, QCPScatterStyle::ssCross};
@@ -251,6 +253,7 @@ void SweepView::redraw() {
     g->setScatterStyle(QCPScatterStyle(style.shape, style.color, style.color, 7));
     g->setData(k, v);
   }
+  drawParetoFront(small);
   if (result_ && std::isfinite(result_->metrics.sqnrDb)) {
     QCPGraph* cur = p->addGraph();
     cur->setObjectName(QStringLiteral("current"));
@@ -272,6 +275,38 @@ void SweepView::redraw() {
     p->yAxis->setRange(yMin - pad, yMax + pad);
   }
   p->replot(QCustomPlot::rpQueuedReplot);
+}
+
+// The best SQNR any format reaches at each storage budget: a staircase through
+// the points no other format beats with fewer or equal bits per element.
+void SweepView::drawParetoFront(const QFont& labelFont) {
+  std::vector<CostQuality> costs;
+  for (const SweepPoint& pt : points_)
+    costs.push_back({pt.bitsPerElement, pt.sqnrDb});
+  const std::vector<size_t> front = paretoFront(costs);
+  if (front.size() < 2)
+    return;
+  QVector<double> k, v;
+  for (size_t i : front) {
+    const SweepPoint& pt = points_[i];
+    k << pt.bitsPerElement;
+    v << pt.sqnrDb;
+    if (pt.family.rfind("INT", 0) == 0) { // integer points are unlabelled elsewhere: name the front's
+      auto* text = new QCPItemText(plot());
+      text->setObjectName(QStringLiteral("pointLabel"));
+      text->position->setCoords(pt.bitsPerElement, pt.sqnrDb);
+      text->setFont(labelFont);
+      text->setColor(familyStyle(pt.family).color.darker(130));
+      text->setText(QString::fromStdString(pt.label));
+      plotplace::setMovable(text, plotplace::LabelSpots::AroundPoint);
+    }
+  }
+  QCPGraph* g = plot()->addGraph();
+  g->setObjectName(QStringLiteral("pareto"));
+  g->setName(tr("Pareto front (best SQNR at ≤ bits)"));
+  g->setPen(QPen(QColor(40, 40, 40), 1.2, Qt::DashLine));
+  g->setLineStyle(QCPGraph::lsStepLeft);
+  g->setData(k, v, true);
 }
 
 void SweepView::onMouseMove(QMouseEvent* event) {

@@ -45,6 +45,7 @@ protected:
 private:
   void addPoint(const SweepPoint& point, quint64 generation);
   void redraw();
+  void drawParetoFront(const QFont& labelFont);
   void onMouseMove(QMouseEvent* event);
 
   std::map<std::string, QCheckBox*> familyBoxes_;
