@@ -8,7 +8,7 @@ reps="${1:-7}"
 build="${QS_BENCH_BUILD_DIR:-$root/build-bench}"
 python="${QS_PYTHON:-/usr/bin/python3}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQS_BUILD_BENCH=ON -DQS_BUILD_GUI=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target quantize_bench >/dev/null
+cmake --build "$build" -j"$(nproc)" --target quantize_bench format_bench >/dev/null
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # Passive OpenMP waiting: idle threads sleep instead of spinning, so the CPU
@@ -106,4 +106,23 @@ for label, key, ref in rows:
 print("\n| other references | wall ms | CPU ms |\n|---|---:|---:|")
 for name, t in theirs.items():
     print(f"| {name} | {t:.1f} | {theirs_cpu[name]:.1f} |")
+PY
+# The formats of 2025-26: all metrics and codes, as ratios to memcpy and to INT4 group 32.
+OMP_WAIT_POLICY=passive "$build/tests/format_bench" --benchmark_repetitions="$reps" \
+  --benchmark_report_aggregates_only=true --benchmark_format=json >"$work/formats.json"
+"$python" - "$work/formats.json" "$reps" <<'PY'
+import json, sys
+
+rows = {}
+for b in json.load(open(sys.argv[1]))["benchmarks"]:
+    if b.get("aggregate_name") == "median":
+        rows[b["run_name"].replace("F_", "")] = (b["real_time"], b.get("cpu_ms", float("nan")))
+mem, mem_cpu = rows.pop("Memcpy")
+base, base_cpu = rows["Int4Group32"]
+print(f"\nFormats, quantize + all metrics + codes, 4096 x 4096, medians of {sys.argv[2]} runs "
+      "(wall ms, CPU ms in brackets)\n")
+print("| format | ms | x memcpy | x INT4 group 32 |")
+print("|---|---:|---:|---:|")
+for key, (t, c) in rows.items():
+    print(f"| {key} | {t:.1f} [{c:.1f}] | {t / mem:.1f} [{c / mem_cpu:.1f}] | {t / base:.2f} [{c / base_cpu:.2f}] |")
 PY
