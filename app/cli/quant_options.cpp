@@ -38,7 +38,10 @@ const char* const kQuantOptionsHelp = R"(quantization options
   --two-sided            percentile of x on both sides instead of |x|
   --clip-min X --clip-max Y   for --clip fixed
   --rounding R           nearest|stochastic (default nearest)
-  --seed S               seed for stochastic rounding and k-means (default 0)
+  --seed S               seed for stochastic rounding, k-means and the rotation's signs (default 0)
+  --rotation R           none|hadamard (default none): quantize H·D·x/sqrt(b) along the reduction axis
+                         (D seeded random signs, b the largest power of two dividing the row length)
+                         and rotate the dequantized values back; metrics stay in the original basis
   --codebook a,b,c       levels for --format codebook
   --config CFG.json      start from a quantscope.config/2 (or /1) file (options above override it)
 )";
@@ -47,7 +50,7 @@ std::vector<OptionSpec> quantOptionSpecs() {
   return {{"format", true},      {"granularity", true}, {"axis", true},       {"group-size", true},
           {"asymmetric", false}, {"clip", true},        {"percentile", true}, {"two-sided", false},
           {"clip-min", true},    {"clip-max", true},    {"rounding", true},   {"seed", true},
-          {"codebook", true},    {"config", true}};
+          {"codebook", true},    {"config", true},      {"rotation", true}};
 }
 
 namespace {
@@ -146,6 +149,8 @@ QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
   if (a.has("rounding"))
     c.rounding = roundingFromString(a.get("rounding"));
   c.seed = a.getUnsigned("seed", c.seed);
+  if (a.has("rotation"))
+    c.rotation = rotationFromString(a.get("rotation"));
   if (a.has("codebook")) {
     c.codebook.clear();
     for (const std::string& s : a.getList("codebook")) {
