@@ -6,6 +6,10 @@
   hadamard_refs.py matrix  X.f32 ROWS N SEED OUT.f64      H·D·x / sqrt(b) per row, float64, from the matrix
   hadamard_refs.py quant   X.f32 ROWS N SEED BITS OUT.f32 rotate, fake-quant INT per row, rotate back (float32)
   hadamard_refs.py moments X.f32 OUT.f64                  excess kurtosis and max |x|
+  hadamard_refs.py layer   W.f32 X.f32 OUT IN TOKENS SEED BITS OUT.f64
+                           the layer method: Y = Qa(X R^T) Qw(W R^T)^T against X W^T, both
+                           fake-quant INT per row (W per output channel, X per token);
+                           writes [output mse, effective weight Qw(W R^T) R mse]
 
 The signs: d_j = +1 when uniformAt(seed ^ SALT, j) < 0.5, else -1, uniformAt
 being the SplitMix64 finalizer of seed + golden * (j + 1), top 24 bits / 2^24.
@@ -92,6 +96,25 @@ def quant(x, seed, bits):
     return (fwht32(q, b) * (d * norm)).astype(np.float32)
 
 
+def rotate32(x, seed, inverse=False):
+    n = x.shape[1]
+    b = block_of(n)
+    d = signs(seed, n)
+    norm = np.float32(1.0 / np.sqrt(float(b)))
+    if inverse:
+        return (fwht32(x, b) * (d * norm)).astype(np.float32)
+    return (fwht32(x * d, b) * norm).astype(np.float32)
+
+
+def layer(w, x, seed, bits):
+    qw = fake_quant_rows(rotate32(w, seed), bits)
+    qa = fake_quant_rows(rotate32(x, seed), bits)
+    y = qa.astype(np.float64) @ qw.astype(np.float64).T
+    y_ref = x.astype(np.float64) @ w.astype(np.float64).T
+    w_eff = rotate32(qw, seed, inverse=True)
+    return np.array([np.mean((y - y_ref) ** 2), np.mean((w_eff.astype(np.float64) - w) ** 2)])
+
+
 def moments(x):
     x = x.astype(np.float64)
     d = x - x.mean()
@@ -112,6 +135,11 @@ def main(argv):
         rows, n = int(args[1]), int(args[2])
         x = np.fromfile(args[0], dtype=np.float32).reshape(rows, n)
         quant(x, int(args[3]), int(args[4])).tofile(args[5])
+    elif cmd == "layer":
+        out, inp, tokens = int(args[2]), int(args[3]), int(args[4])
+        w = np.fromfile(args[0], dtype=np.float32).reshape(out, inp)
+        x = np.fromfile(args[1], dtype=np.float32).reshape(tokens, inp)
+        layer(w, x, int(args[5]), int(args[6])).tofile(args[7])
     elif cmd == "moments":
         moments(np.fromfile(args[0], dtype=np.float32)).tofile(args[1])
     else:

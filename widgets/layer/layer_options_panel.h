@@ -44,7 +44,7 @@ private:
   QDoubleSpinBox* calibFraction_ = nullptr;
   QSpinBox* seed_ = nullptr;
   QComboBox* outlierRule_ = nullptr;
-  QCheckBox* methods_[4] = {};
+  QCheckBox* methods_[kLayerMethodCount] = {};
   QCheckBox* actOrder_ = nullptr;
 };
 
