@@ -169,12 +169,18 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   }
   rounding_->addItem(tr("Nearest (ties to even)"), int(Rounding::Nearest));
   rounding_->addItem(tr("Stochastic"), int(Rounding::Stochastic));
+  rotation_ = new QComboBox(this);
+  rotation_->addItem(tr("None"), int(Rotation::None));
+  rotation_->addItem(tr("Hadamard (randomized, seeded)"), int(Rotation::Hadamard));
+  rotation_->setToolTip(tr("Quantize H·D·x/√b along the reduction axis (D: random signs from the seed; b: "
+                           "the largest power of two dividing the row length) and rotate back: outliers "
+                           "spread over their row. Metrics stay in the original basis."));
   seed_->setRange(0, std::numeric_limits<int>::max());
   seed_->setPrefix(tr("seed "));
   seed_->setKeyboardTracking(false);
 
   // Narrow docks: combos and spin boxes shrink instead of forcing a scroll bar.
-  for (QComboBox* combo : {format_, symmetric_, granularity_, clip_, rounding_}) {
+  for (QComboBox* combo : {format_, symmetric_, granularity_, clip_, rounding_, rotation_}) {
     combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     combo->setMinimumContentsLength(8);
   }
@@ -230,6 +236,7 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   roundRow->addWidget(rounding_, 3);
   roundRow->addWidget(seed_, 2);
   roundForm->addRow(roundRow);
+  roundForm->addRow(tr("Rotation"), rotation_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 2, 4, 2);
   layout->setSpacing(4);
@@ -330,6 +337,11 @@ ConfigPanel::ConfigPanel(QWidget* parent)
     c.rounding = static_cast<Rounding>(rounding_->itemData(index).toInt());
     edit(c, tr("Rounding %1").arg(rounding_->itemText(index)));
   });
+  connect(rotation_, &QComboBox::activated, this, [this](int index) {
+    QuantConfig c = config_;
+    c.rotation = static_cast<Rotation>(rotation_->itemData(index).toInt());
+    edit(c, tr("Rotation %1").arg(rotation_->itemText(index)));
+  });
   connect(seed_, &QSpinBox::valueChanged, this, [this](int seed) {
     QuantConfig c = config_;
     c.seed = static_cast<uint64_t>(seed);
@@ -425,7 +437,7 @@ void ConfigPanel::showConfig() {
   {
     QSignalBlocker b1(format_), b2(bits_), b3(symmetric_), b4(granularity_), b5(axis_), b6(groupSize_),
         b7(clip_), b8(percentile_), b9(percentileSlider_), b10(twoSided_), b11(fixedMin_), b12(fixedMax_),
-        b13(rounding_), b14(seed_);
+        b13(rounding_), b14(seed_), b15(rotation_);
     int index = comboIndexOfData(format_, name);
     if (index < 0) { // a name the catalog does not list (from JSON): show it anyway
       format_->addItem(name, name);
@@ -461,6 +473,7 @@ void ConfigPanel::showConfig() {
     setValueIfChanged(fixedMin_, c.clipping.fixedMin);
     setValueIfChanged(fixedMax_, c.clipping.fixedMax);
     rounding_->setCurrentIndex(comboIndexOfData(rounding_, int(c.rounding)));
+    rotation_->setCurrentIndex(comboIndexOfData(rotation_, int(c.rotation)));
     setValueIfChanged(seed_, static_cast<int>(std::min<uint64_t>(c.seed, std::numeric_limits<int>::max())));
   }
   updateEnabled();
@@ -496,7 +509,7 @@ void ConfigPanel::updateEnabled() {
   const std::vector<QWidget*> widgets = clippingWidgets();
   for (size_t i = 0; i < widgets.size(); ++i)
     widgets[i]->setToolTip(clips ? clipTips_[i] : noClip);
-  seed_->setEnabled(c.rounding == Rounding::Stochastic);
+  seed_->setEnabled(c.rounding == Rounding::Stochastic || c.rotation != Rotation::None);
 }
 
 } // namespace qs
