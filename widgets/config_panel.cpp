@@ -173,12 +173,18 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   }
   rounding_->addItem(tr("Nearest (ties to even)"), int(Rounding::Nearest));
   rounding_->addItem(tr("Stochastic"), int(Rounding::Stochastic));
+  rotation_ = new QComboBox(this);
+  rotation_->addItem(tr("None"), int(Rotation::None));
+  rotation_->addItem(tr("Hadamard (randomized, seeded)"), int(Rotation::Hadamard));
+  rotation_->setToolTip(tr("Quantize H·D·x/√b along the reduction axis (D: random signs from the seed; b: "
+                           "the largest power of two dividing the row length) and rotate back: outliers "
+                           "spread over their row. Metrics stay in the original basis."));
   seed_->setRange(0, std::numeric_limits<int>::max());
   seed_->setPrefix(tr("seed "));
   seed_->setKeyboardTracking(false);
 
   // Narrow docks: combos and spin boxes shrink instead of forcing a scroll bar.
-  for (QComboBox* combo : {format_, symmetric_, granularity_, clip_, rounding_}) {
+  for (QComboBox* combo : {format_, symmetric_, granularity_, clip_, rounding_, rotation_}) {
     combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     combo->setMinimumContentsLength(8);
   }
@@ -236,6 +242,7 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   roundRow->addWidget(rounding_, 3);
   roundRow->addWidget(seed_, 2);
   roundForm->addRow(roundRow);
+  roundForm->addRow(tr("Rotation"), rotation_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 2, 4, 2);
   layout->setSpacing(4);
@@ -349,6 +356,11 @@ ConfigPanel::ConfigPanel(QWidget* parent)
     QuantConfig c = config_;
     c.rounding = static_cast<Rounding>(rounding_->itemData(index).toInt());
     edit(c, tr("Rounding %1").arg(rounding_->itemText(index)));
+  });
+  connect(rotation_, &QComboBox::activated, this, [this](int index) {
+    QuantConfig c = config_;
+    c.rotation = static_cast<Rotation>(rotation_->itemData(index).toInt());
+    edit(c, tr("Rotation %1").arg(rotation_->itemText(index)));
   });
   connect(seed_, &QSpinBox::valueChanged, this, [this](int seed) {
     QuantConfig c = config_;
@@ -465,7 +477,7 @@ void ConfigPanel::showConfig() {
     QSignalBlocker blockRows(blockRows_), blockCols(blockCols_);
     QSignalBlocker b1(format_), b2(bits_), b3(symmetric_), b4(granularity_), b5(axis_), b6(groupSize_),
         b7(clip_), b8(percentile_), b9(percentileSlider_), b10(twoSided_), b11(fixedMin_), b12(fixedMax_),
-        b13(rounding_), b14(seed_);
+        b13(rounding_), b14(seed_), b15(rotation_);
     // An alias ("q4_k", "fp8") selects its entry's canonical name.
     int index = comboIndexOfData(format_, info ? QString::fromStdString(info->name) : name);
     if (index < 0) { // a name the catalog does not list (from JSON): show it anyway
@@ -505,6 +517,7 @@ void ConfigPanel::showConfig() {
     setValueIfChanged(fixedMax_, c.clipping.fixedMax);
     hqq_->display(c.clipping);
     rounding_->setCurrentIndex(comboIndexOfData(rounding_, int(c.rounding)));
+    rotation_->setCurrentIndex(comboIndexOfData(rotation_, int(c.rotation)));
     setValueIfChanged(seed_, static_cast<int>(std::min<uint64_t>(c.seed, std::numeric_limits<int>::max())));
   }
   updateEnabled();
@@ -544,7 +557,7 @@ void ConfigPanel::updateEnabled() {
   const std::vector<QWidget*> widgets = clippingWidgets();
   for (size_t i = 0; i < widgets.size(); ++i)
     widgets[i]->setToolTip(clips ? clipTips_[i] : noClip);
-  seed_->setEnabled(c.rounding == Rounding::Stochastic);
+  seed_->setEnabled(c.rounding == Rounding::Stochastic || c.rotation != Rotation::None);
 }
 
 } // namespace qs

@@ -63,6 +63,7 @@ public:
   QDoubleSpinBox* fixedMinSpin() const { return fixedMin_; }
   QDoubleSpinBox* fixedMaxSpin() const { return fixedMax_; }
   QComboBox* roundingCombo() const { return rounding_; }
+  QComboBox* rotationCombo() const { return rotation_; }
   // What configProblems (core/quant/config_check.h) finds; hidden when nothing.
   QLabel* problemsLabel() const { return problems_; }
 
@@ -107,6 +108,7 @@ private:
   QComboBox* rounding_;
   QSpinBox* seed_;
   QLabel* problems_;
+  QComboBox* rotation_ = nullptr; // QuantConfig::rotation
   std::vector<QString> clipTips_; // the clipping widgets' own tooltips
 };
 

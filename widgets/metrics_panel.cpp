@@ -1,6 +1,7 @@
 #include "widgets/metrics_panel.h"
 
 #include "widgets/metric_rows.h"
+#include "widgets/plots/rotation_overlay.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -19,6 +20,13 @@ MetricsPanel::MetricsPanel(QWidget* parent)
   note_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   note_->setForegroundRole(QPalette::PlaceholderText);
   note_->hide();
+  rotation_ = new QLabel(this);
+  rotation_->setObjectName(QStringLiteral("rotationSummary"));
+  rotation_->setWordWrap(true);
+  rotation_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  rotation_->setToolTip(tr("The format quantized the rotated tensor R·x; the metrics above compare x with "
+                           "R^T·q(R·x), in the original basis"));
+  rotation_->hide();
   table_->setColumnCount(1);
   table_->setRowCount(static_cast<int>(rows.size()));
   table_->horizontalHeader()->hide();
@@ -40,6 +48,7 @@ MetricsPanel::MetricsPanel(QWidget* parent)
   layout->addWidget(title_);
   layout->addWidget(note_);
   layout->addWidget(table_);
+  layout->addWidget(rotation_);
   layout->addStretch();
   setResult(nullptr);
   fitTableHeight(table_);
@@ -55,6 +64,9 @@ void MetricsPanel::setResult(const std::shared_ptr<const QuantResult>& result, c
   const QString note = result ? smallTensorNote(*result) : QString();
   note_->setText(note);
   note_->setVisible(!note.isEmpty());
+  const QString rotation = result ? rotationSummary(*result) : QString();
+  rotation_->setText(rotation);
+  rotation_->setVisible(!rotation.isEmpty());
   fitNote();
   for (size_t i = 0; i < rows.size(); ++i) {
     QTableWidgetItem* item = table_->item(static_cast<int>(i), 0);
@@ -74,6 +86,7 @@ void MetricsPanel::fitNote() {
   // takes at this width, so the dock makes room instead of hiding table rows.
   const int width = note_->width() > 0 ? note_->width() : contentsRect().width() - 8;
   note_->setMinimumHeight(note_->isVisibleTo(this) ? note_->heightForWidth(width) : 0);
+  rotation_->setMinimumHeight(rotation_->isVisibleTo(this) ? rotation_->heightForWidth(width) : 0);
 }
 
 QString MetricsPanel::smallTensorNote(const QuantResult& result) {

@@ -35,6 +35,7 @@ private:
 
   QLabel* title_;
   QLabel* note_;
+  QLabel* rotation_ = nullptr; // QuantResult::rotation: before and after
   QTableWidget* table_;
 };
 

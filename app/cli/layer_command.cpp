@@ -41,7 +41,7 @@ inputs
   --demo                   a synthetic LLM-like layer (outlier channels 50-100x)
   --demo-shape OxIxT       demo size (default 512x512x1024)
 methods
-  --method M               rtn|smoothquant|awq|gptq|all, or a comma list (default all)
+  --method M               rtn|smoothquant|awq|gptq|hadamard|all, or a comma list (default all)
 weights
   --w-format F             core format name (default int4)
   --w-granularity G        tensor|channel|group|token|none (default group)
@@ -64,7 +64,7 @@ method options
 split and statistics
   --calib-fraction F       share of tokens used for calibration (default 0.5)
   --calib-count N          number of calibration tokens (overrides the fraction)
-  --seed S                 seed of the token split (default 0)
+  --seed S                 seed of the token split and of the Hadamard signs (default 0)
   --outliers R             median (absmax > 6 x median, default) | llm-int8 (|x| > 6)
   --json                   print the report as JSON
 )";

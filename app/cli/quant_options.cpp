@@ -66,7 +66,10 @@ const char* const kQuantOptionsHelp = R"(quantization options
   --hqq-p P              for --clip hqq: the l_p norm of the error, 0 < P <= 1 (default 0.7)
   --hqq-scale            for --clip hqq: search the scale too (HQQ's v2 solver with its scale grid search)
   --rounding R           nearest|stochastic (default nearest)
-  --seed S               seed for stochastic rounding and k-means (default 0)
+  --seed S               seed for stochastic rounding, k-means and the rotation's signs (default 0)
+  --rotation R           none|hadamard (default none): quantize H·D·x/sqrt(b) along the reduction axis
+                         (D seeded random signs, b the largest power of two dividing the row length)
+                         and rotate the dequantized values back; metrics stay in the original basis
   --codebook a,b,c       levels for --format codebook
   --config CFG.json      start from a quantscope.config/2 (or /1) file (options above override it)
 )";
@@ -76,7 +79,7 @@ std::vector<OptionSpec> quantOptionSpecs() {
           {"asymmetric", false}, {"clip", true},        {"percentile", true}, {"two-sided", false},
           {"clip-min", true},    {"clip-max", true},    {"rounding", true},   {"seed", true},
           {"codebook", true},    {"config", true},      {"hqq-iters", true},  {"hqq-p", true},
-          {"hqq-scale", false},   {"block", true}};
+          {"hqq-scale", false},   {"block", true},       {"rotation", true}};
 }
 
 namespace {
@@ -186,6 +189,8 @@ QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
   if (a.has("rounding"))
     c.rounding = roundingFromString(a.get("rounding"));
   c.seed = a.getUnsigned("seed", c.seed);
+  if (a.has("rotation"))
+    c.rotation = rotationFromString(a.get("rotation"));
   if (a.has("codebook")) {
     c.codebook.clear();
     for (const std::string& s : a.getList("codebook")) {

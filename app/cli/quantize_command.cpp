@@ -46,6 +46,15 @@ void printReadable(const QuantResult& r, const std::string& dtype) {
       t.add({info.cliLabel, metricText(info, v)});
   }
   t.print(std::cout);
+  if (r.rotation.applied) {
+    const RotationReport& h = r.rotation;
+    std::cout << "\nrotation Hadamard along rows of " << h.rowLength << ", block " << h.block
+              << (h.note.empty() ? "" : " (" + h.note + ")") << "\n"
+              << "         excess kurtosis " << fixed(h.kurtosisOriginal, 2) << " -> "
+              << fixed(h.kurtosisRotated, 2) << ", absmax " << num(h.absMaxOriginal, 5) << " -> "
+              << num(h.absMaxRotated, 5) << ", outlier channels " << r.channels.outlierChannels.size()
+              << " -> " << h.channelsRotated.outlierChannels.size() << "\n";
+  }
   if (!r.channels.outlierChannels.empty()) {
     std::cout << "\noutlier channels (absmax > 6x median):";
     size_t shown = 0;

@@ -52,6 +52,16 @@ json resultJson(const QuantResult& r, const std::string& storedDtype) {
   j["scale_shape"] = r.scaleShape;
   j["metrics"] = metricsJson(r.metrics);
   j["outlier_channels"] = r.channels.outlierChannels;
+  if (r.rotation.applied) {
+    const RotationReport& h = r.rotation;
+    j["rotation"] = json{{"kind", toString(r.config.rotation)},
+                         {"row_length", h.rowLength},
+                         {"block", h.block},
+                         {"note", h.note},
+                         {"kurtosis", {h.kurtosisOriginal, h.kurtosisRotated}},
+                         {"absmax", {h.absMaxOriginal, h.absMaxRotated}},
+                         {"outlier_channels_rotated", h.channelsRotated.outlierChannels}};
+  }
   json top = json::array();
   for (const TopEntry& e : r.topErrors)
     top.push_back(json{{"index", e.index},

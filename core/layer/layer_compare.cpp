@@ -6,6 +6,7 @@
 #include "core/layer/smoothquant.h"
 #include "core/pipeline/quantize.h"
 #include "core/quant/format_config.h"
+#include "core/quant/hadamard.h"
 
 #include <algorithm>
 #include <chrono>
@@ -24,19 +25,22 @@ const char* toString(LayerMethod method) {
     return "awq";
   case LayerMethod::Gptq:
     return "gptq";
+  case LayerMethod::Hadamard:
+    return "hadamard";
   }
   return "?";
 }
 
 std::vector<LayerMethod> allLayerMethods() {
-  return {LayerMethod::Rtn, LayerMethod::SmoothQuant, LayerMethod::Awq, LayerMethod::Gptq};
+  return {LayerMethod::Rtn, LayerMethod::SmoothQuant, LayerMethod::Awq, LayerMethod::Gptq,
+          LayerMethod::Hadamard};
 }
 
 LayerMethod layerMethodFromString(const std::string& s) {
   for (LayerMethod m : allLayerMethods())
     if (s == toString(m))
       return m;
-  throw Error("unknown layer method '" + s + "' (rtn, smoothquant, awq, gptq, all)");
+  throw Error("unknown layer method '" + s + "' (rtn, smoothquant, awq, gptq, hadamard, all)");
 }
 
 LayerOptions::LayerOptions() {
@@ -117,9 +121,31 @@ const char* methodName(LayerMethod m) {
     return "AWQ";
   case LayerMethod::Gptq:
     return "GPTQ";
+  case LayerMethod::Hadamard:
+    return "Hadamard rotation";
   }
   return "?";
 }
+
+// What a method does to the matmul's input, and so to the weight: per-input-
+// channel scales (X / s, W * s) or a rotation along the inputs (X R^T, W R^T).
+struct InputTransform {
+  std::vector<float> scales;
+  const HadamardRotation* rotation = nullptr;
+  void toInput(std::vector<float>& x, int64_t rows, int64_t cols) const {
+    if (!scales.empty())
+      scaleColumns(x, rows, cols, scales, true);
+    if (rotation)
+      rotation->rotateRows(x.data(), rows, false);
+  }
+  // The effective weight seen from X: Q(W s) / s, or Q(W R^T) R.
+  void weightBack(std::vector<float>& w, int64_t rows, int64_t cols) const {
+    if (!scales.empty())
+      scaleColumns(w, rows, cols, scales, true);
+    if (rotation)
+      rotation->rotateRows(w.data(), rows, true);
+  }
+};
 
 struct Evaluated {
   LayerMethodResult result;
@@ -158,10 +184,8 @@ public:
 
 private:
   // Quantizes the (scaled) evaluation input, multiplies and measures; returns y_q - y.
-  std::vector<float> evaluate(LayerMethodResult& r, const std::vector<float>& s,
-                              const std::vector<float>& wq);
-  const float* quantizedInput(LayerMethodResult& r, const std::vector<float>& s, Tensor& xin,
-                              ActQuantized& qa);
+  std::vector<float> evaluate(LayerMethodResult& r, const InputTransform& t, const std::vector<float>& wq);
+  const float* quantizedInput(LayerMethodResult& r, const InputTransform& t, Tensor& xin, ActQuantized& qa);
   void runMethod(LayerMethod m, Evaluated& ev);
 
   const Tensor& weight_;
@@ -199,17 +223,15 @@ LayerBench::LayerBench(const Tensor& weight, const Tensor& tokens, const LayerOp
   report.floatOutputRms = std::sqrt(sum / double(yRef_.size()));
 }
 
-const float* LayerBench::quantizedInput(LayerMethodResult& r, const std::vector<float>& s, Tensor& xin,
+const float* LayerBench::quantizedInput(LayerMethodResult& r, const InputTransform& t, Tensor& xin,
                                         ActQuantized& qa) {
-  if (!s.empty())
-    scaleColumns(xin.values, eval_.shape[0], in_, s, true);
+  t.toInput(xin.values, eval_.shape[0], in_);
   if (!options_.activation.quantized())
     return xin.values.data();
   ActCalibration cal;
   if (options_.activation.mode == ActMode::Static) {
     Tensor cin = calib_;
-    if (!s.empty())
-      scaleColumns(cin.values, calib_.shape[0], in_, s, true);
+    t.toInput(cin.values, calib_.shape[0], in_);
     cal = calibrateActivations(cin, options_.activation);
   }
   qa = quantizeActivations(xin, options_.activation, cal, cancel_);
@@ -220,12 +242,12 @@ const float* LayerBench::quantizedInput(LayerMethodResult& r, const std::vector<
   return qa.values.data();
 }
 
-std::vector<float> LayerBench::evaluate(LayerMethodResult& r, const std::vector<float>& s,
+std::vector<float> LayerBench::evaluate(LayerMethodResult& r, const InputTransform& t,
                                         const std::vector<float>& wq) {
   const int64_t ne = eval_.shape[0];
   Tensor xin = eval_;
   ActQuantized qa;
-  const float* xa = quantizedInput(r, s, xin, qa);
+  const float* xa = quantizedInput(r, t, xin, qa);
   checkCancel(cancel_);
   std::vector<float> y = eig::matmulXWt(xa, ne, in_, wq.data(), out_);
   r.output = compareValues(yRef_.data(), y.data(), int64_t(y.size()));
@@ -239,11 +261,10 @@ std::vector<float> LayerBench::evaluate(LayerMethodResult& r, const std::vector<
     }
   for (int64_t o = 0; o < out_; ++o)
     r.channelMse[size_t(o)] = float(acc[size_t(o)] / double(ne));
-  // The effective weight seen from X: Q(W s) / s.
   std::vector<float> weff = wq;
-  if (!s.empty())
-    scaleColumns(weff, out_, in_, s, true);
+  t.weightBack(weff, out_, in_);
   r.weight = compareValues(weight_.values.data(), weff.data(), out_ * in_);
+  const std::vector<float>& s = t.scales;
   if (!s.empty()) {
     r.scales = s;
     r.smoothedAbsMax.resize(s.size());
@@ -261,6 +282,20 @@ void LayerBench::runMethod(LayerMethod m, Evaluated& ev) {
     r.label = "RTN";
     ev.error = evaluate(r, {}, fakeQuantize(weight_, options_.weight, cancel_));
     return;
+  case LayerMethod::Hadamard: {
+    const HadamardRotation h = makeHadamardRotation(in_, options_.seed);
+    Tensor wr = weight_;
+    h.rotateRows(wr.values.data(), out_, false);
+    std::vector<float> rotatedCalib = calib_.values;
+    h.rotateRows(rotatedCalib.data(), calib_.shape[0], false);
+    r.smoothedAbsMax = columnAbsMax(rotatedCalib.data(), calib_.shape[0], in_);
+    r.rotationBlock = h.block;
+    r.label = "Hadamard rotation (block " + std::to_string(h.block) + ")";
+    InputTransform t;
+    t.rotation = &h;
+    ev.error = evaluate(r, t, fakeQuantize(wr, options_.weight, cancel_));
+    return;
+  }
   case LayerMethod::SmoothQuant: {
     const std::vector<float> s =
         smoothQuantScales(report_.calibration.channelAbsMax, report_.weightAbsMax, options_.smoothAlpha);
@@ -269,7 +304,7 @@ void LayerBench::runMethod(LayerMethod m, Evaluated& ev) {
     r.alpha = options_.smoothAlpha;
     std::snprintf(buf, sizeof buf, "SmoothQuant (alpha %.2f)", options_.smoothAlpha);
     r.label = buf;
-    ev.error = evaluate(r, s, fakeQuantize(ws, options_.weight, cancel_));
+    ev.error = evaluate(r, InputTransform{s, nullptr}, fakeQuantize(ws, options_.weight, cancel_));
     return;
   }
   case LayerMethod::Awq: {
@@ -279,7 +314,7 @@ void LayerBench::runMethod(LayerMethod m, Evaluated& ev) {
     r.gridLoss = std::move(a.gridLoss);
     std::snprintf(buf, sizeof buf, "AWQ (alpha %.2f)", a.alpha);
     r.label = buf;
-    ev.error = evaluate(r, a.scales, a.scaledQuantized);
+    ev.error = evaluate(r, InputTransform{a.scales, nullptr}, a.scaledQuantized);
     return;
   }
   case LayerMethod::Gptq: {

@@ -9,6 +9,9 @@
 //                Y = Qa(X / s) * Qw(W * s)^T
 //   AWQ        : s from the alpha grid search, Y = Qa(X / s) * Qw(W * s)^T
 //   GPTQ       : Y = Qa(X) * GPTQ(W)^T (Hessian of the calibration tokens)
+//   Hadamard   : R = H·D / sqrt(b) along the inputs (core/quant/hadamard.h, signs
+//                from LayerOptions::seed), Y = Qa(X R^T) * Qw(W R^T)^T, since
+//                (X R^T)(W R^T)^T = X W^T (QuaRot / SpinQuant's rotation)
 // Static activation ranges are calibrated on the calibration tokens of the
 // (scaled) input the method feeds to the matmul.
 #include "core/layer/activation_quant.h"
@@ -26,8 +29,9 @@
 
 namespace qs {
 
-enum class LayerMethod { Rtn, SmoothQuant, Awq, Gptq };
-const char* toString(LayerMethod method); // "rtn", "smoothquant", "awq", "gptq"
+enum class LayerMethod { Rtn, SmoothQuant, Awq, Gptq, Hadamard };
+inline constexpr int kLayerMethodCount = 5;
+const char* toString(LayerMethod method); // "rtn", "smoothquant", "awq", "gptq", "hadamard"
 LayerMethod layerMethodFromString(const std::string& s);
 std::vector<LayerMethod> allLayerMethods();
 
@@ -40,7 +44,7 @@ struct LayerOptions {
   GptqOptions gptq;
   double calibFraction = 0.5; // of the tokens, when calibCount == 0
   int64_t calibCount = 0;
-  uint64_t seed = 0;
+  uint64_t seed = 0; // the token split and the Hadamard method's signs
   OutlierRule outlierRule = OutlierRule::MedianRatio;
   double outlierThreshold = 6.0;
   int histogramBins = 101; // output error histogram (shared range)
@@ -61,7 +65,9 @@ struct LayerMethodResult {
   Histogram outputError;                // y_q - y over a range shared by all methods
   int64_t actClipped = 0, actCount = 0; // static activation clipping on evaluation tokens
   float actLo = 0, actHi = 0;
-  std::vector<float> smoothedAbsMax;       // max|X_j / s_j| on calibration tokens (SmoothQuant, AWQ)
+  std::vector<float> smoothedAbsMax;       // max|X_j / s_j| on calibration tokens (SmoothQuant, AWQ),
+                                           // max|(X R^T)_j| (Hadamard)
+  int64_t rotationBlock = 0;               // Hadamard: b
   std::vector<float> scales;               // s_j (SmoothQuant, AWQ)
   std::vector<double> gridAlpha, gridLoss; // AWQ search curve
   double gptqLoss = 0;

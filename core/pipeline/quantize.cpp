@@ -5,6 +5,9 @@
 //   analyse    the tile pass of metrics/analysis.h, fused with the quantize
 //              stage while a tile is in cache when the layout allows it
 //   result     bits/element, code entropy, scales (result_builder.h)
+// With QuantConfig::rotation the stages run on the rotated tensor, between a
+// rotation before and the analysis again in the original basis after
+// (rotation_stage.h).
 #include "core/pipeline/quantize.h"
 
 #include "core/metrics/analysis_outputs.h"
@@ -12,6 +15,7 @@
 #include "core/pipeline/quant_plan.h"
 #include "core/pipeline/quantize_pass.h"
 #include "core/pipeline/result_builder.h"
+#include "core/pipeline/rotation_stage.h"
 #include "core/util/large_alloc.h"
 #include "core/util/parallel_errors.h"
 
@@ -337,11 +341,38 @@ std::shared_ptr<QuantResult> QuantizeRun::run() {
   return result_;
 }
 
+// The stages on the rotated tensor, its output rotated back into the caller's basis.
+std::shared_ptr<QuantResult> runRotated(const Job& job) {
+  const auto start = Clock::now();
+  const RotatedInput rotated = rotateInput(job.tensor, job.config);
+  QuantConfig config = job.config;
+  config.rotation = Rotation::None;
+  AnalysisOptions options = job.options;
+  options.summary = nullptr; // the summary describes the unrotated input
+  Job inner{rotated.tensor, config, options, job.cancel, job.analyse};
+  inner.out = job.out;
+  std::shared_ptr<QuantResult> r = QuantizeRun(inner).run();
+  rotateBack(rotated, job.out ? job.out : r->dequantized.data());
+  r->config.rotation = job.config.rotation;
+  if (!job.analyse)
+    return r;
+  r->formatLabel += " · Hadamard rotation, block " + std::to_string(rotated.rotation.block);
+  const auto tAnalyse = Clock::now();
+  analyseInOriginalBasis(job.tensor, rotated, job.options, job.cancel, *r);
+  r->analyzeMs += msSince(tAnalyse);
+  r->quantizeMs = std::max(0.0, msSince(start) - r->analyzeMs);
+  return r;
+}
+
+std::shared_ptr<QuantResult> runJob(const Job& job) {
+  return job.config.rotation == Rotation::None ? QuantizeRun(job).run() : runRotated(job);
+}
+
 } // namespace
 
 std::shared_ptr<const QuantResult> quantize(const Tensor& tensor, const QuantConfig& config,
                                             const AnalysisOptions& options, const std::atomic<bool>* cancel) {
-  return QuantizeRun(Job{tensor, config, options, cancel, true}).run();
+  return runJob(Job{tensor, config, options, cancel, true});
 }
 
 void fakeQuantizeInto(const Tensor& tensor, const QuantConfig& config, float* out,
@@ -349,13 +380,13 @@ void fakeQuantizeInto(const Tensor& tensor, const QuantConfig& config, float* ou
   static const AnalysisOptions kNone;
   Job job{tensor, config, kNone, cancel, false};
   job.out = out;
-  QuantizeRun(job).run();
+  runJob(job);
 }
 
 std::vector<float> fakeQuantize(const Tensor& tensor, const QuantConfig& config,
                                 const std::atomic<bool>* cancel) {
   static const AnalysisOptions kNone;
-  auto r = QuantizeRun(Job{tensor, config, kNone, cancel, false}).run();
+  auto r = runJob(Job{tensor, config, kNone, cancel, false});
   return std::move(r->dequantized);
 }
 

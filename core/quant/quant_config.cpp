@@ -77,6 +77,18 @@ Rounding roundingFromString(const std::string& s) {
   throw Error("unknown rounding '" + s + "' (expected nearest or stochastic)");
 }
 
+const char* toString(Rotation rotation) {
+  return rotation == Rotation::Hadamard ? "hadamard" : "none";
+}
+
+Rotation rotationFromString(const std::string& s) {
+  if (s == "none")
+    return Rotation::None;
+  if (s == "hadamard")
+    return Rotation::Hadamard;
+  throw Error("unknown rotation '" + s + "' (expected none or hadamard)");
+}
+
 namespace {
 
 // /2: a group's axis is the output-channel axis it keeps (groups run along the
@@ -236,6 +248,8 @@ std::string configToJson(const QuantConfig& c, int indent) {
   j["clipping"] = clip;
   j["rounding"] = toString(c.rounding);
   j["seed"] = c.seed;
+  if (c.rotation != Rotation::None) // written only when used: older readers stay happy
+    j["rotation"] = toString(c.rotation);
   if (!c.codebook.empty())
     j["codebook"] = c.codebook;
   json overrides = json::array();
@@ -299,6 +313,7 @@ QuantConfig configFromJson(const std::string& text) {
   }
   c.rounding = roundingFromString(top.string("rounding", toString(c.rounding)));
   c.seed = top.unsignedInteger("seed", c.seed);
+  c.rotation = rotationFromString(top.string("rotation", toString(c.rotation)));
   if (const json* cb = top.get("codebook"); cb && !cb->is_null()) {
     if (!cb->is_array())
       throw Error("config: 'codebook' must be an array of numbers");

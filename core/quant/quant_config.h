@@ -40,6 +40,11 @@ struct Granularity {
 
 enum class Rounding { Nearest, Stochastic };
 
+// A rotation of the tensor before the format quantizes it (core/quant/hadamard.h):
+// the randomized Hadamard transform along the reduction axis, its signs drawn
+// from QuantConfig::seed; the dequantized values are rotated back.
+enum class Rotation { None, Hadamard };
+
 // A per-tensor-name override, matched with '*' and '?' wildcards.
 struct FormatOverride {
   std::string match;
@@ -57,6 +62,7 @@ struct QuantConfig {
   Clipping clipping;
   Rounding rounding = Rounding::Nearest;
   uint64_t seed = 0;
+  Rotation rotation = Rotation::None;
   std::vector<float> codebook; // levels for format "codebook" (user codebook)
   std::vector<FormatOverride> overrides;
   bool operator==(const QuantConfig&) const = default;
@@ -66,10 +72,12 @@ struct QuantConfig {
 const char* toString(GranularityKind kind);
 const char* toString(ClipMethod method);
 const char* toString(Rounding rounding);
+const char* toString(Rotation rotation);
 // Inverses of toString; throw qs::Error listing the accepted names.
 GranularityKind granularityKindFromString(const std::string& s);
 ClipMethod clipMethodFromString(const std::string& s);
 Rounding roundingFromString(const std::string& s);
+Rotation rotationFromString(const std::string& s);
 
 // JSON round trip. Parsing throws qs::Error naming an unknown key with its path
 // ("clipping.percentil") or a value of the wrong type; missing keys take the

@@ -68,6 +68,22 @@ struct ErrorMap {
   std::vector<float> maxAbs, meanAbs, meanSigned; // row-major, height x width
 };
 
+// With QuantConfig::rotation the format quantized the rotated tensor R·x
+// (core/quant/hadamard.h) and R^T·q came back: the metrics, histograms, error
+// map, channel statistics and top-k lists are in the original basis; codes,
+// scales, clip ranges, levels, code counts, code entropy and clippedFraction
+// belong to the rotated tensor. Here: the rotated input beside the original.
+struct RotationReport {
+  bool applied = false;         // QuantConfig::rotation was not none
+  int64_t rowLength = 0;        // n: the reduction axis, every axis but the output channels
+  int64_t block = 0;            // b: the largest power of two dividing n
+  std::string note;             // said when b < n ("block-diagonal") or b == 1 ("no rotation")
+  Histogram histRotated;        // over the rotated input's own [min, max], same bin count
+  ChannelStats channelsRotated; // per output channel, as `channels`
+  double kurtosisOriginal = 0, kurtosisRotated = 0; // excess kurtosis of all values
+  double absMaxOriginal = 0, absMaxRotated = 0;
+};
+
 struct QuantResult {
   std::string tensorName;
   Shape shape;
@@ -109,6 +125,7 @@ struct QuantResult {
   std::vector<TopEntry> topErrors;    // largest |error|
   std::vector<TopEntry> topMagnitude; // largest |x|
   ErrorMap errorMap;
+  RotationReport rotation;
 
   double quantizeMs = 0, analyzeMs = 0;
 };

@@ -86,7 +86,7 @@ void LayerDocumentTest::undoRedoRestoresTheControls() {
   QCOMPARE(doc.undoStack()->count(), 3);
   QCOMPARE(doc.layerSettings().weightFormat, QString("int8"));
   QVERIFY(!doc.layerSettings().methods[size_t(LayerMethod::Awq)]);
-  QCOMPARE(view.options().methods.size(), size_t(3));
+  QCOMPARE(view.options().methods.size(), size_t(4));
   QCOMPARE(view.options().weight.format, std::string("int8"));
 
   doc.undoStack()->undo();

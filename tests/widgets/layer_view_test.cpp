@@ -39,7 +39,7 @@ void LayerViewTest::demoLayerFillsTableAndPlots() {
   QVERIFY(runAndWait(view));
   const auto report = view.report();
   QVERIFY(report);
-  QCOMPARE(int(report->methods.size()), 4);
+  QCOMPARE(int(report->methods.size()), 5);
   QCOMPARE(report->calibration.outlierChannels.size(), size_t(4)); // the synthetic layer's planted channels
   auto* table = view.findChild<QTableWidget*>();
   QVERIFY(table);

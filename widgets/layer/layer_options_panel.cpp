@@ -124,8 +124,9 @@ void LayerOptionsPanel::buildCalibrationRows(int row) {
   grid->addWidget(new QLabel(tr("Outliers"), this), row + 2, 0);
   grid->addWidget(outlierRule_, row + 2, 1, 1, 2);
   auto* methods = new QHBoxLayout;
-  const char* names[4] = {"RTN", "SmoothQuant", "AWQ", "GPTQ"}; // LayerMethod order
-  for (int i = 0; i < 4; ++i) {
+  const char* names[kLayerMethodCount] = {"RTN", "SmoothQuant", "AWQ", "GPTQ",
+                                          "Hadamard"}; // LayerMethod order
+  for (int i = 0; i < kLayerMethodCount; ++i) {
     methods_[i] = new QCheckBox(names[i], this);
     methods->addWidget(methods_[i]);
   }
@@ -179,7 +180,7 @@ void LayerOptionsPanel::connectEdits() {
       s.outlierRule = i == 1 ? OutlierRule::Absolute : OutlierRule::MedianRatio;
     });
   });
-  for (int m = 0; m < 4; ++m)
+  for (int m = 0; m < kLayerMethodCount; ++m)
     connect(methods_[m], &QCheckBox::toggled, this, [this, m](bool on) {
       edit(tr("Layer methods"), kNoMerge, [&](LayerSettings& s) { s.methods[size_t(m)] = on; });
     });
@@ -202,7 +203,7 @@ void LayerOptionsPanel::showSettings(const LayerSettings& s) {
   showValue(seed_, s.seed);
   QSignalBlocker blockRule(outlierRule_);
   outlierRule_->setCurrentIndex(s.outlierRule == OutlierRule::Absolute ? 1 : 0);
-  for (int m = 0; m < 4; ++m)
+  for (int m = 0; m < kLayerMethodCount; ++m)
     showChecked(methods_[m], s.methods[size_t(m)]);
   showChecked(actOrder_, s.gptqActOrder);
 }

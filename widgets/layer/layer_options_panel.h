@@ -3,6 +3,8 @@
 // activation formats, SmoothQuant alpha, calibration split, methods). It
 // shows the Document's layer settings and turns every change into an undo
 // step; a slider drag or a burst of typing in one control merges into one.
+#include "core/layer/layer_compare.h"
+
 #include <QGroupBox>
 
 class QCheckBox;
@@ -44,7 +46,7 @@ private:
   QDoubleSpinBox* calibFraction_ = nullptr;
   QSpinBox* seed_ = nullptr;
   QComboBox* outlierRule_ = nullptr;
-  QCheckBox* methods_[4] = {};
+  QCheckBox* methods_[kLayerMethodCount] = {};
   QCheckBox* actOrder_ = nullptr;
 };
 

@@ -72,6 +72,8 @@ QColor methodColor(LayerMethod m) {
     return QColor(30, 150, 70);
   case LayerMethod::Gptq:
     return QColor(220, 120, 20);
+  case LayerMethod::Hadamard:
+    return QColor(170, 60, 170);
   }
   return Qt::black;
 }
@@ -182,7 +184,8 @@ void LayerPlots::plotActivationAbsMax(const LayerReport& r) {
   QCPGraph* g = addLine(p, x, y, QColor(90, 90, 90), tr("before (X)"), 1.0);
   g->setLineStyle(QCPGraph::lsImpulse);
   for (const auto& m : r.methods) {
-    if (m.method != LayerMethod::SmoothQuant && m.method != LayerMethod::Awq)
+    if (m.method != LayerMethod::SmoothQuant && m.method != LayerMethod::Awq &&
+        m.method != LayerMethod::Hadamard)
       continue;
     if (m.smoothedAbsMax.empty())
       continue;
@@ -191,7 +194,8 @@ void LayerPlots::plotActivationAbsMax(const LayerReport& r) {
       ya.push_back(std::max(double(v), 1e-12));
     QColor c = methodColor(m.method);
     c.setAlpha(170);
-    addLine(p, x, ya, c, tr("after %1 (X / s)").arg(QString::fromStdString(m.label)), 1.0);
+    const QString how = m.method == LayerMethod::Hadamard ? tr("X R^T") : tr("X / s");
+    addLine(p, x, ya, c, tr("after %1 (%2)").arg(QString::fromStdString(m.label), how), 1.0);
   }
   QVector<double> ox, oy;
   for (int64_t j : r.calibration.outlierChannels) {

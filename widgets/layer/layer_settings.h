@@ -28,7 +28,7 @@ struct LayerSettings {
   int seed = 0;
   bool gptqActOrder = false;
   OutlierRule outlierRule = OutlierRule::MedianRatio;
-  std::array<bool, 4> methods = {true, true, true, true}; // indexed by LayerMethod
+  std::array<bool, kLayerMethodCount> methods = {true, true, true, true, true}; // indexed by LayerMethod
 
   bool usesDemoLayer() const { return weightName.isEmpty(); }
   // The core's options; the format names are checked by the run, not here.

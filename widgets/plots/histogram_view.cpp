@@ -3,6 +3,7 @@
 #include "widgets/plots/plot_data.h"
 #include "widgets/plots/plot_placement.h"
 #include "widgets/plots/plot_style.h"
+#include "widgets/plots/rotation_overlay.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>
@@ -98,6 +99,9 @@ void HistogramView::rebuild() {
   plotdata::setImpulseData(deq, r.histDequantized);
 
   double yMax = std::max(plotdata::maxCount(r.histOriginal), plotdata::maxCount(r.histDequantized));
+  yMax = std::max(yMax, addRotatedInputHistogram(p, r, floor));
+  // Levels and clip ranges belong to the rotated tensor when there is one.
+  const QString basis = r.rotation.applied ? tr(" of R·x") : QString();
   for (const PinnedResult& pin : pinned_) {
     if (!pin.result)
       continue;
@@ -140,7 +144,7 @@ void HistogramView::rebuild() {
     p->yAxis2->setRange(-kTickStart / (1.0 - kTickStart), 1.0);
     QCPGraph* ticks = p->addGraph(p->xAxis, p->yAxis2);
     ticks->setObjectName(QStringLiteral("levels"));
-    ticks->setName(tr("quantization levels (%1, group 0)").arg(levels.size()));
+    ticks->setName(tr("quantization levels (%1, group 0)%2").arg(levels.size()).arg(basis));
     ticks->setSelectable(QCP::stNone);
     ticks->setLineStyle(QCPGraph::lsImpulse);
     ticks->setPen(levelPen);
@@ -201,11 +205,11 @@ void HistogramView::rebuild() {
       label->setColor(plotstyle::clip());
       plotplace::setMovable(label, plotplace::LabelSpots::BesideLine, i == 0);
     }
-    plotdata::addLegendEntry(
-        p,
-        frameClip ? tr("clip range")
-                  : tr("clip range [%1, %2] (off scale)").arg(plotstyle::num(xs[0]), plotstyle::num(xs[1])),
-        clipPen);
+    plotdata::addLegendEntry(p,
+                             frameClip ? tr("clip range%1").arg(basis)
+                                       : tr("clip range%3 [%1, %2] (off scale)")
+                                             .arg(plotstyle::num(xs[0]), plotstyle::num(xs[1]), basis),
+                             clipPen);
   }
   plotstyle::setEmptyMessage(p, QString());
   p->replot(QCustomPlot::rpQueuedReplot);

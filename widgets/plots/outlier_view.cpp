@@ -49,6 +49,13 @@ OutlierView::OutlierView(QWidget* parent) : PlotViewBase(parent) {
   listBox_->addItem(tr("Largest magnitudes"), int(TopList::Magnitudes));
   controls()->addWidget(new QLabel(tr("Per channel:"), this));
   controls()->addWidget(statBox_);
+  basisBox_ = new QComboBox(this);
+  basisBox_->addItem(tr("of x"));
+  basisBox_->addItem(tr("of rotated R·x"));
+  basisBox_->setToolTip(
+      tr("With a rotation (Config ▸ Rotation): the channels of the tensor the format quantized"));
+  basisBox_->setEnabled(false);
+  controls()->addWidget(basisBox_);
   controls()->addWidget(new QLabel(tr("Table:"), this));
   controls()->addWidget(listBox_);
 
@@ -118,6 +125,7 @@ OutlierView::OutlierView(QWidget* parent) : PlotViewBase(parent) {
 
   connect(statBox_, &QComboBox::currentIndexChanged, this, [this] { rebuildPlot(); });
   connect(listBox_, &QComboBox::currentIndexChanged, this, [this] { rebuildTable(); });
+  connect(basisBox_, &QComboBox::currentIndexChanged, this, [this] { rebuildPlot(); });
   connect(table_, &QTableWidget::cellClicked, this, [this](int row, int) {
     const auto* list = currentList();
     if (list && row >= 0 && size_t(row) < list->size())
@@ -158,10 +166,15 @@ void OutlierView::setTopList(TopList list) {
   listBox_->setCurrentIndex(listBox_->findData(int(list)));
 }
 
+void OutlierView::setRotatedBasis(bool rotated) {
+  basisBox_->setCurrentIndex(rotated ? 1 : 0);
+}
+
 void OutlierView::setResult(std::shared_ptr<const QuantResult> result,
                             std::shared_ptr<const Tensor> original) {
   imatrix_->setTensor(result, std::move(original));
   result_ = std::move(result);
+  basisBox_->setEnabled(result_ && result_->rotation.applied);
   rebuildPlot();
   rebuildTable();
 }
@@ -198,7 +211,10 @@ void OutlierView::rebuildPlot() {
     if (p->item(i)->objectName() == QLatin1String("threshold"))
       p->removeItem(i);
   const Stat stat = Stat(statBox_->currentData().toInt());
-  const ChannelStats* ch = result_ ? &result_->channels : nullptr;
+  const bool rotated = result_ && result_->rotation.applied && basisBox_->currentIndex() == 1;
+  const ChannelStats* ch = !result_  ? nullptr
+                           : rotated ? &result_->rotation.channelsRotated
+                                     : &result_->channels;
   const std::vector<float>* values = nullptr;
   if (ch)
     values = stat == Stat::AbsMax ? &ch->absMax : stat == Stat::StdDev ? &ch->stdDev : &ch->kurtosis;
@@ -245,10 +261,11 @@ void OutlierView::rebuildPlot() {
   // Thin bars touch when there are many channels; a pen would blot them out.
   bars_->setPen(values->size() <= 256 ? QPen(plotstyle::original().darker(130)) : QPen(Qt::NoPen));
   p->xAxis->setLabel(axistext::rows(*result_));
-  setPlotTitle(tr("%1 — %2 channels, %3 outlier channel(s)")
+  setPlotTitle(tr("%1%4 — %2 channels, %3 outlier channel(s)")
                    .arg(QString::fromStdString(result_->tensorName))
                    .arg(values->size())
-                   .arg(ch->outlierChannels.size()));
+                   .arg(ch->outlierChannels.size())
+                   .arg(rotated ? tr(", rotated R·x") : QString()));
   if (stat == Stat::AbsMax) {
     std::vector<float> sorted = *values;
     std::nth_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(sorted.size() / 2), sorted.end());

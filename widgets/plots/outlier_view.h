@@ -42,6 +42,8 @@ public:
 
   void setStat(Stat stat);
   void setTopList(TopList list);
+  // With QuantConfig::rotation: the channel statistics of the rotated input.
+  void setRotatedBasis(bool rotated);
   QTableWidget* table() const { return table_; }
   QCPBars* channelBars() const { return bars_; }
   QCPGraph* channelLines() const { return lines_; } // the channels beyond kMaxBars
@@ -57,6 +59,7 @@ private:
 
   QComboBox* statBox_ = nullptr;
   QComboBox* listBox_ = nullptr;
+  QComboBox* basisBox_ = nullptr; // channel statistics of x or of the rotated R·x
   QTableWidget* table_ = nullptr;
   QCPBars* bars_ = nullptr;
   QCPBars* outliers_ = nullptr;
