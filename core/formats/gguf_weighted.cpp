@@ -5,11 +5,15 @@
 #include "core/formats/block_formats.h"
 
 #include "core/error.h"
+#include "core/formats/gguf_detail.h"
 
 namespace qs {
 
 bool ggufHasWeightedPath(GgufType type) {
   switch (type) {
+  case GgufType::IQ4_NL: // gguf_iq4.cpp
+  case GgufType::IQ4_XS:
+    return true;
   default:
     return false;
   }
@@ -29,6 +33,10 @@ void ggufQuantizeBlockWeighted(GgufType type, const float* x, uint8_t* block, co
     return ggufQuantizeRow(type, x, block, k);
   (void)rowSigma2;
   switch (type) {
+  case GgufType::IQ4_NL: // sigma2 of its own super-block, not of the row
+    return detail::quantizeRowIQ4NL(x, block, k, weights, 7);
+  case GgufType::IQ4_XS:
+    return detail::quantizeRowIQ4XS(x, block, k, weights);
   default:
     return ggufQuantizeRow(type, x, block, k);
   }
