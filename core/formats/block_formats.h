@@ -95,10 +95,20 @@ bool ggufCanDequantize(uint32_t typeId);
 // (ggufQuantizeRowIQ4NLRef). The values must be finite, as in llama.cpp
 // (callers replace NaN/inf first).
 void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k);
-// quantize_<type>(x, 1 row, k, weights): weights[j] weighs element j (an
-// importance-matrix column); null = ggufQuantizeRow. Throws for a type
-// without a weighted quantizer here (IQ4_NL and IQ4_XS have one).
+// llama.cpp's quantize_<type>(…, quant_weights) for one row of k values:
+// with `weights` (one importance weight per value, the imatrix entry's row)
+// the weighted quantize_row_*_impl of a type that has one
+// (ggufHasWeightedPath), else — or with null weights — quantize_row_*_ref as
+// ggufQuantizeRow.
 void ggufQuantizeRowWeighted(GgufType type, const float* x, uint8_t* blocks, int64_t k, const float* weights);
+// One block of that row (blockElements values, weights not null):
+// `rowSigma2` = Σx²/k of the whole row, summed in float in row order, which
+// the legacy types' weighting takes (the K types use their own block's).
+void ggufQuantizeBlockWeighted(GgufType type, const float* x, uint8_t* block, const float* weights,
+                               float rowSigma2);
+bool ggufHasWeightedPath(GgufType type);
+// Σx²/k as llama.cpp's _impl quantizers sum it (float, in order).
+float ggufRowSigma2(const float* x, int64_t k);
 // quantize_row_iq4_nl_ref: IQ4_NL without the scale search (what ggml uses for activations).
 void ggufQuantizeRowIQ4NLRef(const float* x, uint8_t* blocks, int64_t k);
 // ggml's scale decoders, halved as ggml keeps them (its FP4 tables hold 2 x E2M1):

@@ -66,8 +66,8 @@ const Codebook& fp4BnbCodebook() {
 
 // llama.cpp kvalues_iq4nl (ggml-common.h), divided by 127.
 const Codebook& iq4nlCodebook() {
-  static const Codebook c =
-      fromTable("iq4_nl_grid", {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113}, 127.0f);
+  static const Codebook c = fromTable(
+      "iq4_nl_grid", {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113}, 127.0f);
   return c;
 }
 

@@ -399,21 +399,6 @@ void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k) 
   }
 }
 
-void ggufQuantizeRowWeighted(GgufType type, const float* x, uint8_t* blocks, int64_t k,
-                             const float* weights) {
-  if (!weights)
-    return ggufQuantizeRow(type, x, blocks, k);
-  blockCount(type, k);
-  switch (type) {
-  case GgufType::IQ4_NL:
-    return quantizeRowIQ4NL(x, blocks, k, weights, 7);
-  case GgufType::IQ4_XS:
-    return quantizeRowIQ4XS(x, blocks, k, weights);
-  default:
-    throw Error(std::string("GGUF ") + ggufTypeInfo(type).name + ": no importance-weighted quantizer");
-  }
-}
-
 void ggufQuantizeRowIQ4NLRef(const float* x, uint8_t* blocks, int64_t k) {
   blockCount(GgufType::IQ4_NL, k);
   quantizeRowIQ4NL(x, blocks, k, nullptr, -1);

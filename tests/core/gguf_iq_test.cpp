@@ -196,7 +196,7 @@ TEST(GgufIqHand, Mxfp4TiesGoToTheSmallerMagnitude) {
   EXPECT_EQ(b[1 + 4] & 0xF, 9); // -0.5: index 9
   const std::unique_ptr<FormatKernel> ocp = findFormat("mxfp4").makeKernel({});
   std::vector<float> z(32);
-  ocp->applyBlock(x.data(), 32, z.data(), nullptr);
+  ocp->applyBlock(x.data(), 32, z.data(), nullptr, BlockWeights{});
   EXPECT_EQ(z[1], 1.0f); // the OCP format rounds the same tie to even
 }
 
@@ -293,7 +293,10 @@ TEST(GgufIqHand, BadInput) {
   EXPECT_THROW(ggufQuantizeRow(GgufType::IQ4_XS, x.data(), b.data(), 48), Error);
   EXPECT_THROW(ggufQuantizeRow(GgufType::NVFP4, x.data(), b.data(), 48), Error);
   EXPECT_THROW(ggufDequantizeRow(GgufType::TQ1_0, b.data(), x.data(), 32), Error);
-  EXPECT_THROW(ggufQuantizeRowWeighted(GgufType::Q4_K, x.data(), b.data(), 0, x.data()), Error);
+  EXPECT_THROW(ggufQuantizeRowWeighted(GgufType::IQ4_XS, x.data(), b.data(), 48, x.data()), Error);
+  EXPECT_TRUE(ggufHasWeightedPath(GgufType::IQ4_NL) && ggufHasWeightedPath(GgufType::IQ4_XS));
+  EXPECT_FALSE(ggufHasWeightedPath(GgufType::TQ1_0) || ggufHasWeightedPath(GgufType::MXFP4) ||
+               ggufHasWeightedPath(GgufType::NVFP4)); // llama.cpp ignores quant_weights for these
   EXPECT_TRUE(ggufTypeSupported(20) && ggufTypeSupported(23) && ggufTypeSupported(34) &&
               ggufTypeSupported(35) && ggufTypeSupported(39) && ggufTypeSupported(40));
   EXPECT_EQ(ggufTypeInfo(GgufType::IQ4_XS).blockBytes, 136);
@@ -346,6 +349,38 @@ TEST(GgufIqPipeline, CodesAndScalesReproduceTheValues) {
             << c.name << " " << i;
       }
     }
+  }
+}
+
+TEST(GgufIqPipeline, ImportanceReachesTheIq4Quantizers) {
+  // A tensor carrying an imatrix entry (one weight per input column): the
+  // pipeline's values are quantize_iq4_{nl,xs}(row, weights) of each row.
+  Tensor t;
+  t.name = "w";
+  t.shape = {4, 512};
+  std::mt19937 rng(5);
+  std::normal_distribution<float> nd;
+  std::gamma_distribution<float> gd(0.7f, 2.0f);
+  for (int i = 0; i < 4 * 512; ++i)
+    t.values.push_back(nd(rng));
+  auto w = std::make_shared<std::vector<float>>();
+  for (int c = 0; c < 512; ++c)
+    w->push_back(gd(rng));
+  t.importance = w;
+  for (GgufType type : {GgufType::IQ4_NL, GgufType::IQ4_XS}) {
+    QuantConfig config;
+    config.format = std::string("gguf:") + (type == GgufType::IQ4_NL ? "iq4_nl" : "iq4_xs");
+    const auto r = quantize(t, config);
+    std::vector<float> weighted(t.values.size()), plain(t.values.size());
+    std::vector<uint8_t> bytes(bytesFor(type, 512));
+    for (int row = 0; row < 4; ++row) {
+      ggufQuantizeRowWeighted(type, t.values.data() + row * 512, bytes.data(), 512, w->data());
+      ggufDequantizeRow(type, bytes.data(), weighted.data() + row * 512, 512);
+      ggufQuantizeRow(type, t.values.data() + row * 512, bytes.data(), 512);
+      ggufDequantizeRow(type, bytes.data(), plain.data() + row * 512, 512);
+    }
+    EXPECT_EQ(r->dequantized, weighted) << config.format;
+    EXPECT_NE(weighted, plain) << config.format;
   }
 }
 
