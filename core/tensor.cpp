@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace qs {
@@ -26,6 +27,19 @@ std::string shapeToString(const Shape& shape) {
     s += std::to_string(shape[i]);
   }
   return s + "]";
+}
+
+ImportanceIndex importanceIndex(const std::string& name, const Shape& shape, int64_t weights) {
+  ImportanceIndex index;
+  index.columns = shape.empty() ? 1 : shape.back();
+  const int64_t experts = shape.size() == 3 ? shape[0] : 1;
+  const int64_t n = shapeNumel(shape);
+  if (index.columns <= 0 || experts <= 0 || weights != index.columns * experts)
+    throw Error("tensor '" + name + "' " + shapeToString(shape) + ": its importance has " +
+                std::to_string(weights) + " weights, it needs " + std::to_string(index.columns * experts) +
+                " (one per input column" + (experts > 1 ? " of each expert)" : ")"));
+  index.perExpert = std::max<int64_t>(1, n / experts);
+  return index;
 }
 
 View2D view2D(const Shape& shape) {

@@ -2,6 +2,7 @@
 // Tensor: contiguous row-major float32 values, a shape, a name, and the dtype
 // the values were stored as in their file (for display: "float16", "Q4_K").
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,16 +24,34 @@ struct AxisLayout {
   bool operator==(const AxisLayout&) const = default;
 };
 
+// Importance weights of the input columns (an imatrix entry, llama.cpp's
+// quant_weights): one per element of the last axis (ne[0] of a GGUF tensor),
+// and for a 3-D expert stack [n_expert, out, in] one row of them per expert,
+// n_expert × in. Shared, since a tensor's copies keep the same entry.
+using Importance = std::shared_ptr<const std::vector<float>>;
+
 struct Tensor {
   std::string name;
   Shape shape;
   std::string storedDtype = "float32";
   std::vector<float> values;
   AxisLayout layout;
+  Importance importance; // null: no importance; GGUF formats then quantize as without an imatrix
 
   int64_t numel() const { return static_cast<int64_t>(values.size()); }
   int rank() const { return static_cast<int>(shape.size()); }
 };
+
+// Where a tensor element finds its importance weight: element t has
+// weight[(t / perExpert) * columns + t % columns].
+struct ImportanceIndex {
+  int64_t columns = 1;   // the last axis
+  int64_t perExpert = 1; // elements per expert (the whole tensor unless 3-D)
+  int64_t at(int64_t t) const { return (t / perExpert) * columns + t % columns; }
+};
+// The index for `shape`; throws qs::Error when `weights` has not one weight
+// per input column (per expert for a 3-D tensor).
+ImportanceIndex importanceIndex(const std::string& name, const Shape& shape, int64_t weights);
 
 // How an N-D tensor is seen as a 2-D matrix for heat maps and per-row views:
 // rows = shape[0], cols = product of the rest (a scalar or 1-D tensor is one row).

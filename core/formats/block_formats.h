@@ -57,6 +57,20 @@ bool ggufTypeSupported(uint32_t typeId);
 // quantize_row_*_ref: k values (multiple of the block) -> blocks bytes. The
 // values must be finite, as in llama.cpp (callers replace NaN/inf first).
 void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k);
+// llama.cpp's quantize_<type>(…, quant_weights) for one row of k values:
+// with `weights` (one importance weight per value, the imatrix entry's row)
+// the weighted quantize_row_*_impl of a type that has one
+// (ggufHasWeightedPath), else — or with null weights — quantize_row_*_ref as
+// ggufQuantizeRow.
+void ggufQuantizeRowWeighted(GgufType type, const float* x, uint8_t* blocks, int64_t k, const float* weights);
+// One block of that row (blockElements values, weights not null):
+// `rowSigma2` = Σx²/k of the whole row, summed in float in row order, which
+// the legacy types' weighting takes (the K types use their own block's).
+void ggufQuantizeBlockWeighted(GgufType type, const float* x, uint8_t* block, const float* weights,
+                               float rowSigma2);
+bool ggufHasWeightedPath(GgufType type);
+// Σx²/k as llama.cpp's _impl quantizers sum it (float, in order).
+float ggufRowSigma2(const float* x, int64_t k);
 // dequantize_row_*: blocks -> k floats, exactly as llama.cpp.
 void ggufDequantizeRow(GgufType type, const uint8_t* blocks, float* y, int64_t k);
 

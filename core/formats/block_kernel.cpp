@@ -40,8 +40,9 @@ void BlockKernel::apply(const SegmentParams&, int64_t, const float*, int64_t, fl
 // deq. Otherwise non-finite values are left out of the block's scale
 // (replaced by a finite neighbour) and passed through afterwards; a short
 // last block is padded with its first value, which changes neither its max
-// nor its min.
-SegmentParams BlockKernel::applyBlock(const float* x, int64_t n, float* deq, int32_t* codes) const {
+// nor its min. Importance weights of padded and non-finite places are 0.
+SegmentParams BlockKernel::applyBlock(const float* x, int64_t n, float* deq, int32_t* codes,
+                                      const BlockWeights& weights) const {
   bool finite = n == block_;
 #if QS_HAVE_AVX2
   if (finite && simd::useAvx2())
@@ -50,14 +51,18 @@ SegmentParams BlockKernel::applyBlock(const float* x, int64_t n, float* deq, int
 #endif
     finite = finite && allFiniteScalar(x, n);
   if (finite)
-    return quantizeFiniteBlock(x, n, deq, codes);
-  float in[256], out[256];
+    return quantizeFiniteBlock(x, n, deq, codes, weights);
+  float in[256], out[256], inWeights[256];
   int32_t blockCodes[256];
   const float* firstFinite = std::find_if(x, x + n, [](float v) { return simd::isFinite(v); });
   const float fill = firstFinite == x + n ? 0.0f : *firstFinite;
-  for (int i = 0; i < block_; ++i)
-    in[i] = (i < n && simd::isFinite(x[i])) ? x[i] : fill;
-  const SegmentParams p = quantizeFiniteBlock(in, n, out, codes ? blockCodes : nullptr);
+  for (int i = 0; i < block_; ++i) {
+    const bool kept = i < n && simd::isFinite(x[i]);
+    in[i] = kept ? x[i] : fill;
+    inWeights[i] = kept && weights.w ? weights.w[i] : 0.0f;
+  }
+  const BlockWeights padded{weights.w ? inWeights : nullptr, weights.rowSigma2};
+  const SegmentParams p = quantizeFiniteBlock(in, n, out, codes ? blockCodes : nullptr, padded);
   for (int64_t i = 0; i < n; ++i) {
     const bool f = simd::isFinite(x[i]);
     deq[i] = f ? out[i] : x[i];

@@ -20,13 +20,17 @@ public:
   SegmentParams fitParams(const float* x, int64_t n, ClipRange r) const final;
   void apply(const SegmentParams& p, int64_t segment, const float* x, int64_t n, float* deq, int32_t* codes,
              uint64_t index0) const final;
-  SegmentParams applyBlock(const float* x, int64_t n, float* deq, int32_t* codes) const final;
+  SegmentParams applyBlock(const float* x, int64_t n, float* deq, int32_t* codes,
+                           const BlockWeights& weights) const final;
 
 protected:
   // Quantizes one block of finite values: `n` real ones, padded to the full
   // block in `x` when the block is short. Writes n values and, when codes is
   // not null, n codes (0 for families whose codes are not unpacked).
-  virtual SegmentParams quantizeFiniteBlock(const float* x, int64_t n, float* deq, int32_t* codes) const = 0;
+  // `weights.w` (null: none) covers the full block; padded and non-finite
+  // places weigh 0.
+  virtual SegmentParams quantizeFiniteBlock(const float* x, int64_t n, float* deq, int32_t* codes,
+                                            const BlockWeights& weights) const = 0;
 
 private:
   int block_;

@@ -43,7 +43,7 @@ void FormatKernel::applyCast(const float*, int64_t, float*, int32_t*, uint64_t) 
   throw Error("a plain cast needs a float format, not " + label());
 }
 
-SegmentParams FormatKernel::applyBlock(const float*, int64_t, float*, int32_t*) const {
+SegmentParams FormatKernel::applyBlock(const float*, int64_t, float*, int32_t*, const BlockWeights&) const {
   throw Error("internal: " + label() + " has no fixed block");
 }
 

@@ -44,6 +44,15 @@ struct KernelOptions {
   std::vector<float> levels; // the user's codebook levels
 };
 
+// The importance of one fixed block's values (Tensor::importance), as
+// llama.cpp's weighted quantizers take it: a weight per value, and for the
+// legacy types (Q4_0 … Q5_1) sigma2 = Σx²/n of the block's whole tensor row,
+// summed in float in row order.
+struct BlockWeights {
+  const float* w = nullptr; // one per value of the block; null: no importance
+  float rowSigma2 = 0;
+};
+
 // How a format is scaled when the config does not say (format_config.h maps
 // it to a Granularity).
 enum class DefaultScaling { Cast, PerTensor, PerChannel, FixedBlock };
@@ -115,7 +124,13 @@ public:
   virtual void applyCast(const float* x, int64_t n, float* deq, int32_t* codes, uint64_t index0) const;
 
   // ---- fixed blocks: one whole block (n <= fixedBlock(), the last may be short)
-  virtual SegmentParams applyBlock(const float* x, int64_t n, float* deq, int32_t* codes) const;
+  // `weights`: the importance of the n values (weights.w null when there is
+  // none); kernels without a weighted path ignore it.
+  virtual SegmentParams applyBlock(const float* x, int64_t n, float* deq, int32_t* codes,
+                                   const BlockWeights& weights) const;
+  // True when applyBlock's result depends on `weights` (the GGUF types with
+  // a weighted llama.cpp quantizer); the label then says "imatrix".
+  virtual bool usesImportance() const { return false; }
   // Stored block bytes -> values, codes (may be null) and parameters; false
   // for families without a byte layout of their own.
   virtual bool unpackBlock(const uint8_t* bytes, float* values, int32_t* codes, SegmentParams& p) const;

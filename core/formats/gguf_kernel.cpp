@@ -84,6 +84,7 @@ public:
     return double(8 * t.blockBytes - layout_.codeBits * t.blockElements);
   }
   ScaleExport scaleExport() const override { return {false, layout_.hasMin, false}; }
+  bool usesImportance() const override { return ggufHasWeightedPath(type_); }
 
   std::vector<float> levels(const SegmentParams& p, int64_t, int) const override {
     std::vector<float> v;
@@ -110,11 +111,15 @@ public:
   }
 
 protected:
-  SegmentParams quantizeFiniteBlock(const float* x, int64_t n, float* deq, int32_t* codes) const override {
+  SegmentParams quantizeFiniteBlock(const float* x, int64_t n, float* deq, int32_t* codes,
+                                    const BlockWeights& weights) const override {
     uint8_t bytes[512];
     int32_t blockCodes[256];
     SegmentParams p;
-    ggufQuantizeRow(type_, x, bytes, fixedBlock());
+    if (weights.w)
+      ggufQuantizeBlockWeighted(type_, x, bytes, weights.w, weights.rowSigma2);
+    else
+      ggufQuantizeRow(type_, x, bytes, fixedBlock());
     unpackBlock(bytes, deq, codes ? blockCodes : nullptr, p);
     if (codes)
       std::memcpy(codes, blockCodes, size_t(n) * sizeof(int32_t));

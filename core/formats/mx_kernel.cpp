@@ -34,7 +34,8 @@ public:
   }
 
 protected:
-  SegmentParams quantizeFiniteBlock(const float* x, int64_t n, float* deq, int32_t* codes) const override {
+  SegmentParams quantizeFiniteBlock(const float* x, int64_t n, float* deq, int32_t* codes,
+                                    const BlockWeights&) const override { // MX has no weighted path
     uint8_t elementCodes[kMxBlock];
     SegmentParams p;
     p.scale = e8m0ToFloat(mxQuantizeBlock(element_, x, int(n), elementCodes, deq).scaleE8M0);

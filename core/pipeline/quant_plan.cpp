@@ -79,6 +79,8 @@ std::string formatLabel(const QuantPlan& plan, const Shape& shape, const std::st
     label += std::string(" · clip ") + toString(plan.config.clipping.method);
   if (plan.stochastic())
     label += " · stochastic";
+  if (plan.weighted)
+    label += " · imatrix";
   if (!note.empty())
     label += " (" + note + ")";
   return label;
@@ -102,6 +104,9 @@ QuantPlan planQuantization(const Tensor& tensor, const QuantConfig& config) {
   plan.cast = granularity.kind == GranularityKind::None;
   plan.block = plan.kernel->fixedBlock() > 0;
   plan.parallel = n >= (int64_t{1} << 18);
+  plan.weighted = tensor.importance && plan.block && plan.kernel->usesImportance();
+  if (plan.weighted) // a wrong size is an error before any work
+    importanceIndex(tensor.name, tensor.shape, int64_t(tensor.importance->size()));
   segmentNotes(plan, note);
   plan.formatLabel = formatLabel(plan, tensor.shape, note);
   return plan;

@@ -23,6 +23,9 @@ struct QuantPlan {
   bool cast = false;     // granularity none: a plain cast to a float format
   bool block = false;    // the format fixes its blocks (MX, GGUF)
   bool parallel = false; // threads pay off only for large tensors
+  // The tensor's importance weights reach the kernel (a GGUF type with a
+  // weighted quantizer); the label then ends in "· imatrix".
+  bool weighted = false;
   bool stochastic() const { return config.rounding == Rounding::Stochastic; }
 };
 

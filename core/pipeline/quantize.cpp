@@ -89,6 +89,7 @@ private:
   QuantPlan plan_;
   Calibration calibration_;
   WorkingBuffers working_;
+  BlockImportance importance_;
   int viewAxis_ = 0;
   ChannelView view_;                               // what the analysis sees as rows and columns
   std::vector<float> viewInput_, viewDequantized_; // the view's copies when neither order is it
@@ -288,6 +289,10 @@ std::shared_ptr<QuantResult> QuantizeRun::run() {
   chooseView();
   describeResult();
   prepareBuffers();
+  if (plan_.weighted) {
+    importance_ = BlockImportance(tensor_, plan_.layout);
+    working_.view.importance = &importance_;
+  }
   calibrate(plan_, *plan_.kernel, tensor_.values.data(), working_.view.work, calibration_, errors_);
   if (job_.analyse)
     prepareAnalysis();

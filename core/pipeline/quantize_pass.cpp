@@ -66,7 +66,10 @@ void QuantizePass::quantizeRun(int64_t segment, int64_t begin, int64_t length, i
     if (counting_.clipped)
       state.clipped += countOutside(x, length, {-castMax_, castMax_});
   } else if (plan_.block) {
-    params_[size_t(segment)] = kernel_.applyBlock(x, length, deq, codes);
+    float scratch[256]; // fixed blocks hold at most 256 values
+    const BlockWeights weights =
+        buffers_.importance ? buffers_.importance->forBlock(begin, length, scratch) : BlockWeights{};
+    params_[size_t(segment)] = kernel_.applyBlock(x, length, deq, codes, weights);
   } else {
     const SegmentParams& p = params_[size_t(segment)];
     kernel_.apply(p, segment, x, length, deq, codes, uint64_t(begin));

@@ -3,6 +3,7 @@
 // segments or part of one) into the output buffers, and counts per thread
 // what the analysis needs: the occupancy of every code and the clipped values.
 #include "core/metrics/analysis.h"
+#include "core/pipeline/block_importance.h"
 #include "core/pipeline/calibrate.h"
 #include "core/pipeline/quant_plan.h"
 
@@ -23,11 +24,13 @@ struct PassCounting {
 
 class QuantizePass {
 public:
-  // The working layout's input, its dequantized output and codes (may be null).
+  // The working layout's input, its dequantized output and codes (may be
+  // null), and the importance weights of the blocks (may be null).
   struct Buffers {
     const float* work = nullptr;
     float* dequantized = nullptr;
     int32_t* codes = nullptr;
+    const BlockImportance* importance = nullptr;
   };
   QuantizePass(const QuantPlan& plan, const FormatKernel& kernel, Calibration& calibration, Buffers buffers,
                PassCounting counting, int threads);

@@ -1,0 +1,51 @@
+// The importance-weighted GGUF quantizers: llama.cpp's quantize_<type> runs
+// quantize_row_<type>_impl when it is given quant_weights (an imatrix entry)
+// and the plain _ref quantizer otherwise. This file chooses between them; the
+// weighted math lives beside each type's reference quantizer.
+#include "core/formats/block_formats.h"
+
+#include "core/error.h"
+
+namespace qs {
+
+bool ggufHasWeightedPath(GgufType type) {
+  switch (type) {
+  default:
+    return false;
+  }
+}
+
+float ggufRowSigma2(const float* x, int64_t k) {
+  float sumX2 = 0;
+  for (int64_t j = 0; j < k; ++j)
+    sumX2 += x[j] * x[j];
+  return k > 0 ? sumX2 / float(k) : 0.0f;
+}
+
+void ggufQuantizeBlockWeighted(GgufType type, const float* x, uint8_t* block, const float* weights,
+                               float rowSigma2) {
+  const int k = ggufTypeInfo(type).blockElements;
+  if (!weights || !ggufHasWeightedPath(type))
+    return ggufQuantizeRow(type, x, block, k);
+  (void)rowSigma2;
+  switch (type) {
+  default:
+    return ggufQuantizeRow(type, x, block, k);
+  }
+}
+
+void ggufQuantizeRowWeighted(GgufType type, const float* x, uint8_t* blocks, int64_t k,
+                             const float* weights) {
+  const GgufTypeInfo& info = ggufTypeInfo(type);
+  if (!weights || !ggufHasWeightedPath(type))
+    return ggufQuantizeRow(type, x, blocks, k);
+  if (k % info.blockElements != 0)
+    throw Error(std::string("GGUF ") + info.name + ": row length " + std::to_string(k) +
+                " is not a multiple of the block size " + std::to_string(info.blockElements));
+  const float sigma2 = ggufRowSigma2(x, k);
+  for (int64_t b = 0; b < k / info.blockElements; ++b)
+    ggufQuantizeBlockWeighted(type, x + b * info.blockElements, blocks + b * info.blockBytes,
+                              weights + b * info.blockElements, sigma2);
+}
+
+} // namespace qs
