@@ -258,6 +258,9 @@ const GgufTypeInfo kTypes[] = {
     {"Q4_K", kQKK, static_cast<int>(sizeof(BlockQ4_K))},
     {"Q6_K", kQKK, static_cast<int>(sizeof(BlockQ6_K))},
     {"BF16", 1, 2},
+    {"Q2_K", kQKK, static_cast<int>(sizeof(BlockQ2_K))},
+    {"Q3_K", kQKK, static_cast<int>(sizeof(BlockQ3_K))},
+    {"Q5_K", kQKK, static_cast<int>(sizeof(BlockQ5_K))},
 };
 
 int typeIndex(uint32_t id) {
@@ -282,6 +285,12 @@ int typeIndex(uint32_t id) {
     return 8;
   case GgufType::BF16:
     return 9;
+  case GgufType::Q2_K:
+    return 10;
+  case GgufType::Q3_K:
+    return 11;
+  case GgufType::Q5_K:
+    return 12;
   }
   return -1;
 }
@@ -304,7 +313,7 @@ const GgufTypeInfo& ggufTypeInfo(GgufType type) {
   const int i = typeIndex(static_cast<uint32_t>(type));
   if (i < 0)
     throw Error("unsupported GGUF tensor type " + std::to_string(static_cast<uint32_t>(type)) +
-                " (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K)");
+                " (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)");
   return kTypes[i];
 }
 
@@ -342,6 +351,12 @@ void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k) 
     return quantizeRowQ4K(x, blocks, k);
   case GgufType::Q6_K:
     return quantizeRowQ6K(x, blocks, k);
+  case GgufType::Q2_K:
+    return quantizeRowQ2K(x, blocks, k);
+  case GgufType::Q3_K:
+    return quantizeRowQ3K(x, blocks, k);
+  case GgufType::Q5_K:
+    return quantizeRowQ5K(x, blocks, k);
   }
 }
 
@@ -381,6 +396,12 @@ void ggufDequantizeRow(GgufType type, const uint8_t* blocks, float* y, int64_t k
     return dequantizeRowQ4K(blocks, y, k);
   case GgufType::Q6_K:
     return dequantizeRowQ6K(blocks, y, k);
+  case GgufType::Q2_K:
+    return dequantizeRowQ2K(blocks, y, k);
+  case GgufType::Q3_K:
+    return dequantizeRowQ3K(blocks, y, k);
+  case GgufType::Q5_K:
+    return dequantizeRowQ5K(blocks, y, k);
   }
 }
 

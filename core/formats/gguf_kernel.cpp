@@ -36,6 +36,12 @@ GgufCodeLayout codeLayout(GgufType type) {
     return {0, 0, 0, false, 4};
   case GgufType::Q6_K:
     return {0, 0, 0, false, 6};
+  case GgufType::Q2_K:
+    return {0, 0, 0, false, 2};
+  case GgufType::Q3_K:
+    return {0, 0, 0, false, 3};
+  case GgufType::Q5_K:
+    return {0, 0, 0, false, 5};
   default:
     return {};
   }

@@ -135,7 +135,7 @@ public:
         bad("duplicate tensor name");
       if (!ggufTypeSupported(typeId))
         bad("unsupported GGUF type id " + std::to_string(typeId) +
-            " (supported: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q4_K Q6_K)");
+            " (supported: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q2_K Q3_K Q4_K Q5_K Q6_K)");
       const auto type = static_cast<GgufType>(typeId);
       const GgufTypeInfo& info = ggufTypeInfo(type);
       const int64_t numel = checkedNumel(e.shape, label_ + ": tensor '" + e.name + "'");
