@@ -5,6 +5,8 @@
 #include "app/cli/result_output.h"
 #include "app/cli/table.h"
 #include "app/cli/tensor_input.h"
+#include "core/io/imatrix.h"
+#include "core/model/tensor_importance.h"
 #include "core/sweep/sweep_runner.h"
 
 #include <iostream>
@@ -15,11 +17,13 @@ namespace {
 
 const std::string kUsage =
     std::string(
-        R"(usage: quantscope-cli sweep FILE [--tensor NAME] --formats F1,F2,... [options] [--json|--csv]
+        R"(usage: quantscope-cli sweep FILE [--tensor NAME] --formats F1,F2,... [options] [--imatrix I] [--json|--csv]
 Quantizes one tensor with each format (the other options apply to all) and
 prints one row per format.
   --tensor NAME          the tensor (optional when FILE holds exactly one)
   --formats LIST         comma-separated format names, e.g. int8,int4,nf4,fp8_e4m3,mxfp4,q4_0
+  --imatrix I            a llama.cpp importance matrix: the tensor's entry makes the GGUF formats use
+                         llama.cpp's weighted quantizers (as quantize --imatrix)
   --json | --csv         machine-readable output
   --metrics-out M        also save the full metrics, one row per format, as CSV (.csv) or JSON (.json)
 )") +
@@ -50,8 +54,9 @@ nlohmann::json sweepRowJson(const std::string& format, const QuantResult& r) {
 
 int runSweep(const Args& argv) {
   const std::optional<ParsedArgs> parsed =
-      parseTensorCommand(argv, {{"formats", true}, {"json", false}, {"csv", false}, {"metrics-out", true}},
-                         kUsage, {"metrics-out"});
+      parseTensorCommand(argv,
+                         {{"formats", true}, {"json", false}, {"csv", false}, {"metrics-out", true}, {"imatrix", true}},
+                         kUsage, {"metrics-out", "imatrix"});
   if (!parsed)
     return 0;
   const ParsedArgs& a = *parsed;
@@ -63,7 +68,9 @@ int runSweep(const Args& argv) {
   if (formats.empty())
     throw UsageError("--formats is required", kUsage);
   const QuantConfig base = configFromOptions(a, false);
-  const Tensor t = loadTensor(a.positional[0], a.get("tensor"));
+  Tensor t = loadTensor(a.positional[0], a.get("tensor"));
+  if (a.has("imatrix"))
+    attachImportance(t, readImatrix(a.get("imatrix")));
 
   nlohmann::json rows = nlohmann::json::array();
   std::vector<std::string> header{"format", "config"};
