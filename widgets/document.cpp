@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/io/model_source.h"
+#include "core/model/tensor_importance.h"
 #include "widgets/plots/plot_style.h"
 #include "widgets/undo_commands.h"
 
@@ -98,20 +99,24 @@ void Document::selectTensor(int sourceIndex, const QString& name) {
   const std::string stdName = name.toStdString();
   const TensorEntry* entry = source->find(stdName);
   loadingName_ = name;
-  JobHandlers<std::shared_ptr<const Tensor>> handlers;
+  JobHandlers<std::shared_ptr<Tensor>> handlers;
   handlers.progress = [this](double fraction, const QString&) { emit loadProgress(fraction); };
   handlers.cancelled = [this, name] { emit loadCancelled(name); };
   handlers.failed = [this, name](const QString& message) { emit loadFailed(name, message); };
-  handlers.done = [this, sourceIndex, name](std::shared_ptr<const Tensor> tensor) {
+  handlers.done = [this, sourceIndex, name](std::shared_ptr<Tensor> tensor) {
+    // The loaded imatrix's entry (when it has one) makes the GGUF formats
+    // quantize with llama.cpp's weighted quantizers (document_imatrix.cpp).
+    if (imatrix_)
+      tryAttachImportance(*tensor, *imatrix_);
     tensor_ = std::move(tensor);
     tensorSource_ = sourceIndex;
     tensorName_ = name;
     emit tensorChanged(tensor_);
   };
   // start() before the signal: a read in progress is replaced without a signal of its own.
-  tensorRead_.start<std::shared_ptr<const Tensor>>(
+  tensorRead_.start<std::shared_ptr<Tensor>>(
       [source, stdName](JobControl& job) {
-        return std::make_shared<const Tensor>(source->readWithProgress(
+        return std::make_shared<Tensor>(source->readWithProgress(
             stdName, job.cancelFlag(), [&job](double fraction) { job.progress(fraction); }));
       },
       std::move(handlers));

@@ -7,7 +7,9 @@
 #include "app/cli/table.h"
 #include "app/cli/tensor_input.h"
 #include "core/error.h"
+#include "core/io/imatrix.h"
 #include "core/model/recipe.h"
+#include "core/model/tensor_importance.h"
 #include "core/pipeline/quantize.h"
 
 #include <fstream>
@@ -21,12 +23,16 @@ namespace {
 const std::string kUsage =
     std::string(
         R"(usage: quantscope-cli quantize FILE [--tensor NAME] (--format F [options] | --recipe R.json) [--json]
-                               [--out R.safetensors|R.h5 [--no-dequantized]] [--metrics-out M.csv|M.json]
+                               [--imatrix I] [--out R.safetensors|R.h5 [--no-dequantized]]
+                               [--metrics-out M.csv|M.json]
 Quantizes one tensor and prints its error metrics (--json: one JSON object).
   --tensor NAME          the tensor (optional when FILE holds exactly one)
   --recipe R.json        take the tensor's config from a plan's recipe ("quantscope.recipe/1",
                          `quantscope-cli plan --export quantscope`) instead of the options below
   --json                 machine-readable output; sqnr_db is null when the error is zero (+inf)
+  --imatrix I            a llama.cpp importance matrix (GGUF or legacy .dat): the tensor's entry makes
+                         the GGUF formats use llama.cpp's weighted quantizers, as llama-quantize
+                         --imatrix does (Q8_0 and the other families ignore it)
   --out R                save the result: codes, scales, zero points, config and the dequantized
                          float32 values, as safetensors (.safetensors) or HDF5 (.h5, .hdf5)
   --no-dequantized       with --out: leave the dequantized values out (they follow from the codes)
@@ -102,8 +108,13 @@ QuantConfig configFromRecipe(const std::string& path, const std::string& name) {
 int runQuantize(const Args& argv) {
   const std::optional<ParsedArgs> parsed = parseTensorCommand(
       argv,
-      {{"json", false}, {"out", true}, {"no-dequantized", false}, {"metrics-out", true}, {"recipe", true}},
-      kUsage, {"out", "metrics-out", "recipe"});
+      {{"json", false},
+       {"out", true},
+       {"no-dequantized", false},
+       {"metrics-out", true},
+       {"recipe", true},
+       {"imatrix", true}},
+      kUsage, {"out", "metrics-out", "recipe", "imatrix"});
   if (!parsed)
     return 0;
   const ParsedArgs& a = *parsed;
@@ -114,7 +125,9 @@ int runQuantize(const Args& argv) {
       if (a.has(s.name))
         throw UsageError("--recipe gives the whole config; drop --" + s.name, kUsage);
   QuantConfig config = a.has("recipe") ? QuantConfig{} : configFromOptions(a, true);
-  const Tensor t = loadTensor(a.positional[0], a.get("tensor"));
+  Tensor t = loadTensor(a.positional[0], a.get("tensor"));
+  if (a.has("imatrix"))
+    attachImportance(t, readImatrix(a.get("imatrix")));
   if (a.has("recipe"))
     config = configFromRecipe(a.get("recipe"), t.name);
   validateForTensor(resolveForTensor(config, t.name), t.shape, a);

@@ -6,6 +6,8 @@
 #include "app/cli/table.h"
 #include "app/cli/tensor_input.h"
 #include "core/sweep/pareto.h"
+#include "core/io/imatrix.h"
+#include "core/model/tensor_importance.h"
 #include "core/sweep/sweep_runner.h"
 
 #include <algorithm>
@@ -18,7 +20,7 @@ namespace {
 
 const std::string kUsage =
     std::string(
-        R"(usage: quantscope-cli sweep FILE [--tensor NAME] --formats F1,F2,... [options] [--json|--csv]
+        R"(usage: quantscope-cli sweep FILE [--tensor NAME] --formats F1,F2,... [options] [--imatrix I] [--json|--csv]
 Quantizes one tensor with each format (the other options apply to all) and
 prints one row per format.
   --tensor NAME          the tensor (optional when FILE holds exactly one)
@@ -26,6 +28,8 @@ prints one row per format.
   --sort KEY             row order: input (default), bpe (bits per element, then SQNR best first),
                          sqnr (best first) or mse (best first); the pareto column marks the formats
                          no other beats with fewer or equal bits per element
+  --imatrix I            a llama.cpp importance matrix: the tensor's entry makes the GGUF formats use
+                         llama.cpp's weighted quantizers (as quantize --imatrix)
   --json | --csv         machine-readable output
   --metrics-out M        also save the full metrics, one row per format, as CSV (.csv) or JSON (.json)
 )") +
@@ -89,8 +93,9 @@ void orderRows(std::vector<SweepRow>& rows, const std::string& sort, const std::
 
 int runSweep(const Args& argv) {
   const std::optional<ParsedArgs> parsed = parseTensorCommand(
-      argv, {{"formats", true}, {"json", false}, {"csv", false}, {"metrics-out", true}, {"sort", true}},
-      kUsage, {"metrics-out"});
+      argv,
+      {{"formats", true}, {"json", false}, {"csv", false}, {"metrics-out", true}, {"sort", true}, {"imatrix", true}},
+      kUsage, {"metrics-out", "imatrix"});
   if (!parsed)
     return 0;
   const ParsedArgs& a = *parsed;
@@ -102,7 +107,9 @@ int runSweep(const Args& argv) {
   if (formats.empty())
     throw UsageError("--formats is required", kUsage);
   const QuantConfig base = configFromOptions(a, false);
-  const Tensor t = loadTensor(a.positional[0], a.get("tensor"));
+  Tensor t = loadTensor(a.positional[0], a.get("tensor"));
+  if (a.has("imatrix"))
+    attachImportance(t, readImatrix(a.get("imatrix")));
 
   const std::string sort = a.has("sort") ? a.get("sort") : "input";
   std::vector<std::string> header{"format", "config"};

@@ -236,6 +236,29 @@ void mxEntries(std::vector<FormatInfo>& entries) {
              "power-of-two scale. 8.25 bits per value."));
 }
 
+// GGUF k-quants Q2_K, Q3_K, Q5_K (gguf_kquants_low.cpp), named gguf:*.
+void ggufLowKEntries(std::vector<FormatInfo>& entries) {
+  entries.push_back(
+      ggufInfo("gguf:q2_k", "Q2_K", GgufType::Q2_K,
+               "llama.cpp k-quant: super-blocks of 256 with 16 sub-blocks of 16, each value 2 bits "
+               "(0..3) with a 4-bit scale and a 4-bit minimum per sub-block under FP16 super-scales: "
+               "x = d·s·q − dmin·m. 2.625 bits per value; the base of Q2_K files, usable mainly with "
+               "an importance matrix."));
+  entries.back().aliases = {"q2_k"};
+  entries.push_back(
+      ggufInfo("gguf:q3_k", "Q3_K", GgufType::Q3_K,
+               "llama.cpp k-quant: super-blocks of 256 with 16 sub-blocks of 16, each value 3 bits "
+               "(−4..3, symmetric) with a signed 6-bit scale per sub-block under an FP16 super-scale. "
+               "3.4375 bits per value; the base of Q3_K_S/M/L files."));
+  entries.back().aliases = {"q3_k"};
+  entries.push_back(
+      ggufInfo("gguf:q5_k", "Q5_K", GgufType::Q5_K,
+               "llama.cpp k-quant: as Q4_K with 5-bit values — super-blocks of 256, 8 sub-blocks of 32 "
+               "with a 6-bit scale and minimum each under FP16 super-scales. 5.5 bits per value; the "
+               "base of Q5_K_M files."));
+  entries.back().aliases = {"q5_k"};
+}
+
 // The GGUF family (gguf_kernel.cpp): canonical names "gguf:<llama.cpp type,
 // lowercased>", labels as llama.cpp writes them; the short names of earlier
 // versions stay as aliases.
@@ -267,6 +290,7 @@ void ggufEntries(std::vector<FormatInfo>& entries) {
       ggufInfo("q6_k", "Q6_K", GgufType::Q6_K,
                "llama.cpp k-quant: super-blocks of 256 with 16 sub-blocks of 16, 6-bit values and "
                "8-bit scales under an FP16 super-scale. 6.5625 bits per value."));
+  ggufLowKEntries(entries);
   // IQ4, ternary and FP4 types (gguf_iq4.cpp, gguf_ternary.cpp, gguf_fp4.cpp).
   entries.push_back(ggufInfo(
       "iq4_nl", "IQ4_NL", GgufType::IQ4_NL,

@@ -266,6 +266,9 @@ const GgufTypeInfo kTypes[] = {
     {"TQ2_0", kQKK, static_cast<int>(sizeof(BlockTQ2_0))},
     {"MXFP4", kQKMxfp4, static_cast<int>(sizeof(BlockMXFP4))},
     {"NVFP4", kQKNvfp4, static_cast<int>(sizeof(BlockNVFP4))},
+    {"Q2_K", kQKK, static_cast<int>(sizeof(BlockQ2_K))},
+    {"Q3_K", kQKK, static_cast<int>(sizeof(BlockQ3_K))},
+    {"Q5_K", kQKK, static_cast<int>(sizeof(BlockQ5_K))},
 };
 
 int typeIndex(uint32_t id) {
@@ -302,6 +305,12 @@ int typeIndex(uint32_t id) {
     return 14;
   case GgufType::NVFP4:
     return 15;
+  case GgufType::Q2_K:
+    return 16;
+  case GgufType::Q3_K:
+    return 17;
+  case GgufType::Q5_K:
+    return 18;
   default: // the read-only types (gguf_type_table.cpp) have no row here
     break;
   }
@@ -328,8 +337,8 @@ const GgufTypeInfo& ggufTypeInfo(GgufType type) {
     return *ggufTypeById(static_cast<uint32_t>(type));
   if (i < 0)
     throw Error("unsupported GGUF tensor type " + std::to_string(static_cast<uint32_t>(type)) +
-                " (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K, IQ4_NL, IQ4_XS, "
-                "TQ1_0, TQ2_0, MXFP4, NVFP4)");
+                " (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, "
+                "IQ4_XS, TQ1_0, TQ2_0, MXFP4, NVFP4)");
   return kTypes[i];
 }
 
@@ -396,6 +405,12 @@ void ggufQuantizeRow(GgufType type, const float* x, uint8_t* blocks, int64_t k) 
     return quantizeRowMXFP4(x, blocks, k);
   case GgufType::NVFP4:
     return quantizeRowNVFP4(x, blocks, k);
+  case GgufType::Q2_K:
+    return quantizeRowQ2K(x, blocks, k);
+  case GgufType::Q3_K:
+    return quantizeRowQ3K(x, blocks, k);
+  case GgufType::Q5_K:
+    return quantizeRowQ5K(x, blocks, k);
   }
 }
 
@@ -468,6 +483,12 @@ void ggufDequantizeRow(GgufType type, const uint8_t* blocks, float* y, int64_t k
     return dequantizeRowMXFP4(blocks, y, k);
   case GgufType::NVFP4:
     return dequantizeRowNVFP4(blocks, y, k);
+  case GgufType::Q2_K:
+    return dequantizeRowQ2K(blocks, y, k);
+  case GgufType::Q3_K:
+    return dequantizeRowQ3K(blocks, y, k);
+  case GgufType::Q5_K:
+    return dequantizeRowQ5K(blocks, y, k);
   }
 }
 

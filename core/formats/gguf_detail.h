@@ -46,6 +46,24 @@ struct BlockQ6_K {
   uint16_t d;
 };
 
+struct BlockQ2_K {
+  uint8_t scales[kQKK / 16]; // 4-bit scale | 4-bit min per 16 values
+  uint8_t qs[kQKK / 4];      // 2-bit codes
+  uint16_t d, dmin;          // super-block scales of the scales and mins
+};
+struct BlockQ3_K {
+  uint8_t hmask[kQKK / 8];     // 3rd bit of each code
+  uint8_t qs[kQKK / 4];        // low 2 bits
+  uint8_t scales[kKScaleSize]; // 16 6-bit scales
+  uint16_t d;
+};
+struct BlockQ5_K {
+  uint16_t d, dmin;
+  uint8_t scales[kKScaleSize]; // as Q4_K (scaleMinK4)
+  uint8_t qh[kQKK / 8];        // 5th bits
+  uint8_t qs[kQKK / 2];        // low 4 bits
+};
+
 // Sizes as static_assert-ed in ggml-common.h.
 static_assert(sizeof(BlockQ4_0) == 2 + kQK / 2, "wrong q4_0 block size");
 static_assert(sizeof(BlockQ4_1) == 4 + kQK / 2, "wrong q4_1 block size");
@@ -54,6 +72,9 @@ static_assert(sizeof(BlockQ5_1) == 4 + 4 + kQK / 2, "wrong q5_1 block size");
 static_assert(sizeof(BlockQ8_0) == 2 + kQK, "wrong q8_0 block size");
 static_assert(sizeof(BlockQ4_K) == 4 + kKScaleSize + kQKK / 2, "wrong q4_K block size");
 static_assert(sizeof(BlockQ6_K) == 2 + kQKK / 16 + 3 * kQKK / 4, "wrong q6_K block size");
+static_assert(sizeof(BlockQ2_K) == 4 + kQKK / 16 + kQKK / 4, "wrong q2_K block size");
+static_assert(sizeof(BlockQ3_K) == 2 + kQKK / 4 + kQKK / 8 + 12, "wrong q3_K block size");
+static_assert(sizeof(BlockQ5_K) == 4 + kKScaleSize + kQKK / 8 + kQKK / 2, "wrong q5_K block size");
 
 // ---- IQ4_NL / IQ4_XS (gguf_iq4.cpp), TQ1_0 / TQ2_0 (gguf_ternary.cpp),
 // MXFP4 / NVFP4 (gguf_fp4.cpp): layouts of ggml-common.h.
@@ -125,6 +146,35 @@ void quantizeRowQ4K(const float* x, uint8_t* blocks, int64_t k);
 void dequantizeRowQ4K(const uint8_t* blocks, float* y, int64_t k);
 void quantizeRowQ6K(const float* x, uint8_t* blocks, int64_t k);
 void dequantizeRowQ6K(const uint8_t* blocks, float* y, int64_t k);
+// Q2_K, Q3_K, Q5_K (gguf_kquants_low.cpp), and the steps their reference
+// and weighted quantizers share: 2-bit packing of 256 codes, Q3_K's scale
+// and code packing and requantization from the stored scales, the same for
+// Q5_K, and the 6-bit scale/min packing of Q4_K and Q5_K.
+void packTwoBits(const uint8_t* L, uint8_t* qs);
+void storeQ3Scale(uint8_t* scales, int j, int l);
+void requantizeQ3(const float* x, const BlockQ3_K& y, uint8_t* L);
+void packQ3(uint8_t* L, BlockQ3_K& y);
+void storeScaleMinK4(uint8_t* scales, int j, uint8_t ls, uint8_t lm);
+void requantizeQ5K(const float* x, const BlockQ5_K& y, uint8_t* L);
+void packQ5K(const uint8_t* L, BlockQ5_K& y);
+void quantizeRowQ2K(const float* x, uint8_t* blocks, int64_t k);
+void dequantizeRowQ2K(const uint8_t* blocks, float* y, int64_t k);
+void quantizeRowQ3K(const float* x, uint8_t* blocks, int64_t k);
+void dequantizeRowQ3K(const uint8_t* blocks, float* y, int64_t k);
+void quantizeRowQ5K(const float* x, uint8_t* blocks, int64_t k);
+void dequantizeRowQ5K(const uint8_t* blocks, float* y, int64_t k);
+
+// The weighted quantize_row_*_impl of one block with importance weights qw
+// (gguf_weighted_blocks.cpp); the legacy types also take the row's sigma2.
+void quantizeBlockQ4_0Weighted(const float* x, uint8_t* block, const float* qw, float rowSigma2);
+void quantizeBlockQ4_1Weighted(const float* x, uint8_t* block, const float* qw, float rowSigma2);
+void quantizeBlockQ5_0Weighted(const float* x, uint8_t* block, const float* qw, float rowSigma2);
+void quantizeBlockQ5_1Weighted(const float* x, uint8_t* block, const float* qw, float rowSigma2);
+void quantizeBlockQ2KWeighted(const float* x, uint8_t* block, const float* qw);
+void quantizeBlockQ3KWeighted(const float* x, uint8_t* block, const float* qw);
+void quantizeBlockQ4KWeighted(const float* x, uint8_t* block, const float* qw);
+void quantizeBlockQ5KWeighted(const float* x, uint8_t* block, const float* qw);
+void quantizeBlockQ6KWeighted(const float* x, uint8_t* block, const float* qw);
 
 // quantize_iq4_nl / quantize_iq4_xs for one row: `weights` per element (an
 // importance-matrix column), null for none; `ntry` 7 is the scale search of

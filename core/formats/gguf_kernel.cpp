@@ -63,6 +63,12 @@ GgufCodeLayout codeLayout(GgufType type) {
     return {0, 0, 0, false, 4};
   case GgufType::Q6_K:
     return {0, 0, 0, false, 6};
+  case GgufType::Q2_K:
+    return {0, 0, 0, false, 2};
+  case GgufType::Q3_K:
+    return {0, 0, 0, false, 3};
+  case GgufType::Q5_K:
+    return {0, 0, 0, false, 5};
   case GgufType::IQ4_NL:
     return {0, 16, 0, false, 4, iq4Grid(), detail::unpackIQ4NL};
   case GgufType::IQ4_XS: // grid in units of the super-scale d (sub-blocks scale it by l - 32)

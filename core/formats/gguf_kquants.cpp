@@ -1,7 +1,9 @@
 // GGUF k-quants Q4_K and Q6_K: quantize_row_*_ref and dequantize_row_* as in
 // llama.cpp's ggml-quants.c, including the search for the best sub-block
-// scale (make_qkx2_quants / make_qx_quants) so that files we write are the
-// ones llama-quantize would write without an importance matrix.
+// scale (make_qkx2_quants / make_qx_quants, gguf_fit.h) so that files we
+// write are the ones llama-quantize would write without an importance
+// matrix; Q6_K's weighted quantize_row_q6_K_impl differs only in the fit's
+// weights and shares its body.
 //
 // No FMA contraction: llama.cpp's reference kernels are plain C expressions;
 // fusing x*d + m would change the last bit (-ffp-contract=off: core/CMakeLists.txt).
@@ -12,7 +14,7 @@
 // operations: equal bytes (tests/core/simd_twins_test.cpp).
 
 #include "core/formats/float_format.h"
-#include "core/formats/gguf_detail.h"
+#include "core/formats/gguf_fit.h"
 #include "core/util/simd.h"
 
 #include <algorithm>
@@ -22,139 +24,6 @@
 namespace qs::detail {
 
 namespace {
-
-constexpr float kGroupMaxEps = 1e-15f;
-
-// Asymmetric sub-block fit: scale and min (returned negated in theMin) that
-// minimise the weighted error over a small sweep of candidate scales.
-// Inlined into both twins, so that each is compiled for its own target.
-#define QS_TWIN_BODY inline __attribute__((always_inline))
-
-QS_TWIN_BODY float makeQkx2Quants(int n, int nmax, const float* x, const float* weights, uint8_t* L,
-                                  float* theMin, uint8_t* Laux, float rmin, float rdelta, int nstep,
-                                  bool useMad) {
-  float min = x[0], max = x[0];
-  float sumW = weights[0];
-  float sumX = sumW * x[0];
-  for (int i = 1; i < n; ++i) {
-    if (x[i] < min)
-      min = x[i];
-    if (x[i] > max)
-      max = x[i];
-    const float w = weights[i];
-    sumW += w;
-    sumX += w * x[i];
-  }
-  if (min > 0)
-    min = 0;
-  if (max == min) {
-    for (int i = 0; i < n; ++i)
-      L[i] = 0;
-    *theMin = -min;
-    return 0.0f;
-  }
-  float iscale = nmax / (max - min);
-  float scale = 1 / iscale;
-  float bestError = 0;
-  for (int i = 0; i < n; ++i) {
-    const int l = nearestInt(iscale * (x[i] - min));
-    L[i] = static_cast<uint8_t>(std::max(0, std::min(nmax, l)));
-    float diff = scale * L[i] + min - x[i];
-    diff = useMad ? std::fabs(diff) : diff * diff;
-    bestError += weights[i] * diff;
-  }
-  if (nstep < 1) {
-    *theMin = -min;
-    return scale;
-  }
-  for (int is = 0; is <= nstep; ++is) {
-    iscale = (rmin + rdelta * is + nmax) / (max - min);
-    float sumL = 0, sumL2 = 0, sumXL = 0;
-    for (int i = 0; i < n; ++i) {
-      int l = nearestInt(iscale * (x[i] - min));
-      l = std::max(0, std::min(nmax, l));
-      Laux[i] = static_cast<uint8_t>(l);
-      const float w = weights[i];
-      sumL += w * l;
-      sumL2 += w * l * l;
-      sumXL += w * l * x[i];
-    }
-    const float D = sumW * sumL2 - sumL * sumL;
-    if (D > 0) {
-      float thisScale = (sumW * sumXL - sumX * sumL) / D;
-      float thisMin = (sumL2 * sumX - sumL * sumXL) / D;
-      if (thisMin > 0) {
-        thisMin = 0;
-        thisScale = sumXL / sumL2;
-      }
-      float curError = 0;
-      for (int i = 0; i < n; ++i) {
-        float diff = thisScale * Laux[i] + thisMin - x[i];
-        diff = useMad ? std::fabs(diff) : diff * diff;
-        curError += weights[i] * diff;
-      }
-      if (curError < bestError) {
-        std::copy(Laux, Laux + n, L);
-        bestError = curError;
-        scale = thisScale;
-        min = thisMin;
-      }
-    }
-  }
-  *theMin = -min;
-  return scale;
-}
-
-// Symmetric sub-block fit with weights x^2 (rmse_type 1, no importance).
-QS_TWIN_BODY float makeQxQuants(int n, int nmax, const float* x, int8_t* L) {
-  float max = 0, amax = 0;
-  for (int i = 0; i < n; ++i) {
-    const float ax = std::fabs(x[i]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[i];
-    }
-  }
-  if (amax < kGroupMaxEps) {
-    for (int i = 0; i < n; ++i)
-      L[i] = 0;
-    return 0.0f;
-  }
-  float iscale = -nmax / max;
-  float sumlx = 0, suml2 = 0;
-  for (int i = 0; i < n; ++i) {
-    int l = nearestInt(iscale * x[i]);
-    l = std::max(-nmax, std::min(nmax - 1, l));
-    L[i] = static_cast<int8_t>(l + nmax);
-    const float w = x[i] * x[i];
-    sumlx += w * x[i] * l;
-    suml2 += w * l * l;
-  }
-  float scale = suml2 ? sumlx / suml2 : 0.0f;
-  float best = scale * sumlx;
-  for (int is = -9; is <= 9; ++is) {
-    if (is == 0)
-      continue;
-    iscale = -(nmax + 0.1f * is) / max;
-    sumlx = suml2 = 0;
-    for (int i = 0; i < n; ++i) {
-      int l = nearestInt(iscale * x[i]);
-      l = std::max(-nmax, std::min(nmax - 1, l));
-      const float w = x[i] * x[i];
-      sumlx += w * x[i] * l;
-      suml2 += w * l * l;
-    }
-    if (suml2 > 0 && sumlx * sumlx > best * suml2) {
-      for (int i = 0; i < n; ++i) {
-        const int l = nearestInt(iscale * x[i]);
-        L[i] = static_cast<int8_t>(nmax + std::max(-nmax, std::min(nmax - 1, l)));
-      }
-      scale = sumlx / suml2;
-      best = scale * sumlx;
-    }
-  }
-  return scale;
-}
 
 QS_TWIN_BODY void quantizeRowQ4KBody(const float* x, uint8_t* blocks, int64_t k) {
   const int64_t nb = k / kQKK;
@@ -261,7 +130,8 @@ void dequantizeRowQ4K(const uint8_t* blocks, float* y, int64_t k) {
 
 namespace {
 
-QS_TWIN_BODY void quantizeRowQ6KBody(const float* x, uint8_t* blocks, int64_t k) {
+// qw: importance weights (quantize_row_q6_K_impl), null for the _ref quantizer.
+QS_TWIN_BODY void quantizeRowQ6KBody(const float* x, uint8_t* blocks, int64_t k, const float* qw) {
   const int64_t nb = k / kQKK;
   int8_t L[kQKK];
   float scales[kQKK / 16];
@@ -269,7 +139,8 @@ QS_TWIN_BODY void quantizeRowQ6KBody(const float* x, uint8_t* blocks, int64_t k)
     BlockQ6_K y{};
     float maxScale = 0, maxAbsScale = 0;
     for (int ib = 0; ib < kQKK / 16; ++ib) {
-      const float scale = makeQxQuants(16, 32, x + 16 * ib, L + 16 * ib);
+      const float scale =
+          makeQxQuants(16, 32, x + 16 * ib, L + 16 * ib, qw ? qw + i * kQKK + 16 * ib : nullptr);
       scales[ib] = scale;
       if (std::fabs(scale) > maxAbsScale) {
         maxAbsScale = std::fabs(scale);
@@ -313,12 +184,12 @@ QS_TWIN_BODY void quantizeRowQ6KBody(const float* x, uint8_t* blocks, int64_t k)
 }
 
 void quantizeRowQ6KScalar(const float* x, uint8_t* blocks, int64_t k) {
-  quantizeRowQ6KBody(x, blocks, k);
+  quantizeRowQ6KBody(x, blocks, k, nullptr);
 }
 
 #if QS_HAVE_AVX2
 QS_AVX2 void quantizeRowQ6KAvx2(const float* x, uint8_t* blocks, int64_t k) {
-  quantizeRowQ6KBody(x, blocks, k);
+  quantizeRowQ6KBody(x, blocks, k, nullptr);
 }
 #endif
 
@@ -330,6 +201,10 @@ void quantizeRowQ6K(const float* x, uint8_t* blocks, int64_t k) {
     return quantizeRowQ6KAvx2(x, blocks, k);
 #endif
   quantizeRowQ6KScalar(x, blocks, k);
+}
+
+void quantizeBlockQ6KWeighted(const float* x, uint8_t* block, const float* qw) {
+  quantizeRowQ6KBody(x, block, kQKK, qw);
 }
 
 void dequantizeRowQ6K(const uint8_t* blocks, float* y, int64_t k) {

@@ -3,18 +3,27 @@
 // and the plain _ref quantizer otherwise. This file chooses between them; the
 // weighted math lives beside each type's reference quantizer.
 #include "core/formats/block_formats.h"
+#include "core/formats/gguf_detail.h"
 
 #include "core/error.h"
-#include "core/formats/gguf_detail.h"
 
 namespace qs {
 
 bool ggufHasWeightedPath(GgufType type) {
   switch (type) {
+  case GgufType::Q4_0:
+  case GgufType::Q4_1:
+  case GgufType::Q5_0:
+  case GgufType::Q5_1:
+  case GgufType::Q2_K:
+  case GgufType::Q3_K:
+  case GgufType::Q4_K:
+  case GgufType::Q5_K:
+  case GgufType::Q6_K:
   case GgufType::IQ4_NL: // gguf_iq4.cpp
   case GgufType::IQ4_XS:
     return true;
-  default:
+  default: // Q8_0 and the float types ignore quant_weights
     return false;
   }
 }
@@ -31,8 +40,25 @@ void ggufQuantizeBlockWeighted(GgufType type, const float* x, uint8_t* block, co
   const int k = ggufTypeInfo(type).blockElements;
   if (!weights || !ggufHasWeightedPath(type))
     return ggufQuantizeRow(type, x, block, k);
-  (void)rowSigma2;
   switch (type) {
+  case GgufType::Q4_0:
+    return detail::quantizeBlockQ4_0Weighted(x, block, weights, rowSigma2);
+  case GgufType::Q4_1:
+    return detail::quantizeBlockQ4_1Weighted(x, block, weights, rowSigma2);
+  case GgufType::Q5_0:
+    return detail::quantizeBlockQ5_0Weighted(x, block, weights, rowSigma2);
+  case GgufType::Q5_1:
+    return detail::quantizeBlockQ5_1Weighted(x, block, weights, rowSigma2);
+  case GgufType::Q2_K:
+    return detail::quantizeBlockQ2KWeighted(x, block, weights);
+  case GgufType::Q3_K:
+    return detail::quantizeBlockQ3KWeighted(x, block, weights);
+  case GgufType::Q4_K:
+    return detail::quantizeBlockQ4KWeighted(x, block, weights);
+  case GgufType::Q5_K:
+    return detail::quantizeBlockQ5KWeighted(x, block, weights);
+  case GgufType::Q6_K:
+    return detail::quantizeBlockQ6KWeighted(x, block, weights);
   case GgufType::IQ4_NL: // sigma2 of its own super-block, not of the row
     return detail::quantizeRowIQ4NL(x, block, k, weights, 7);
   case GgufType::IQ4_XS:

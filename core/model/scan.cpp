@@ -15,6 +15,7 @@
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <regex>
 
 namespace qs {
@@ -240,6 +241,8 @@ ScanResult scanModel(const TensorSource& source, const ScanOptions& options, con
         entry = imatrixFor(*options.imatrix, st, weights, st.imatrixNote);
         if (!entry)
           st.imatrixNote += ": its error is weighted by the imatrix's mean weight";
+        else // the GGUF candidates quantize with it, as llama-quantize --imatrix does
+          t.importance = std::make_shared<const std::vector<float>>(entry->weights);
       }
       if (!st.keep) {
         buffer.resize(std::max(buffer.size(), size_t(t.numel())));

@@ -3,6 +3,7 @@
 #include "core/error.h"
 
 #include <algorithm>
+#include <memory>
 
 namespace qs {
 
@@ -48,6 +49,19 @@ Tensor sweepSample(const Tensor& tensor, int64_t maxElements) {
   for (int64_t i = 0; i < keep; ++i) {
     const int64_t row = i * v.rows / keep; // evenly strided rows
     std::copy_n(tensor.values.begin() + row * v.cols, v.cols, out.values.begin() + i * v.cols);
+  }
+  // Importance is per input column: the same for sampled rows, and for a
+  // 3-D expert stack (rows are experts) the sampled experts' rows of it.
+  if (tensor.importance && tensor.shape.size() == 3 &&
+      tensor.importance->size() == size_t(tensor.shape[0] * tensor.shape[2])) {
+    const size_t in = size_t(tensor.shape[2]);
+    auto w = std::make_shared<std::vector<float>>(size_t(keep) * in);
+    for (int64_t i = 0; i < keep; ++i)
+      std::copy_n(tensor.importance->begin() + ptrdiff_t(size_t(i * v.rows / keep) * in), in,
+                  w->begin() + ptrdiff_t(size_t(i) * in));
+    out.importance = std::move(w);
+  } else if (tensor.shape.size() != 3) {
+    out.importance = tensor.importance;
   }
   return out;
 }
