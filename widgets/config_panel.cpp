@@ -117,7 +117,7 @@ ConfigPanel::ConfigPanel(QWidget* parent)
       percentile_(new TrimmedSpinBox(this)), percentileSlider_(new QSlider(Qt::Horizontal, this)),
       twoSided_(new QCheckBox(tr("Two-sided (P and 100−P of x)"), this)), fixedMin_(new TrimmedSpinBox(this)),
       fixedMax_(new TrimmedSpinBox(this)), rounding_(new QComboBox(this)), seed_(new QSpinBox(this)),
-      problems_(new QLabel(this)) {
+      problems_(new QLabel(this)), scaleFormat_(new QComboBox(this)) {
   buildFormatCombo();
   formatInfo_->setWordWrap(true);
   formatInfo_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
@@ -167,6 +167,14 @@ ConfigPanel::ConfigPanel(QWidget* parent)
     spin->setDecimals(6);
     spin->setKeyboardTracking(false);
   }
+  for (ScaleFormat f : {ScaleFormat::Fp32, ScaleFormat::Fp16, ScaleFormat::Bf16, ScaleFormat::E4m3,
+                        ScaleFormat::Ue8m0Ceil, ScaleFormat::Ue8m0Floor, ScaleFormat::Ue8m0Round, ScaleFormat::Int8Dq})
+    scaleFormat_->addItem(f == ScaleFormat::Int8Dq ? tr("int8dq (bitsandbytes double quant)")
+                                                   : QString::fromLatin1(toString(f)),
+                          int(f));
+  scaleFormat_->setToolTip(tr("How each fitted scale is stored; the elements use the stored scale. "
+                              "ue8m0: a power of two (ceil never clips, floor may); int8dq: the scales "
+                              "minus their mean in blocks of 256 on bitsandbytes' dynamic 8-bit map"));
   rounding_->addItem(tr("Nearest (ties to even)"), int(Rounding::Nearest));
   rounding_->addItem(tr("Stochastic"), int(Rounding::Stochastic));
   seed_->setRange(0, std::numeric_limits<int>::max());
@@ -174,7 +182,7 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   seed_->setKeyboardTracking(false);
 
   // Narrow docks: combos and spin boxes shrink instead of forcing a scroll bar.
-  for (QComboBox* combo : {format_, symmetric_, granularity_, clip_, rounding_}) {
+  for (QComboBox* combo : {format_, symmetric_, granularity_, clip_, rounding_, scaleFormat_}) {
     combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     combo->setMinimumContentsLength(8);
   }
@@ -211,6 +219,7 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   axisRow->addWidget(new QLabel(tr("group"), this));
   axisRow->addWidget(groupSize_, 1);
   scaleForm->addRow(tr("Axis"), axisRow);
+  scaleForm->addRow(tr("Stored as"), scaleFormat_);
   auto* clipBox = new QGroupBox(tr("Clipping"), this);
   auto* clipForm = compactForm(clipBox);
   clipForm->addRow(tr("Method"), clip_);
@@ -330,6 +339,11 @@ ConfigPanel::ConfigPanel(QWidget* parent)
     c.rounding = static_cast<Rounding>(rounding_->itemData(index).toInt());
     edit(c, tr("Rounding %1").arg(rounding_->itemText(index)));
   });
+  connect(scaleFormat_, &QComboBox::activated, this, [this](int index) {
+    QuantConfig c = config_;
+    c.scaleFormat = static_cast<ScaleFormat>(scaleFormat_->itemData(index).toInt());
+    edit(c, tr("Scales stored as %1").arg(QString::fromLatin1(toString(c.scaleFormat))));
+  });
   connect(seed_, &QSpinBox::valueChanged, this, [this](int seed) {
     QuantConfig c = config_;
     c.seed = static_cast<uint64_t>(seed);
@@ -425,7 +439,7 @@ void ConfigPanel::showConfig() {
   {
     QSignalBlocker b1(format_), b2(bits_), b3(symmetric_), b4(granularity_), b5(axis_), b6(groupSize_),
         b7(clip_), b8(percentile_), b9(percentileSlider_), b10(twoSided_), b11(fixedMin_), b12(fixedMax_),
-        b13(rounding_), b14(seed_);
+        b13(rounding_), b14(seed_), b15(scaleFormat_);
     int index = comboIndexOfData(format_, name);
     if (index < 0) { // a name the catalog does not list (from JSON): show it anyway
       format_->addItem(name, name);
@@ -461,6 +475,7 @@ void ConfigPanel::showConfig() {
     setValueIfChanged(fixedMin_, c.clipping.fixedMin);
     setValueIfChanged(fixedMax_, c.clipping.fixedMax);
     rounding_->setCurrentIndex(comboIndexOfData(rounding_, int(c.rounding)));
+    scaleFormat_->setCurrentIndex(comboIndexOfData(scaleFormat_, int(c.scaleFormat)));
     setValueIfChanged(seed_, static_cast<int>(std::min<uint64_t>(c.seed, std::numeric_limits<int>::max())));
   }
   updateEnabled();
@@ -475,6 +490,7 @@ void ConfigPanel::updateEnabled() {
   bits_->setEnabled(integer);
   symmetric_->setEnabled(integer);
   granularity_->setEnabled(!block); // MX/GGUF blocks fix their own scale groups
+  scaleFormat_->setEnabled(!block || c.scaleFormat != ScaleFormat::Fp32); // blocks store their own
   const bool hasGranularity = c.granularity && !block;
   const auto kind = hasGranularity ? c.granularity->kind : GranularityKind::Tensor;
   // Blocks keep an output-channel axis too: their rows run along the others.

@@ -58,6 +58,7 @@ public:
   QDoubleSpinBox* fixedMinSpin() const { return fixedMin_; }
   QDoubleSpinBox* fixedMaxSpin() const { return fixedMax_; }
   QComboBox* roundingCombo() const { return rounding_; }
+  QComboBox* scaleFormatCombo() const { return scaleFormat_; }
   // What configProblems (core/quant/config_check.h) finds; hidden when nothing.
   QLabel* problemsLabel() const { return problems_; }
 
@@ -98,6 +99,7 @@ private:
   QComboBox* rounding_;
   QSpinBox* seed_;
   QLabel* problems_;
+  QComboBox* scaleFormat_; // how each fitted scale is stored (QuantConfig::scaleFormat)
   std::vector<QString> clipTips_; // the clipping widgets' own tooltips
 };
 

@@ -40,6 +40,9 @@ const char* const kQuantOptionsHelp = R"(quantization options
   --rounding R           nearest|stochastic (default nearest)
   --seed S               seed for stochastic rounding and k-means (default 0)
   --codebook a,b,c       levels for --format codebook
+  --scale-format S       how each fitted scale is stored: fp32 (default)|fp16|bf16|e4m3|ue8m0|ue8m0-floor|
+                         ue8m0-ceil|ue8m0-round|int8dq (bitsandbytes' double quantization); ue8m0 is
+                         ue8m0-ceil. Scaled formats only (MX/GGUF/NVFP4 blocks store their own)
   --config CFG.json      start from a quantscope.config/2 (or /1) file (options above override it)
 )";
 
@@ -47,7 +50,7 @@ std::vector<OptionSpec> quantOptionSpecs() {
   return {{"format", true},      {"granularity", true}, {"axis", true},       {"group-size", true},
           {"asymmetric", false}, {"clip", true},        {"percentile", true}, {"two-sided", false},
           {"clip-min", true},    {"clip-max", true},    {"rounding", true},   {"seed", true},
-          {"codebook", true},    {"config", true}};
+          {"codebook", true},    {"config", true},      {"scale-format", true}};
 }
 
 namespace {
@@ -69,7 +72,8 @@ const char* optionFor(const std::string& key) {
                                                                  {"clipping.percentile", "percentile"},
                                                                  {"clipping.min", "clip-min"},
                                                                  {"clipping.max", "clip-max"},
-                                                                 {"codebook", "codebook"}};
+                                                                 {"codebook", "codebook"},
+                                                                 {"scale_format", "scale-format"}};
   for (const auto& [k, o] : kOptions)
     if (key == k)
       return o;
@@ -161,6 +165,8 @@ QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
       c.codebook.push_back(v);
     }
   }
+  if (a.has("scale-format"))
+    c.scaleFormat = scaleFormatFromString(a.get("scale-format"));
   throwFirstProblem(configValueProblems(c), a, true);
   throwFirstProblem(configProblems(c), a, false); // formats, codebook levels
   return c;

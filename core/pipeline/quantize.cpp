@@ -254,6 +254,7 @@ void QuantizeRun::finishResult(const QuantizePass& pass) {
   if (countCodes_)
     setCodeOccupancy(codeCounts, r);
   exportParameters(plan_, calibration_.params, *plan_.kernel, r);
+  exportStoredScales(plan_, calibration_, *plan_.kernel, r);
   double analyseMs = 0;
   for (double ms : analyseMs_)
     analyseMs = std::max(analyseMs, ms);

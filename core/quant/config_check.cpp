@@ -53,6 +53,30 @@ void checkCodebook(const QuantConfig& c, std::vector<ConfigProblem>& out) {
   }
 }
 
+// A scale format needs a scale it can store: fixed blocks (MX, GGUF, NVFP4)
+// store theirs in their own format and k-means stores levels, not a scale.
+std::string scaleFormatRefusal(const std::string& format, ScaleFormat scaleFormat) {
+  if (scaleFormat == ScaleFormat::Fp32 || format.empty())
+    return {};
+  std::string error;
+  const FormatInfo* info = lookupFormat(format, error);
+  if (!info || info->takesLevels)
+    return {};
+  if (info->fixedBlock)
+    return "is refused for '" + info->name + "': its blocks store their scales in their own format (use fp32)";
+  if (info->makeKernel(KernelOptions{})->scaleExport().centroids)
+    return "is refused for '" + info->name + "': it stores fitted levels, not a scale (use fp32)";
+  return {};
+}
+
+void checkScaleFormat(const QuantConfig& c, std::vector<ConfigProblem>& out) {
+  if (std::string e = scaleFormatRefusal(c.format, c.scaleFormat); !e.empty())
+    out.push_back({"scale_format", e});
+  for (size_t i = 0; i < c.overrides.size(); ++i)
+    if (std::string e = scaleFormatRefusal(c.overrides[i].format, c.scaleFormat); !e.empty())
+      out.push_back({"scale_format", e + " (overrides[" + std::to_string(i) + "])"});
+}
+
 } // namespace
 
 std::vector<ConfigProblem> configValueProblems(const QuantConfig& c) {
@@ -89,6 +113,7 @@ std::vector<ConfigProblem> configProblems(const QuantConfig& c) {
   std::vector<ConfigProblem> out = configValueProblems(c);
   checkFormats(c, out);
   checkCodebook(c, out);
+  checkScaleFormat(c, out);
   return out;
 }
 

@@ -23,8 +23,9 @@ struct ConfigProblem {
 // with min > max, overrides without pattern or format.
 std::vector<ConfigProblem> configValueProblems(const QuantConfig& config);
 
-// The value problems plus unknown formats (also in overrides) and codebook
-// levels the user codebook refuses.
+// The value problems plus unknown formats (also in overrides), codebook
+// levels the user codebook refuses and a scale format for a format that
+// stores no scale of its own (MX, GGUF, NVFP4 blocks, k-means).
 std::vector<ConfigProblem> configProblems(const QuantConfig& config);
 // ... plus a channel/group axis outside a tensor of `shape`.
 std::vector<ConfigProblem> configProblems(const QuantConfig& config, const Shape& shape);
