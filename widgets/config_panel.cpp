@@ -167,8 +167,9 @@ ConfigPanel::ConfigPanel(QWidget* parent)
     spin->setDecimals(6);
     spin->setKeyboardTracking(false);
   }
-  for (ScaleFormat f : {ScaleFormat::Fp32, ScaleFormat::Fp16, ScaleFormat::Bf16, ScaleFormat::E4m3,
-                        ScaleFormat::Ue8m0Ceil, ScaleFormat::Ue8m0Floor, ScaleFormat::Ue8m0Round, ScaleFormat::Int8Dq})
+  for (ScaleFormat f :
+       {ScaleFormat::Fp32, ScaleFormat::Fp16, ScaleFormat::Bf16, ScaleFormat::E4m3, ScaleFormat::Ue8m0Ceil,
+        ScaleFormat::Ue8m0Floor, ScaleFormat::Ue8m0Round, ScaleFormat::Int8Dq})
     scaleFormat_->addItem(f == ScaleFormat::Int8Dq ? tr("int8dq (bitsandbytes double quant)")
                                                    : QString::fromLatin1(toString(f)),
                           int(f));

@@ -99,7 +99,7 @@ private:
   QComboBox* rounding_;
   QSpinBox* seed_;
   QLabel* problems_;
-  QComboBox* scaleFormat_; // how each fitted scale is stored (QuantConfig::scaleFormat)
+  QComboBox* scaleFormat_;        // how each fitted scale is stored (QuantConfig::scaleFormat)
   std::vector<QString> clipTips_; // the clipping widgets' own tooltips
 };
 

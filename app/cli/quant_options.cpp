@@ -47,9 +47,9 @@ const char* const kQuantOptionsHelp = R"(quantization options
 )";
 
 std::vector<OptionSpec> quantOptionSpecs() {
-  return {{"format", true},      {"granularity", true}, {"axis", true},       {"group-size", true},
-          {"asymmetric", false}, {"clip", true},        {"percentile", true}, {"two-sided", false},
-          {"clip-min", true},    {"clip-max", true},    {"rounding", true},   {"seed", true},
+  return {{"format", true},      {"granularity", true}, {"axis", true},        {"group-size", true},
+          {"asymmetric", false}, {"clip", true},        {"percentile", true},  {"two-sided", false},
+          {"clip-min", true},    {"clip-max", true},    {"rounding", true},    {"seed", true},
           {"codebook", true},    {"config", true},      {"scale-format", true}};
 }
 

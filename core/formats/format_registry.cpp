@@ -255,9 +255,10 @@ void ggufEntries(std::vector<FormatInfo>& entries) {
 // The NVFP4 family (nvfp4_kernel.cpp): the published rule and the two block
 // scale choices practitioners compare with it.
 void nvfp4Entries(std::vector<FormatInfo>& entries) {
-  entries.push_back(entry(nvfp4Family(Nvfp4ScaleRule::Rne), "nvfp4", "block", "NVFP4",
-                          "NVIDIA Blackwell FP4: blocks of 16 E2M1 values, each with an FP8 E4M3 scale, under "
-                          "one FP32 scale per tensor (amax / (6 x 448)). 4.5 bits per value."));
+  entries.push_back(
+      entry(nvfp4Family(Nvfp4ScaleRule::Rne), "nvfp4", "block", "NVFP4",
+            "NVIDIA Blackwell FP4: blocks of 16 E2M1 values, each with an FP8 E4M3 scale, under "
+            "one FP32 scale per tensor (amax / (6 x 448)). 4.5 bits per value."));
   entries.push_back(entry(nvfp4Family(Nvfp4ScaleRule::MseSearch), "nvfp4_mse", "block", "NVFP4 (MSE scale)",
                           "NVFP4 with each block's E4M3 scale searched: the 4 codes on either side of the "
                           "rounded scale are tried and the one with the least squared error is kept."));

@@ -70,14 +70,14 @@ float nvfp4TensorScale(float amax, Nvfp4ScaleRule rule) {
 uint8_t e2m1Code(float y) {
   const float a = std::fabs(y);
   // Midpoints 0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 5; a tie goes to the even magnitude.
-  uint8_t m = a <= 0.25f  ? 0
-              : a < 0.75f ? 1
+  uint8_t m = a <= 0.25f   ? 0
+              : a < 0.75f  ? 1
               : a <= 1.25f ? 2
-              : a < 1.75f ? 3
-              : a <= 2.5f ? 4
-              : a < 3.5f  ? 5
-              : a <= 5.0f ? 6
-                          : 7;
+              : a < 1.75f  ? 3
+              : a <= 2.5f  ? 4
+              : a < 3.5f   ? 5
+              : a <= 5.0f  ? 6
+                           : 7;
   return uint8_t((y < 0.0f ? 8 : 0) | m);
 }
 
@@ -99,8 +99,8 @@ float e4m3Value(uint8_t code) {
   return e4m3Table()[code];
 }
 
-Nvfp4BlockOut nvfp4QuantizeBlock(Nvfp4ScaleRule rule, const float* x, int n, float tensorScale, uint8_t* codes,
-                                 float* dequantized) {
+Nvfp4BlockOut nvfp4QuantizeBlock(Nvfp4ScaleRule rule, const float* x, int n, float tensorScale,
+                                 uint8_t* codes, float* dequantized) {
   if (n < 0 || n > kNvfp4Block)
     throw Error("NVFP4 block holds 1.." + std::to_string(kNvfp4Block) + " values, got " + std::to_string(n));
   Nvfp4BlockOut out;
@@ -113,7 +113,8 @@ Nvfp4BlockOut nvfp4QuantizeBlock(Nvfp4ScaleRule rule, const float* x, int n, flo
     const uint8_t rne = code;
     double best = trialError(rne, tensorScale, x, n);
     // Positive finite codes: 0x01 (2^-9) .. 0x7E (448).
-    const int lo = std::max(1, int(rne) - kNvfp4SearchRadius), hi = std::min(0x7E, int(rne) + kNvfp4SearchRadius);
+    const int lo = std::max(1, int(rne) - kNvfp4SearchRadius),
+              hi = std::min(0x7E, int(rne) + kNvfp4SearchRadius);
     for (int c = lo; c <= hi; ++c) {
       if (c == rne)
         continue;

@@ -46,7 +46,7 @@ struct Nvfp4BlockOut {
 
 // Quantizes n <= 16 finite values with the tensor scale `tensorScale`
 // (nvfp4TensorScale of the same rule): element nibbles and dequantized values.
-Nvfp4BlockOut nvfp4QuantizeBlock(Nvfp4ScaleRule rule, const float* x, int n, float tensorScale, uint8_t* codes,
-                                 float* dequantized);
+Nvfp4BlockOut nvfp4QuantizeBlock(Nvfp4ScaleRule rule, const float* x, int n, float tensorScale,
+                                 uint8_t* codes, float* dequantized);
 
 } // namespace qs

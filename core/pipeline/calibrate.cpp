@@ -83,8 +83,9 @@ void calibrate(const QuantPlan& plan, FormatKernel& kernel, const float* values,
                Calibration& out, ParallelErrors& errors) {
   const ScaleFormat scaleFormat = plan.config.scaleFormat;
   if (scaleFormat != ScaleFormat::Fp32 && (plan.block || kernel.scaleExport().centroids))
-    throw Error(std::string("scale format '") + toString(scaleFormat) + "' is refused for '" + plan.config.format +
-                "': it stores " + (plan.block ? "its block scales in its own format" : "fitted levels, not a scale") +
+    throw Error(std::string("scale format '") + toString(scaleFormat) + "' is refused for '" +
+                plan.config.format + "': it stores " +
+                (plan.block ? "its block scales in its own format" : "fitted levels, not a scale") +
                 " (use fp32)");
   resizeLarge(out.params, size_t(plan.segments));
   kernel.reserveSegments(plan.segments);

@@ -192,7 +192,9 @@ PassCounting QuantizeRun::passCounting() {
   if (!job_.analyse)
     return c;
   c.codes = countCodes_;
-  c.clipped = plan_.cast || plan_.config.clipping.method != ClipMethod::MinMax;
+  // Minmax ranges hold every value, unless a scale format stored the scale smaller.
+  c.clipped = plan_.cast || plan_.config.clipping.method != ClipMethod::MinMax ||
+              plan_.config.scaleFormat != ScaleFormat::Fp32;
   c.dequantizedFromCodes = dequantizedFromCodes_;
   c.anyNonFinite = calibration_.global.finite < plan_.numel;
   c.accumulators = &accumulators_;

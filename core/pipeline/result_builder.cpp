@@ -96,7 +96,8 @@ void exportStoredScales(const QuantPlan& plan, const Calibration& calibration, c
     out.fitted[at] = params[s].fitted;
     // NVFP4: the effective scale is s_block * s_tensor; s_block is recovered
     // exactly by rounding the quotient back onto the E4M3 grid.
-    out.codes[at] = twoLevel ? int32_t(fp8E4M3Format().encode(params[s].scale / out.tensorScale)) : in.codes[s];
+    out.codes[at] =
+        twoLevel ? int32_t(fp8E4M3Format().encode(params[s].scale / out.tensorScale)) : in.codes[s];
   }
 }
 

@@ -63,7 +63,8 @@ std::string scaleFormatRefusal(const std::string& format, ScaleFormat scaleForma
   if (!info || info->takesLevels)
     return {};
   if (info->fixedBlock)
-    return "is refused for '" + info->name + "': its blocks store their scales in their own format (use fp32)";
+    return "is refused for '" + info->name +
+           "': its blocks store their scales in their own format (use fp32)";
   if (info->makeKernel(KernelOptions{})->scaleExport().centroids)
     return "is refused for '" + info->name + "': it stores fitted levels, not a scale (use fp32)";
   return {};

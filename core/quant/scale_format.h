@@ -62,22 +62,22 @@ float ue8m0Value(uint8_t code); // 2^(code - 127); NaN for 255
 const std::array<float, 256>& bnbDynamicMap();
 
 struct DoubleQuantized {
-  std::vector<uint8_t> codes;  // one per scale: index into bnbDynamicMap
-  std::vector<float> absmax;   // one per block of 256 scales
-  float offset = 0;            // the mean subtracted
-  std::vector<float> stored;   // map[code] * absmax + offset
+  std::vector<uint8_t> codes; // one per scale: index into bnbDynamicMap
+  std::vector<float> absmax;  // one per block of 256 scales
+  float offset = 0;           // the mean subtracted
+  std::vector<float> stored;  // map[code] * absmax + offset
 };
 DoubleQuantized doubleQuantize(const float* scales, int64_t n);
 
 // What a run stored (QuantResult::storedScales): the stored values are the
 // result's `scales`; these are the fitted scales and the codes beside them.
 struct StoredScales {
-  std::string format;          // "fp32" (as fitted), a scale format's name, or "e4m3" for NVFP4 blocks
-  std::vector<float> fitted;   // per segment in scale order; empty when stored as fitted
-  std::vector<int32_t> codes;  // per segment in scale order; empty when stored as fitted
-  float tensorScale = 0;       // NVFP4: the FP32 per-tensor scale; 0 for one-level formats
-  std::vector<float> absmax;   // int8dq: absmax of each block of 256 scales (segment order)
-  float offset = 0;            // int8dq: the mean subtracted
+  std::string format;         // "fp32" (as fitted), a scale format's name, or "e4m3" for NVFP4 blocks
+  std::vector<float> fitted;  // per segment in scale order; empty when stored as fitted
+  std::vector<int32_t> codes; // per segment in scale order; empty when stored as fitted
+  float tensorScale = 0;      // NVFP4: the FP32 per-tensor scale; 0 for one-level formats
+  std::vector<float> absmax;  // int8dq: absmax of each block of 256 scales (segment order)
+  float offset = 0;           // int8dq: the mean subtracted
 };
 
 // Stores every segment's scale in `format` (not Fp32): scale and invScale

@@ -53,9 +53,9 @@ TEST_F(ScaleFormatCli, Nf4WithDoubleQuantWritesBothLevels) {
   ASSERT_TRUE(fs::exists(cliBinary())) << cliBinary();
   const fs::path st = kOut / "nf4dq.safetensors";
   fs::remove(st);
-  const CliRun r = runCli("quantize " + npy().string() +
-                          " --format nf4 --granularity group --group-size 64 --scale-format int8dq --out " +
-                          st.string());
+  const CliRun r =
+      runCli("quantize " + npy().string() +
+             " --format nf4 --granularity group --group-size 64 --scale-format int8dq --out " + st.string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("int8dq scale codes uint8, scale absmax float32 [1], scale offset float32"),
             std::string::npos)
@@ -91,7 +91,8 @@ TEST_F(ScaleFormatCli, Nvfp4H5RecomputedFromTheTwoLevels) {
       h5.string() +
       "', 'r')\n"
       "g = g[list(g.keys())[0]]\n"
-      "codes, sc, ts, deq = g['codes'][()], g['scale_codes'][()], g['tensor_scale'][()], g['dequantized'][()]\n"
+      "codes, sc, ts, deq = g['codes'][()], g['scale_codes'][()], g['tensor_scale'][()], "
+      "g['dequantized'][()]\n"
       "assert sc.shape == (32, 32) and ts.shape == (1,), (sc.shape, ts.shape)\n"
       "e, m = (sc.astype(np.int64) >> 3) & 15, sc.astype(np.int64) & 7\n"
       "s_block = np.where(e == 0, m / 8.0 * 2.0**-6, (1 + m / 8.0) * 2.0 ** (e - 7)).astype(np.float32)\n"

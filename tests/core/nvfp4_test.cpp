@@ -83,7 +83,8 @@ TEST(Nvfp4, BothLevelsExhaustive) {
       x[0] = 6.0f * d; // the amax: maps to 6 under scale sc
       for (int c = 0; c < 15; ++c)
         x[1 + c] = e2m1FromBits(c < 8 ? c : c + 1) * d; // every code but -0
-      const Nvfp4BlockOut out = nvfp4QuantizeBlock(Nvfp4ScaleRule::Rne, x, kNvfp4Block, tensorScale, codes, dq);
+      const Nvfp4BlockOut out =
+          nvfp4QuantizeBlock(Nvfp4ScaleRule::Rne, x, kNvfp4Block, tensorScale, codes, dq);
       ASSERT_EQ(out.scaleCode, sc) << "scale code " << sc << " tensor scale " << tensorScale;
       ASSERT_EQ(out.fitted, e4m3FromBits(sc));
       for (int i = 0; i < kNvfp4Block; ++i) {
@@ -161,8 +162,7 @@ std::vector<uint8_t> readBytes(const std::string& path) {
   return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
 }
 
-template <typename T>
-std::vector<T> readArray(const std::string& path) {
+template <typename T> std::vector<T> readArray(const std::string& path) {
   const std::vector<uint8_t> raw = readBytes(path);
   std::vector<T> v(raw.size() / sizeof(T));
   std::memcpy(v.data(), raw.data(), v.size() * sizeof(T));
@@ -173,7 +173,8 @@ std::vector<T> readArray(const std::string& path) {
 // E4M3's range, NaN/inf and halfway cases; every rule bit-exact.
 TEST(Nvfp4, MatchesNumpyReference) {
   const std::string out = std::string(QS_TEST_OUT_DIR) + "/nvfp4_refs";
-  const std::string cmd = std::string(QS_PYTHON) + " " + QS_SOURCE_DIR + "/tests/data/nvfp4_scale_refs.py nvfp4 " + out;
+  const std::string cmd =
+      std::string(QS_PYTHON) + " " + QS_SOURCE_DIR + "/tests/data/nvfp4_scale_refs.py nvfp4 " + out;
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   const Tensor t = tensorOf({4096, 4096}, readArray<float>(out + "/nvfp4_input.f32"));
   ASSERT_EQ(t.values.size(), size_t(4096) * 4096);

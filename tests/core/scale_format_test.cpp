@@ -24,8 +24,7 @@
 namespace qs {
 namespace {
 
-template <typename T>
-std::vector<T> readArray(const std::string& path) {
+template <typename T> std::vector<T> readArray(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   const std::vector<char> raw((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   std::vector<T> v(raw.size() / sizeof(T));
@@ -171,7 +170,7 @@ TEST(ScaleFormat, Nf4WithDoubleQuant) {
     ASSERT_EQ(r->scales[g], dq.stored[g]) << g;
     ASSERT_EQ(r->storedScales.codes[g], dq.codes[g]) << g;
   }
-  ASSERT_EQ(r->codes, plain->codes); // coded with the fitted absmax
+  ASSERT_EQ(r->codes, plain->codes);             // coded with the fitted absmax
   const std::vector<float>& nf4 = plain->levels; // the first block's levels: code k -> levels[k] / scale
   for (size_t i = 0; i < t.values.size(); ++i) {
     const float level = nf4[size_t(plain->codes[i])] / plain->scales[0];
@@ -188,7 +187,8 @@ TEST(ScaleFormat, BitsPerElementCountTheStoredScale) {
   QuantConfig asym = grouped("int4", 32, ScaleFormat::Bf16);
   asym.symmetric = false; // the zero point stays a 4-bit integer
   EXPECT_DOUBLE_EQ(quantize(t, asym)->metrics.bitsPerElement, 4.0 + (16.0 + 4.0) / 32);
-  QuantConfig fp4 = grouped("fp4_e2m1", 16, ScaleFormat::E4m3); // NVFP4's block scale without its tensor scale
+  QuantConfig fp4 =
+      grouped("fp4_e2m1", 16, ScaleFormat::E4m3); // NVFP4's block scale without its tensor scale
   EXPECT_DOUBLE_EQ(quantize(t, fp4)->metrics.bitsPerElement, 4.5);
 }
 
@@ -200,7 +200,8 @@ TEST(ScaleFormat, JsonRoundTripAndChecks) {
     const QuantConfig back = configFromJson(configToJson(c));
     EXPECT_EQ(back, c) << name;
   }
-  EXPECT_EQ(configFromJson(R"({"format": "int4", "scale_format": "ue8m0"})").scaleFormat, ScaleFormat::Ue8m0Ceil);
+  EXPECT_EQ(configFromJson(R"({"format": "int4", "scale_format": "ue8m0"})").scaleFormat,
+            ScaleFormat::Ue8m0Ceil);
   EXPECT_EQ(configFromJson(R"({"format": "int4"})").scaleFormat, ScaleFormat::Fp32);
   EXPECT_THROW(configFromJson(R"({"format": "int4", "scale_format": "e5m2"})"), Error);
   EXPECT_THROW(configFromJson(R"({"format": "int4", "scale_format": 8})"), Error);
