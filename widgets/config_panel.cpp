@@ -118,7 +118,7 @@ ConfigPanel::ConfigPanel(QWidget* parent)
       percentile_(new TrimmedSpinBox(this)), percentileSlider_(new QSlider(Qt::Horizontal, this)),
       twoSided_(new QCheckBox(tr("Two-sided (P and 100−P of x)"), this)), fixedMin_(new TrimmedSpinBox(this)),
       fixedMax_(new TrimmedSpinBox(this)), hqq_(new HqqControls(this)), rounding_(new QComboBox(this)),
-      seed_(new QSpinBox(this)), problems_(new QLabel(this)) {
+      seed_(new QSpinBox(this)), problems_(new QLabel(this)), scaleFormat_(new QComboBox(this)) {
   buildFormatCombo();
   formatInfo_->setWordWrap(true);
   formatInfo_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
@@ -171,6 +171,15 @@ ConfigPanel::ConfigPanel(QWidget* parent)
     spin->setDecimals(6);
     spin->setKeyboardTracking(false);
   }
+  for (ScaleFormat f :
+       {ScaleFormat::Fp32, ScaleFormat::Fp16, ScaleFormat::Bf16, ScaleFormat::E4m3, ScaleFormat::Ue8m0Ceil,
+        ScaleFormat::Ue8m0Floor, ScaleFormat::Ue8m0Round, ScaleFormat::Int8Dq})
+    scaleFormat_->addItem(f == ScaleFormat::Int8Dq ? tr("int8dq (bitsandbytes double quant)")
+                                                   : QString::fromLatin1(toString(f)),
+                          int(f));
+  scaleFormat_->setToolTip(tr("How each fitted scale is stored; the elements use the stored scale. "
+                              "ue8m0: a power of two (ceil never clips, floor may); int8dq: the scales "
+                              "minus their mean in blocks of 256 on bitsandbytes' dynamic 8-bit map"));
   rounding_->addItem(tr("Nearest (ties to even)"), int(Rounding::Nearest));
   rounding_->addItem(tr("Stochastic"), int(Rounding::Stochastic));
   rotation_ = new QComboBox(this);
@@ -184,7 +193,7 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   seed_->setKeyboardTracking(false);
 
   // Narrow docks: combos and spin boxes shrink instead of forcing a scroll bar.
-  for (QComboBox* combo : {format_, symmetric_, granularity_, clip_, rounding_, rotation_}) {
+  for (QComboBox* combo : {format_, symmetric_, granularity_, clip_, rounding_, rotation_, scaleFormat_}) {
     combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     combo->setMinimumContentsLength(8);
   }
@@ -222,6 +231,7 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   axisRow->addWidget(groupSize_, 1);
   scaleForm->addRow(tr("Axis"), axisRow);
   scaleForm->addRow(tr("Block"), buildBlockControls());
+  scaleForm->addRow(tr("Stored as"), scaleFormat_);
   auto* clipBox = new QGroupBox(tr("Clipping"), this);
   auto* clipForm = compactForm(clipBox);
   clipForm->addRow(tr("Method"), clip_);
@@ -357,6 +367,11 @@ ConfigPanel::ConfigPanel(QWidget* parent)
     c.rounding = static_cast<Rounding>(rounding_->itemData(index).toInt());
     edit(c, tr("Rounding %1").arg(rounding_->itemText(index)));
   });
+  connect(scaleFormat_, &QComboBox::activated, this, [this](int index) {
+    QuantConfig c = config_;
+    c.scaleFormat = static_cast<ScaleFormat>(scaleFormat_->itemData(index).toInt());
+    edit(c, tr("Scales stored as %1").arg(QString::fromLatin1(toString(c.scaleFormat))));
+  });
   connect(rotation_, &QComboBox::activated, this, [this](int index) {
     QuantConfig c = config_;
     c.rotation = static_cast<Rotation>(rotation_->itemData(index).toInt());
@@ -477,7 +492,7 @@ void ConfigPanel::showConfig() {
     QSignalBlocker blockRows(blockRows_), blockCols(blockCols_);
     QSignalBlocker b1(format_), b2(bits_), b3(symmetric_), b4(granularity_), b5(axis_), b6(groupSize_),
         b7(clip_), b8(percentile_), b9(percentileSlider_), b10(twoSided_), b11(fixedMin_), b12(fixedMax_),
-        b13(rounding_), b14(seed_), b15(rotation_);
+        b13(rounding_), b14(seed_), b15(rotation_), b16(scaleFormat_);
     // An alias ("q4_k", "fp8") selects its entry's canonical name.
     int index = comboIndexOfData(format_, info ? QString::fromStdString(info->name) : name);
     if (index < 0) { // a name the catalog does not list (from JSON): show it anyway
@@ -518,6 +533,7 @@ void ConfigPanel::showConfig() {
     hqq_->display(c.clipping);
     rounding_->setCurrentIndex(comboIndexOfData(rounding_, int(c.rounding)));
     rotation_->setCurrentIndex(comboIndexOfData(rotation_, int(c.rotation)));
+    scaleFormat_->setCurrentIndex(comboIndexOfData(scaleFormat_, int(c.scaleFormat)));
     setValueIfChanged(seed_, static_cast<int>(std::min<uint64_t>(c.seed, std::numeric_limits<int>::max())));
   }
   updateEnabled();
@@ -532,6 +548,7 @@ void ConfigPanel::updateEnabled() {
   bits_->setEnabled(integer);
   symmetric_->setEnabled(integer);
   granularity_->setEnabled(!block); // MX/GGUF blocks fix their own scale groups
+  scaleFormat_->setEnabled(!block || c.scaleFormat != ScaleFormat::Fp32); // blocks store their own
   const bool hasGranularity = c.granularity && !block;
   const auto kind = hasGranularity ? c.granularity->kind : GranularityKind::Tensor;
   // Blocks keep an output-channel axis too: their rows run along the others.

@@ -64,6 +64,7 @@ public:
   QDoubleSpinBox* fixedMaxSpin() const { return fixedMax_; }
   QComboBox* roundingCombo() const { return rounding_; }
   QComboBox* rotationCombo() const { return rotation_; }
+  QComboBox* scaleFormatCombo() const { return scaleFormat_; }
   // What configProblems (core/quant/config_check.h) finds; hidden when nothing.
   QLabel* problemsLabel() const { return problems_; }
 
@@ -109,6 +110,7 @@ private:
   QSpinBox* seed_;
   QLabel* problems_;
   QComboBox* rotation_ = nullptr; // QuantConfig::rotation
+  QComboBox* scaleFormat_;        // how each fitted scale is stored (QuantConfig::scaleFormat)
   std::vector<QString> clipTips_; // the clipping widgets' own tooltips
 };
 

@@ -71,6 +71,9 @@ const char* const kQuantOptionsHelp = R"(quantization options
                          (D seeded random signs, b the largest power of two dividing the row length)
                          and rotate the dequantized values back; metrics stay in the original basis
   --codebook a,b,c       levels for --format codebook
+  --scale-format S       how each fitted scale is stored: fp32 (default)|fp16|bf16|e4m3|ue8m0|ue8m0-floor|
+                         ue8m0-ceil|ue8m0-round|int8dq (bitsandbytes' double quantization); ue8m0 is
+                         ue8m0-ceil. Scaled formats only (MX/GGUF/NVFP4 blocks store their own)
   --config CFG.json      start from a quantscope.config/2 (or /1) file (options above override it)
 )";
 
@@ -79,7 +82,8 @@ std::vector<OptionSpec> quantOptionSpecs() {
           {"asymmetric", false}, {"clip", true},        {"percentile", true}, {"two-sided", false},
           {"clip-min", true},    {"clip-max", true},    {"rounding", true},   {"seed", true},
           {"codebook", true},    {"config", true},      {"hqq-iters", true},  {"hqq-p", true},
-          {"hqq-scale", false},   {"block", true},       {"rotation", true}};
+          {"hqq-scale", false},   {"block", true},       {"rotation", true},
+          {"scale-format", true}};
 }
 
 namespace {
@@ -105,7 +109,8 @@ const char* optionFor(const std::string& key) {
                                                                  {"clipping.max", "clip-max"},
                                                                  {"clipping.hqq_iterations", "hqq-iters"},
                                                                  {"clipping.hqq_p", "hqq-p"},
-                                                                 {"codebook", "codebook"}};
+                                                                 {"codebook", "codebook"},
+{"scale_format", "scale-format"}};
   for (const auto& [k, o] : kOptions)
     if (key == k)
       return o;
@@ -206,6 +211,8 @@ QuantConfig configFromOptions(const ParsedArgs& a, bool requireFormat) {
       c.codebook.push_back(v);
     }
   }
+  if (a.has("scale-format"))
+    c.scaleFormat = scaleFormatFromString(a.get("scale-format"));
   throwFirstProblem(configValueProblems(c), a, true);
   throwFirstProblem(configProblems(c), a, false); // formats, codebook levels
   return c;

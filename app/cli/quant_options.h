@@ -15,6 +15,7 @@ namespace qs::cli {
 
 // --format --granularity --axis --group-size --asymmetric --clip --percentile
 // --two-sided --clip-min --clip-max --rounding --seed --config --codebook
+// --scale-format
 std::vector<OptionSpec> quantOptionSpecs();
 extern const char* const kQuantOptionsHelp;
 

@@ -38,6 +38,14 @@ std::string writeResultFile(const std::string& path, const QuantResult& r, bool 
   if (!r.scales.empty())
     add("scales float32 " +
         shapeToString(r.scaleShape.empty() ? Shape{int64_t(r.scales.size())} : r.scaleShape));
+  const StoredScales& stored = r.storedScales;
+  if (!stored.codes.empty())
+    add(stored.format + " scale codes " +
+        std::string(dtypeName(smallestIntArray("codes", {}, stored.codes).dtype)));
+  if (stored.tensorScale > 0)
+    add("tensor scale float32");
+  if (!stored.absmax.empty())
+    add("scale absmax float32 [" + std::to_string(stored.absmax.size()) + "], scale offset float32");
   if (!r.zeroPoints.empty())
     add("zero points " + std::string(dtypeName(smallestIntArray("zp", {}, r.zeroPoints).dtype)));
   if (!r.realZeroPoints.empty())

@@ -5,6 +5,7 @@
 #include "core/formats/codebook.h"
 #include "core/formats/float_format.h"
 #include "core/formats/format_kernel.h"
+#include "core/formats/nvfp4_block.h"
 
 namespace qs {
 
@@ -22,5 +23,6 @@ enum class SignLevels { Binary, Ternary };
 KernelFactory signFamily(SignLevels levels);
 KernelFactory mxFamily(MxElement element);
 KernelFactory ggufFamily(GgufType type);
+KernelFactory nvfp4Family(Nvfp4ScaleRule rule);
 
 } // namespace qs

@@ -30,6 +30,10 @@ struct SegmentParams {
   // values (code − zero)·scale (zeroPoint is unused then).
   bool realZero = false;
   float zero = 0;
+  // The scale as fitted before it was stored in a narrower format (a scale
+  // format, core/quant/scale_format.h, or NVFP4's E4M3 block scale); 0 when
+  // the scale is stored as fitted.
+  float fitted = 0;
 };
 
 // What the per-segment export (QuantResult scales etc.) holds besides the scale.
@@ -95,6 +99,13 @@ public:
   // Representable values of a segment, sorted; empty when the code set has
   // more than 2^maxCodeBits members.
   virtual std::vector<float> levels(const SegmentParams& p, int64_t segment, int maxCodeBits = 12) const = 0;
+
+  // ---- two-level formats (NVFP4): the tensor's statistics before any block
+  // or segment, once per quantize call (core/pipeline/calibrate.cpp).
+  virtual void prepareTensor(const DataStats& global) { (void)global; }
+  // The second-level scale fixed by prepareTensor (NVFP4's FP32 per-tensor
+  // scale); 0 for formats with one level.
+  virtual float tensorScale() const { return 0.0f; }
 
   // ---- scale segments (formats without a fixed block)
   // True when fitParams needs only the clip range, not the values (per-group

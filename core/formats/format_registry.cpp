@@ -329,6 +329,22 @@ void ggufEntries(std::vector<FormatInfo>& entries) {
       false));
 }
 
+// The NVFP4 family (nvfp4_kernel.cpp): the published rule and the two block
+// scale choices practitioners compare with it.
+void nvfp4Entries(std::vector<FormatInfo>& entries) {
+  entries.push_back(
+      entry(nvfp4Family(Nvfp4ScaleRule::Rne), "nvfp4", "block", "NVFP4",
+            "NVIDIA Blackwell FP4: blocks of 16 E2M1 values, each with an FP8 E4M3 scale, under "
+            "one FP32 scale per tensor (amax / (6 x 448)). 4.5 bits per value."));
+  entries.push_back(entry(nvfp4Family(Nvfp4ScaleRule::MseSearch), "nvfp4_mse", "block", "NVFP4 (MSE scale)",
+                          "NVFP4 with each block's E4M3 scale searched: the 4 codes on either side of the "
+                          "rounded scale are tried and the one with the least squared error is kept."));
+  entries.push_back(entry(nvfp4Family(Nvfp4ScaleRule::FourOverSix), "nvfp4_4over6", "block",
+                          "NVFP4 (4 over 6)",
+                          "NVFP4 where each block's largest value maps to 4 or to 6 on the E2M1 grid, "
+                          "whichever gives the less squared error; the tensor scale is amax / (6 x 256)."));
+}
+
 std::vector<FormatInfo> buildRegistry() {
   std::vector<FormatInfo> formats;
   floatEntries(formats);
@@ -336,6 +352,7 @@ std::vector<FormatInfo> buildRegistry() {
   codebookEntries(formats);
   mxEntries(formats);
   ggufEntries(formats);
+  nvfp4Entries(formats);
   return formats;
 }
 

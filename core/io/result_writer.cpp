@@ -45,6 +45,19 @@ std::vector<ArrayToWrite> resultArrays(const QuantResult& r, const std::string& 
     need(r.scales.size(), groups, "scales");
     a.push_back(floatArray(p + "scales", scaleShape, r.scales));
   }
+  // Two levels: the stored scale's codes beside `scales` (its decoded value),
+  // NVFP4's tensor scale, int8dq's absmax per 256 scales and mean.
+  const StoredScales& stored = r.storedScales;
+  if (!stored.codes.empty()) {
+    need(stored.codes.size(), groups, "scale codes");
+    a.push_back(smallestIntArray(p + "scale_codes", scaleShape, stored.codes));
+  }
+  if (stored.tensorScale > 0)
+    a.push_back(floatArray(p + "tensor_scale", {1}, {stored.tensorScale}));
+  if (!stored.absmax.empty()) {
+    a.push_back(floatArray(p + "scale_absmax", {int64_t(stored.absmax.size())}, stored.absmax));
+    a.push_back(floatArray(p + "scale_offset", {1}, {stored.offset}));
+  }
   if (!r.zeroPoints.empty()) {
     need(r.zeroPoints.size(), groups, "zero points");
     a.push_back(smallestIntArray(p + "zero_points", scaleShape, r.zeroPoints));
@@ -76,6 +89,7 @@ std::map<std::string, std::string> resultAttributes(const QuantResult& r) {
           {"format_label", r.formatLabel},
           {"granularity", granularityJson(r.granularity)},
           {"code_bits", std::to_string(r.codeBits)},
+          {"scale_format", r.storedScales.format.empty() ? "own" : r.storedScales.format},
           {"shape", shapeToString(r.shape)}};
 }
 

@@ -1,6 +1,7 @@
 #include "core/pipeline/calibrate.h"
 
 #include "core/calib/hqq.h"
+#include "core/error.h"
 #include "core/util/large_alloc.h"
 
 #include <algorithm>
@@ -112,14 +113,24 @@ void calibrateSegments(const QuantPlan& plan, FormatKernel& kernel, const float*
 
 void calibrate(const QuantPlan& plan, FormatKernel& kernel, const float* values, const float* work,
                Calibration& out, ParallelErrors& errors) {
+  const ScaleFormat scaleFormat = plan.config.scaleFormat;
+  if (scaleFormat != ScaleFormat::Fp32 && (plan.block || kernel.scaleExport().centroids))
+    throw Error(std::string("scale format '") + toString(scaleFormat) + "' is refused for '" +
+                plan.config.format + "': it stores " +
+                (plan.block ? "its block scales in its own format" : "fitted levels, not a scale") +
+                " (use fp32)");
   resizeLarge(out.params, size_t(plan.segments));
   kernel.reserveSegments(plan.segments);
   if (!plan.cast && !plan.block) {
     resizeLarge(out.stats, size_t(plan.segments));
     calibrateSegments(plan, kernel, work, out, errors);
+    applyScaleFormat(scaleFormat, out.params, out.stored);
     return;
   }
   out.global = dataStatsParallel(values, plan.numel);
+  kernel.prepareTensor(out.global);
+  if (kernel.tensorScale() > 0) // NVFP4: E4M3 block scales under an FP32 tensor scale
+    out.stored.format = "e4m3";
   if (plan.cast && plan.segments) { // no clamp: overflow follows the format (inf or saturation)
     out.params[0] = SegmentParams{};
     out.params[0].lo = -HUGE_VALF;

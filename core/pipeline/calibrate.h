@@ -4,6 +4,7 @@
 #include "core/calib/clip_range.h"
 #include "core/formats/format_kernel.h"
 #include "core/pipeline/quant_plan.h"
+#include "core/quant/scale_format.h"
 #include "core/util/parallel_errors.h"
 
 #include <vector>
@@ -18,6 +19,7 @@ struct Calibration {
   std::vector<SegmentParams> params;
   std::vector<DataStats> stats; // per segment; scaled (not cast or block) formats only
   DataStats global;             // finite count and range of the whole tensor
+  StoredScales stored;          // how the scales are stored: codes, fitted scales, second level
 
   Calibration() = default;
   Calibration(const Calibration&) = delete;
@@ -25,7 +27,10 @@ struct Calibration {
   ~Calibration();
 };
 
-// `values` is the tensor in its own order, `work` in the working layout.
+// `values` is the tensor in its own order, `work` in the working layout. A
+// block format gets the tensor's statistics (FormatKernel::prepareTensor)
+// before its blocks; a scaled format's fitted scales are stored in the
+// config's scale format (applyScaleFormat) before any element is quantized.
 void calibrate(const QuantPlan& plan, FormatKernel& kernel, const float* values, const float* work,
                Calibration& out, ParallelErrors& errors);
 

@@ -204,7 +204,9 @@ PassCounting QuantizeRun::passCounting() {
   if (!job_.analyse)
     return c;
   c.codes = countCodes_;
-  c.clipped = plan_.cast || plan_.config.clipping.method != ClipMethod::MinMax;
+  // Minmax ranges hold every value, unless a scale format stored the scale smaller.
+  c.clipped = plan_.cast || plan_.config.clipping.method != ClipMethod::MinMax ||
+              plan_.config.scaleFormat != ScaleFormat::Fp32;
   c.dequantizedFromCodes = dequantizedFromCodes_;
   c.anyNonFinite = calibration_.global.finite < plan_.numel;
   c.accumulators = &accumulators_;
@@ -266,6 +268,7 @@ void QuantizeRun::finishResult(const QuantizePass& pass) {
   if (countCodes_)
     setCodeOccupancy(codeCounts, r);
   exportParameters(plan_, calibration_.params, *plan_.kernel, r);
+  exportStoredScales(plan_, calibration_, *plan_.kernel, r);
   double analyseMs = 0;
   for (double ms : analyseMs_)
     analyseMs = std::max(analyseMs, ms);

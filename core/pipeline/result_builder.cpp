@@ -1,5 +1,7 @@
 #include "core/pipeline/result_builder.h"
 
+#include "core/formats/float_format.h"
+
 #include <cmath>
 
 namespace qs {
@@ -12,10 +14,17 @@ double bitsPerElement(const QuantPlan& plan) {
     return double(plan.segments) * (block * bits + plan.kernel->overheadBitsPerSegment()) /
            double(plan.numel);
   // A cast stores the codes only.
-  double perSegment = plan.kernel->overheadBitsPerSegment();
+  if (plan.cast)
+    return bits;
+  // The kernel counts an FP32 scale; a scale format stores it narrower (and
+  // int8dq adds an FP32 absmax per 256 scales).
+  const ScaleFormat scaleFormat = plan.config.scaleFormat;
+  const double perSegment = plan.kernel->overheadBitsPerSegment() - 32.0 + scaleFormatBits(scaleFormat);
+  double overheadBits = perSegment * double(plan.segments);
   if (plan.config.clipping.method == ClipMethod::Hqq) // its zero point is a float32, not a b-bit integer
-    perSegment += 32.0 - bits;
-  const double overheadBits = plan.cast ? 0.0 : perSegment * double(plan.segments);
+    overheadBits += (32.0 - bits) * double(plan.segments);
+  if (scaleFormat == ScaleFormat::Int8Dq)
+    overheadBits += int8dqSecondLevelBits(plan.segments);
   return plan.numel ? bits + overheadBits / double(plan.numel) : bits;
 }
 
@@ -73,6 +82,31 @@ void exportSegmentParameters(const QuantPlan& plan, const std::vector<SegmentPar
 }
 
 } // namespace
+
+void exportStoredScales(const QuantPlan& plan, const Calibration& calibration, const FormatKernel& kernel,
+                        QuantResult& result) {
+  StoredScales& out = result.storedScales;
+  const StoredScales& in = calibration.stored;
+  out.format = in.format;
+  out.absmax = in.absmax;
+  out.offset = in.offset;
+  out.tensorScale = kernel.tensorScale();
+  const std::vector<SegmentParams>& params = calibration.params;
+  const bool twoLevel = out.tensorScale > 0;
+  if (plan.cast || plan.segments == 0 || (in.codes.empty() && !twoLevel))
+    return;
+  const size_t segments = size_t(plan.segments);
+  out.fitted.assign(segments, 0.0f);
+  out.codes.assign(segments, 0);
+  for (size_t s = 0; s < segments; ++s) {
+    const size_t at = size_t(plan.layout.scaleIndex(int64_t(s)));
+    out.fitted[at] = params[s].fitted;
+    // NVFP4: the effective scale is s_block * s_tensor; s_block is recovered
+    // exactly by rounding the quotient back onto the E4M3 grid.
+    out.codes[at] =
+        twoLevel ? int32_t(fp8E4M3Format().encode(params[s].scale / out.tensorScale)) : in.codes[s];
+  }
+}
 
 void exportParameters(const QuantPlan& plan, const std::vector<SegmentParams>& params,
                       const FormatKernel& kernel, QuantResult& result) {

@@ -12,7 +12,9 @@
 namespace qs {
 
 // Codes plus the kernel's overhead per segment (scale and zero point, k-means
-// centroids) or per block (the real llama.cpp / MX block size).
+// centroids) or per block (the real llama.cpp / MX block size), the scale
+// counted in its scale format. Per-tensor constants (NVFP4's FP32 tensor
+// scale, int8dq's mean) are not counted.
 double bitsPerElement(const QuantPlan& plan);
 
 // result.codeCounts and metrics.codeEntropyBits from the occupancy counts.
@@ -21,5 +23,10 @@ void setCodeOccupancy(const std::vector<int64_t>& counts, QuantResult& result);
 // result.scales, clipLo/clipHi, zeroPoints, offsets, segmentLevels and levels.
 void exportParameters(const QuantPlan& plan, const std::vector<SegmentParams>& params,
                       const FormatKernel& kernel, QuantResult& result);
+
+// result.storedScales: the scale format, every segment's fitted scale and
+// stored code in scale order, NVFP4's tensor scale, int8dq's second level.
+void exportStoredScales(const QuantPlan& plan, const Calibration& calibration, const FormatKernel& kernel,
+                        QuantResult& result);
 
 } // namespace qs

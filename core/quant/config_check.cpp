@@ -68,6 +68,8 @@ void checkHqq(const QuantConfig& c, std::vector<ConfigProblem>& out) {
     out.push_back({"rounding", "hqq optimises nearest rounding; stochastic rounding is not its model"});
   if (c.granularity && c.granularity->kind == GranularityKind::None)
     out.push_back({"granularity", "hqq needs scale groups, not a plain cast"});
+  if (c.scaleFormat != ScaleFormat::Fp32)
+    out.push_back({"scale_format", "is refused with clip hqq: HQQ's fit keeps its scale in fp32"});
 }
 
 // MX and GGUF formats fix their own 1-D blocks: a 2-D tile has no place in them.
@@ -78,6 +80,31 @@ void checkBlockGranularity(const QuantConfig& c, std::vector<ConfigProblem>& out
   if (const FormatInfo* info = lookupFormat(c.format, error); info && info->fixedBlock)
     out.push_back({"granularity.kind", "block does not apply to " + info->label + ": its blocks of " +
                                            std::to_string(info->fixedBlock) + " are fixed by the format"});
+}
+
+// A scale format needs a scale it can store: fixed blocks (MX, GGUF, NVFP4)
+// store theirs in their own format and k-means stores levels, not a scale.
+std::string scaleFormatRefusal(const std::string& format, ScaleFormat scaleFormat) {
+  if (scaleFormat == ScaleFormat::Fp32 || format.empty())
+    return {};
+  std::string error;
+  const FormatInfo* info = lookupFormat(format, error);
+  if (!info || info->takesLevels)
+    return {};
+  if (info->fixedBlock)
+    return "is refused for '" + info->name +
+           "': its blocks store their scales in their own format (use fp32)";
+  if (info->makeKernel(KernelOptions{})->scaleExport().centroids)
+    return "is refused for '" + info->name + "': it stores fitted levels, not a scale (use fp32)";
+  return {};
+}
+
+void checkScaleFormat(const QuantConfig& c, std::vector<ConfigProblem>& out) {
+  if (std::string e = scaleFormatRefusal(c.format, c.scaleFormat); !e.empty())
+    out.push_back({"scale_format", e});
+  for (size_t i = 0; i < c.overrides.size(); ++i)
+    if (std::string e = scaleFormatRefusal(c.overrides[i].format, c.scaleFormat); !e.empty())
+      out.push_back({"scale_format", e + " (overrides[" + std::to_string(i) + "])"});
 }
 
 } // namespace
@@ -126,6 +153,7 @@ std::vector<ConfigProblem> configProblems(const QuantConfig& c) {
   checkCodebook(c, out);
   checkHqq(c, out);
   checkBlockGranularity(c, out);
+  checkScaleFormat(c, out);
   return out;
 }
 

@@ -23,8 +23,10 @@ struct ConfigProblem {
 // with min > max, overrides without pattern or format.
 std::vector<ConfigProblem> configValueProblems(const QuantConfig& config);
 
-// The value problems plus unknown formats (also in overrides) and codebook
-// levels the user codebook refuses, and block granularity for MX/GGUF formats.
+// The value problems plus unknown formats (also in overrides), codebook
+// levels the user codebook refuses, block granularity for MX/GGUF formats, a
+// scale format for a format that stores no scale of its own (MX, GGUF, NVFP4
+// blocks, k-means) and HQQ's needs (affine integers, fp32 scales).
 std::vector<ConfigProblem> configProblems(const QuantConfig& config);
 // ... plus a channel/group axis outside a tensor of `shape`.
 std::vector<ConfigProblem> configProblems(const QuantConfig& config, const Shape& shape);

@@ -256,6 +256,8 @@ std::string configToJson(const QuantConfig& c, int indent) {
   for (const auto& o : c.overrides)
     overrides.push_back(json{{"match", o.match}, {"format", o.format}});
   j["overrides"] = overrides;
+  if (c.scaleFormat != ScaleFormat::Fp32)
+    j["scale_format"] = toString(c.scaleFormat);
   return j.dump(indent);
 }
 
@@ -335,6 +337,7 @@ QuantConfig configFromJson(const std::string& text) {
       c.overrides.push_back(std::move(o));
     }
   }
+  c.scaleFormat = scaleFormatFromString(top.string("scale_format", toString(c.scaleFormat)));
   top.finish();
   // Value checks shared with the CLI and the GUI (core/quant/config_check.h);
   // format names are looked up where the config is used.

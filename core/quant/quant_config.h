@@ -3,6 +3,7 @@
 // what the GUI edits, what is pinned and compared, and what is exported as
 // the versioned JSON described in README.md, "Config JSON" ("schema": "quantscope.config/1").
 #include "core/calib/clipping.h"
+#include "core/quant/scale_format.h"
 
 #include <cstdint>
 #include <optional>
@@ -65,6 +66,9 @@ struct QuantConfig {
   Rotation rotation = Rotation::None;
   std::vector<float> codebook; // levels for format "codebook" (user codebook)
   std::vector<FormatOverride> overrides;
+  // How each segment's fitted scale is stored (core/quant/scale_format.h);
+  // scaled formats only: fixed blocks (MX, GGUF, NVFP4) store their own.
+  ScaleFormat scaleFormat = ScaleFormat::Fp32;
   bool operator==(const QuantConfig&) const = default;
 };
 

@@ -113,6 +113,11 @@ struct QuantResult {
   std::vector<float> clipLo, clipHi;
   std::vector<float> offsets;       // GGUF Q4_1/Q5_1: per block minimum m (x ~ d*q + m)
   std::vector<float> segmentLevels; // k-means: 2^K centroids per scale group, segment after segment
+  // How `scales` are stored (core/quant/scale_format.h): `scales` are the
+  // stored values the elements are dequantized with; this holds the scale
+  // format, the fitted scales and codes beside them and a second level
+  // (NVFP4's FP32 tensor scale, int8dq's absmax per 256 scales and mean).
+  StoredScales storedScales;
 
   // Representable values of the first scale group (what the histogram draws as
   // levels); for per-tensor scales they are exact for the whole tensor.

@@ -6,6 +6,7 @@
 
 #include <QCheckBox>
 #include <QCoreApplication>
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QMouseEvent>
 #include <QToolTip>
@@ -50,6 +51,28 @@ QString tileAxisText(const QuantResult& r, bool rows) {
                     .arg(axistext::columns(r));
 }
 
+// NVFP4's per-block E4M3 scale: the stored code decoded (E4M3FN: bias 7, 3 mantissa bits).
+float e4m3CodeValue(int32_t code) {
+  const int e = (code >> 3) & 15, m = code & 7;
+  return e == 0 ? std::ldexp(float(m) / 8.0f, -6) : std::ldexp(1.0f + float(m) / 8.0f, e - 7);
+}
+
+bool hasStoredScales(const QuantResult& r) {
+  return !r.storedScales.fitted.empty() && r.storedScales.fitted.size() == r.scales.size();
+}
+
+// "E4M3 block scales × FP32 tensor scale 1.2e-4", "stored as ue8m0-ceil", "int8dq (offset …, 16 absmax)".
+QString storageText(const QuantResult& r) {
+  const StoredScales& st = r.storedScales;
+  if (st.tensorScale > 0)
+    return QObject::tr("E4M3 block scales × FP32 tensor scale %1").arg(plotstyle::num(st.tensorScale, 6));
+  if (!st.absmax.empty())
+    return QObject::tr("stored as int8dq: offset %1, %2 FP32 absmax of 256 scales")
+        .arg(plotstyle::num(st.offset, 5))
+        .arg(st.absmax.size());
+  return QObject::tr("stored as %1").arg(QString::fromStdString(st.format));
+}
+
 } // namespace
 
 ScaleMapView::ScaleMapView(QWidget* parent) : PlotViewBase(parent) {
@@ -58,6 +81,12 @@ ScaleMapView::ScaleMapView(QWidget* parent) : PlotViewBase(parent) {
       tr("Scales often span orders of magnitude across channels; a log scale shows all of them."));
   controls()->addWidget(log_);
   connect(log_, &QCheckBox::toggled, this, [this] { rebuild(); });
+  show_ = new QComboBox(this);
+  show_->setObjectName(QStringLiteral("scaleShow"));
+  show_->setToolTip(tr("Stored: the scale the elements are multiplied by. Stored / fitted: what storing "
+                       "the scale in its format did to it. NVFP4: the E4M3 block scale alone"));
+  controls()->addWidget(show_);
+  connect(show_, &QComboBox::activated, this, [this] { rebuild(); });
   QCustomPlot* p = plot();
   p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   map_ = new QCPColorMap(p->xAxis, p->yAxis);
@@ -78,11 +107,57 @@ ScaleMapView::ScaleMapView(QWidget* parent) : PlotViewBase(parent) {
 
 void ScaleMapView::setResult(std::shared_ptr<const QuantResult> result, std::shared_ptr<const Tensor>) {
   result_ = std::move(result);
+  fillShowCombo();
   rebuild();
+}
+
+void ScaleMapView::setShow(Show show) {
+  const int at = show_->findData(int(show));
+  if (at >= 0)
+    show_->setCurrentIndex(at);
+  rebuild();
+}
+
+// The choices the result has, keeping the current one where it still applies.
+void ScaleMapView::fillShowCombo() {
+  const QVariant current = show_->currentData();
+  show_->clear();
+  show_->addItem(tr("Stored scale"), int(Show::Stored));
+  if (result_ && hasStoredScales(*result_)) {
+    show_->addItem(tr("Stored / fitted"), int(Show::Ratio));
+    if (result_->storedScales.tensorScale > 0)
+      show_->addItem(tr("E4M3 block scale"), int(Show::BlockScale));
+  }
+  const int at = show_->findData(current);
+  show_->setCurrentIndex(at >= 0 ? at : 0);
+  show_->setVisible(show_->count() > 1);
+}
+
+std::vector<float> ScaleMapView::shownValues(QString& name) const {
+  const QuantResult& r = *result_;
+  const Show show = Show(show_->currentData().toInt());
+  const StoredScales& st = r.storedScales;
+  if (show == Show::Ratio && hasStoredScales(r)) {
+    name = tr("stored / fitted scale");
+    std::vector<float> v(r.scales.size());
+    for (size_t i = 0; i < v.size(); ++i)
+      v[i] = st.fitted[i] > 0 ? r.scales[i] / st.fitted[i] : 1.0f;
+    return v;
+  }
+  if (show == Show::BlockScale && st.tensorScale > 0 && st.codes.size() == r.scales.size()) {
+    name = tr("E4M3 block scale s_block");
+    std::vector<float> v(r.scales.size());
+    for (size_t i = 0; i < v.size(); ++i)
+      v[i] = e4m3CodeValue(st.codes[i]);
+    return v;
+  }
+  name = tr("scale s");
+  return r.scales;
 }
 
 void ScaleMapView::releaseResults() {
   result_.reset();
+  fillShowCombo();
 }
 
 void ScaleMapView::setLogColor(bool on) {
@@ -108,6 +183,16 @@ QString ScaleMapView::groupTooltip(qint64 row, qint64 col) const {
                 .arg(std::min<int64_t>((row + 1) * g.blockRows, view.rows()) - 1)
                 .arg(col * g.blockCols)
                 .arg(std::min<int64_t>((col + 1) * g.blockCols, view.cols()) - 1);
+  }
+  const StoredScales& st = result_->storedScales;
+  if (at < st.fitted.size() && at < st.codes.size()) {
+    text += tr("\nfitted %1, stored %2 (code %3, ×%4)")
+                .arg(plotstyle::num(st.fitted[at], 6), QString::fromStdString(st.format))
+                .arg(st.codes[at])
+                .arg(plotstyle::num(st.fitted[at] > 0 ? result_->scales[at] / st.fitted[at] : 1.0f, 5));
+    if (st.tensorScale > 0)
+      text += tr("\ns_block %1 × s_tensor %2")
+                  .arg(plotstyle::num(e4m3CodeValue(st.codes[at]), 5), plotstyle::num(st.tensorScale, 6));
   }
   if (at < result_->zeroPoints.size())
     text += tr("\nzero point = %1").arg(result_->zeroPoints[at]);
@@ -152,11 +237,16 @@ void ScaleMapView::rebuild() {
     rows_ = 1;
     cols_ = qint64(r.scales.size());
   }
-  setPlotTitle(tr("%1 — %2 — %3 scales %4")
-                   .arg(QString::fromStdString(r.tensorName), QString::fromStdString(r.formatLabel))
-                   .arg(r.scales.size())
-                   .arg(QString::fromStdString(shapeToString(shape))));
-  const auto [mn, mx] = valueRange(r.scales);
+  QString valueName;
+  const std::vector<float> values = shownValues(valueName);
+  QString title = tr("%1 — %2 — %3 scales %4")
+                      .arg(QString::fromStdString(r.tensorName), QString::fromStdString(r.formatLabel))
+                      .arg(r.scales.size())
+                      .arg(QString::fromStdString(shapeToString(shape)));
+  if (hasStoredScales(r))
+    title += QStringLiteral(" — ") + storageText(r);
+  setPlotTitle(title);
+  const auto [mn, mx] = valueRange(values);
   if (r.scales.size() == 1) {
     p->xAxis->setLabel(QString());
     p->yAxis->setLabel(QString());
@@ -174,10 +264,10 @@ void ScaleMapView::rebuild() {
     // Beyond a hundred or so scales the line is jagged and drawn 1 px wide: Qt
     // strokes wider pens as outlines, which took 300 ms for 4096 channels.
     g->setPen(QPen(plotstyle::original(), r.scales.size() <= 128 ? 1.3 : 1.0));
-    QVector<double> k(qsizetype(r.scales.size())), v(qsizetype(r.scales.size()));
-    for (size_t i = 0; i < r.scales.size(); ++i) {
+    QVector<double> k(qsizetype(values.size())), v(qsizetype(values.size()));
+    for (size_t i = 0; i < values.size(); ++i) {
       k[qsizetype(i)] = double(i);
-      v[qsizetype(i)] = r.scales[i];
+      v[qsizetype(i)] = values[i];
     }
     g->setData(k, v, true);
     if (r.granularity.kind == GranularityKind::Block)
@@ -185,7 +275,7 @@ void ScaleMapView::rebuild() {
     else
       p->xAxis->setLabel(r.granularity.kind == GranularityKind::Group ? axistext::groups(r)
                                                                       : axistext::rows(r));
-    p->yAxis->setLabel(tr("scale s (tensor units per code step)"));
+    p->yAxis->setLabel(valueName == tr("scale s") ? tr("scale s (tensor units per code step)") : valueName);
     p->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     if (log)
       p->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog));
@@ -204,7 +294,7 @@ void ScaleMapView::rebuild() {
   std::vector<float> cells(size_t(nx) * size_t(ny), 0.0f);
   for (qint64 rr = 0; rr < rows_; ++rr) {
     float* cell = cells.data() + size_t(rr / fy) * size_t(nx);
-    const float* scale = r.scales.data() + rr * cols_;
+    const float* scale = values.data() + rr * cols_;
     if (fx == 1)
       for (qint64 cc = 0; cc < cols_; ++cc)
         cell[cc] = std::max(cell[cc], scale[cc]);
@@ -226,8 +316,8 @@ void ScaleMapView::rebuild() {
   scale_->axis()->setTicker(log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
                                 : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
   map_->setDataRange(QCPRange(log ? mn : std::min(0.0f, mn), mx > mn ? mx : mn + 1));
-  scale_->axis()->setLabel(fx * fy > 1 ? tr("scale s (max of %1 × %2 groups)").arg(fy).arg(fx)
-                                       : tr("scale s"));
+  scale_->axis()->setLabel(fx * fy > 1 ? tr("%1 (max of %2 × %3 groups)").arg(valueName).arg(fy).arg(fx)
+                                       : valueName);
   p->yAxis->setRangeReversed(true);
   // Groups are [channels, groups], or [groups, channels] when the channels are the last axis.
   const bool channelsAcross = r.viewAxis > 0 && r.viewAxis == int(r.shape.size()) - 1;
