@@ -83,6 +83,7 @@ ScaleMapView::ScaleMapView(QWidget* parent) : PlotViewBase(parent) {
   connect(log_, &QCheckBox::toggled, this, [this] { rebuild(); });
   show_ = new QComboBox(this);
   show_->setObjectName(QStringLiteral("scaleShow"));
+  show_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   show_->setToolTip(tr("Stored: the scale the elements are multiplied by. Stored / fitted: what storing "
                        "the scale in its format did to it. NVFP4: the E4M3 block scale alone"));
   controls()->addWidget(show_);
