@@ -32,7 +32,7 @@ void LayerTabScreenshotTest::layerTabAtCommonSizes() {
   window.analyzer()->waitForWorker();
   QTest::qWait(200);
   QVERIFY(layer->isVisible());
-  QCOMPARE(layer->findChild<QTableWidget*>()->rowCount(), 4);
+  QCOMPARE(layer->findChild<QTableWidget*>()->rowCount(), 5);
   for (QWidget* plot : layer->exportables()) {
     QVERIFY(plot->isVisible());
     QVERIFY2(plot->width() >= 200 && plot->height() >= 150,

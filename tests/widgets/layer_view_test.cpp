@@ -43,8 +43,9 @@ void LayerViewTest::demoLayerFillsTableAndPlots() {
   QCOMPARE(report->calibration.outlierChannels.size(), size_t(4)); // the synthetic layer's planted channels
   auto* table = view.findChild<QTableWidget*>();
   QVERIFY(table);
-  QCOMPARE(table->rowCount(), 4);
+  QCOMPARE(table->rowCount(), 5);
   QCOMPARE(table->item(0, 0)->text(), QString("RTN"));
+  QVERIFY(table->item(4, 0)->text().startsWith("Hadamard rotation"));
   // Every method that smooths beats RTN on the demo layer (W4A16 group 128).
   for (int r = 1; r < 4; ++r)
     QVERIFY2(table->item(r, 2)->text().toDouble() > table->item(0, 2)->text().toDouble(),

@@ -53,7 +53,7 @@ void LayerResultsView::buildTable() {
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   // The method names give way (elided, full text in the tooltip) before the numbers do.
   table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-  table_->setMinimumHeight(140);
+  table_->setMinimumHeight(180); // header and five method rows
 }
 
 void LayerResultsView::showReport(const LayerReport& r, const QString& source, const QString& how) {
