@@ -37,7 +37,7 @@ double llamaWeightedSse(const Tensor& t, GgufType type, const std::vector<float>
   const int64_t perExpert = t.shape.size() == 3 ? t.shape[1] : rows;
   const GgufTypeInfo& info = ggufTypeInfo(type);
   std::vector<uint8_t> blocks(size_t(cols / info.blockElements * info.blockBytes));
-  std::vector<float> q(size_t(cols));
+  std::vector<float> q(static_cast<size_t>(cols));
   double sse = 0;
   for (int64_t r = 0; r < rows; ++r) {
     const float* x = t.values.data() + r * cols;
