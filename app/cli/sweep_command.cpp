@@ -53,10 +53,9 @@ nlohmann::json sweepRowJson(const std::string& format, const QuantResult& r) {
 } // namespace
 
 int runSweep(const Args& argv) {
-  const std::optional<ParsedArgs> parsed =
-      parseTensorCommand(argv,
-                         {{"formats", true}, {"json", false}, {"csv", false}, {"metrics-out", true}, {"imatrix", true}},
-                         kUsage, {"metrics-out", "imatrix"});
+  const std::optional<ParsedArgs> parsed = parseTensorCommand(
+      argv, {{"formats", true}, {"json", false}, {"csv", false}, {"metrics-out", true}, {"imatrix", true}},
+      kUsage, {"metrics-out", "imatrix"});
   if (!parsed)
     return 0;
   const ParsedArgs& a = *parsed;
