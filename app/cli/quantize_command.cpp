@@ -106,15 +106,15 @@ QuantConfig configFromRecipe(const std::string& path, const std::string& name) {
 } // namespace
 
 int runQuantize(const Args& argv) {
-  const std::optional<ParsedArgs> parsed = parseTensorCommand(
-      argv,
-      {{"json", false},
-       {"out", true},
-       {"no-dequantized", false},
-       {"metrics-out", true},
-       {"recipe", true},
-       {"imatrix", true}},
-      kUsage, {"out", "metrics-out", "recipe", "imatrix"});
+  const std::optional<ParsedArgs> parsed =
+      parseTensorCommand(argv,
+                         {{"json", false},
+                          {"out", true},
+                          {"no-dequantized", false},
+                          {"metrics-out", true},
+                          {"recipe", true},
+                          {"imatrix", true}},
+                         kUsage, {"out", "metrics-out", "recipe", "imatrix"});
   if (!parsed)
     return 0;
   const ParsedArgs& a = *parsed;

@@ -18,8 +18,8 @@ std::string tryAttachImportance(Tensor& tensor, const Imatrix& imatrix) {
 void attachImportance(Tensor& tensor, const Imatrix& imatrix) {
   const std::string problem = tryAttachImportance(tensor, imatrix);
   if (!problem.empty())
-    throw Error(imatrix.path.string() + ": tensor '" + tensor.name + "' " + shapeToString(tensor.shape) + ": " +
-                problem);
+    throw Error(imatrix.path.string() + ": tensor '" + tensor.name + "' " + shapeToString(tensor.shape) +
+                ": " + problem);
 }
 
 } // namespace qs

@@ -37,7 +37,7 @@ double llamaWeightedSse(const Tensor& t, GgufType type, const std::vector<float>
   const int64_t perExpert = t.shape.size() == 3 ? t.shape[1] : rows;
   const GgufTypeInfo& info = ggufTypeInfo(type);
   std::vector<uint8_t> blocks(size_t(cols / info.blockElements * info.blockBytes));
-  std::vector<float> q(size_t(cols));
+  std::vector<float> q(static_cast<size_t>(cols));
   double sse = 0;
   for (int64_t r = 0; r < rows; ++r) {
     const float* x = t.values.data() + r * cols;
@@ -95,7 +95,8 @@ TEST(ImatrixQuantize, QuantizeAndSweepAttachTheEntry) {
   const std::string file = (refs() / "scan_imatrix.safetensors").string();
   const std::string dat = (refs() / "scan_imatrix.dat").string();
   const std::string name = "model.layers.0.self_attn.q_proj.weight";
-  const auto r = runCli("quantize " + file + " --tensor " + name + " --format q4_0 --imatrix " + dat + " --json");
+  const auto r =
+      runCli("quantize " + file + " --tensor " + name + " --format q4_0 --imatrix " + dat + " --json");
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_NE(j["format_label"].get<std::string>().find("· imatrix"), std::string::npos) << j["format_label"];
@@ -109,7 +110,8 @@ TEST(ImatrixQuantize, QuantizeAndSweepAttachTheEntry) {
   ASSERT_EQ(plain.status, 0) << plain.err;
   EXPECT_NE(nlohmann::json::parse(plain.out)["metrics"]["mse"].get<double>(), mse);
 
-  const auto s = runCli("sweep " + file + " --tensor " + name + " --formats q4_0,int8 --imatrix " + dat + " --json");
+  const auto s =
+      runCli("sweep " + file + " --tensor " + name + " --formats q4_0,int8 --imatrix " + dat + " --json");
   ASSERT_EQ(s.status, 0) << s.err;
   const auto rows = nlohmann::json::parse(s.out)["results"];
   ASSERT_TRUE(rows.is_array());
@@ -121,14 +123,16 @@ TEST(ImatrixQuantize, QuantizeAndSweepAttachTheEntry) {
 TEST(ImatrixQuantize, MissingOrWrongSizedEntryIsAnError) {
   const std::string file = (refs() / "scan_imatrix.safetensors").string();
   const std::string dat = (refs() / "scan_imatrix.dat").string();
-  const auto missing = runCli("quantize " + file + " --tensor model.layers.1.mlp.down_proj.weight --format q4_k "
-                                                   "--imatrix " +
+  const auto missing = runCli("quantize " + file +
+                              " --tensor model.layers.1.mlp.down_proj.weight --format q4_k "
+                              "--imatrix " +
                               dat);
   EXPECT_EQ(missing.status, 2);
   EXPECT_NE(missing.err.find("tensor 'model.layers.1.mlp.down_proj.weight' [32, 64]: not in the imatrix"),
             std::string::npos)
       << missing.err;
-  const auto wrong = runCli("quantize " + file + " --tensor blk.2.attn_k.weight --format q4_0 --imatrix " + dat);
+  const auto wrong =
+      runCli("quantize " + file + " --tensor blk.2.attn_k.weight --format q4_0 --imatrix " + dat);
   EXPECT_EQ(wrong.status, 2);
   EXPECT_NE(wrong.err.find("sizes differ: the imatrix entry 'blk.2.attn_k.weight' has 48 weights"),
             std::string::npos)
