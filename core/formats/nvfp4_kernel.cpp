@@ -39,7 +39,8 @@ public:
   }
 
 protected:
-  SegmentParams quantizeFiniteBlock(const float* x, int64_t n, float* deq, int32_t* codes) const override {
+  SegmentParams quantizeFiniteBlock(const float* x, int64_t n, float* deq, int32_t* codes,
+                                    const BlockWeights&) const override { // NVFP4 has no weighted path
     uint8_t nibbles[kNvfp4Block];
     const Nvfp4BlockOut out = nvfp4QuantizeBlock(rule_, x, int(n), tensorScale_, nibbles, deq);
     SegmentParams p;
