@@ -143,19 +143,24 @@ inline void scaleMinK4(int j, const uint8_t* q, uint8_t& d, uint8_t& m) {
 }
 
 void quantizeRowQ4K(const float* x, uint8_t* blocks, int64_t k);
+// Q4_K/Q5_K after the scales are stored: each value again to the nearest of
+// 0..nmax under its sub-block's stored scale and min (a zero scale keeps L).
+void requantizeScaleMinK4(const float* x, const uint8_t* scales, uint16_t d, uint16_t dmin, int nmax,
+                          uint8_t* L);
+// Q4_K's 4-bit codes: sub-blocks 2j and 2j+1 share 32 bytes (low, high nibble).
+void packQ4K(const uint8_t* L, BlockQ4_K& y);
 void dequantizeRowQ4K(const uint8_t* blocks, float* y, int64_t k);
 void quantizeRowQ6K(const float* x, uint8_t* blocks, int64_t k);
 void dequantizeRowQ6K(const uint8_t* blocks, float* y, int64_t k);
 // Q2_K, Q3_K, Q5_K (gguf_kquants_low.cpp), and the steps their reference
 // and weighted quantizers share: 2-bit packing of 256 codes, Q3_K's scale
-// and code packing and requantization from the stored scales, the same for
-// Q5_K, and the 6-bit scale/min packing of Q4_K and Q5_K.
+// and code packing and requantization from the stored scales, Q5_K's code
+// packing, and the 6-bit scale/min packing of Q4_K and Q5_K.
 void packTwoBits(const uint8_t* L, uint8_t* qs);
 void storeQ3Scale(uint8_t* scales, int j, int l);
 void requantizeQ3(const float* x, const BlockQ3_K& y, uint8_t* L);
 void packQ3(uint8_t* L, BlockQ3_K& y);
 void storeScaleMinK4(uint8_t* scales, int j, uint8_t ls, uint8_t lm);
-void requantizeQ5K(const float* x, const BlockQ5_K& y, uint8_t* L);
 void packQ5K(const uint8_t* L, BlockQ5_K& y);
 void quantizeRowQ2K(const float* x, uint8_t* blocks, int64_t k);
 void dequantizeRowQ2K(const uint8_t* blocks, float* y, int64_t k);

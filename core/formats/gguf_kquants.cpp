@@ -65,22 +65,8 @@ QS_TWIN_BODY void quantizeRowQ4KBody(const float* x, uint8_t* blocks, int64_t k)
     }
     y.d = floatToHalfBits(maxScale / 63.0f);
     y.dmin = floatToHalfBits(maxMin / 63.0f);
-    for (int j = 0; j < kQKK / 32; ++j) {
-      uint8_t sc, m;
-      scaleMinK4(j, y.scales, sc, m);
-      const float d = halfBitsToFloat(y.d) * sc;
-      if (!d)
-        continue;
-      const float dm = halfBitsToFloat(y.dmin) * m;
-      for (int ii = 0; ii < 32; ++ii) {
-        const int l = nearestInt((x[32 * j + ii] + dm) / d);
-        L[32 * j + ii] = static_cast<uint8_t>(std::max(0, std::min(15, l)));
-      }
-    }
-    uint8_t* q = y.qs;
-    for (int j = 0; j < kQKK; j += 64, q += 32)
-      for (int l = 0; l < 32; ++l)
-        q[l] = static_cast<uint8_t>(L[j + l] | (L[j + l + 32] << 4));
+    requantizeScaleMinK4(x, y.scales, y.d, y.dmin, 15, L);
+    packQ4K(L, y);
     std::memcpy(blocks + i * sizeof y, &y, sizeof y);
   }
 }
@@ -96,6 +82,29 @@ QS_AVX2 void quantizeRowQ4KAvx2(const float* x, uint8_t* blocks, int64_t k) {
 #endif
 
 } // namespace
+
+void requantizeScaleMinK4(const float* x, const uint8_t* scales, uint16_t d, uint16_t dmin, int nmax,
+                          uint8_t* L) {
+  for (int j = 0; j < kQKK / 32; ++j) {
+    uint8_t sc, m;
+    scaleMinK4(j, scales, sc, m);
+    const float dj = halfBitsToFloat(d) * sc;
+    if (!dj)
+      continue;
+    const float dm = halfBitsToFloat(dmin) * m;
+    for (int ii = 0; ii < 32; ++ii) {
+      const int l = nearestInt((x[32 * j + ii] + dm) / dj);
+      L[32 * j + ii] = static_cast<uint8_t>(std::max(0, std::min(nmax, l)));
+    }
+  }
+}
+
+void packQ4K(const uint8_t* L, BlockQ4_K& y) {
+  uint8_t* q = y.qs;
+  for (int j = 0; j < kQKK; j += 64, q += 32)
+    for (int l = 0; l < 32; ++l)
+      q[l] = static_cast<uint8_t>(L[j + l] | (L[j + l + 32] << 4));
+}
 
 void quantizeRowQ4K(const float* x, uint8_t* blocks, int64_t k) {
 #if QS_HAVE_AVX2

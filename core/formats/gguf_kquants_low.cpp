@@ -243,21 +243,6 @@ void storeScaleMinK4(uint8_t* scales, int j, uint8_t ls, uint8_t lm) {
   }
 }
 
-void requantizeQ5K(const float* x, const BlockQ5_K& y, uint8_t* L) {
-  for (int j = 0; j < kQKK / 32; ++j) {
-    uint8_t sc, m;
-    scaleMinK4(j, y.scales, sc, m);
-    const float d = halfBitsToFloat(y.d) * sc;
-    if (!d)
-      continue;
-    const float dm = halfBitsToFloat(y.dmin) * m;
-    for (int ii = 0; ii < 32; ++ii) {
-      const int l = nearestInt((x[32 * j + ii] + dm) / d);
-      L[32 * j + ii] = static_cast<uint8_t>(std::max(0, std::min(31, l)));
-    }
-  }
-}
-
 void quantizeRowQ5K(const float* x, uint8_t* blocks, int64_t k) {
   const int64_t nb = k / kQKK;
   uint8_t L[kQKK], Laux[32];
@@ -288,7 +273,7 @@ void quantizeRowQ5K(const float* x, uint8_t* blocks, int64_t k) {
     }
     y.d = floatToHalfBits(maxScale / 63.0f);
     y.dmin = floatToHalfBits(maxMin / 63.0f);
-    requantizeQ5K(x, y, L);
+    requantizeScaleMinK4(x, y.scales, y.d, y.dmin, 31, L);
     packQ5K(L, y);
     std::memcpy(blocks + i * sizeof y, &y, sizeof y);
   }

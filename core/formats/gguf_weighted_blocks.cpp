@@ -174,22 +174,8 @@ void quantizeBlockQ4KWeighted(const float* x, uint8_t* block, const float* qw) {
   uint8_t L[kQKK];
   BlockQ4_K y{};
   fitScaleMinK4(x, qw, 15, false, L, y);
-  for (int j = 0; j < kQKK / 32; ++j) { // requantize from the stored scales
-    uint8_t sc, m;
-    scaleMinK4(j, y.scales, sc, m);
-    const float d = halfBitsToFloat(y.d) * sc;
-    if (!d)
-      continue;
-    const float dm = halfBitsToFloat(y.dmin) * m;
-    for (int ii = 0; ii < 32; ++ii) {
-      const int l = nearestInt((x[32 * j + ii] + dm) / d);
-      L[32 * j + ii] = static_cast<uint8_t>(std::max(0, std::min(15, l)));
-    }
-  }
-  uint8_t* q = y.qs;
-  for (int j = 0; j < kQKK; j += 64, q += 32)
-    for (int l = 0; l < 32; ++l)
-      q[l] = static_cast<uint8_t>(L[j + l] | (L[j + l + 32] << 4));
+  requantizeScaleMinK4(x, y.scales, y.d, y.dmin, 15, L);
+  packQ4K(L, y);
   std::memcpy(block, &y, sizeof y);
 }
 
@@ -197,7 +183,7 @@ void quantizeBlockQ5KWeighted(const float* x, uint8_t* block, const float* qw) {
   uint8_t L[kQKK];
   BlockQ5_K y{};
   fitScaleMinK4(x, qw, 31, true, L, y);
-  requantizeQ5K(x, y, L);
+  requantizeScaleMinK4(x, y.scales, y.d, y.dmin, 31, L);
   packQ5K(L, y);
   std::memcpy(block, &y, sizeof y);
 }

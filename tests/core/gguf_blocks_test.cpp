@@ -58,8 +58,10 @@ TEST(Gguf, TypeTable) {
   EXPECT_EQ(ggufTypeInfo(GgufType::F16).blockBytes, 2);
   EXPECT_STREQ(ggufTypeInfo(GgufType::Q6_K).name, "Q6_K");
   EXPECT_TRUE(ggufTypeSupported(30));
-  EXPECT_FALSE(ggufTypeSupported(9)); // Q8_1
-  EXPECT_THROW(ggufTypeInfo(static_cast<GgufType>(9)), Error);
+  EXPECT_FALSE(ggufTypeSupported(9)); // Q8_1: read, never quantized
+  EXPECT_EQ(ggufTypeInfo(static_cast<GgufType>(9)).blockBytes, 36);
+  EXPECT_THROW(ggufTypeInfo(static_cast<GgufType>(4)), Error); // Q4_2, removed from ggml
+  EXPECT_THROW(ggufTypeInfo(static_cast<GgufType>(99)), Error);
 }
 
 std::vector<float> ramp(float start, float step) {
