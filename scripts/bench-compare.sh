@@ -8,7 +8,7 @@ reps="${1:-7}"
 build="${QS_BENCH_BUILD_DIR:-$root/build-bench}"
 python="${QS_PYTHON:-/usr/bin/python3}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQS_BUILD_BENCH=ON -DQS_BUILD_GUI=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target quantize_bench format_bench >/dev/null
+cmake --build "$build" -j"$(nproc)" --target quantize_bench format_families_bench >/dev/null
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # Passive OpenMP waiting: idle threads sleep instead of spinning, so the CPU
@@ -108,7 +108,7 @@ for name, t in theirs.items():
     print(f"| {name} | {t:.1f} | {theirs_cpu[name]:.1f} |")
 PY
 # The formats of 2025-26: all metrics and codes, as ratios to memcpy and to INT4 group 32.
-OMP_WAIT_POLICY=passive "$build/tests/format_bench" --benchmark_repetitions="$reps" \
+OMP_WAIT_POLICY=passive "$build/tests/format_families_bench" --benchmark_repetitions="$reps" \
   --benchmark_report_aggregates_only=true --benchmark_format=json >"$work/formats.json"
 "$python" - "$work/formats.json" "$reps" <<'PY'
 import json, sys
