@@ -230,7 +230,9 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   axisRow->addWidget(new QLabel(tr("group"), this));
   axisRow->addWidget(groupSize_, 1);
   scaleForm->addRow(tr("Axis"), axisRow);
-  scaleForm->addRow(tr("Block"), buildBlockControls());
+  blockRow_ = buildBlockControls();
+  scaleForm->addRow(tr("Block"), blockRow_);
+  scaleForm_ = scaleForm;
   scaleForm->addRow(tr("Stored as"), scaleFormat_);
   auto* clipBox = new QGroupBox(tr("Clipping"), this);
   auto* clipForm = compactForm(clipBox);
@@ -246,6 +248,7 @@ ConfigPanel::ConfigPanel(QWidget* parent)
   fixedRow->addWidget(fixedMax_);
   clipForm->addRow(tr("Range"), fixedRow);
   clipForm->addRow(tr("HQQ"), hqq_);
+  clipForm_ = clipForm;
   auto* roundBox = new QGroupBox(tr("Rounding"), this);
   auto* roundForm = compactForm(roundBox);
   auto* roundRow = new QHBoxLayout;
@@ -571,6 +574,8 @@ void ConfigPanel::updateEnabled() {
   fixedMin_->setEnabled(fixed);
   fixedMax_->setEnabled(fixed);
   hqq_->setEnabled(clips && c.clipping.method == ClipMethod::Hqq);
+  clipForm_->setRowVisible(hqq_, c.clipping.method == ClipMethod::Hqq);
+  scaleForm_->setRowVisible(blockRow_, kind == GranularityKind::Block);
   const std::vector<QWidget*> widgets = clippingWidgets();
   for (size_t i = 0; i < widgets.size(); ++i)
     widgets[i]->setToolTip(clips ? clipTips_[i] : noClip);

@@ -15,9 +15,10 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
+class QLayout;
 class QGroupBox;
 class QLabel;
-class QLayout;
 class QSlider;
 class QSpinBox;
 
@@ -106,6 +107,11 @@ private:
   QDoubleSpinBox* fixedMin_;
   QDoubleSpinBox* fixedMax_;
   HqqControls* hqq_;
+  // Rows shown only when their setting is chosen (block tiles, HQQ's solver),
+  // so the panel fits a 1366 × 768 screen.
+  QFormLayout* scaleForm_ = nullptr;
+  QFormLayout* clipForm_ = nullptr;
+  QLayout* blockRow_ = nullptr;
   QComboBox* rounding_;
   QSpinBox* seed_;
   QLabel* problems_;

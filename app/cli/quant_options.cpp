@@ -82,8 +82,7 @@ std::vector<OptionSpec> quantOptionSpecs() {
           {"asymmetric", false}, {"clip", true},        {"percentile", true}, {"two-sided", false},
           {"clip-min", true},    {"clip-max", true},    {"rounding", true},   {"seed", true},
           {"codebook", true},    {"config", true},      {"hqq-iters", true},  {"hqq-p", true},
-          {"hqq-scale", false},   {"block", true},       {"rotation", true},
-          {"scale-format", true}};
+          {"hqq-scale", false},  {"block", true},       {"rotation", true},   {"scale-format", true}};
 }
 
 namespace {
@@ -110,7 +109,7 @@ const char* optionFor(const std::string& key) {
                                                                  {"clipping.hqq_iterations", "hqq-iters"},
                                                                  {"clipping.hqq_p", "hqq-p"},
                                                                  {"codebook", "codebook"},
-{"scale_format", "scale-format"}};
+                                                                 {"scale_format", "scale-format"}};
   for (const auto& [k, o] : kOptions)
     if (key == k)
       return o;

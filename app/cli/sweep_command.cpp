@@ -5,9 +5,9 @@
 #include "app/cli/result_output.h"
 #include "app/cli/table.h"
 #include "app/cli/tensor_input.h"
-#include "core/sweep/pareto.h"
 #include "core/io/imatrix.h"
 #include "core/model/tensor_importance.h"
+#include "core/sweep/pareto.h"
 #include "core/sweep/sweep_runner.h"
 
 #include <algorithm>
@@ -92,10 +92,14 @@ void orderRows(std::vector<SweepRow>& rows, const std::string& sort, const std::
 } // namespace
 
 int runSweep(const Args& argv) {
-  const std::optional<ParsedArgs> parsed = parseTensorCommand(
-      argv,
-      {{"formats", true}, {"json", false}, {"csv", false}, {"metrics-out", true}, {"sort", true}, {"imatrix", true}},
-      kUsage, {"metrics-out", "imatrix"});
+  const std::optional<ParsedArgs> parsed = parseTensorCommand(argv,
+                                                              {{"formats", true},
+                                                               {"json", false},
+                                                               {"csv", false},
+                                                               {"metrics-out", true},
+                                                               {"sort", true},
+                                                               {"imatrix", true}},
+                                                              kUsage, {"metrics-out", "imatrix"});
   if (!parsed)
     return 0;
   const ParsedArgs& a = *parsed;

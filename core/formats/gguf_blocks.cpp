@@ -336,9 +336,10 @@ const GgufTypeInfo& ggufTypeInfo(GgufType type) {
   if (i < 0 && ggufTypeReadOnly(static_cast<uint32_t>(type)))
     return *ggufTypeById(static_cast<uint32_t>(type));
   if (i < 0)
-    throw Error("unsupported GGUF tensor type " + std::to_string(static_cast<uint32_t>(type)) +
-                " (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, "
-                "IQ4_XS, TQ1_0, TQ2_0, MXFP4, NVFP4)");
+    throw Error(
+        "unsupported GGUF tensor type " + std::to_string(static_cast<uint32_t>(type)) +
+        " (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, "
+        "IQ4_XS, TQ1_0, TQ2_0, MXFP4, NVFP4)");
   return kTypes[i];
 }
 

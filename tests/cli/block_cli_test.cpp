@@ -69,7 +69,7 @@ TEST(BlockCli, FormatsListBitsPerElement) {
   EXPECT_EQ(byName["int4"]["usual_scales"], "group 128");
   EXPECT_DOUBLE_EQ(byName["nf4"]["usual_bits_per_element"].get<double>(), 4 + 32.0 / 64);
   EXPECT_DOUBLE_EQ(byName["mxfp4"]["usual_bits_per_element"].get<double>(), 4.25);
-  EXPECT_DOUBLE_EQ(byName["q4_k"]["usual_bits_per_element"].get<double>(), 4.5);
+  EXPECT_DOUBLE_EQ(byName["gguf:q4_k"]["usual_bits_per_element"].get<double>(), 4.5);
   EXPECT_DOUBLE_EQ(byName["bf16"]["usual_bits_per_element"].get<double>(), 16);
   EXPECT_EQ(byName["bf16"]["usual_scales"], "none (cast)");
   r = runCli("formats --sort bpe");

@@ -202,8 +202,8 @@ TEST(BlockGranularity, EveryScaledFormatScalesEachTileAlone) {
   for (int64_t i = 0; i < 50 * 36; ++i)
     t.values.push_back(nd(rng) * (i % 36 < 12 ? 4.0f : 1.0f));
   const int64_t R = 16, C = 12;
-  for (const char* format : {"int8", "int4", "fp8_e4m3", "fp6_e3m2", "fp4_e2m1", "nf4", "fp4_bnb", "iq4_nl",
-                             "binary", "ternary"}) {
+  for (const char* format : {"int8", "int4", "fp8_e4m3", "fp6_e3m2", "fp4_e2m1", "nf4", "fp4_bnb",
+                             "iq4_nl_grid", "binary", "ternary"}) {
     SCOPED_TRACE(format);
     const QuantConfig c = blockConfig(format, R, C);
     const auto r = quantize(t, c);

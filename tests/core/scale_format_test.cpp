@@ -215,7 +215,7 @@ TEST(ScaleFormat, JsonRoundTripAndChecks) {
   EXPECT_THROW(quantize(gaussian({4, 64}, 1), mx), Error);
   mx.format = "kmeans3";
   EXPECT_FALSE(configProblems(mx).empty());
-  for (const char* ok : {"int4", "nf4", "fp8_e4m3", "binary", "iq4_nl"}) {
+  for (const char* ok : {"int4", "nf4", "fp8_e4m3", "binary", "iq4_nl_grid"}) {
     mx.format = ok;
     EXPECT_TRUE(configProblems(mx).empty()) << ok;
   }

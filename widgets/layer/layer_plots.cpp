@@ -21,7 +21,7 @@ constexpr int kThreeColumnWidth = 3 * 280;
 QCustomPlot* makePlot(const QString& title, QWidget* parent) {
   auto* plot = new QCustomPlot(parent);
   plotstyle::applyBase(plot);
-  plot->setMinimumSize(kMinPlotWidth, 200);
+  plot->setMinimumSize(kMinPlotWidth, 209); // room for the axis above a legend of five methods
   plot->plotLayout()->insertRow(0);
   auto* t = new QCPTextElement(plot, title, QFont(plot->font().family(), 9, QFont::Bold));
   plot->plotLayout()->addElement(0, 0, t);

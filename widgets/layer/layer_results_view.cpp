@@ -49,11 +49,14 @@ void LayerResultsView::buildTable() {
   table_->horizontalHeaderItem(7)->setToolTip(
       tr("Held-out activation values outside the static range calibrated on the calibration tokens"));
   table_->verticalHeader()->setVisible(false);
+  // Rows one text line high, so five methods fit without taking the plots' room at 1366 × 768.
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   // The method names give way (elided, full text in the tooltip) before the numbers do.
   table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-  table_->setMinimumHeight(180); // header and five method rows
+  table_->setMinimumHeight(table_->horizontalHeader()->sizeHint().height() +
+                           5 * table_->verticalHeader()->defaultSectionSize() + 2 * table_->frameWidth());
 }
 
 void LayerResultsView::showReport(const LayerReport& r, const QString& source, const QString& how) {

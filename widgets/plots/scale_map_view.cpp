@@ -5,8 +5,8 @@
 #include "widgets/plots/plot_style.h"
 
 #include <QCheckBox>
-#include <QCoreApplication>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QMouseEvent>
 #include <QToolTip>
