@@ -116,7 +116,7 @@ import json, sys
 rows = {}
 for b in json.load(open(sys.argv[1]))["benchmarks"]:
     if b.get("aggregate_name") == "median":
-        rows[b["run_name"].replace("F_", "")] = (b["real_time"], b.get("cpu_ms", float("nan")))
+        rows[b["run_name"].split("/")[0].replace("F_", "")] = (b["real_time"], b.get("cpu_ms", float("nan")))
 mem, mem_cpu = rows.pop("Memcpy")
 base, base_cpu = rows["Int4Group32"]
 print(f"\nFormats, quantize + all metrics + codes, 4096 x 4096, medians of {sys.argv[2]} runs "
