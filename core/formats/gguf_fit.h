@@ -358,4 +358,36 @@ inline float makeQpQuants(int n, int nmax, const float* x, uint8_t* L, const flo
   return suml2 > 0.0f ? sumlx / suml2 : 0.0f;
 }
 
+// The reference fit of a Q4_K/Q5_K super-block (quantize_row_q4_K_ref /
+// q5_K_ref): each sub-block of 32 by make_qkx2_quants with weights
+// sqrt(mean x²) + |x|, then the 6-bit scales and mins under d and dmin.
+// L gets the codes of the fit; callers requantize from the stored scales.
+template <class Block>
+QS_TWIN_BODY void fitScaleMinK4Ref(const float* x, int nmax, float rmin, int nstep, uint8_t* L, Block& y) {
+  uint8_t Laux[32];
+  float weights[32], mins[kQKK / 32], scales[kQKK / 32];
+  float maxScale = 0, maxMin = 0;
+  for (int j = 0; j < kQKK / 32; ++j) {
+    float sumX2 = 0;
+    for (int l = 0; l < 32; ++l)
+      sumX2 += x[32 * j + l] * x[32 * j + l];
+    const float avX = std::sqrt(sumX2 / 32);
+    for (int l = 0; l < 32; ++l)
+      weights[l] = avX + std::fabs(x[32 * j + l]);
+    scales[j] =
+        makeQkx2Quants(32, nmax, x + 32 * j, weights, L + 32 * j, &mins[j], Laux, rmin, 0.1f, nstep, false);
+    maxScale = std::max(maxScale, scales[j]);
+    maxMin = std::max(maxMin, mins[j]);
+  }
+  const float invScale = maxScale > 0 ? 63.0f / maxScale : 0.0f;
+  const float invMin = maxMin > 0 ? 63.0f / maxMin : 0.0f;
+  for (int j = 0; j < kQKK / 32; ++j) {
+    const uint8_t ls = std::min<uint8_t>(63, static_cast<uint8_t>(nearestInt(invScale * scales[j])));
+    const uint8_t lm = std::min<uint8_t>(63, static_cast<uint8_t>(nearestInt(invMin * mins[j])));
+    storeScaleMinK4(y.scales, j, ls, lm);
+  }
+  y.d = floatToHalfBits(maxScale / 63.0f);
+  y.dmin = floatToHalfBits(maxMin / 63.0f);
+}
+
 } // namespace qs::detail

@@ -28,43 +28,9 @@ namespace {
 QS_TWIN_BODY void quantizeRowQ4KBody(const float* x, uint8_t* blocks, int64_t k) {
   const int64_t nb = k / kQKK;
   uint8_t L[kQKK];
-  uint8_t Laux[32];
-  float weights[32];
-  float mins[kQKK / 32];
-  float scales[kQKK / 32];
   for (int64_t i = 0; i < nb; ++i, x += kQKK) {
     BlockQ4_K y{};
-    float maxScale = 0, maxMin = 0;
-    for (int j = 0; j < kQKK / 32; ++j) {
-      float sumX2 = 0;
-      for (int l = 0; l < 32; ++l)
-        sumX2 += x[32 * j + l] * x[32 * j + l];
-      const float avX = std::sqrt(sumX2 / 32);
-      for (int l = 0; l < 32; ++l)
-        weights[l] = avX + std::fabs(x[32 * j + l]);
-      scales[j] =
-          makeQkx2Quants(32, 15, x + 32 * j, weights, L + 32 * j, &mins[j], Laux, -1.0f, 0.1f, 20, false);
-      maxScale = std::max(maxScale, scales[j]);
-      maxMin = std::max(maxMin, mins[j]);
-    }
-    const float invScale = maxScale > 0 ? 63.0f / maxScale : 0.0f;
-    const float invMin = maxMin > 0 ? 63.0f / maxMin : 0.0f;
-    for (int j = 0; j < kQKK / 32; ++j) {
-      uint8_t ls = static_cast<uint8_t>(nearestInt(invScale * scales[j]));
-      uint8_t lm = static_cast<uint8_t>(nearestInt(invMin * mins[j]));
-      ls = std::min<uint8_t>(63, ls);
-      lm = std::min<uint8_t>(63, lm);
-      if (j < 4) {
-        y.scales[j] = ls;
-        y.scales[j + 4] = lm;
-      } else {
-        y.scales[j + 4] = static_cast<uint8_t>((ls & 0xF) | ((lm & 0xF) << 4));
-        y.scales[j - 4] |= static_cast<uint8_t>((ls >> 4) << 6);
-        y.scales[j] |= static_cast<uint8_t>((lm >> 4) << 6);
-      }
-    }
-    y.d = floatToHalfBits(maxScale / 63.0f);
-    y.dmin = floatToHalfBits(maxMin / 63.0f);
+    fitScaleMinK4Ref(x, 15, -1.0f, 20, L, y);
     requantizeScaleMinK4(x, y.scales, y.d, y.dmin, 15, L);
     packQ4K(L, y);
     std::memcpy(blocks + i * sizeof y, &y, sizeof y);

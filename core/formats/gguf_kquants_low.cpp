@@ -245,34 +245,10 @@ void storeScaleMinK4(uint8_t* scales, int j, uint8_t ls, uint8_t lm) {
 
 void quantizeRowQ5K(const float* x, uint8_t* blocks, int64_t k) {
   const int64_t nb = k / kQKK;
-  uint8_t L[kQKK], Laux[32];
-  float mins[kQKK / 32], scales[kQKK / 32], weights[32];
+  uint8_t L[kQKK];
   for (int64_t i = 0; i < nb; ++i, x += kQKK) {
     BlockQ5_K y{};
-    float maxScale = 0, maxMin = 0;
-    for (int j = 0; j < kQKK / 32; ++j) {
-      float sumX2 = 0;
-      for (int l = 0; l < 32; ++l)
-        sumX2 += x[32 * j + l] * x[32 * j + l];
-      const float avX = std::sqrt(sumX2 / 32);
-      for (int l = 0; l < 32; ++l)
-        weights[l] = avX + std::fabs(x[32 * j + l]);
-      scales[j] =
-          makeQkx2Quants(32, 31, x + 32 * j, weights, L + 32 * j, &mins[j], Laux, -0.5f, 0.1f, 15, false);
-      if (scales[j] > maxScale)
-        maxScale = scales[j];
-      if (mins[j] > maxMin)
-        maxMin = mins[j];
-    }
-    const float invScale = maxScale > 0 ? 63.0f / maxScale : 0.0f;
-    const float invMin = maxMin > 0 ? 63.0f / maxMin : 0.0f;
-    for (int j = 0; j < kQKK / 32; ++j) {
-      const uint8_t ls = std::min<uint8_t>(63, static_cast<uint8_t>(nearestInt(invScale * scales[j])));
-      const uint8_t lm = std::min<uint8_t>(63, static_cast<uint8_t>(nearestInt(invMin * mins[j])));
-      storeScaleMinK4(y.scales, j, ls, lm);
-    }
-    y.d = floatToHalfBits(maxScale / 63.0f);
-    y.dmin = floatToHalfBits(maxMin / 63.0f);
+    fitScaleMinK4Ref(x, 31, -0.5f, 15, L, y);
     requantizeScaleMinK4(x, y.scales, y.d, y.dmin, 31, L);
     packQ5K(L, y);
     std::memcpy(blocks + i * sizeof y, &y, sizeof y);
